@@ -1,0 +1,91 @@
+//! The command line: clap definitions and one function per subcommand. Each function turns
+//! arguments into library calls and maps failures to `CliError`, whose kind decides the exit
+//! code (2 for usage and configuration errors, 1 for runtime failures).
+
+pub mod params;
+pub mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// A failure the CLI reports in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad input: a scenario, a flag, a value. Exit code 2.
+    #[error("{0}")]
+    Config(String),
+    /// Something failed while working: I/O, a numerical guard. Exit code 1.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Config(_) => 2,
+            CliError::Runtime(_) => 1,
+        }
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cogov",
+    version,
+    about = "Agent-based simulator of multi-actor collaborative governance in Chinese cities\n城市社会治理多元主体协同共治的主体建模仿真",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one scenario and write its time series, summary and manifest
+    /// （运行一个情景，输出时间序列、汇总与清单）
+    Run(RunArgs),
+    /// Print every parameter with its default, range and meaning
+    /// （列出全部参数及默认值、取值范围与含义）
+    Params(params::ParamsArgs),
+    /// Print the output columns with their units and meaning
+    /// （列出输出列及单位与含义）
+    Columns(params::ColumnsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Scenario file (.toml) or a run's manifest.json; the embedded default city if omitted
+    /// （情景文件或某次运行的 manifest.json；省略则用内置默认城市）
+    pub scenario: Option<PathBuf>,
+    /// Output directory (default: a new directory under runs/)
+    /// （输出目录，默认在 runs/ 下新建）
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Replace the output directory if it exists （覆盖已存在的输出目录）
+    #[arg(long)]
+    pub force: bool,
+    /// Random seed (overrides the scenario's) （随机种子）
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of weekly ticks (overrides the scenario's) （模拟周数）
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Override a parameter, e.g. --set motivation.incentive_compatibility=0.8 (repeatable)
+    /// （覆盖参数，可重复）
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Print nothing but errors （只输出错误）
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs the parsed command.
+pub fn dispatch(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Params(args) => params::print_params(&args),
+        Command::Columns(args) => params::print_columns(&args),
+    }
+}

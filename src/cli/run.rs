@@ -1,0 +1,178 @@
+//! `cogov run`: load → override → guard → simulate → write atomically → summarise.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::{CliError, RunArgs};
+use crate::model::world::estimate_size;
+use crate::output::records::{
+    summary_columns, summary_index, summary_row, timeseries_columns, timeseries_row,
+};
+use crate::output::{default_run_dir, manifest_json, write_csv, write_json, AtomicDir};
+use crate::run::simulate;
+use crate::scenario::{self, Scenario, DEFAULT_SCENARIO, MAX_TICKS};
+
+/// Loads the scenario named on the command line (or the embedded default) with overrides.
+pub fn load_scenario(
+    path: Option<&Path>,
+    seed: Option<u64>,
+    ticks: Option<u32>,
+    set: &[String],
+) -> Result<Scenario, CliError> {
+    let mut sc = match path {
+        Some(p) => scenario::load_file(p),
+        None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>"),
+    }
+    .map_err(|e| CliError::Config(e.to_string()))?;
+    if let Some(s) = seed {
+        sc.seed = s;
+    }
+    if let Some(t) = ticks {
+        if t == 0 || t > MAX_TICKS {
+            return Err(CliError::Config(format!(
+                "--ticks: must be in 1..={MAX_TICKS}, got {t}"
+            )));
+        }
+        sc.ticks = t;
+    }
+    for s in set {
+        scenario::apply_override(&mut sc, s).map_err(|e| CliError::Config(e.to_string()))?;
+    }
+    Ok(sc)
+}
+
+/// Memory available to this process, from /proc/meminfo where there is one.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Refuses a scenario whose estimated memory would not fit (MODEL §9, resource guard).
+pub fn guard_memory(sc: &Scenario) -> Result<(), CliError> {
+    let est = estimate_size(&sc.params);
+    if let Some(avail) = available_memory() {
+        if est.bytes > avail {
+            return Err(CliError::Config(format!(
+                "the scenario needs about {:.1} GiB ({} residents, {} organisations) but only {:.1} GiB is available; reduce territory sizes",
+                est.bytes as f64 / 1_073_741_824.0,
+                est.residents_max,
+                est.organisations,
+                avail as f64 / 1_073_741_824.0
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    let sc = load_scenario(args.scenario.as_deref(), args.seed, args.ticks, &args.set)?;
+    guard_memory(&sc)?;
+    let target: PathBuf = match &args.out {
+        Some(o) => o.clone(),
+        None => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            default_run_dir(Path::new("runs"), &sc.name, now)
+        }
+    };
+    let dir =
+        AtomicDir::create(&target, args.force).map_err(|e| CliError::Config(e.to_string()))?;
+
+    let started = Instant::now();
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let result = simulate(&sc, |t, total| {
+        if show_progress && (t % 10 == 0 || t == total) {
+            eprint!(
+                "\r  tick {t}/{total} ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
+            if t == total {
+                eprintln!();
+            }
+        }
+    });
+    let elapsed = started.elapsed();
+
+    let runtime = |e: crate::output::OutputError| CliError::Runtime(e.to_string());
+    let ts_cols = timeseries_columns();
+    dir.write_file("timeseries.csv", |w| {
+        write_csv(w, &ts_cols, result.series.iter().map(timeseries_row))
+    })
+    .map_err(runtime)?;
+    let summary = summary_row(&result.series, &result.facts);
+    dir.write_file("summary.csv", |w| {
+        write_csv(w, &summary_columns(), [summary.clone()])
+    })
+    .map_err(runtime)?;
+    dir.write_file("manifest.json", |w| {
+        write_json(w, &manifest_json(&sc, "run"))
+    })
+    .map_err(runtime)?;
+    let written = dir.commit().map_err(runtime)?;
+
+    if !args.quiet {
+        print_summary(&sc, &summary, &written, elapsed.as_secs_f64());
+    }
+    Ok(())
+}
+
+fn print_summary(sc: &Scenario, summary: &[f64], dir: &Path, seconds: f64) {
+    let get = |name: &str| summary_index(name).map_or(0.0, |i| summary[i]);
+    let title = if sc.title_en.is_empty() {
+        sc.name.clone()
+    } else {
+        format!("{} / {}", sc.title_en, sc.title_zh)
+    };
+    println!("{title}");
+    println!(
+        "  {} residents, {} grids, {} weeks, seed {} — {:.2} s",
+        get("residents") as u64,
+        get("grids") as u64,
+        sc.ticks,
+        sc.seed,
+        seconds
+    );
+    let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+    println!(
+        "  resolution rate       解决率          {}",
+        pct(get("resolution_rate"))
+    );
+    println!(
+        "  small matters in village 小事不出村   {}",
+        pct(get("fengqiao_village"))
+    );
+    println!(
+        "  big matters in town   大事不出镇      {}",
+        pct(get("fengqiao_town"))
+    );
+    println!(
+        "  no passing upward     矛盾不上交      {}",
+        pct(get("fengqiao_no_upward"))
+    );
+    println!(
+        "  resident trust        居民信任        {:.3}",
+        get("resident_trust_final")
+    );
+    println!(
+        "  satisfaction          满意度          {:.3}",
+        get("satisfaction_mean")
+    );
+    println!(
+        "  org. trust            组织间信任      {:.3}",
+        get("org_trust_final")
+    );
+    println!(
+        "  major risk events     重大风险事件    {}",
+        get("major_risks_total") as u64
+    );
+    println!(
+        "  total cost (eu)       总成本（工作量）{:.0}",
+        get("cost_total")
+    );
+    println!("  output 输出: {}", dir.display());
+}

@@ -1,0 +1,766 @@
+//! The collaboration game on one set of issues (MODEL §3 steps 3–5 and 7–8, §4; ODD §7.3–7.6).
+//!
+//! For every workable issue: build the coalition it requires, let each organisational member
+//! choose substantive work, symbolic work or shirking (logit over dimensionless utilities plus
+//! habit), ration every actor's capacity over the tasks it chose, turn delivered inputs into
+//! progress, then let members learn from what they got. The same code runs a district's issues
+//! in the parallel phase and the city's issues in the sequential phase, through `Pools`.
+
+use rand::Rng;
+
+use super::entities::*;
+use super::levers::Effective;
+use super::params::Params;
+use super::rng::Stream;
+use super::stats::TickStats;
+use super::world::{District, Layout};
+use crate::games::kernel::{self, Action, N_ACTIONS};
+
+/// Access to the organisations and districts an issue set may touch.
+pub trait Pools {
+    fn org(&self, r: OrgRef) -> &Org;
+    fn org_mut(&mut self, r: OrgRef) -> &mut Org;
+    fn district(&self, d: u16) -> &District;
+    fn district_mut(&mut self, d: u16) -> &mut District;
+}
+
+/// A district alone: the parallel phase, where every reference stays inside the district.
+pub struct DistrictPools<'a>(pub &'a mut District);
+
+impl Pools for DistrictPools<'_> {
+    fn org(&self, r: OrgRef) -> &Org {
+        debug_assert_eq!(r.pool, self.0.index);
+        &self.0.orgs[r.index as usize]
+    }
+    fn org_mut(&mut self, r: OrgRef) -> &mut Org {
+        debug_assert_eq!(r.pool, self.0.index);
+        &mut self.0.orgs[r.index as usize]
+    }
+    fn district(&self, d: u16) -> &District {
+        debug_assert_eq!(d, self.0.index);
+        self.0
+    }
+    fn district_mut(&mut self, d: u16) -> &mut District {
+        debug_assert_eq!(d, self.0.index);
+        self.0
+    }
+}
+
+/// The city pool plus every district: the sequential city phase.
+pub struct CityPools<'a> {
+    pub city_orgs: &'a mut Vec<Org>,
+    pub districts: &'a mut [District],
+}
+
+impl Pools for CityPools<'_> {
+    fn org(&self, r: OrgRef) -> &Org {
+        if r.pool == OrgRef::CITY {
+            &self.city_orgs[r.index as usize]
+        } else {
+            &self.districts[r.pool as usize].orgs[r.index as usize]
+        }
+    }
+    fn org_mut(&mut self, r: OrgRef) -> &mut Org {
+        if r.pool == OrgRef::CITY {
+            &mut self.city_orgs[r.index as usize]
+        } else {
+            &mut self.districts[r.pool as usize].orgs[r.index as usize]
+        }
+    }
+    fn district(&self, d: u16) -> &District {
+        &self.districts[d as usize]
+    }
+    fn district_mut(&mut self, d: u16) -> &mut District {
+        &mut self.districts[d as usize]
+    }
+}
+
+/// Largest coalition: territorial block, three departments, social org, enterprise,
+/// residents and the other side of a cross-unit issue.
+pub const MAX_MEMBERS: usize = 8;
+
+/// One input an issue requires (MODEL §4.1).
+#[derive(Clone, Copy, Debug)]
+pub struct Member {
+    /// The deciding organisation, or `None` for residents' participation and missing partners.
+    pub org: Option<OrgRef>,
+    pub kind: Option<ActorKind>,
+    pub share: f64,
+    /// Delivered fraction for members that do not decide (residents; 0 when missing).
+    pub fixed_delivery: f64,
+    /// Oversight weight the lead can bring to bear on this member (1 for the lead).
+    pub clout: f64,
+    pub summoned_department: bool,
+}
+
+/// The coalition an issue requires this tick.
+#[derive(Clone, Debug)]
+pub struct Coalition {
+    pub members: [Member; MAX_MEMBERS],
+    pub n: usize,
+    pub lead: usize,
+    pub r: f64,
+    pub departments: u32,
+    pub deciders: u32,
+}
+
+const EMPTY_MEMBER: Member = Member {
+    org: None,
+    kind: None,
+    share: 0.0,
+    fixed_delivery: 0.0,
+    clout: 1.0,
+    summoned_department: false,
+};
+
+/// Builds the coalition for `issue` at its current level (MODEL §3 step 3, §4.4).
+pub fn build_coalition<P: Pools>(
+    pools: &P,
+    issue: &Issue,
+    p: &Params,
+    in_city_phase: bool,
+) -> Coalition {
+    let d = pools.district(issue.district);
+    let pool = d.index;
+    let mut c = Coalition {
+        members: [EMPTY_MEMBER; MAX_MEMBERS],
+        n: 0,
+        lead: 0,
+        r: 1.0,
+        departments: 0,
+        deciders: 0,
+    };
+    let push = |c: &mut Coalition, m: Member| {
+        if c.n < MAX_MEMBERS {
+            c.members[c.n] = m;
+            c.n += 1;
+        }
+    };
+    let at_city = issue.level == Level::City;
+    let territorial = if at_city {
+        OrgRef {
+            pool: OrgRef::CITY,
+            index: 0,
+        }
+    } else {
+        OrgRef {
+            pool,
+            index: d.block_at(issue.level, issue.grid),
+        }
+    };
+    let block_kind = if issue.level == Level::Grid {
+        ActorKind::GridTeam
+    } else {
+        ActorKind::Block
+    };
+    push(
+        &mut c,
+        Member {
+            org: Some(territorial),
+            kind: Some(block_kind),
+            ..EMPTY_MEMBER
+        },
+    );
+
+    let block_led = p.institutions.block_led;
+    let whistle = block_led && p.process.whistle_and_report;
+    for k in 0..issue.domain_count as usize {
+        let dom = issue.domains[k];
+        let r = if at_city {
+            OrgRef {
+                pool: OrgRef::CITY,
+                index: 1 + dom as u32,
+            }
+        } else {
+            OrgRef {
+                pool,
+                index: d.layout.department(dom),
+            }
+        };
+        push(
+            &mut c,
+            Member {
+                org: Some(r),
+                kind: Some(ActorKind::Department),
+                summoned_department: whistle,
+                ..EMPTY_MEMBER
+            },
+        );
+        c.departments += 1;
+    }
+    if issue.needs & NEEDS_SOCIAL_ORG != 0 {
+        let com = d.community_of_grid[issue.grid as usize] as usize;
+        let range = d.community_social_orgs[com]..d.community_social_orgs[com + 1];
+        let best = best_by_reputation(d, range.map(|s| d.layout.social_org(s)), u32::MAX);
+        push(&mut c, partner(best, pool, ActorKind::SocialOrg));
+    }
+    if issue.needs & NEEDS_ENTERPRISE != 0 {
+        let g = issue.grid as usize;
+        let range = d.grid_enterprises[g]..d.grid_enterprises[g + 1];
+        let opposing = if issue.opposing == u32::MAX {
+            u32::MAX
+        } else {
+            d.layout.enterprise(issue.opposing)
+        };
+        let best = best_by_reputation(d, range.map(|e| d.layout.enterprise(e)), opposing);
+        push(&mut c, partner(best, pool, ActorKind::Enterprise));
+    }
+    if issue.needs & NEEDS_RESIDENTS != 0 {
+        let g = issue.grid as usize;
+        let pop = d.grid_population(issue.grid).max(1) as f64;
+        let mean_trust =
+            (p.residents.initial_trust + d.grid_trust_deviation[g] / pop).clamp(0.0, 1.0);
+        let y = (2.0 * d.grid_participation[g] * mean_trust).clamp(0.0, 1.0);
+        push(
+            &mut c,
+            Member {
+                fixed_delivery: y,
+                ..EMPTY_MEMBER
+            },
+        );
+    }
+    if let Some(span) = issue.span_level {
+        // The other side of a cross-unit issue: its block one level below the common ancestor.
+        let other = if span == Level::City {
+            OrgRef {
+                pool: issue.span_unit as u16,
+                index: Layout::BLOCK,
+            }
+        } else {
+            OrgRef {
+                pool,
+                index: issue.span_unit,
+            }
+        };
+        if in_city_phase || other.pool == pool {
+            let kind = if span == Level::Community {
+                ActorKind::GridTeam
+            } else {
+                ActorKind::Block
+            };
+            // Led by the common ancestor (or higher) it answers to the lead; otherwise it is a
+            // peer that can only be moved through borrowed clout.
+            let clout = if issue.level <= span {
+                1.0
+            } else {
+                p.behaviour.department_clout
+            };
+            push(
+                &mut c,
+                Member {
+                    org: Some(other),
+                    kind: Some(kind),
+                    clout,
+                    ..EMPTY_MEMBER
+                },
+            );
+        }
+    }
+
+    // Lead: the department unless management is block-led (MODEL §3 step 3).
+    c.lead = if c.departments > 0 && !block_led {
+        1
+    } else {
+        0
+    };
+    let lead_is_department = c.lead != 0;
+    for i in 0..c.n {
+        let m = &mut c.members[i];
+        if i == c.lead {
+            m.clout = 1.0;
+        } else if m.kind == Some(ActorKind::Department)
+            || (lead_is_department && m.kind.map_or(false, |k| k.is_government()))
+        {
+            m.clout = m.clout.min(if lead_is_department {
+                p.behaviour.department_clout
+            } else if whistle {
+                p.costs.whistle_clout
+            } else {
+                p.behaviour.department_clout
+            });
+        }
+        if m.org.is_some() {
+            c.deciders += 1;
+        }
+    }
+    // Shares: the lead carries `lead_share`, the others split the rest.
+    if c.n == 1 {
+        c.members[0].share = 1.0;
+    } else {
+        let rest = (1.0 - p.behaviour.lead_share) / (c.n - 1) as f64;
+        for i in 0..c.n {
+            c.members[i].share = if i == c.lead {
+                p.behaviour.lead_share
+            } else {
+                rest
+            };
+        }
+    }
+    c.r = if issue.is_cross_domain() {
+        p.behaviour.complement_exponent
+    } else {
+        1.0
+    };
+    c
+}
+
+fn partner(best: Option<u32>, pool: u16, kind: ActorKind) -> Member {
+    match best {
+        Some(i) => Member {
+            org: Some(OrgRef { pool, index: i }),
+            kind: Some(kind),
+            ..EMPTY_MEMBER
+        },
+        None => Member {
+            kind: Some(kind),
+            ..EMPTY_MEMBER
+        },
+    }
+}
+
+/// Non-government partners are chosen by public reputation (MODEL §5); ties go to the lower index.
+fn best_by_reputation(
+    d: &District,
+    candidates: impl Iterator<Item = u32>,
+    exclude: u32,
+) -> Option<u32> {
+    let mut best: Option<(f64, u32)> = None;
+    for i in candidates {
+        if i == exclude {
+            continue;
+        }
+        let r = d.orgs[i as usize].reputation;
+        if best.map_or(true, |(br, _)| r > br) {
+            best = Some((r, i));
+        }
+    }
+    best.map(|(_, i)| i)
+}
+
+/// One member's decision on one issue, kept for rationing and learning.
+#[derive(Clone, Copy, Debug)]
+pub struct Task {
+    pub org: OrgRef,
+    pub coalition: u32,
+    pub member: u8,
+    pub action: Action,
+    pub watched: bool,
+    pub utility: f64,
+    /// Capacity a full substantive input takes this tick (work plus overheads).
+    pub need: f64,
+    /// Share of the need that is transaction cost, and the share that is meetings and
+    /// commitment overhead (deliberation, operating constraints).
+    pub tau_share: f64,
+    pub overhead_share: f64,
+    pub tau: f64,
+    pub p_detect: f64,
+    pub attribution: f64,
+    /// (b/c)·(m·v + performance credit): the value of a unit of pivotal progress.
+    pub value_per_progress: f64,
+    pub trace_credit: f64,
+    pub delivered: f64,
+    pub served: bool,
+}
+
+/// Inputs the decision needs about one member, gathered before any state changes.
+struct Appraisal {
+    utilities: [f64; N_ACTIONS],
+    tau: f64,
+    p_detect: f64,
+    attribution: f64,
+    value_per_progress: f64,
+    trace_credit: f64,
+}
+
+/// Utilities of substantive, symbolic and shirking for member `i` (MODEL §4.2; ODD §7.4).
+fn appraise<P: Pools>(
+    pools: &P,
+    issue: &Issue,
+    c: &Coalition,
+    i: usize,
+    p: &Params,
+    eff: &Effective,
+) -> Appraisal {
+    let m = &c.members[i];
+    let me = pools.org(m.org.expect("deciding member"));
+    let kind = me.kind;
+
+    // Partners' delivery probabilities as this member sees them: trust × reputation.
+    let mut prob = [0.0; MAX_MEMBERS];
+    let mut trust_sum = 0.0;
+    let mut distance_sum = 0.0;
+    let mut partners = 0.0;
+    for j in 0..c.n {
+        if j == i {
+            continue;
+        }
+        let mj = &c.members[j];
+        prob[j] = match mj.org {
+            Some(r) => {
+                let o = pools.org(r);
+                let t = me.trust[o.kind.index()];
+                trust_sum += t;
+                distance_sum += 1.0 - (me.value_angle - o.value_angle).cos();
+                partners += 1.0;
+                t * o.reputation
+            }
+            None => mj.fixed_delivery,
+        };
+    }
+    let shares: [f64; MAX_MEMBERS] = std::array::from_fn(|k| c.members[k].share);
+    let pi = kernel::pivotality(&shares[..c.n], &prob[..c.n], i, c.r);
+    let pivotal_ratio = pi / m.share.max(1e-9);
+
+    let congestion = 1.0 + p.behaviour.congestion_weight * me.load_last / me.capacity.max(1e-9);
+    let benefit_cost = p.behaviour.public_benefit / (congestion * congestion).min(100.0);
+    let credit_share = if kind.is_government() {
+        1.0
+    } else {
+        eff.nongov_credit
+    };
+    let kappa = p.motivation.incentive_compatibility;
+    let w_perf = p.motivation.performance_evaluation;
+    let township = if m.summoned_department && p.process.township_evaluation {
+        p.costs.township_credit
+    } else {
+        0.0
+    };
+    let value_per_progress =
+        benefit_cost * (me.motivation * me.alignment() + kappa * w_perf * credit_share + township);
+    let trace_credit = kappa * (1.0 - w_perf) * credit_share;
+
+    // Detection hazard: the tools that reach this kind, through the lead's clout.
+    let gov = kind.is_government();
+    let t = &p.tools;
+    let p_sup = if issue.watched && gov {
+        t.attention_detection
+    } else {
+        0.0
+    };
+    let p_insp = if gov { t.discipline_inspection } else { 0.0 };
+    let p_media = (t.media_pressure * issue.severity / 10.0).min(1.0);
+    let p_eval = t.third_party_evaluation;
+    let p_detect =
+        m.clout * (1.0 - (1.0 - p_sup) * (1.0 - p_insp) * (1.0 - p_media) * (1.0 - p_eval));
+
+    // Attribution Ã = a + (1 − a)/n, shifted by territorial liability.
+    let n = c.deciders.max(1) as f64;
+    let mut attribution = eff.attribution + (1.0 - eff.attribution) / n;
+    if p.institutions.block_led && !p.institutions.limited_territorial_liability {
+        if kind == ActorKind::Department {
+            attribution *= 1.0 - p.costs.territorial_offload;
+        } else if i == 0 {
+            attribution += p.costs.territorial_offload * (1.0 - attribution);
+        }
+    }
+
+    let b = &p.behaviour;
+    let mean_trust = if partners > 0.0 {
+        trust_sum / partners
+    } else {
+        1.0
+    };
+    let distance = if partners > 0.0 {
+        distance_sum / partners
+    } else {
+        0.0
+    };
+    let sideways = if c.lead != 0 { b.tau_sideways } else { 0.0 };
+    let tau = (b.tau_base + b.tau_trust * (1.0 - mean_trust) + b.tau_value * distance
+        - p.process.deliberation * p.costs.deliberation_tau
+        - p.process.information_sharing * p.costs.sharing_tau
+        + sideways)
+        .clamp(0.0, b.tau_max);
+
+    let avoided = p_detect * eff.sanction * attribution;
+    let noisy_blame =
+        kappa * p.costs.blame_noise * p_detect * eff.sanction * (1.0 - eff.attribution);
+    let u_sub =
+        pivotal_ratio * value_per_progress + trace_credit + avoided - (1.0 + tau) - noisy_blame;
+    let u_sym =
+        trace_credit + avoided * eff.symbolic_cover - b.symbolic_cost * (1.0 + tau) - noisy_blame;
+    Appraisal {
+        utilities: [u_sub, u_sym, 0.0],
+        tau,
+        p_detect,
+        attribution,
+        value_per_progress,
+        trace_credit,
+    }
+}
+
+/// Decides every deciding member of coalition `ci` and appends their tasks.
+#[allow(clippy::too_many_arguments)]
+pub fn decide<P: Pools>(
+    pools: &P,
+    issue: &Issue,
+    c: &Coalition,
+    ci: u32,
+    p: &Params,
+    eff: &Effective,
+    rng: &mut Stream,
+    tasks: &mut Vec<Task>,
+) {
+    let effort = p.issues.effort_per_severity * issue.severity;
+    let cross = issue.is_cross_domain();
+    for i in 0..c.n {
+        let Some(r) = c.members[i].org else { continue };
+        let a = appraise(pools, issue, c, i, p, eff);
+        let org = pools.org(r);
+        let probs =
+            kernel::logit_probabilities(&a.utilities, &org.habits, p.behaviour.choice_temperature);
+        let action = kernel::draw_action(&probs, rng.random::<f64>());
+        if std::env::var("COGOV_DEBUG").is_ok() && eff.tick == 30 {
+            eprintln!("DBG kind={:?} lead={} n={} r={} U={:.2?} habits={:.2?} tau={:.2} pdet={:.2} attr={:.2} vpp={:.2} tc={:.2} load={:.2} cap={:.2} m={:.2} v={:.2}", org.kind, i==c.lead, c.n, c.r, a.utilities, org.habits, a.tau, a.p_detect, a.attribution, a.value_per_progress, a.trace_credit, org.load_last, org.capacity, org.motivation, org.alignment());
+        }
+        let work = c.members[i].share * effort * p.capacity.progress_rate;
+        let meeting = if cross {
+            p.process.deliberation * p.costs.deliberation_meeting
+        } else {
+            0.0
+        };
+        let commitments = p.process.operating_constraints * p.costs.constraints_overhead;
+        tasks.push(Task {
+            org: r,
+            coalition: ci,
+            member: i as u8,
+            action,
+            watched: issue.watched,
+            utility: a.utilities[action.index()],
+            need: work * (1.0 + a.tau + meeting + commitments),
+            tau_share: a.tau / (1.0 + a.tau + meeting + commitments),
+            overhead_share: (meeting + commitments) / (1.0 + a.tau + meeting + commitments),
+            tau: a.tau,
+            p_detect: a.p_detect,
+            attribution: a.attribution,
+            value_per_progress: a.value_per_progress,
+            trace_credit: a.trace_credit,
+            delivered: 0.0,
+            served: false,
+        });
+    }
+}
+
+/// Rations each actor's capacity over its tasks: watched tasks first, then by utility
+/// (MODEL §4.3). Returns nothing; fills `delivered`/`served` and charges costs.
+pub fn ration<P: Pools>(
+    pools: &mut P,
+    tasks: &mut [Task],
+    order: &mut Vec<u32>,
+    p: &Params,
+    stats: &mut TickStats,
+) {
+    order.clear();
+    order.extend(0..tasks.len() as u32);
+    order.sort_unstable_by(|&x, &y| {
+        let (a, b) = (&tasks[x as usize], &tasks[y as usize]);
+        a.org
+            .cmp(&b.org)
+            .then(b.watched.cmp(&a.watched))
+            .then(b.utility.total_cmp(&a.utility))
+            .then(a.coalition.cmp(&b.coalition))
+            .then(a.member.cmp(&b.member))
+    });
+    for &ti in order.iter() {
+        let t = &mut tasks[ti as usize];
+        let org = pools.org_mut(t.org);
+        let kind = org.kind.index();
+        // Congestion (MODEL §4.3) is measured on the work an actor actually carries (its
+        // utilisation), so an overloaded actor still works to capacity instead of giving up:
+        // the backlog beyond capacity goes unserved through rationing.
+        match t.action {
+            Action::Substantive => {
+                let y = if org.capacity_left >= t.need {
+                    1.0
+                } else {
+                    (org.capacity_left / t.need.max(1e-12)).max(0.0)
+                };
+                if y < 1.0 {
+                    stats.overloaded[kind] += 1;
+                }
+                org.capacity_left -= y * t.need;
+                org.demand += y * t.need;
+                t.delivered = y;
+                t.served = y > 0.0;
+                stats.effort_spent += y * t.need;
+                stats.cost_transaction += y * t.need * t.tau_share;
+                stats.cost_programmes += y * t.need * t.overhead_share;
+            }
+            Action::Symbolic => {
+                let need = t.need * p.behaviour.symbolic_cost;
+                if org.capacity_left >= need {
+                    org.capacity_left -= need;
+                    org.demand += need;
+                    t.served = true;
+                    stats.effort_spent += need;
+                    stats.cost_paperwork += need;
+                }
+            }
+            Action::Shirk => {}
+        }
+        stats.actions[kind][t.action.index()] += 1;
+    }
+}
+
+/// Outcome of one coalition-tick.
+pub struct Progress {
+    pub progress: f64,
+    pub conflict: bool,
+}
+
+/// Turns delivered inputs into progress and lets members learn (MODEL §4.1, §5; ODD §7.5–7.6).
+#[allow(clippy::too_many_arguments)]
+pub fn progress_and_learn<P: Pools>(
+    pools: &mut P,
+    issue: &Issue,
+    c: &Coalition,
+    tasks: &[Task],
+    p: &Params,
+    eff: &Effective,
+    rng: &mut Stream,
+    stats: &mut TickStats,
+) -> Progress {
+    let mut y = [0.0; MAX_MEMBERS];
+    for i in 0..c.n {
+        y[i] = c.members[i].fixed_delivery;
+    }
+    for t in tasks {
+        y[t.member as usize] = if t.action == Action::Substantive {
+            t.delivered
+        } else {
+            0.0
+        };
+    }
+    let shares: [f64; MAX_MEMBERS] = std::array::from_fn(|k| c.members[k].share);
+    let q = kernel::ces_aggregate(&shares[..c.n], &y[..c.n], c.r);
+
+    // Policy conflict among the departments involved (χ), opposing-party resistance (ω).
+    let pairs = (c.departments * c.departments.saturating_sub(1) / 2) as i32;
+    let chi = 1.0 - (1.0 - eff.policy_conflict_q).powi(pairs);
+    let conflict = pairs > 0 && rng.random::<f64>() < chi;
+    let omega = if issue.opposing != u32::MAX {
+        p.issues.opposing_resistance * eff.resistance_factor
+    } else {
+        0.0
+    };
+    let effort = p.issues.effort_per_severity * issue.severity;
+    let realised = if conflict { 0.0 } else { 1.0 - omega };
+    let progress = eff.progress_rate * effort * q * realised;
+    stats.coalition_ticks += 1;
+    if progress > 0.0 {
+        stats.coalition_ticks_with_progress += 1;
+    }
+    if conflict {
+        stats.conflicts += 1;
+    }
+    if omega > 0.0 {
+        stats.cost_programmes +=
+            p.process.negotiation * p.costs.negotiation_cost * effort * p.capacity.progress_rate;
+    }
+    if issue.domain_count > 0 {
+        for t in tasks {
+            stats.listed_actions[t.action.index()] += 1;
+        }
+    }
+
+    // Detection draws, then shared blame where attribution is diffuse.
+    let mut detected = [false; MAX_MEMBERS];
+    let mut any_shirker_detected = false;
+    for t in tasks {
+        let d = rng.random::<f64>() < t.p_detect;
+        detected[t.member as usize] = d;
+        if d && t.action == Action::Shirk {
+            any_shirker_detected = true;
+        }
+    }
+    let n = c.deciders.max(1) as f64;
+    let shared_blame = if any_shirker_detected {
+        eff.sanction * (1.0 - eff.attribution) / n
+    } else {
+        0.0
+    };
+    let mean_y = if c.n > 0 {
+        y[..c.n].iter().sum::<f64>() / c.n as f64
+    } else {
+        0.0
+    };
+    let kappa = p.motivation.incentive_compatibility;
+
+    for t in tasks {
+        let i = t.member as usize;
+        let mut without = y;
+        without[i] = 0.0;
+        let marginal = q - kernel::ces_aggregate(&shares[..c.n], &without[..c.n], c.r);
+        let noise_blamed = t.action != Action::Shirk
+            && rng.random::<f64>() < kappa * p.costs.blame_noise * t.p_detect;
+        let blame = if t.action != Action::Shirk {
+            shared_blame
+                + if noise_blamed {
+                    eff.sanction * (1.0 - eff.attribution)
+                } else {
+                    0.0
+                }
+        } else {
+            0.0
+        };
+        let payoff = match t.action {
+            Action::Substantive => {
+                marginal / c.members[i].share.max(1e-9) * t.value_per_progress * realised
+                    + t.trace_credit * t.delivered
+                    - (1.0 + t.tau) * t.delivered
+                    - blame
+            }
+            Action::Symbolic => {
+                let caught = if detected[i] {
+                    eff.sanction * t.attribution * (1.0 - eff.symbolic_cover)
+                } else {
+                    0.0
+                };
+                (if t.served { t.trace_credit } else { 0.0 })
+                    - p.behaviour.symbolic_cost * (1.0 + t.tau)
+                    - caught
+                    - blame
+            }
+            Action::Shirk => {
+                if detected[i] {
+                    -eff.sanction * t.attribution
+                } else {
+                    0.0
+                }
+            }
+        };
+        let observe: [f64; MAX_MEMBERS] = std::array::from_fn(|_| rng.random::<f64>());
+        let pressure = t.p_detect * eff.sanction * t.attribution + blame;
+        let org = pools.org_mut(t.org);
+        org.payoff_sum[t.action.index()] += payoff;
+        org.payoff_count[t.action.index()] += 1.0;
+        org.pressure_sum += pressure;
+        org.task_count += 1.0;
+        if t.action == Action::Substantive {
+            org.delivered_sum += t.delivered;
+            org.credited += kappa * p.motivation.performance_evaluation * t.delivered;
+        }
+        if detected[i] && t.action == Action::Shirk {
+            org.reputation =
+                (org.reputation - p.costs.naming_penalty * p.process.information_sharing).max(0.0);
+        }
+        // Observing partners: seen with probability `observation`, otherwise an unseen failure
+        // is blamed on everyone (the coalition mean stands in).
+        for j in 0..c.n {
+            if j == i {
+                continue;
+            }
+            let Some(kind) = c.members[j].kind else {
+                continue;
+            };
+            let seen = if observe[j] < eff.observation {
+                y[j]
+            } else {
+                mean_y
+            };
+            org.observed_sum[kind.index()] += seen;
+            org.observed_count[kind.index()] += 1.0;
+        }
+    }
+    Progress { progress, conflict }
+}

@@ -1,0 +1,224 @@
+//! Lever-derived quantities for one tick (ODD §7, MODEL §6).
+//!
+//! Every lever of MODEL §6 is turned here into the numbers the process steps read: capacity
+//! multipliers, authority thresholds, attention slots, detection hazards, credit weights and
+//! the per-tick cost of running the lever. Computing them once per tick keeps the hot loops
+//! free of lever logic and puts each lever's causal path in one readable place.
+
+use super::entities::{ActorKind, Level, Org};
+use super::params::Params;
+use super::world::{Ramps, World};
+
+/// Organisation and unit counts the lever costs scale with.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+    pub grids: u64,
+    pub government_orgs: u64,
+    pub nongov_orgs: u64,
+    pub districts: u64,
+    pub department_to_nongov_capacity: f64,
+}
+
+impl World {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts {
+            grids: self.n_grids,
+            districts: self.districts.len() as u64,
+            ..Counts::default()
+        };
+        c.department_to_nongov_capacity = self.department_to_nongov_capacity;
+        c.government_orgs = self.city.orgs.len() as u64;
+        for d in &self.districts {
+            let nongov = (d.layout.n_enterprises + d.layout.n_social_orgs) as u64;
+            c.nongov_orgs += nongov;
+            c.government_orgs += d.orgs.len() as u64 - nongov;
+        }
+        c
+    }
+}
+
+/// Numbers derived from the parameters and the ramps at the start of a tick.
+#[derive(Clone, Debug)]
+pub struct Effective {
+    pub tick: u32,
+    /// Capacity multipliers by role.
+    pub grassroots_capacity: f64,
+    pub upper_capacity: f64,
+    pub department_capacity: f64,
+    pub nongov_capacity: f64,
+    pub value_programme_capacity: f64,
+    /// Share of grassroots government capacity eaten by paperwork (trace evaluation).
+    pub paperwork_share: f64,
+    /// Authority threshold (severity) by level number 1..=5 (index 0 unused).
+    pub authority: [f64; 6],
+    /// Attention slots of a superior at level number 1..=4.
+    pub attention_slots: [f64; 6],
+    /// Of the city's slots, what each district's L2 issues get and what front-line command keeps.
+    pub city_slots_per_district: f64,
+    pub city_command_slots: f64,
+    pub progress_rate: f64,
+    pub sanction: f64,
+    pub policy_conflict_q: f64,
+    pub attribution: f64,
+    pub symbolic_cover: f64,
+    pub nongov_credit: f64,
+    pub observation: f64,
+    pub discovery_gain: f64,
+    pub report_gain: f64,
+    pub arrival_gain: f64,
+    pub resistance_factor: f64,
+    pub trust_gain_rate: f64,
+    pub formation_delay: f64,
+    pub grassroots_motivation_bonus: f64,
+    pub review_tick: bool,
+    /// Effort units of lever running costs that do not depend on what happens this tick.
+    pub fixed_programme_cost: f64,
+    pub fixed_oversight_cost: f64,
+}
+
+impl Effective {
+    pub fn new(p: &Params, ramps: &Ramps, tick: u32, counts: &Counts) -> Effective {
+        let n_grids = counts.grids;
+        let n_districts = counts.districts;
+        let dept_to_nongov = counts.department_to_nongov_capacity;
+        let cap = &p.capacity;
+        let l = &p.costs;
+        let emp = p.institutions.grassroots_empowerment;
+        let paperwork_share = l.trace_paperwork * (1.0 - p.motivation.performance_evaluation);
+        let authority_gain = 1.0 + emp * l.empowerment_capacity;
+        let review_tick = p.motivation.lookback_interval_ticks > 0
+            && tick % p.motivation.lookback_interval_ticks == 0;
+        // Superiors' attention: the lever, minus what reviews and party coordination take.
+        let mut attention_mult =
+            p.tools.superior_attention * (1.0 - p.institutions.party_core * l.party_core_attention);
+        if review_tick {
+            attention_mult *= 1.0 - p.motivation.lookback_strength * l.lookback_attention;
+        }
+        let city_slots = cap.attention_city * attention_mult;
+        let command_share = if p.capability.city_front_line_command {
+            l.city_command_attention
+        } else {
+            0.0
+        };
+        let city_command_slots = city_slots * command_share;
+        let city_slots_per_district =
+            city_slots * (1.0 - command_share) / n_districts.max(1) as f64;
+
+        let rol = p.capability.rule_of_law * l.rule_of_law_gain;
+        let sharing = p.process.information_sharing;
+        let systems = p.capability.intelligent_systems * l.systems_gain;
+        let nongov_orgs = counts.nongov_orgs as f64;
+        let gov_orgs = counts.government_orgs as f64;
+
+        let fixed_programme_cost =
+            p.capability.socialisation * l.socialisation_funding * nongov_orgs
+                + p.capability.intelligent_systems * l.systems_cost * n_grids as f64
+                + p.capability.professionalism * l.professionalism_cost * gov_orgs
+                + sharing * l.sharing_cost * n_grids as f64;
+        let fixed_oversight_cost =
+            p.tools.discipline_inspection * l.inspection_cost * n_districts as f64
+                + p.tools.third_party_evaluation * l.evaluation_fee * (gov_orgs + nongov_orgs)
+                + if review_tick {
+                    p.motivation.lookback_strength
+                        * l.lookback_attention
+                        * cap.attention_city
+                        * l.attention_cost
+                        * n_districts as f64
+                } else {
+                    0.0
+                };
+
+        Effective {
+            tick,
+            grassroots_capacity: 1.0 + emp * l.empowerment_capacity,
+            upper_capacity: 1.0 - emp * l.empowerment_upper_cost,
+            department_capacity: (1.0 - ramps.platform_government * l.platform_transfer)
+                * (1.0 - p.capability.rule_of_law * l.rule_of_law_enforcement),
+            nongov_capacity: (1.0 + p.capability.socialisation * l.socialisation_gain)
+                * (1.0 + ramps.platform_government * l.platform_transfer * dept_to_nongov),
+            value_programme_capacity: 1.0
+                - p.motivation.value_programme * l.value_programme_capacity,
+            paperwork_share,
+            authority: [
+                0.0,
+                f64::INFINITY,
+                cap.district_authority,
+                cap.street_authority * authority_gain,
+                cap.community_authority * authority_gain,
+                cap.grid_authority * authority_gain,
+            ],
+            attention_slots: [
+                0.0,
+                city_slots,
+                cap.attention_district * attention_mult,
+                cap.attention_street * attention_mult,
+                cap.attention_community * attention_mult,
+                0.0,
+            ],
+            city_slots_per_district,
+            city_command_slots,
+            progress_rate: cap.progress_rate
+                * (1.0 + p.capability.professionalism * l.professionalism_gain),
+            sanction: p.behaviour.sanction * (1.0 + rol),
+            policy_conflict_q: p.behaviour.policy_conflict_q
+                * (1.0 - p.process.deliberation * l.deliberation_conflict)
+                * (1.0 - p.institutions.party_core * l.party_core_conflict),
+            attribution: p.motivation.responsibility_lists
+                + (1.0 - p.motivation.responsibility_lists) * p.process.operating_constraints,
+            symbolic_cover: (1.0 - p.motivation.performance_evaluation)
+                + p.motivation.performance_evaluation * p.behaviour.symbolic_cover_performance,
+            nongov_credit: l.nongov_credit_hierarchy
+                + (1.0 - l.nongov_credit_hierarchy) * ramps.equal_partnership,
+            observation: (p.behaviour.observation_base
+                + (1.0 - p.behaviour.observation_base)
+                    * (0.7 * sharing + 0.3 * p.capability.intelligent_systems).min(1.0))
+            .min(1.0),
+            discovery_gain: 1.0 + systems,
+            report_gain: 1.0 + 0.5 * systems + 0.5 * sharing,
+            arrival_gain: 1.0 + sharing * l.sharing_demand,
+            resistance_factor: (1.0 - p.process.negotiation * l.negotiation_effect)
+                * (1.0 - (0.5 * rol).min(1.0)),
+            trust_gain_rate: p.behaviour.trust_gain_rate
+                * (1.0 + ramps.trust_culture * l.trust_culture_gain),
+            formation_delay: p.behaviour.formation_delay_ticks * (1.0 - p.institutions.party_core),
+            grassroots_motivation_bonus: emp * l.empowerment_motivation,
+            review_tick,
+            fixed_programme_cost,
+            fixed_oversight_cost,
+        }
+    }
+
+    /// True for the units grassroots empowerment strengthens (L3–L5 government).
+    pub fn is_grassroots(org: &Org) -> bool {
+        org.kind.is_government() && org.level >= Level::Street
+    }
+
+    /// Capacity of `org` this tick after every lever that moves capacity.
+    pub fn capacity_of(&self, org: &Org) -> f64 {
+        let mut c = org.base_capacity * self.value_programme_capacity;
+        match org.kind {
+            ActorKind::Enterprise | ActorKind::SocialOrg => c *= self.nongov_capacity,
+            ActorKind::Department => c *= self.department_capacity * self.upper_capacity,
+            ActorKind::Block | ActorKind::GridTeam => {
+                if org.level >= Level::Street {
+                    c *= self.grassroots_capacity * (1.0 - self.paperwork_share);
+                } else {
+                    c *= self.upper_capacity;
+                }
+            }
+        }
+        c
+    }
+
+    /// Capacity lost to paperwork (reported as paperwork cost).
+    pub fn paperwork_of(&self, org: &Org) -> f64 {
+        if Self::is_grassroots(org) {
+            org.base_capacity
+                * self.value_programme_capacity
+                * self.grassroots_capacity
+                * self.paperwork_share
+        } else {
+            0.0
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Output records and their writers: CSV tables, the JSON manifest, and atomic output
+//! directories.
+//!
+//! Writers take `impl Write` and know nothing about paths; `AtomicDir` is the one place that
+//! decides where files go and makes a run's directory appear only when it is complete.
+
+pub mod records;
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use crate::model::params::{param_specs, ParamValue, Params, SECTIONS};
+use crate::scenario::Scenario;
+use records::Column;
+
+/// Formats a value for CSV: integers without a fraction, others in Rust's shortest exact form,
+/// so that equal runs give equal bytes.
+pub fn format_value(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Writes a CSV table with the given header and rows. Refuses non-finite values: no NaN or
+/// infinity ever reaches an output.
+pub fn write_csv<W: Write>(
+    out: W,
+    columns: &[Column],
+    rows: impl IntoIterator<Item = Vec<f64>>,
+) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(columns.iter().map(|c| c.name.as_str()))?;
+    for row in rows {
+        if let Some(i) = row.iter().position(|x| !x.is_finite()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("non-finite value in column {}", columns[i].name),
+            ));
+        }
+        w.write_record(row.iter().map(|x| format_value(*x)))?;
+    }
+    w.flush()
+}
+
+fn param_json(v: ParamValue) -> Value {
+    match v {
+        ParamValue::Float(x) => json!(x),
+        ParamValue::Int(i) => json!(i),
+        ParamValue::Bool(b) => json!(b),
+    }
+}
+
+/// Every parameter as `{section: {key: value}}`, in table order.
+pub fn params_json(p: &Params) -> Value {
+    let mut root = Map::new();
+    for section in SECTIONS {
+        let mut m = Map::new();
+        for spec in param_specs()
+            .iter()
+            .filter(|s| s.key.split('.').next() == Some(section))
+        {
+            let field = spec.key.split_once('.').map_or(spec.key, |(_, f)| f);
+            m.insert(
+                field.to_string(),
+                param_json(p.get(spec.key).expect("spec key")),
+            );
+        }
+        root.insert(section.to_string(), Value::Object(m));
+    }
+    Value::Object(root)
+}
+
+/// The manifest of a run: the fully resolved scenario, seed and version, enough to reproduce it.
+pub fn manifest_json(sc: &Scenario, kind: &str) -> Value {
+    let interventions: Vec<Value> = sc
+        .interventions
+        .iter()
+        .map(|l| {
+            let mut set = Map::new();
+            for (k, v) in &l.intervention.changes {
+                set.insert(k.clone(), param_json(*v));
+            }
+            json!({"tick": l.intervention.tick, "label_en": l.label_en, "label_zh": l.label_zh, "set": set})
+        })
+        .collect();
+    json!({
+        "cogov_version": env!("CARGO_PKG_VERSION"),
+        "kind": kind,
+        "scenario": {
+            "name": sc.name,
+            "title_en": sc.title_en,
+            "title_zh": sc.title_zh,
+            "description_en": sc.description_en,
+            "description_zh": sc.description_zh,
+        },
+        "seed": sc.seed,
+        "ticks": sc.ticks,
+        "params": params_json(&sc.params),
+        "interventions": interventions,
+    })
+}
+
+/// Writes pretty JSON followed by a newline.
+pub fn write_json<W: Write>(mut out: W, v: &Value) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, v)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Errors of the output layer, naming the path at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{0}: already exists; choose another --out or pass --force to replace it")]
+    Exists(PathBuf),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A directory that is built under a temporary name and renamed into place on `commit`, so a
+/// killed or failed run never leaves a directory that looks complete. Dropped uncommitted, it
+/// removes its temporary files.
+pub struct AtomicDir {
+    target: PathBuf,
+    staging: PathBuf,
+    force: bool,
+    committed: bool,
+}
+
+impl AtomicDir {
+    pub fn create(target: &Path, force: bool) -> Result<AtomicDir, OutputError> {
+        if target.exists() && !force {
+            return Err(OutputError::Exists(target.to_path_buf()));
+        }
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "out".into());
+        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+        }
+        fs::create_dir(&staging).map_err(io_err(&staging))?;
+        Ok(AtomicDir {
+            target: target.to_path_buf(),
+            staging,
+            force,
+            committed: false,
+        })
+    }
+
+    /// Writes one file inside the staging directory through `write`.
+    pub fn write_file(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let path = self.staging.join(name);
+        let file = fs::File::create(&path).map_err(io_err(&path))?;
+        let mut w = io::BufWriter::new(file);
+        write(&mut w).map_err(io_err(&path))?;
+        w.flush().map_err(io_err(&path))?;
+        w.get_ref().sync_all().map_err(io_err(&path))?;
+        Ok(())
+    }
+
+    pub fn staging_path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Moves the finished directory into place.
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
+        if self.target.exists() {
+            if !self.force {
+                return Err(OutputError::Exists(self.target.clone()));
+            }
+            fs::remove_dir_all(&self.target).map_err(io_err(&self.target))?;
+        }
+        fs::rename(&self.staging, &self.target).map_err(io_err(&self.target))?;
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for AtomicDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// `runs/<name>-<UTC timestamp>`, with a numeric suffix if that exists already.
+pub fn default_run_dir(base: &Path, name: &str, unix_seconds: u64) -> PathBuf {
+    let days = (unix_seconds / 86_400) as i64;
+    let secs = unix_seconds % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stem = format!(
+        "{safe}-{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    let mut dir = base.join(&stem);
+    let mut n = 2;
+    while dir.exists() {
+        dir = base.join(format!("{stem}-{n}"));
+        n += 1;
+    }
+    dir
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_format_reproducibly() {
+        assert_eq!(format_value(3.0), "3");
+        assert_eq!(format_value(0.25), "0.25");
+    }
+
+    #[test]
+    fn csv_refuses_nan() {
+        let cols = vec![Column {
+            name: "x".into(),
+            unit: "",
+            en: String::new(),
+            zh: String::new(),
+        }];
+        let mut buf = Vec::new();
+        assert!(write_csv(&mut buf, &cols, vec![vec![f64::NAN]]).is_err());
+    }
+
+    #[test]
+    fn run_dirs_are_named_by_utc_time() {
+        let d = default_run_dir(Path::new("/nonexistent-base"), "my run", 1_795_000_000);
+        assert_eq!(d, Path::new("/nonexistent-base/my_run-20261118-080640"));
+    }
+
+    #[test]
+    fn uncommitted_dirs_leave_nothing_and_existing_dirs_need_force() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("run");
+        {
+            let d = AtomicDir::create(&target, false).unwrap();
+            d.write_file("a.txt", |w| w.write_all(b"x")).unwrap();
+        }
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+        let d = AtomicDir::create(&target, false).unwrap();
+        d.write_file("a.txt", |w| w.write_all(b"x")).unwrap();
+        d.commit().unwrap();
+        assert!(matches!(
+            AtomicDir::create(&target, false),
+            Err(OutputError::Exists(_))
+        ));
+        assert!(AtomicDir::create(&target, true).is_ok());
+    }
+}

@@ -1,0 +1,847 @@
+//! Scenario files: TOML (or a run's `manifest.json`) → a validated `Scenario`.
+//!
+//! Parsing happens twice: the text is parsed with spans, then every key is checked against the
+//! parameter table (`model::params`) and turned into typed values, so the model only ever sees
+//! a valid `Params`. Every error names the file, line, column and key, and what was expected.
+//! Nothing here runs the model.
+
+use std::fmt;
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::model::params::{
+    param_specs, spec_of, Mutability, ParamValue, Params, SetError, SECTIONS,
+};
+use crate::model::Intervention;
+
+/// The embedded default city (district scale), used when `cogov run` gets no scenario.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
+
+/// Longest run a scenario may ask for (resident bookkeeping stores ticks in 16 bits).
+pub const MAX_TICKS: u32 = 10_000;
+
+/// A validated scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub title_en: String,
+    pub title_zh: String,
+    pub description_en: String,
+    pub description_zh: String,
+    pub seed: u64,
+    pub ticks: u32,
+    pub params: Params,
+    pub interventions: Vec<LabelledIntervention>,
+}
+
+/// An intervention with its bilingual label (for charts and reports).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelledIntervention {
+    pub label_en: String,
+    pub label_zh: String,
+    pub intervention: Intervention,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            name: "unnamed".into(),
+            title_en: String::new(),
+            title_zh: String::new(),
+            description_en: String::new(),
+            description_zh: String::new(),
+            seed: 42,
+            ticks: 52,
+            params: Params::default(),
+            interventions: Vec::new(),
+        }
+    }
+}
+
+impl Scenario {
+    /// The bare interventions the model needs.
+    pub fn model_interventions(&self) -> Vec<Intervention> {
+        self.interventions
+            .iter()
+            .map(|l| l.intervention.clone())
+            .collect()
+    }
+}
+
+/// A configuration error with its location.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub struct ConfigError {
+    pub file: String,
+    /// 1-based line and column, when the source has them.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": ")?;
+        if let Some(k) = &self.key {
+            write!(f, "{k}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+struct Source<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn error(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        key: Option<&str>,
+        message: impl Into<String>,
+    ) -> ConfigError {
+        let (line, column) = match span {
+            Some(s) => {
+                let start = s.start.min(self.text.len());
+                let before = &self.text[..start];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                (Some(line), Some(column))
+            }
+            None => (None, None),
+        };
+        ConfigError {
+            file: self.file.to_string(),
+            line,
+            column,
+            key: key.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+/// Explains a `SetError` for `key`.
+pub fn set_error_message(key: &str, err: &SetError, got: &str) -> String {
+    match err {
+        SetError::UnknownKey => {
+            let section = key.split('.').next().unwrap_or("");
+            let known: Vec<&str> = param_specs()
+                .iter()
+                .filter(|s| s.key.starts_with(&format!("{section}.")))
+                .map(|s| s.key.rsplit('.').next().unwrap_or(s.key))
+                .collect();
+            if known.is_empty() {
+                format!("unknown parameter; sections are: {}", SECTIONS.join(", "))
+            } else {
+                let near = nearest(key.rsplit('.').next().unwrap_or(key), &known);
+                match near {
+                    Some(n) => format!(
+                        "unknown parameter (did you mean `{section}.{n}`?); see `cogov params`"
+                    ),
+                    None => format!("unknown parameter; `{section}` has: {}", known.join(", ")),
+                }
+            }
+        }
+        SetError::WrongType { expected } => format!("expected {expected}, got {got}"),
+        SetError::OutOfRange { range } => format!("must be in {range}, got {got}"),
+        SetError::NotFinite => format!("must be a finite number, got {got}"),
+    }
+}
+
+/// The closest candidate by edit distance, if close enough to be a typo.
+fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur.push(
+                    (prev[j] + usize::from(ca != *cb))
+                        .min(prev[j + 1] + 1)
+                        .min(cur[j] + 1),
+                );
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    candidates
+        .iter()
+        .map(|c| (distance(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a number",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// TOML scalar → `ParamValue`; `Err` carries a description of what was found instead.
+fn toml_value(v: &DeValue<'_>) -> Result<ParamValue, String> {
+    match v {
+        DeValue::Integer(i) => {
+            let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+            let (neg, body) = match digits.strip_prefix('-') {
+                Some(b) => (true, b.to_string()),
+                None => (false, digits.trim_start_matches('+').to_string()),
+            };
+            let body = body
+                .trim_start_matches("0x")
+                .trim_start_matches("0o")
+                .trim_start_matches("0b");
+            i64::from_str_radix(body, i.radix())
+                .map(|x| ParamValue::Int(if neg { -x } else { x }))
+                .map_err(|_| format!("an integer out of range ({})", i.as_str()))
+        }
+        DeValue::Float(f) => {
+            let s: String = f.as_str().chars().filter(|c| *c != '_').collect();
+            let x = match s.trim_start_matches('+') {
+                "inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                "nan" | "-nan" => f64::NAN,
+                other => other
+                    .parse::<f64>()
+                    .map_err(|_| format!("an unreadable number ({s})"))?,
+            };
+            Ok(ParamValue::Float(x))
+        }
+        DeValue::Boolean(b) => Ok(ParamValue::Bool(*b)),
+        other => Err(type_name(other).to_string()),
+    }
+}
+
+/// Parses a `--set` value: `true`/`false`, an integer or a number.
+pub fn parse_cli_value(text: &str) -> ParamValue {
+    let t = text.trim();
+    match t {
+        "true" => return ParamValue::Bool(true),
+        "false" => return ParamValue::Bool(false),
+        _ => {}
+    }
+    if let Ok(i) = t.parse::<i64>() {
+        return ParamValue::Int(i);
+    }
+    match t.parse::<f64>() {
+        Ok(x) => ParamValue::Float(x),
+        Err(_) => ParamValue::Float(f64::NAN),
+    }
+}
+
+/// Applies one `--set key=value` to a scenario (same checks as the file).
+pub fn apply_override(scenario: &mut Scenario, assignment: &str) -> Result<(), ConfigError> {
+    let err = |key: Option<&str>, message: String| ConfigError {
+        file: "--set".into(),
+        line: None,
+        column: None,
+        key: key.map(str::to_string),
+        message,
+    };
+    let Some((key, value)) = assignment.split_once('=') else {
+        return Err(err(None, format!("expected KEY=VALUE, got `{assignment}`")));
+    };
+    let key = key.trim();
+    let v = parse_cli_value(value);
+    match key {
+        "scenario.seed" => match v {
+            ParamValue::Int(i) if i >= 0 => scenario.seed = i as u64,
+            _ => {
+                return Err(err(
+                    Some(key),
+                    format!("expected a non-negative integer, got `{}`", value.trim()),
+                ))
+            }
+        },
+        "scenario.ticks" => match v {
+            ParamValue::Int(i) if (1..=MAX_TICKS as i64).contains(&i) => scenario.ticks = i as u32,
+            _ => {
+                return Err(err(
+                    Some(key),
+                    format!(
+                        "must be an integer in 1..={MAX_TICKS}, got `{}`",
+                        value.trim()
+                    ),
+                ))
+            }
+        },
+        _ => {
+            let shown = if matches!(v, ParamValue::Float(x) if x.is_nan()) && value.trim() != "nan"
+            {
+                format!("`{}` (not a number)", value.trim())
+            } else {
+                format!("`{}`", value.trim())
+            };
+            scenario
+                .params
+                .set(key, v)
+                .map_err(|e| err(Some(key), set_error_message(key, &e, &shown)))?;
+        }
+    }
+    check_size(&scenario.params).map_err(|m| err(None, m))
+}
+
+/// Refuses parameter sets whose sizes cannot be addressed (MODEL §9; ids are `u32`).
+pub fn check_size(p: &Params) -> Result<(), String> {
+    let est = crate::model::world::estimate_size(p);
+    if est.residents_max > u32::MAX as u64 / 2 {
+        return Err(format!(
+            "the territory would hold up to {} residents, more than cogov can address ({}); reduce territory sizes",
+            est.residents_max,
+            u32::MAX / 2
+        ));
+    }
+    let per_district = est.residents_max / p.territory.districts.max(1) as u64;
+    if per_district > u32::MAX as u64 / 2 {
+        return Err(format!(
+            "one district would hold {per_district} residents; split the city into more districts"
+        ));
+    }
+    Ok(())
+}
+
+/// Reads and validates a scenario file (`.toml`, or a run's `manifest.json`).
+pub fn load_file(path: &Path) -> Result<Scenario, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: file.clone(),
+        line: None,
+        column: None,
+        key: None,
+        message: format!("cannot read the scenario file: {e}"),
+    })?;
+    if path.extension().is_some_and(|e| e == "json") {
+        load_manifest_str(&text, &file)
+    } else {
+        load_str(&text, &file)
+    }
+}
+
+fn string_of<'a>(
+    src: &Source<'_>,
+    key: &str,
+    v: &'a Spanned<DeValue<'_>>,
+) -> Result<String, ConfigError> {
+    match v.get_ref() {
+        DeValue::String(s) => Ok(s.to_string()),
+        other => Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!("expected a string, got {}", type_name(other)),
+        )),
+    }
+}
+
+fn integer_of(
+    src: &Source<'_>,
+    key: &str,
+    v: &Spanned<DeValue<'_>>,
+    lo: i64,
+    hi: i64,
+) -> Result<i64, ConfigError> {
+    match toml_value(v.get_ref()) {
+        Ok(ParamValue::Int(i)) if (lo..=hi).contains(&i) => Ok(i),
+        Ok(ParamValue::Int(i)) => Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!("must be in {lo}..={hi}, got {i}"),
+        )),
+        Ok(other) => Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!("expected an integer in {lo}..={hi}, got {other}"),
+        )),
+        Err(found) => Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!("expected an integer in {lo}..={hi}, got {found}"),
+        )),
+    }
+}
+
+/// Parses and validates TOML scenario text; `file` names it in errors.
+pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
+    let src = Source { file, text };
+    let root = DeTable::parse(text).map_err(|e| {
+        let msg = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid TOML")
+            .to_string();
+        src.error(e.span(), None, format!("invalid TOML: {msg}"))
+    })?;
+    let mut sc = Scenario::default();
+    for (k, v) in root.get_ref().iter() {
+        let name: &str = k.get_ref();
+        match name {
+            "scenario" => read_meta(&src, v, &mut sc)?,
+            "interventions" => read_interventions(&src, v, &mut sc)?,
+            section if SECTIONS.contains(&section) => {
+                let DeValue::Table(t) = v.get_ref() else {
+                    return Err(src.error(
+                        Some(v.span()),
+                        Some(section),
+                        format!(
+                            "expected a table [{section}], got {}",
+                            type_name(v.get_ref())
+                        ),
+                    ));
+                };
+                let mut assignments = Vec::new();
+                flatten(&src, section, t, &mut assignments)?;
+                for (key, span, value) in assignments {
+                    apply(&src, &mut sc.params, &key, span, value, false)?;
+                }
+            }
+            other => {
+                let mut known: Vec<&str> = SECTIONS.to_vec();
+                known.push("scenario");
+                known.push("interventions");
+                let hint = nearest(other, &known)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                return Err(src.error(
+                    Some(k.span()),
+                    Some(other),
+                    format!(
+                        "unknown section{hint}; expected one of: {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    check_size(&sc.params).map_err(|m| src.error(None, None, m))?;
+    Ok(sc)
+}
+
+type Assignment<'t> = (String, std::ops::Range<usize>, &'t Spanned<DeValue<'t>>);
+
+/// Flattens nested tables into dotted keys with the span of each value.
+fn flatten<'t>(
+    src: &Source<'_>,
+    prefix: &str,
+    t: &'t DeTable<'t>,
+    out: &mut Vec<Assignment<'t>>,
+) -> Result<(), ConfigError> {
+    for (k, v) in t.iter() {
+        let key = format!("{prefix}.{}", k.get_ref());
+        if key.matches('.').count() > 8 {
+            return Err(src.error(Some(k.span()), Some(&key), "tables nested too deeply"));
+        }
+        match v.get_ref() {
+            DeValue::Table(inner) => flatten(src, &key, inner, out)?,
+            _ => out.push((key, v.span(), v)),
+        }
+    }
+    Ok(())
+}
+
+fn apply(
+    src: &Source<'_>,
+    params: &mut Params,
+    key: &str,
+    span: std::ops::Range<usize>,
+    v: &Spanned<DeValue<'_>>,
+    dynamic_only: bool,
+) -> Result<(), ConfigError> {
+    let value = match toml_value(v.get_ref()) {
+        Ok(x) => x,
+        Err(found) => {
+            let expected = spec_of(key).map_or("a value", |s| s.kind.name());
+            let msg = if spec_of(key).is_some() {
+                format!("expected {expected}, got {found}")
+            } else {
+                set_error_message(key, &SetError::UnknownKey, &found)
+            };
+            return Err(src.error(Some(span), Some(key), msg));
+        }
+    };
+    if dynamic_only {
+        if let Some(spec) = spec_of(key) {
+            if spec.mutability == Mutability::Structural {
+                return Err(src.error(
+                    Some(span),
+                    Some(key),
+                    "is structural (fixed at set-up) and cannot be changed by an intervention",
+                ));
+            }
+        }
+    }
+    let raw = &src.text[span.start.min(src.text.len())..span.end.min(src.text.len())];
+    params.set(key, value).map_err(|e| {
+        src.error(
+            Some(span.clone()),
+            Some(key),
+            set_error_message(key, &e, raw.trim()),
+        )
+    })
+}
+
+fn read_meta(
+    src: &Source<'_>,
+    v: &Spanned<DeValue<'_>>,
+    sc: &mut Scenario,
+) -> Result<(), ConfigError> {
+    let DeValue::Table(t) = v.get_ref() else {
+        return Err(src.error(
+            Some(v.span()),
+            Some("scenario"),
+            "expected a table [scenario]",
+        ));
+    };
+    for (k, v) in t.iter() {
+        let key = format!("scenario.{}", k.get_ref());
+        match k.get_ref().as_ref() {
+            "name" => sc.name = string_of(src, &key, v)?,
+            "title_en" => sc.title_en = string_of(src, &key, v)?,
+            "title_zh" => sc.title_zh = string_of(src, &key, v)?,
+            "description_en" => sc.description_en = string_of(src, &key, v)?,
+            "description_zh" => sc.description_zh = string_of(src, &key, v)?,
+            "seed" => sc.seed = integer_of(src, &key, v, 0, i64::MAX)? as u64,
+            "ticks" => sc.ticks = integer_of(src, &key, v, 1, MAX_TICKS as i64)? as u32,
+            _ => {
+                return Err(src.error(
+                    Some(k.span()),
+                    Some(&key),
+                    "unknown key; [scenario] takes name, title_en, title_zh, description_en, description_zh, seed, ticks",
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_interventions(
+    src: &Source<'_>,
+    v: &Spanned<DeValue<'_>>,
+    sc: &mut Scenario,
+) -> Result<(), ConfigError> {
+    let DeValue::Array(items) = v.get_ref() else {
+        return Err(src.error(
+            Some(v.span()),
+            Some("interventions"),
+            "expected an array of tables [[interventions]]",
+        ));
+    };
+    for item in items.iter() {
+        let DeValue::Table(t) = item.get_ref() else {
+            return Err(src.error(
+                Some(item.span()),
+                Some("interventions"),
+                "expected a table with tick, label_en, label_zh and set",
+            ));
+        };
+        let mut tick = None;
+        let mut label_en = String::new();
+        let mut label_zh = String::new();
+        let mut changes = Vec::new();
+        for (k, v) in t.iter() {
+            let key = format!("interventions.{}", k.get_ref());
+            match k.get_ref().as_ref() {
+                "tick" => tick = Some(integer_of(src, &key, v, 1, MAX_TICKS as i64)? as u32),
+                "label_en" => label_en = string_of(src, &key, v)?,
+                "label_zh" => label_zh = string_of(src, &key, v)?,
+                "set" => {
+                    let DeValue::Table(set) = v.get_ref() else {
+                        return Err(src.error(
+                            Some(v.span()),
+                            Some(&key),
+                            "expected a table of parameter = value",
+                        ));
+                    };
+                    let mut assignments = Vec::new();
+                    for (sk, sv) in set.iter() {
+                        match sv.get_ref() {
+                            DeValue::Table(inner) => {
+                                flatten(src, sk.get_ref(), inner, &mut assignments)?
+                            }
+                            _ => assignments.push((sk.get_ref().to_string(), sv.span(), sv)),
+                        }
+                    }
+                    let mut probe = Params::default();
+                    for (pk, span, pv) in assignments {
+                        apply(src, &mut probe, &pk, span, pv, true)?;
+                        let value = probe.get(&pk).expect("validated key");
+                        changes.push((pk, value));
+                    }
+                }
+                _ => {
+                    return Err(src.error(
+                        Some(k.span()),
+                        Some(&key),
+                        "unknown key; an intervention takes tick, label_en, label_zh, set",
+                    ))
+                }
+            }
+        }
+        let Some(tick) = tick else {
+            return Err(src.error(
+                Some(item.span()),
+                Some("interventions.tick"),
+                "missing: the tick (1-based week) the change takes effect",
+            ));
+        };
+        if changes.is_empty() {
+            return Err(src.error(
+                Some(item.span()),
+                Some("interventions.set"),
+                "missing: at least one parameter to change",
+            ));
+        }
+        sc.interventions.push(LabelledIntervention {
+            label_en,
+            label_zh,
+            intervention: Intervention { tick, changes },
+        });
+    }
+    Ok(())
+}
+
+/// Parses a run's `manifest.json` back into the scenario it ran.
+pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
+    let err = |line: Option<usize>, key: Option<&str>, message: String| ConfigError {
+        file: file.to_string(),
+        line,
+        column: None,
+        key: key.map(str::to_string),
+        message,
+    };
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| err(Some(e.line()), None, format!("invalid JSON: {e}")))?;
+    let obj = json.as_object().ok_or_else(|| {
+        err(
+            None,
+            None,
+            "expected a JSON object (a cogov manifest)".into(),
+        )
+    })?;
+    let mut sc = Scenario::default();
+    let meta = obj
+        .get("scenario")
+        .and_then(|m| m.as_object())
+        .ok_or_else(|| {
+            err(
+                None,
+                Some("scenario"),
+                "missing: not a cogov manifest".into(),
+            )
+        })?;
+    let text_of = |k: &str| {
+        meta.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    sc.name = text_of("name");
+    sc.title_en = text_of("title_en");
+    sc.title_zh = text_of("title_zh");
+    sc.description_en = text_of("description_en");
+    sc.description_zh = text_of("description_zh");
+    sc.seed = obj
+        .get("seed")
+        .and_then(|s| s.as_u64())
+        .ok_or_else(|| err(None, Some("seed"), "expected a non-negative integer".into()))?;
+    sc.ticks = obj
+        .get("ticks")
+        .and_then(|s| s.as_u64())
+        .filter(|t| (1..=MAX_TICKS as u64).contains(t))
+        .ok_or_else(|| {
+            err(
+                None,
+                Some("ticks"),
+                format!("expected an integer in 1..={MAX_TICKS}"),
+            )
+        })? as u32;
+    let params = obj
+        .get("params")
+        .and_then(|p| p.as_object())
+        .ok_or_else(|| err(None, Some("params"), "missing".into()))?;
+    for (section, body) in params {
+        let body = body
+            .as_object()
+            .ok_or_else(|| err(None, Some(section), "expected an object".into()))?;
+        for (k, v) in body {
+            let key = format!("{section}.{k}");
+            let value = json_value(v).ok_or_else(|| {
+                err(
+                    None,
+                    Some(&key),
+                    format!("expected a number or boolean, got {v}"),
+                )
+            })?;
+            sc.params.set(&key, value).map_err(|e| {
+                err(
+                    None,
+                    Some(&key),
+                    set_error_message(&key, &e, &v.to_string()),
+                )
+            })?;
+        }
+    }
+    if let Some(list) = obj.get("interventions").and_then(|i| i.as_array()) {
+        for item in list {
+            let tick = item.get("tick").and_then(|t| t.as_u64()).ok_or_else(|| {
+                err(
+                    None,
+                    Some("interventions.tick"),
+                    "expected an integer".into(),
+                )
+            })? as u32;
+            let mut changes = Vec::new();
+            let set = item
+                .get("set")
+                .and_then(|s| s.as_object())
+                .ok_or_else(|| err(None, Some("interventions.set"), "expected an object".into()))?;
+            let mut probe = Params::default();
+            for (k, v) in set {
+                let value = json_value(v)
+                    .ok_or_else(|| err(None, Some(k), "expected a number or boolean".into()))?;
+                probe
+                    .set(k, value)
+                    .map_err(|e| err(None, Some(k), set_error_message(k, &e, &v.to_string())))?;
+                changes.push((k.clone(), probe.get(k).expect("validated key")));
+            }
+            let label = |k: &str| {
+                item.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            sc.interventions.push(LabelledIntervention {
+                label_en: label("label_en"),
+                label_zh: label("label_zh"),
+                intervention: Intervention { tick, changes },
+            });
+        }
+    }
+    check_size(&sc.params).map_err(|m| err(None, None, m))?;
+    Ok(sc)
+}
+
+fn json_value(v: &serde_json::Value) -> Option<ParamValue> {
+    match v {
+        serde_json::Value::Bool(b) => Some(ParamValue::Bool(*b)),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(ParamValue::Int)
+            .or_else(|| n.as_f64().map(ParamValue::Float)),
+        _ => None,
+    }
+}
+
+/// The parameters of `p` that differ from the defaults, as (key, value) in table order.
+pub fn changed_params(p: &Params) -> Vec<(&'static str, ParamValue)> {
+    param_specs()
+        .iter()
+        .filter_map(|s| {
+            let v = p.get(s.key)?;
+            (v != s.default).then_some((s.key, v))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_is_the_default_city() {
+        let sc = load_str("", "empty.toml").unwrap();
+        assert_eq!(sc.params, Params::default());
+    }
+
+    #[test]
+    fn the_embedded_default_loads() {
+        load_str(DEFAULT_SCENARIO, "default.toml").unwrap();
+    }
+
+    #[test]
+    fn errors_name_file_line_key_and_range() {
+        let e = load_str("[motivation]\n\nincentive_compatibility = 1.4\n", "x.toml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.toml:3:27: motivation.incentive_compatibility: must be in 0..=1, got 1.4"
+        );
+        let e = load_str("[motivation]\nincentive_compatibilty = 0.4\n", "x.toml").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("did you mean `motivation.incentive_compatibility`"),
+            "{e}"
+        );
+        let e = load_str("[territory]\ndistricts = \"four\"\n", "x.toml").unwrap_err();
+        assert!(
+            e.to_string().contains("expected integer, got a string"),
+            "{e}"
+        );
+        let e = load_str("[tools]\nmedia_pressure = nan\n", "x.toml").unwrap_err();
+        assert!(e.to_string().contains("finite"), "{e}");
+        let e = load_str("[motivaton]\n", "x.toml").unwrap_err();
+        assert!(e.to_string().contains("did you mean `motivation`"), "{e}");
+        let e = load_str("[territory\n", "x.toml").unwrap_err();
+        assert!(e.to_string().starts_with("x.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn interventions_accept_dotted_and_nested_keys_but_not_structural_ones() {
+        let sc = load_str(
+            "[[interventions]]\ntick = 26\nset = { motivation.responsibility_lists = 1.0, \"tools.media_pressure\" = 0.05 }\n",
+            "x.toml",
+        )
+        .unwrap();
+        assert_eq!(sc.interventions[0].intervention.changes.len(), 2);
+        let e = load_str(
+            "[[interventions]]\ntick = 2\nset = { territory.districts = 3 }\n",
+            "x.toml",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("structural"), "{e}");
+        let e = load_str(
+            "[[interventions]]\nset = { tools.media_pressure = 0.1 }\n",
+            "x.toml",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("missing"), "{e}");
+    }
+
+    #[test]
+    fn overrides_use_the_same_checks() {
+        let mut sc = Scenario::default();
+        apply_override(&mut sc, "motivation.incentive_compatibility=0.8").unwrap();
+        assert_eq!(sc.params.motivation.incentive_compatibility, 0.8);
+        assert!(apply_override(&mut sc, "motivation.incentive_compatibility=abc").is_err());
+        assert!(apply_override(&mut sc, "territory.districts=0").is_err());
+        assert!(apply_override(&mut sc, "nothing").is_err());
+        let e = apply_override(&mut sc, "territory.residents_per_grid=50000").err();
+        assert!(e.is_none() || e.unwrap().message.contains("address"));
+    }
+
+    #[test]
+    fn absurd_sizes_are_refused_before_allocation() {
+        let e = load_str(
+            "[territory]\ndistricts = 64\nstreets_per_district = 400\ncommunities_per_street = 400\ngrids_per_community = 100\nresidents_per_grid = 50000\n",
+            "x.toml",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("address"), "{e}");
+    }
+}
