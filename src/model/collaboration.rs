@@ -489,6 +489,14 @@ fn appraise<P: Pools>(
     }
 }
 
+/// Choice probabilities (substantive, symbolic, shirk) of member `i` in the current state,
+/// without drawing: the kernel as a function, for tests and analysis.
+pub fn choice_probabilities<P: Pools>(pools: &P, issue: &Issue, c: &Coalition, i: usize, p: &Params, eff: &Effective) -> [f64; N_ACTIONS] {
+    let a = appraise(pools, issue, c, i, p, eff);
+    let org = pools.org(c.members[i].org.expect("deciding member"));
+    kernel::logit_probabilities(&a.utilities, &org.habits, p.behaviour.choice_temperature)
+}
+
 /// Decides every deciding member of coalition `ci` and appends their tasks.
 #[allow(clippy::too_many_arguments)]
 pub fn decide<P: Pools>(
@@ -510,9 +518,6 @@ pub fn decide<P: Pools>(
         let probs =
             kernel::logit_probabilities(&a.utilities, &org.habits, p.behaviour.choice_temperature);
         let action = kernel::draw_action(&probs, rng.random::<f64>());
-        if std::env::var("COGOV_DEBUG").is_ok() && eff.tick == 30 {
-            eprintln!("DBG kind={:?} lead={} n={} r={} U={:.2?} habits={:.2?} tau={:.2} pdet={:.2} attr={:.2} vpp={:.2} tc={:.2} load={:.2} cap={:.2} m={:.2} v={:.2}", org.kind, i==c.lead, c.n, c.r, a.utilities, org.habits, a.tau, a.p_detect, a.attribution, a.value_per_progress, a.trace_credit, org.load_last, org.capacity, org.motivation, org.alignment());
-        }
         let work = c.members[i].share * effort * p.capacity.progress_rate;
         let meeting = if cross {
             p.process.deliberation * p.costs.deliberation_meeting
@@ -763,4 +768,145 @@ pub fn progress_and_learn<P: Pools>(
         }
     }
     Progress { progress, conflict }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Kernel tests with the state held fixed (MODEL §8, "must pass").
+    use super::*;
+    use crate::model::params::Params;
+    use crate::model::world::World;
+
+    fn small_params() -> Params {
+        let mut p = Params::default();
+        p.territory.districts = 1;
+        p.territory.streets_per_district = 1;
+        p.territory.communities_per_street = 2;
+        p.territory.grids_per_community = 2;
+        p.territory.residents_per_grid = 50;
+        p
+    }
+
+    fn issue_in(d: &District, domains: &[u8], level: Level) -> Issue {
+        let mut i = blank_issue(d);
+        i.domains = [0; MAX_DOMAINS];
+        for (k, dom) in domains.iter().enumerate() {
+            i.domains[k] = *dom;
+        }
+        i.domain_count = domains.len() as u8;
+        i.needs = 0;
+        i.opposing = u32::MAX;
+        i.span_level = None;
+        i.level = level;
+        i.severity = 2.0;
+        i.watched = true;
+        i
+    }
+
+    fn blank_issue(d: &District) -> Issue {
+        Issue {
+            id: 0,
+            district: d.index,
+            grid: 0,
+            complainant: 0,
+            domains: [0; MAX_DOMAINS],
+            domain_count: 1,
+            needs: 0,
+            opposing: u32::MAX,
+            span_level: None,
+            span_unit: u32::MAX,
+            severity: 2.0,
+            progress: 0.0,
+            born_tick: 0,
+            level_since_tick: 0,
+            ready_tick: 0,
+            level: Level::Grid,
+            top_level: Level::Grid,
+            discovered: true,
+            legacy: false,
+            escalations: 0,
+            petitioned: false,
+            major_risk: false,
+            summoned: false,
+            watched: true,
+        }
+    }
+
+    fn p_substantive(p: &Params, issue_domains: &[u8], member: usize) -> f64 {
+        let mut world = World::new(p, 7);
+        let eff = Effective::new(p, &world.ramps, 1, &world.counts());
+        let d = &mut world.districts[0];
+        for o in d.orgs.iter_mut() {
+            o.capacity = eff.capacity_of(o);
+        }
+        let issue = issue_in(d, issue_domains, Level::Grid);
+        let pools = DistrictPools(d);
+        let c = build_coalition(&pools, &issue, p, false);
+        choice_probabilities(&pools, &issue, &c, member, p, &eff)[0]
+    }
+
+    #[test]
+    fn substantive_work_does_not_fall_when_kappa_rises_under_performance_evaluation() {
+        let mut prev = 0.0;
+        for k in [0.0, 0.25, 0.5, 0.75, 1.0] {
+            let mut p = small_params();
+            p.motivation.performance_evaluation = 1.0;
+            p.motivation.incentive_compatibility = k;
+            let ps = p_substantive(&p, &[0], 0);
+            assert!(ps >= prev - 1e-12, "kappa {k}: {ps} < {prev}");
+            prev = ps;
+        }
+    }
+
+    #[test]
+    fn substantive_work_does_not_fall_when_attribution_rises() {
+        let mut prev = 0.0;
+        for a in [0.0, 0.5, 1.0] {
+            let mut p = small_params();
+            p.motivation.responsibility_lists = a;
+            p.tools.discipline_inspection = 0.1;
+            let ps = p_substantive(&p, &[0, 1], 1);
+            assert!(ps >= prev - 1e-12, "a {a}: {ps} < {prev}");
+            prev = ps;
+        }
+    }
+
+    #[test]
+    fn deliberation_and_the_coordinating_core_lower_the_conflict_probability() {
+        let base = Params::default();
+        let world = World::new(&small_params(), 1);
+        let q0 = Effective::new(&base, &world.ramps, 1, &world.counts()).policy_conflict_q;
+        let mut p = base.clone();
+        p.process.deliberation = 1.0;
+        let q1 = Effective::new(&p, &world.ramps, 1, &world.counts()).policy_conflict_q;
+        p.institutions.party_core = 1.0;
+        let q2 = Effective::new(&p, &world.ramps, 1, &world.counts()).policy_conflict_q;
+        assert!(q1 < q0 && q2 < q1);
+    }
+
+    #[test]
+    fn trace_evaluation_makes_symbolic_work_pay() {
+        let sym = |w: f64| {
+            let mut p = small_params();
+            p.motivation.performance_evaluation = w;
+            p.motivation.incentive_compatibility = 1.0;
+            let mut world = World::new(&p, 7);
+            let eff = Effective::new(&p, &world.ramps, 1, &world.counts());
+            let d = &mut world.districts[0];
+            for o in d.orgs.iter_mut() {
+                o.capacity = eff.capacity_of(o);
+            }
+            let issue = issue_in(d, &[0], Level::Grid);
+            let pools = DistrictPools(d);
+            let c = build_coalition(&pools, &issue, &p, false);
+            choice_probabilities(&pools, &issue, &c, 0, &p, &eff)[1]
+        };
+        assert!(sym(0.0) > sym(1.0));
+    }
+
+    #[test]
+    fn a_missing_partner_stalls_a_cross_domain_issue() {
+        let c_shares = [0.4, 0.3, 0.3];
+        assert_eq!(kernel::ces_aggregate(&c_shares, &[1.0, 1.0, 0.0], Params::default().behaviour.complement_exponent), 0.0);
+    }
 }

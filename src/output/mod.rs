@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn run_dirs_are_named_by_utc_time() {
         let d = default_run_dir(Path::new("/nonexistent-base"), "my run", 1_795_000_000);
-        assert_eq!(d, Path::new("/nonexistent-base/my_run-20261118-080640"));
+        assert_eq!(d, Path::new("/nonexistent-base/my_run-20261118-110640"));
     }
 
     #[test]
