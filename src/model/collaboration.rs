@@ -491,7 +491,14 @@ fn appraise<P: Pools>(
 
 /// Choice probabilities (substantive, symbolic, shirk) of member `i` in the current state,
 /// without drawing: the kernel as a function, for tests and analysis.
-pub fn choice_probabilities<P: Pools>(pools: &P, issue: &Issue, c: &Coalition, i: usize, p: &Params, eff: &Effective) -> [f64; N_ACTIONS] {
+pub fn choice_probabilities<P: Pools>(
+    pools: &P,
+    issue: &Issue,
+    c: &Coalition,
+    i: usize,
+    p: &Params,
+    eff: &Effective,
+) -> [f64; N_ACTIONS] {
     let a = appraise(pools, issue, c, i, p, eff);
     let org = pools.org(c.members[i].org.expect("deciding member"));
     kernel::logit_probabilities(&a.utilities, &org.habits, p.behaviour.choice_temperature)
@@ -907,6 +914,13 @@ mod tests {
     #[test]
     fn a_missing_partner_stalls_a_cross_domain_issue() {
         let c_shares = [0.4, 0.3, 0.3];
-        assert_eq!(kernel::ces_aggregate(&c_shares, &[1.0, 1.0, 0.0], Params::default().behaviour.complement_exponent), 0.0);
+        assert_eq!(
+            kernel::ces_aggregate(
+                &c_shares,
+                &[1.0, 1.0, 0.0],
+                Params::default().behaviour.complement_exponent
+            ),
+            0.0
+        );
     }
 }

@@ -792,7 +792,8 @@ fn district_close(d: &mut District, p: &Params, eff: &Effective) -> TickStats {
     let base = p.residents.initial_trust;
     for g in 0..d.layout.n_grids as usize {
         let pop = d.grid_population(g as u32) as f64;
-        st.resident_trust_sum += base * pop + d.grid_trust_deviation[g];
+        // The running sum is exact up to rounding; clamp so rounding never leaves 0..=1.
+        st.resident_trust_sum += (base * pop + d.grid_trust_deviation[g]).clamp(0.0, pop);
         st.residents += pop;
     }
     st
