@@ -1086,12 +1086,16 @@ fn an_existing_output_directory_needs_force() {
     assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "mine");
     assert_no_staging(tmp.path());
 
-    run_small(tmp.path(), None, &out, &["--force"]);
-    assert!(
-        !out.join("keep.txt").exists(),
-        "--force replaces the directory"
-    );
-    read_outputs(&out);
+    // --force replaces only cogov outputs: a directory without a manifest.json is kept.
+    let mut forced = args.clone();
+    forced.push("--force");
+    let line = config_error(tmp.path(), &forced);
+    assert_contains(&line, &["run", "manifest.json"]);
+    assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "mine");
+    assert_no_staging(tmp.path());
+
+    fs::remove_dir_all(&out).unwrap();
+    run_small(tmp.path(), None, &out, &[]);
     assert_no_staging(tmp.path());
 
     // Replacing a finished run with --force is also fine, and gives the same bytes.
@@ -1178,8 +1182,6 @@ fn a_failed_run_leaves_no_staging_directory_next_to_its_target() {
 }
 
 #[test]
-#[ignore = "bug in src/output/mod.rs: `--out . --force` deletes the current directory's contents \
-            (staging is created inside the target, which is then removed); un-ignore once fixed"]
 fn force_on_the_current_directory_does_not_delete_it() {
     let tmp = tempfile::tempdir().unwrap();
     let cwd = tmp.path().join("work");

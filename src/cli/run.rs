@@ -98,7 +98,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     });
     let elapsed = started.elapsed();
 
-    let runtime = |e: crate::output::OutputError| CliError::Runtime(e.to_string());
+    let runtime = output_error;
     let ts_cols = timeseries_columns();
     dir.write_file("timeseries.csv", |w| {
         write_csv(w, &ts_cols, result.series.iter().map(timeseries_row))
@@ -119,6 +119,15 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         print_summary(&sc, &summary, &written, elapsed.as_secs_f64());
     }
     Ok(())
+}
+
+/// Output errors: the user's mistakes exit 2, failures of the machine exit 1.
+pub fn output_error(e: crate::output::OutputError) -> CliError {
+    if e.is_usage() {
+        CliError::Config(e.to_string())
+    } else {
+        CliError::Runtime(e.to_string())
+    }
 }
 
 fn print_summary(sc: &Scenario, summary: &[f64], dir: &Path, seconds: f64) {

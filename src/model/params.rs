@@ -273,7 +273,7 @@ define_params! {
 
     /// Issue arrival and attributes (MODEL §2.4).
     issues: Issues {
-        arrival_per_1000: f64 = 1.5; [0.0, 1000.0] "issues/1000 residents/tick"; Dynamic; "2.4";
+        arrival_per_1000: f64 = 2.0; [0.0, 1000.0] "issues/1000 residents/tick"; Dynamic; "2.4";
             en "new issues per 1000 residents per week";
             zh "每千名居民每周新发事项数";
         cross_domain_share: f64 = 0.15; [0.0, 1.0] "share"; Dynamic; "2.4";
@@ -382,7 +382,7 @@ define_params! {
         attention_city: f64 = 12.0; [0.0, 100000.0] "slots/tick"; Dynamic; "2.3";
             en "issues the city can actively supervise per week (shared over districts)";
             zh "市级每周可督办的事项数（在各区县间平分）";
-        progress_rate: f64 = 1.0; [0.01, 1.0] "1/tick"; Dynamic; "";
+        progress_rate: f64 = 0.7; [0.01, 1.0] "1/tick"; Dynamic; "";
             en "g: share of required effort a fully staffed coalition completes per week";
             zh "g：全员投入时每周完成的所需工作量比例";
     }
@@ -419,7 +419,7 @@ define_params! {
         motivation_sd: f64 = 0.15; [0.0, 1.0] "m"; Structural; "2.1";
             en "spread of intrinsic motivation at start";
             zh "初始内在动机的离散程度";
-        value_angle_sd: f64 = 0.6; [0.0, 3.14159] "radians"; Structural; "2.1";
+        value_angle_sd: f64 = 0.6; [0.0, std::f64::consts::PI] "radians"; Structural; "2.1";
             en "spread of value angles theta around the shared goal at start";
             zh "初始价值取向角θ相对共同目标的离散程度";
         initial_trust: f64 = 0.45; [0.0, 1.0] "trust"; Structural; "2.1";

@@ -85,7 +85,14 @@ impl Simulation {
                 debug_assert!(applied.is_ok(), "intervention {key} was not validated");
             }
         }
+        let culture_before = self.world.ramps.trust_culture;
         self.world.ramps.advance(&self.params);
+        // A trust culture introduced mid-run lifts trust as it builds up, as it lifted the
+        // initial trust of a city that started with it.
+        let lift = (self.world.ramps.trust_culture - culture_before) * self.params.costs.trust_culture_initial;
+        if lift != 0.0 {
+            self.world.lift_trust(lift);
+        }
         let counts = self.world.counts();
         let eff = Effective::new(&self.params, &self.world.ramps, tick, &counts);
         let p = &self.params;

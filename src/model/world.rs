@@ -300,6 +300,16 @@ impl World {
         }
     }
 
+    /// Adds `delta` to every organisation's trust toward every partner kind.
+    pub fn lift_trust(&mut self, delta: f64) {
+        let orgs = self.city.orgs.iter_mut().chain(self.districts.iter_mut().flat_map(|d| d.orgs.iter_mut()));
+        for o in orgs {
+            for t in o.trust.iter_mut() {
+                *t = (*t + delta).clamp(0.0, 1.0);
+            }
+        }
+    }
+
     pub fn resident_count(&self) -> u64 {
         self.districts
             .iter()

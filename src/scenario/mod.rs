@@ -408,8 +408,8 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
                 };
                 let mut assignments = Vec::new();
                 flatten(&src, section, t, &mut assignments)?;
-                for (key, span, value) in assignments {
-                    apply(&src, &mut sc.params, &key, span, value, false)?;
+                for (key, key_span, span, value) in assignments {
+                    apply(&src, &mut sc.params, &key, key_span, span, value, false)?;
                 }
             }
             other => {
@@ -434,7 +434,8 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
     Ok(sc)
 }
 
-type Assignment<'t> = (String, std::ops::Range<usize>, &'t Spanned<DeValue<'t>>);
+/// (dotted key, span of the key, span of the value, value).
+type Assignment<'t> = (String, std::ops::Range<usize>, std::ops::Range<usize>, &'t Spanned<DeValue<'t>>);
 
 /// Flattens nested tables into dotted keys with the span of each value.
 fn flatten<'t>(
@@ -450,7 +451,7 @@ fn flatten<'t>(
         }
         match v.get_ref() {
             DeValue::Table(inner) => flatten(src, &key, inner, out)?,
-            _ => out.push((key, v.span(), v)),
+            _ => out.push((key, k.span(), v.span(), v)),
         }
     }
     Ok(())
@@ -460,10 +461,15 @@ fn apply(
     src: &Source<'_>,
     params: &mut Params,
     key: &str,
+    key_span: std::ops::Range<usize>,
     span: std::ops::Range<usize>,
     v: &Spanned<DeValue<'_>>,
     dynamic_only: bool,
 ) -> Result<(), ConfigError> {
+    // An unknown key is reported at the key, a bad value at the value.
+    if spec_of(key).is_none() {
+        return Err(src.error(Some(key_span), Some(key), set_error_message(key, &SetError::UnknownKey, "")));
+    }
     let value = match toml_value(v.get_ref()) {
         Ok(x) => x,
         Err(found) => {
@@ -575,12 +581,12 @@ fn read_interventions(
                             DeValue::Table(inner) => {
                                 flatten(src, sk.get_ref(), inner, &mut assignments)?
                             }
-                            _ => assignments.push((sk.get_ref().to_string(), sv.span(), sv)),
+                            _ => assignments.push((sk.get_ref().to_string(), sk.span(), sv.span(), sv)),
                         }
                     }
                     let mut probe = Params::default();
-                    for (pk, span, pv) in assignments {
-                        apply(src, &mut probe, &pk, span, pv, true)?;
+                    for (pk, key_span, span, pv) in assignments {
+                        apply(src, &mut probe, &pk, key_span, span, pv, true)?;
                         let value = probe.get(&pk).expect("validated key");
                         changes.push((pk, value));
                     }
