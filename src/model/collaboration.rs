@@ -400,7 +400,7 @@ fn appraise<P: Pools>(
                 let o = pools.org(r);
                 let t = me.trust[o.kind.index()];
                 trust_sum += t;
-                distance_sum += 1.0 - (me.value_angle - o.value_angle).cos();
+                distance_sum += me.value_distance(o);
                 partners += 1.0;
                 t * o.reputation
             }

@@ -116,8 +116,11 @@ pub struct Org {
     /// Intrinsic motivation `m` and the base it relaxes to.
     pub motivation: f64,
     pub motivation_base: f64,
-    /// Value angle `θ` in radians; the shared goal is at 0.
+    /// Value angle `θ` in radians; the shared goal is at 0. Its cosine and sine are cached
+    /// (`set_value_angle`) because value distances are needed for every pair in every coalition.
     pub value_angle: f64,
+    pub value_cos: f64,
+    pub value_sin: f64,
     /// Trust toward partners of each kind.
     pub trust: [f64; N_KINDS],
     /// Learned habits ρ for substantive, symbolic, shirk.
@@ -157,6 +160,8 @@ impl Org {
             motivation: 0.5,
             motivation_base: 0.5,
             value_angle: 0.0,
+            value_cos: 1.0,
+            value_sin: 0.0,
             trust: [0.5; N_KINDS],
             habits: [0.0; N_ACTIONS],
             aspiration: 0.0,
@@ -180,9 +185,20 @@ impl Org {
         }
     }
 
+    pub fn set_value_angle(&mut self, theta: f64) {
+        self.value_angle = theta;
+        self.value_cos = theta.cos();
+        self.value_sin = theta.sin();
+    }
+
     /// Alignment `v = max(0, cos(θ − θ*))` with the shared goal.
     pub fn alignment(&self) -> f64 {
-        self.value_angle.cos().max(0.0)
+        self.value_cos.max(0.0)
+    }
+
+    /// Value distance `1 − cos(θ_i − θ_j)` to another organisation.
+    pub fn value_distance(&self, other: &Org) -> f64 {
+        1.0 - (self.value_cos * other.value_cos + self.value_sin * other.value_sin)
     }
 }
 

@@ -421,10 +421,11 @@ fn district_work(
 
     // 4–6. Collaboration.
     let mut rng = stream(seed, tick, d.index as u64, Purpose::Decision);
-    let resolved = {
+    let mut scratch = std::mem::take(&mut d.scratch);
+    {
         let mut pools = DistrictPools(d);
-        collaborate(&mut pools, &mut issues, p, eff, &mut rng, false, &mut st)
-    };
+        collaborate(&mut pools, &mut issues, p, eff, &mut rng, false, &mut st, &mut scratch);
+    }
 
     // 7. Ageing, risk, petitions, escalation, closing.
     let mut rng = stream(seed, tick, d.index as u64, Purpose::Ageing);
@@ -432,7 +433,7 @@ fn district_work(
     let mut outbox = outbox;
     {
         let mut pools = DistrictPools(d);
-        for (issue, done) in issues.into_iter().zip(resolved) {
+        for (issue, &done) in issues.into_iter().zip(&scratch.resolved) {
             if let Some(issue) = age_issue(&mut pools, issue, done, p, eff, &mut rng, &mut st) {
                 if issue.discovered && belongs_to_city(&issue) {
                     outbox.push(issue);
@@ -443,6 +444,7 @@ fn district_work(
         }
     }
     d.issues = kept;
+    d.scratch = scratch;
     (st, outbox)
 }
 
@@ -528,7 +530,10 @@ fn escalate_if_overdue(
     st.escalated += 1;
 }
 
-/// Decide, ration, progress and learn for every workable issue; returns which were resolved.
+/// Decide, ration, progress and learn for every workable issue; `scratch.resolved` says
+/// which were resolved. The scratch buffers are reused tick after tick, so the hot loop does
+/// not allocate.
+#[allow(clippy::too_many_arguments)]
 fn collaborate<P: Pools>(
     pools: &mut P,
     issues: &mut [Issue],
@@ -537,10 +542,12 @@ fn collaborate<P: Pools>(
     rng: &mut Stream,
     in_city: bool,
     st: &mut TickStats,
-) -> Vec<bool> {
+    scratch: &mut Scratch,
+) {
     let tick = eff.tick;
-    let mut coalitions: Vec<(u32, Coalition, u32, u32)> = Vec::new();
-    let mut tasks: Vec<Task> = Vec::new();
+    let Scratch { coalitions, tasks, order, resolved } = scratch;
+    coalitions.clear();
+    tasks.clear();
     let lists = p.motivation.responsibility_lists;
     for (k, issue) in issues.iter_mut().enumerate() {
         if !issue.discovered {
@@ -583,7 +590,7 @@ fn collaborate<P: Pools>(
             p,
             eff,
             rng,
-            &mut tasks,
+            tasks,
         );
         let end = tasks.len() as u32;
         if p.motivation.performance_evaluation > 0.0 {
@@ -593,10 +600,10 @@ fn collaborate<P: Pools>(
         }
         coalitions.push((k as u32, c, start, end));
     }
-    let mut order = Vec::new();
-    collaboration::ration(pools, &mut tasks, &mut order, p, st);
-    let mut resolved = vec![false; issues.len()];
-    for (k, c, start, end) in &coalitions {
+    collaboration::ration(pools, tasks, order, p, st);
+    resolved.clear();
+    resolved.resize(issues.len(), false);
+    for (k, c, start, end) in coalitions.iter() {
         let issue = &issues[*k as usize];
         let out = collaboration::progress_and_learn(
             pools,
@@ -614,7 +621,15 @@ fn collaborate<P: Pools>(
             resolved[*k as usize] = true;
         }
     }
-    resolved
+}
+
+/// Buffers the collaboration phase reuses from tick to tick.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    coalitions: Vec<(u32, Coalition, u32, u32)>,
+    tasks: Vec<Task>,
+    order: Vec<u32>,
+    resolved: Vec<bool>,
 }
 
 /// Ageing, major risks, petitions, escalation and closing of one issue (MODEL §3 steps 5–6).
@@ -771,24 +786,26 @@ fn city_work(world: &mut World, p: &Params, eff: &Effective, seed: u64, st: &mut
         }
     }
     let mut rng = stream(seed, tick, u64::MAX, Purpose::CityPhase);
-    let resolved = {
+    let mut scratch = std::mem::take(&mut world.city.scratch);
+    {
         let mut pools = CityPools {
             city_orgs: &mut world.city.orgs,
             districts: &mut world.districts,
         };
-        collaborate(&mut pools, &mut issues, p, eff, &mut rng, true, st)
-    };
+        collaborate(&mut pools, &mut issues, p, eff, &mut rng, true, st, &mut scratch);
+    }
     let mut kept = Vec::with_capacity(issues.len());
     let mut pools = CityPools {
         city_orgs: &mut world.city.orgs,
         districts: &mut world.districts,
     };
-    for (issue, done) in issues.into_iter().zip(resolved) {
+    for (issue, &done) in issues.into_iter().zip(&scratch.resolved) {
         if let Some(issue) = age_issue(&mut pools, issue, done, p, eff, &mut rng, st) {
             kept.push(issue);
         }
     }
     world.city.issues = kept;
+    world.city.scratch = scratch;
 }
 
 /// End-of-tick updates of a district's organisations and its observation (MODEL §5).
@@ -896,7 +913,9 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
         .min(1.0);
         o.motivation += b.motivation_relax_rate * (base - o.motivation);
         o.motivation = o.motivation.clamp(0.0, 1.0);
-        o.value_angle *= 1.0 - p.motivation.value_programme * p.costs.value_rotation;
+        if p.motivation.value_programme > 0.0 {
+            o.set_value_angle(o.value_angle * (1.0 - p.motivation.value_programme * p.costs.value_rotation));
+        }
         o.load_last = o.demand;
         o.review_delivered += o.delivered_sum;
         o.review_tasks += o.task_count;
@@ -938,7 +957,7 @@ fn look_back(o: &mut Org, mean_rate: f64, strength: f64) {
             (o.habits[Action::Symbolic.index()] - 0.5 * strength).max(-kernel::HABIT_CLIP);
         o.reputation = (o.reputation - 0.05 * strength).max(0.0);
     }
-    o.value_angle *= 1.0 - 0.3 * strength;
+    o.set_value_angle(o.value_angle * (1.0 - 0.3 * strength));
     o.review_previous_rate = rate;
     o.review_delivered = 0.0;
     o.review_tasks = 0.0;

@@ -6,11 +6,13 @@
 //! the `City` pool and act only in the sequential city phase.
 
 use rand::Rng;
+use rayon::prelude::*;
 use rand_distr::{Distribution, Normal, Poisson};
 
 use super::entities::*;
 use super::params::Params;
 use super::rng::{stream, Purpose, Stream};
+use super::tick::Scratch;
 
 /// Index ranges of a district's organisation pool.
 #[derive(Clone, Debug, Default)]
@@ -74,6 +76,8 @@ pub struct District {
     /// The city's attention slots this district may use this tick (watching L2 issues and
     /// accepting escalations to L1).
     pub city_attention_left: f64,
+    /// Reused buffers of the collaboration phase (no model state).
+    pub scratch: Scratch,
 }
 
 impl District {
@@ -99,6 +103,7 @@ pub struct City {
     pub orgs: Vec<Org>,
     pub issues: Vec<Issue>,
     pub next_issue_id: u32,
+    pub scratch: Scratch,
 }
 
 /// Gradual levers: their effect builds up over time after they are switched on (MODEL §6,
@@ -211,13 +216,12 @@ fn draw_org(
     };
     o.motivation = m.clamp(0.0, 1.0);
     o.motivation_base = o.motivation;
-    o.value_angle = if b.value_angle_sd > 0.0 {
-        Normal::new(0.0, b.value_angle_sd)
-            .map(|n| n.sample(rng))
-            .unwrap_or(0.0)
+    let theta = if b.value_angle_sd > 0.0 {
+        Normal::new(0.0, b.value_angle_sd).map(|n| n.sample(rng)).unwrap_or(0.0)
     } else {
         0.0
     };
+    o.set_value_angle(theta);
     o.trust = [initial_trust; N_KINDS];
     o.reputation = 0.5;
     o
@@ -258,7 +262,10 @@ impl World {
                 initial_trust,
             ));
         }
+        // Each district draws from its own setup stream, so building them in parallel gives
+        // the same city whatever the thread count.
         let districts: Vec<District> = (0..t.districts)
+            .into_par_iter()
             .map(|d| build_district(p, seed, d as u16, initial_trust))
             .collect();
 
@@ -287,6 +294,7 @@ impl World {
                 orgs: city_orgs,
                 issues: Vec::new(),
                 next_issue_id: 0,
+                scratch: Scratch::default(),
             },
             districts,
             ramps,
@@ -481,5 +489,6 @@ fn build_district(p: &Params, seed: u64, d: u16, initial_trust: f64) -> District
         issues: Vec::new(),
         next_issue_id: 0,
         city_attention_left: 0.0,
+        scratch: Scratch::default(),
     }
 }
