@@ -2,6 +2,7 @@
 //! Chinese cities. See `ARCHITECTURE.md` for the map and `docs/ODD.md` for the model.
 
 pub mod cli;
+pub mod experiment;
 pub mod games;
 pub mod model;
 pub mod output;

@@ -2,6 +2,7 @@
 //! arguments into library calls and maps failures to `CliError`, whose kind decides the exit
 //! code (2 for usage and configuration errors, 1 for runtime failures).
 
+pub mod experiment;
 pub mod params;
 pub mod run;
 
@@ -52,6 +53,16 @@ pub enum Command {
     /// Print the output columns with their units and meaning
     /// （列出输出列及单位与含义）
     Columns(params::ColumnsArgs),
+    /// Run an experiment: a design of points × replications, resumable and shardable
+    /// （运行批量实验：设计点×重复，可断点续跑、可分片）
+    Sweep(experiment::SweepArgs),
+    /// Merge the shard outputs of one experiment （合并同一实验的各分片结果）
+    Merge(experiment::MergeArgs),
+    /// Compare two scenarios on common random numbers （以共同随机数配对比较两个情景）
+    Compare(experiment::CompareArgs),
+    /// Print a Slurm job-array script that runs an experiment's shards and merges them
+    /// （生成在Slurm集群上分片运行并合并的作业脚本）
+    Slurm(experiment::SlurmArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -87,5 +98,9 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Run(args) => run::run(&args),
         Command::Params(args) => params::print_params(&args),
         Command::Columns(args) => params::print_columns(&args),
+        Command::Sweep(args) => experiment::sweep(&args),
+        Command::Merge(args) => experiment::merge(&args),
+        Command::Compare(args) => experiment::compare(&args),
+        Command::Slurm(args) => experiment::slurm(&args),
     }
 }

@@ -98,13 +98,13 @@ impl fmt::Display for ConfigError {
     }
 }
 
-struct Source<'a> {
-    file: &'a str,
-    text: &'a str,
+pub(crate) struct Source<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) text: &'a str,
 }
 
 impl Source<'_> {
-    fn error(
+    pub(crate) fn error(
         &self,
         span: Option<std::ops::Range<usize>>,
         key: Option<&str>,
@@ -159,7 +159,7 @@ pub fn set_error_message(key: &str, err: &SetError, got: &str) -> String {
 }
 
 /// The closest candidate by edit distance, if close enough to be a typo.
-fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     fn distance(a: &str, b: &str) -> usize {
         let b: Vec<char> = b.chars().collect();
         let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -184,7 +184,7 @@ fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-fn type_name(v: &DeValue<'_>) -> &'static str {
+pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",
@@ -197,7 +197,7 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
 }
 
 /// TOML scalar → `ParamValue`; `Err` carries a description of what was found instead.
-fn toml_value(v: &DeValue<'_>) -> Result<ParamValue, String> {
+pub(crate) fn toml_value(v: &DeValue<'_>) -> Result<ParamValue, String> {
     match v {
         DeValue::Integer(i) => {
             let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
@@ -335,7 +335,7 @@ pub fn load_file(path: &Path) -> Result<Scenario, ConfigError> {
     }
 }
 
-fn string_of<'a>(
+pub(crate) fn string_of<'a>(
     src: &Source<'_>,
     key: &str,
     v: &'a Spanned<DeValue<'_>>,
@@ -350,7 +350,7 @@ fn string_of<'a>(
     }
 }
 
-fn integer_of(
+pub(crate) fn integer_of(
     src: &Source<'_>,
     key: &str,
     v: &Spanned<DeValue<'_>>,
@@ -435,10 +435,10 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
 }
 
 /// (dotted key, span of the key, span of the value, value).
-type Assignment<'t> = (String, std::ops::Range<usize>, std::ops::Range<usize>, &'t Spanned<DeValue<'t>>);
+pub(crate) type Assignment<'t> = (String, std::ops::Range<usize>, std::ops::Range<usize>, &'t Spanned<DeValue<'t>>);
 
 /// Flattens nested tables into dotted keys with the span of each value.
-fn flatten<'t>(
+pub(crate) fn flatten<'t>(
     src: &Source<'_>,
     prefix: &str,
     t: &'t DeTable<'t>,
@@ -457,7 +457,7 @@ fn flatten<'t>(
     Ok(())
 }
 
-fn apply(
+pub(crate) fn apply(
     src: &Source<'_>,
     params: &mut Params,
     key: &str,
@@ -503,7 +503,7 @@ fn apply(
     })
 }
 
-fn read_meta(
+pub(crate) fn read_meta(
     src: &Source<'_>,
     v: &Spanned<DeValue<'_>>,
     sc: &mut Scenario,
@@ -744,7 +744,7 @@ pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError
     Ok(sc)
 }
 
-fn json_value(v: &serde_json::Value) -> Option<ParamValue> {
+pub(crate) fn json_value(v: &serde_json::Value) -> Option<ParamValue> {
     match v {
         serde_json::Value::Bool(b) => Some(ParamValue::Bool(*b)),
         serde_json::Value::Number(n) => n

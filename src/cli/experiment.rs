@@ -1,0 +1,358 @@
+//! `cogov sweep`, `cogov merge`, `cogov compare` and `cogov slurm`: batch experiments from
+//! the command line. The work is in `experiment/`; here are arguments, progress display and
+//! the Slurm script text.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use super::CliError;
+use crate::experiment::stats::paired_difference;
+use crate::experiment::sweep::{self, Shard, SweepError, SweepOptions};
+use crate::experiment::{self};
+use crate::model::rng::mix64;
+use crate::output::records::{summary_columns, summary_index, summary_row};
+use crate::output::format_value;
+use crate::run::simulate;
+
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    /// Experiment file (.toml) （实验设计文件）
+    pub experiment: PathBuf,
+    /// Output directory （输出目录）
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores) （线程数）
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run only shard I of N (runs whose index ≡ I mod N) （只运行第 I/N 份）
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Continue an interrupted sweep in OUT (starts one if OUT does not exist) （断点续跑）
+    #[arg(long)]
+    pub resume: bool,
+    /// Replace an existing sweep in OUT （覆盖已有结果）
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// No progress display （不显示进度）
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// Shard output directories （各分片输出目录）
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Merged output directory （合并后的输出目录）
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Replace an existing merged directory （覆盖已有结果）
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompareArgs {
+    /// Scenario A (reference) （情景A，参照）
+    pub a: PathBuf,
+    /// Scenario B （情景B）
+    pub b: PathBuf,
+    /// Replications, run on the same seeds for A and B （重复次数，A与B共用随机种子）
+    #[arg(long, default_value_t = 30)]
+    pub reps: u32,
+    /// Base seed of the replications （基础随机种子）
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also write every metric's comparison to this CSV file （另存为CSV）
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Override a parameter in both scenarios (repeatable) （同时覆盖两情景的参数）
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Weekly ticks for both (overrides the scenarios') （模拟周数）
+    #[arg(long)]
+    pub ticks: Option<u32>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SlurmArgs {
+    /// Experiment file (.toml) （实验设计文件）
+    pub experiment: PathBuf,
+    /// Number of shards (array tasks) （分片数）
+    #[arg(long, default_value_t = 4)]
+    pub shards: u32,
+    /// Output directory on the cluster's shared file system （集群共享目录中的输出目录）
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// CPUs per array task （每个任务的CPU数）
+    #[arg(long, default_value_t = 2)]
+    pub cpus: u32,
+    /// Time limit per task （每个任务的时限）
+    #[arg(long, default_value = "02:00:00")]
+    pub time: String,
+    /// Slurm partition （分区）
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Path of the cogov binary on the cluster (default: this binary) （集群上cogov的路径）
+    #[arg(long)]
+    pub cogov: Option<PathBuf>,
+}
+
+fn sweep_error(e: SweepError) -> CliError {
+    match e {
+        SweepError::Usage(m) => CliError::Config(m),
+        other => CliError::Runtime(other.to_string()),
+    }
+}
+
+fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T, CliError> {
+    match threads {
+        Some(0) => Err(CliError::Config("--threads: must be at least 1".into())),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| CliError::Runtime(format!("thread pool: {e}")))?;
+            Ok(pool.install(f))
+        }
+        None => Ok(f()),
+    }
+}
+
+/// Progress: a bar with rate and ETA on a terminal, a plain line every 10 s otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    plain: Option<Mutex<Instant>>,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        let started = Instant::now();
+        if quiet {
+            return Progress { bar: None, plain: None, started };
+        }
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            Progress { bar: Some(bar), plain: None, started }
+        } else {
+            Progress { bar: None, plain: Some(Mutex::new(started - Duration::from_secs(60))), started }
+        }
+    }
+
+    fn update(&self, done: u64, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        } else if let Some(last) = &self.plain {
+            let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+            if last.elapsed() >= Duration::from_secs(10) || done == total {
+                *last = Instant::now();
+                let secs = self.started.elapsed().as_secs_f64();
+                let rate = done as f64 / secs.max(1e-9);
+                let eta = if rate > 0.0 { (total - done) as f64 / rate } else { 0.0 };
+                eprintln!("progress: {done}/{total} runs, {rate:.1} runs/s, ETA {eta:.0} s");
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish();
+        }
+    }
+}
+
+pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
+    let exp = experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
+    let shard = match &args.shard {
+        Some(s) => Shard::parse(s).map_err(CliError::Config)?,
+        None => Shard::WHOLE,
+    };
+    let progress = Progress::new(args.quiet);
+    let opts = SweepOptions { shard, resume: args.resume, force: args.force, block: 0 };
+    let report = with_threads(args.threads, || sweep::sweep(&exp, &args.out, opts, &|d, t| progress.update(d, t)))?.map_err(sweep_error)?;
+    progress.finish();
+    if !args.quiet {
+        println!(
+            "{}: {} runs ({} resumed, {} now, {} failed) in {:.1} s → {}",
+            exp.name,
+            report.runs_total,
+            report.runs_done_before,
+            report.runs_done_now,
+            report.failures,
+            progress.started.elapsed().as_secs_f64(),
+            args.out.display()
+        );
+    }
+    Ok(())
+}
+
+pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
+    let exp = sweep::experiment_of(&args.dirs[0]).map_err(sweep_error)?;
+    sweep::merge(&exp, &args.dirs, &args.out, args.force).map_err(sweep_error)?;
+    println!("{}: merged {} shards → {}", exp.name, args.dirs.len(), args.out.display());
+    Ok(())
+}
+
+pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
+    if args.reps < 2 {
+        return Err(CliError::Config("--reps: at least 2 replications are needed for a confidence interval".into()));
+    }
+    let a = super::run::load_scenario(Some(&args.a), None, args.ticks, &args.set)?;
+    let b = super::run::load_scenario(Some(&args.b), None, args.ticks, &args.set)?;
+    super::run::guard_memory(&a)?;
+    super::run::guard_memory(&b)?;
+    // Common random numbers: replication r runs both scenarios on the same seed.
+    let rows: Vec<(Vec<f64>, Vec<f64>)> = (0..args.reps)
+        .into_par_iter()
+        .map(|r| {
+            let seed = mix64(args.seed ^ mix64(r as u64 + 1));
+            let run = |sc: &crate::scenario::Scenario| {
+                let sc = crate::scenario::Scenario { seed, ..sc.clone() };
+                let res = simulate(&sc, |_, _| {});
+                summary_row(&res.series, &res.facts)
+            };
+            (run(&a), run(&b))
+        })
+        .collect();
+    let cols = summary_columns();
+    let results: Vec<_> = (0..cols.len())
+        .map(|m| {
+            let xa: Vec<f64> = rows.iter().map(|r| r.0[m]).collect();
+            let xb: Vec<f64> = rows.iter().map(|r| r.1[m]).collect();
+            paired_difference(&xa, &xb)
+        })
+        .collect();
+    println!("B = {} vs A = {} — {} paired replications (common random numbers)", b.name, a.name, args.reps);
+    println!("{:<28} {:>12} {:>12} {:>12} {:>26} {:>8}", "metric 指标", "A", "B", "B − A", "95% CI", "d_z");
+    for name in [
+        "resolution_rate",
+        "fengqiao_village",
+        "fengqiao_town",
+        "fengqiao_no_upward",
+        "major_risks_total",
+        "resident_trust_final",
+        "satisfaction_mean",
+        "org_trust_final",
+        "substantive_share",
+        "cost_total",
+    ] {
+        if let Some(i) = summary_index(name) {
+            let d = &results[i];
+            println!(
+                "{:<28} {:>12.4} {:>12.4} {:>12.4}  [{:>11.4}, {:>11.4}] {:>8.2}",
+                name, d.mean_a, d.mean_b, d.difference, d.ci_lo, d.ci_hi, d.effect_size
+            );
+        }
+    }
+    if let Some(out) = &args.out {
+        let header: Vec<crate::output::records::Column> = ["metric", "n", "mean_a", "mean_b", "difference", "ci95_lo", "ci95_hi", "effect_size_dz"]
+            .iter()
+            .map(|n| crate::output::records::Column { name: n.to_string(), unit: "", en: String::new(), zh: String::new() })
+            .collect();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(header.iter().map(|c| c.name.as_str())).map_err(|e| CliError::Runtime(e.to_string()))?;
+        for (c, d) in cols.iter().zip(&results) {
+            let row = [
+                c.name.clone(),
+                d.n.to_string(),
+                format_value(d.mean_a),
+                format_value(d.mean_b),
+                format_value(d.difference),
+                format_value(d.ci_lo),
+                format_value(d.ci_hi),
+                format_value(d.effect_size),
+            ];
+            w.write_record(&row).map_err(|e| CliError::Runtime(e.to_string()))?;
+        }
+        let bytes = w.into_inner().map_err(|e| CliError::Runtime(e.to_string()))?;
+        let tmp = out.with_extension("csv.tmp");
+        std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, out)).map_err(|e| CliError::Runtime(format!("{}: {e}", out.display())))?;
+    }
+    Ok(())
+}
+
+/// Quotes a path for a POSIX shell.
+fn sh(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+/// The submit script `cogov slurm` prints.
+pub fn slurm_script(args: &SlurmArgs, name: &str, runs: u64) -> Result<String, CliError> {
+    if args.shards == 0 {
+        return Err(CliError::Config("--shards: must be at least 1".into()));
+    }
+    let cogov = match &args.cogov {
+        Some(p) => p.clone(),
+        None => std::env::current_exe().map_err(|e| CliError::Runtime(format!("cannot find this binary: {e}")))?,
+    };
+    let exp = sh(&absolute(&args.experiment));
+    let out = sh(&absolute(&args.out));
+    let bin = sh(&absolute(&cogov));
+    let n = args.shards;
+    let partition = args.partition.as_ref().map(|p| format!("#SBATCH --partition={p}\n")).unwrap_or_default();
+    let shard_dirs: Vec<String> = (0..n).map(|i| format!("\"$OUT/shard-{i}\"")).collect();
+    Ok(format!(
+        r#"#!/bin/bash
+# cogov on Slurm: experiment "{name}", {runs} runs in {n} shards, then a merge job.
+# Submit with:  bash THIS_FILE      (needs sbatch on the PATH)
+# Each array task runs one shard and resumes it if the task is requeued; the merge job starts
+# only when every shard has succeeded (afterok) and writes "$OUT"/merged.
+set -euo pipefail
+COGOV={bin}
+EXP={exp}
+OUT={out}
+mkdir -p "$OUT/logs"
+
+cat > "$OUT/shards.sbatch" <<EOF
+#!/bin/bash
+#SBATCH --job-name=cogov-shards
+#SBATCH --array=0-{last}
+#SBATCH --cpus-per-task={cpus}
+#SBATCH --time={time}
+#SBATCH --output=$OUT/logs/shard-%a.out
+{partition}set -euo pipefail
+exec "$COGOV" sweep "$EXP" --out "$OUT/shard-\$SLURM_ARRAY_TASK_ID" --shard \$SLURM_ARRAY_TASK_ID/{n} --threads {cpus} --resume --quiet
+EOF
+
+cat > "$OUT/merge.sbatch" <<EOF
+#!/bin/bash
+#SBATCH --job-name=cogov-merge
+#SBATCH --cpus-per-task=1
+#SBATCH --time={time}
+#SBATCH --output=$OUT/logs/merge.out
+{partition}set -euo pipefail
+exec "$COGOV" merge {dirs} --out "$OUT/merged" --force
+EOF
+
+shards=$(sbatch --parsable "$OUT/shards.sbatch")
+merge=$(sbatch --parsable --dependency=afterok:"${{shards%%;*}}" "$OUT/merge.sbatch")
+echo "submitted shards ${{shards%%;*}} and merge $merge; results in $OUT/merged"
+"#,
+        last = n - 1,
+        cpus = args.cpus,
+        time = args.time,
+        dirs = shard_dirs.join(" "),
+    ))
+}
+
+pub fn slurm(args: &SlurmArgs) -> Result<(), CliError> {
+    let exp = experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
+    let script = slurm_script(args, &exp.name, exp.total_runs())?;
+    print!("{script}");
+    Ok(())
+}

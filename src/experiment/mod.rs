@@ -1,0 +1,474 @@
+//! Batch experiments: a base scenario plus a design, replicated, run across threads, shards
+//! and machines (issue "batch experiments").
+//!
+//! `Experiment` is the validated experiment file; `design` expands it into points; `sweep`
+//! runs them with per-run seeds derived from (base seed, design point, replication), journals
+//! every finished run durably so a killed sweep resumes exactly, and summarises per point;
+//! `stats` holds the few statistics this needs. The model itself is untouched: a run here is
+//! exactly `cogov run` of the point's scenario with the run's seed.
+
+pub mod design;
+pub mod stats;
+pub mod sweep;
+
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::model::params::{spec_of, ParamKind, ParamValue};
+use crate::model::rng::mix64;
+use crate::scenario::{self, ConfigError, Scenario, Source, DEFAULT_SCENARIO, MAX_TICKS};
+use design::{Design, Package, Point, Range};
+
+/// Most runs one experiment may ask for (points × replications).
+pub const MAX_RUNS: u64 = 100_000_000;
+
+/// A validated experiment.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    pub name: String,
+    pub title_en: String,
+    pub title_zh: String,
+    pub description_en: String,
+    pub description_zh: String,
+    /// The scenario every point starts from (its ticks, interventions and parameters).
+    pub base: Scenario,
+    pub replications: u32,
+    pub base_seed: u64,
+    /// Write each run's time series too (streamed to disk, one file per run).
+    pub timeseries: bool,
+    /// Seeds depend on the replication only, so all points share random numbers.
+    pub common_random_numbers: bool,
+    pub design: Design,
+    pub points: Vec<Point>,
+    /// The experiment file's text, kept in sweep manifests so shards can be merged anywhere.
+    pub source: String,
+}
+
+impl Experiment {
+    pub fn total_runs(&self) -> u64 {
+        self.points.len() as u64 * self.replications as u64
+    }
+
+    /// Seed of a run: from (base seed, design point, replication), or (base seed,
+    /// replication) under common random numbers.
+    pub fn seed(&self, point: u32, replication: u32) -> u64 {
+        let p = if self.common_random_numbers { 0 } else { point as u64 + 1 };
+        mix64(mix64(self.base_seed ^ 0x5EED) ^ mix64(p << 32 | replication as u64))
+    }
+
+    /// The scenario of one run.
+    pub fn scenario_for(&self, point: &Point, replication: u32) -> Scenario {
+        let mut sc = self.base.clone();
+        for (k, v) in &point.set {
+            let applied = sc.params.set(k, *v);
+            debug_assert!(applied.is_ok(), "design values are validated at load");
+        }
+        sc.seed = self.seed(point.id, replication);
+        sc
+    }
+
+    /// A fingerprint of everything that determines the results (shards must agree on it).
+    pub fn fingerprint(&self) -> String {
+        let mut text = crate::output::manifest_json(&self.base, "experiment-base").to_string();
+        text.push_str(&format!("|{}|{}|{}|{}", self.replications, self.base_seed, self.common_random_numbers, self.timeseries));
+        for p in &self.points {
+            text.push_str(&format!("|{}:{:?}", p.id, p.set));
+        }
+        // FNV-1a, finished with a mix: stable across platforms and versions.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in text.bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{:016x}", mix64(h))
+    }
+}
+
+fn value_of(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<ParamValue, ConfigError> {
+    let spec = spec_of(key).ok_or_else(|| {
+        src.error(Some(v.span()), Some(key), scenario::set_error_message(key, &crate::model::params::SetError::UnknownKey, ""))
+    })?;
+    let value = scenario::toml_value(v.get_ref()).map_err(|found| src.error(Some(v.span()), Some(key), format!("expected {}, got {found}", spec.kind.name())))?;
+    let mut probe = crate::model::Params::default();
+    probe.set(key, value).map_err(|e| {
+        let raw = &src.text[v.span().start.min(src.text.len())..v.span().end.min(src.text.len())];
+        src.error(Some(v.span()), Some(key), scenario::set_error_message(key, &e, raw.trim()))
+    })?;
+    Ok(probe.get(key).expect("validated key"))
+}
+
+/// Leaves of a design table: dotted keys (quoted or nested) to their values.
+fn leaves<'t>(prefix: &str, t: &'t DeTable<'t>, out: &mut Vec<(String, &'t Spanned<DeValue<'t>>)>) {
+    for (k, v) in t.iter() {
+        let key = if prefix.is_empty() { k.get_ref().to_string() } else { format!("{prefix}.{}", k.get_ref()) };
+        match v.get_ref() {
+            DeValue::Table(inner) if !inner.iter().any(|(k, _)| matches!(k.get_ref().as_ref(), "from" | "to" | "step")) && key.matches('.').count() < 8 => {
+                leaves(&key, inner, out)
+            }
+            _ => out.push((key, v)),
+        }
+    }
+}
+
+fn table<'a>(src: &Source<'_>, key: &str, v: &'a Spanned<DeValue<'a>>) -> Result<&'a DeTable<'a>, ConfigError> {
+    match v.get_ref() {
+        DeValue::Table(t) => Ok(t),
+        _ => Err(src.error(Some(v.span()), Some(key), "expected a table")),
+    }
+}
+
+fn grid_values(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Vec<ParamValue>, ConfigError> {
+    match v.get_ref() {
+        DeValue::Array(items) => {
+            if items.is_empty() {
+                return Err(src.error(Some(v.span()), Some(key), "expected at least one value"));
+            }
+            items.iter().map(|i| value_of(src, key, i)).collect()
+        }
+        DeValue::Table(t) => {
+            let get = |name: &str| -> Result<f64, ConfigError> {
+                let (_, x) = t.iter().find(|(k, _)| k.get_ref() == name).ok_or_else(|| {
+                    src.error(Some(v.span()), Some(key), format!("a range needs from, to and step; `{name}` is missing"))
+                })?;
+                match scenario::toml_value(x.get_ref()) {
+                    Ok(ParamValue::Float(f)) if f.is_finite() => Ok(f),
+                    Ok(ParamValue::Int(i)) => Ok(i as f64),
+                    _ => Err(src.error(Some(x.span()), Some(key), format!("`{name}` must be a finite number"))),
+                }
+            };
+            let (from, to, step) = (get("from")?, get("to")?, get("step")?);
+            if step <= 0.0 || to < from {
+                return Err(src.error(Some(v.span()), Some(key), "a range needs from <= to and step > 0"));
+            }
+            let n = ((to - from) / step + 1e-9).floor() as u64 + 1;
+            if n > 10_000 {
+                return Err(src.error(Some(v.span()), Some(key), format!("the range has {n} values; at most 10000")));
+            }
+            let spec = spec_of(key).ok_or_else(|| src.error(Some(v.span()), Some(key), "unknown parameter; see `cogov params`"))?;
+            (0..n)
+                .map(|i| {
+                    let x = from + i as f64 * step;
+                    let value = if spec.kind == ParamKind::Integer { ParamValue::Int(x.round() as i64) } else { ParamValue::Float(x) };
+                    let mut probe = crate::model::Params::default();
+                    probe.set(key, value).map_err(|e| src.error(Some(v.span()), Some(key), scenario::set_error_message(key, &e, &format!("{x}"))))?;
+                    Ok(value)
+                })
+                .collect()
+        }
+        _ => Err(src.error(Some(v.span()), Some(key), "expected an array of values or { from, to, step }")),
+    }
+}
+
+fn range_of(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Range, ConfigError> {
+    let DeValue::Array(items) = v.get_ref() else {
+        return Err(src.error(Some(v.span()), Some(key), "expected [low, high]"));
+    };
+    if items.len() != 2 {
+        return Err(src.error(Some(v.span()), Some(key), "expected [low, high]"));
+    }
+    let spec = spec_of(key).ok_or_else(|| src.error(Some(v.span()), Some(key), "unknown parameter; see `cogov params`"))?;
+    let num = |x: ParamValue| match x {
+        ParamValue::Float(f) => f,
+        ParamValue::Int(i) => i as f64,
+        ParamValue::Bool(b) => f64::from(u8::from(b)),
+    };
+    let lo = num(value_of(src, key, &items[0])?);
+    let hi = num(value_of(src, key, &items[1])?);
+    if hi <= lo && spec.kind != ParamKind::Bool {
+        return Err(src.error(Some(v.span()), Some(key), format!("expected low < high, got [{lo}, {hi}]")));
+    }
+    Ok(Range { key: key.to_string(), kind: spec.kind, lo, hi })
+}
+
+fn positive(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>, lo: i64, hi: i64) -> Result<u32, ConfigError> {
+    match scenario::toml_value(v.get_ref()) {
+        Ok(ParamValue::Int(i)) if (lo..=hi).contains(&i) => Ok(i as u32),
+        _ => Err(src.error(Some(v.span()), Some(key), format!("expected an integer in {lo}..={hi}"))),
+    }
+}
+
+fn boolean(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<bool, ConfigError> {
+    match v.get_ref() {
+        DeValue::Boolean(b) => Ok(*b),
+        _ => Err(src.error(Some(v.span()), Some(key), "expected true or false")),
+    }
+}
+
+fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, ConfigError> {
+    let t = table(src, "design", v)?;
+    let mut kind = None;
+    let (mut factors, mut packages, mut ranges) = (None, Vec::new(), None);
+    let (mut points, mut trajectories, mut levels) = (None, None, 4u32);
+    for (k, val) in t.iter() {
+        let key = format!("design.{}", k.get_ref());
+        match k.get_ref().as_ref() {
+            "kind" => kind = Some((scenario::string_of(src, &key, val)?, val.span())),
+            "factors" => {
+                let mut out = Vec::new();
+                let mut found = Vec::new();
+                leaves("", table(src, &key, val)?, &mut found);
+                for (pk, pv) in found {
+                    out.push((pk.clone(), grid_values(src, &pk, pv)?));
+                }
+                factors = Some(out);
+            }
+            "ranges" => {
+                let mut out = Vec::new();
+                let mut found = Vec::new();
+                leaves("", table(src, &key, val)?, &mut found);
+                for (pk, pv) in found {
+                    out.push(range_of(src, &pk, pv)?);
+                }
+                ranges = Some(out);
+            }
+            "packages" => {
+                let DeValue::Array(items) = val.get_ref() else {
+                    return Err(src.error(Some(val.span()), Some(&key), "expected [[design.packages]] tables"));
+                };
+                for item in items.iter() {
+                    let pt = table(src, &key, item)?;
+                    let mut name = None;
+                    let mut set = Vec::new();
+                    for (pk, pv) in pt.iter() {
+                        match pk.get_ref().as_ref() {
+                            "name" => name = Some(scenario::string_of(src, "design.packages.name", pv)?),
+                            "set" => {
+                                let mut found = Vec::new();
+                                leaves("", table(src, "design.packages.set", pv)?, &mut found);
+                                for (sk, sv) in found {
+                                    set.push((sk.clone(), value_of(src, &sk, sv)?));
+                                }
+                            }
+                            other => {
+                                return Err(src.error(Some(pk.span()), Some(&format!("design.packages.{other}")), "unknown key; a package takes name and set"))
+                            }
+                        }
+                    }
+                    let name = name.ok_or_else(|| src.error(Some(item.span()), Some("design.packages.name"), "missing: every package needs a name"))?;
+                    packages.push(Package { name, set });
+                }
+            }
+            "points" => points = Some(positive(src, &key, val, 1, 10_000_000)?),
+            "trajectories" => trajectories = Some(positive(src, &key, val, 2, 100_000)?),
+            "levels" => levels = positive(src, &key, val, 2, 100)?,
+            _ => {
+                return Err(src.error(
+                    Some(k.span()),
+                    Some(&key),
+                    "unknown key; [design] takes kind, factors (grid), packages, points and ranges (lhs), trajectories, levels and ranges (morris)",
+                ))
+            }
+        }
+    }
+    let (kind, span) = kind.ok_or_else(|| src.error(Some(v.span()), Some("design.kind"), "missing: one of grid, packages, lhs, morris"))?;
+    let need = |what: &str| src.error(Some(v.span()), Some(&format!("design.{what}")), format!("missing for a {kind} design"));
+    match kind.as_str() {
+        "grid" => {
+            let f = factors.ok_or_else(|| need("factors"))?;
+            if f.is_empty() {
+                return Err(need("factors"));
+            }
+            Ok(Design::Grid(f))
+        }
+        "packages" => {
+            if packages.is_empty() {
+                return Err(need("packages"));
+            }
+            Ok(Design::Packages(packages))
+        }
+        "lhs" => Ok(Design::LatinHypercube { points: points.ok_or_else(|| need("points"))?, ranges: ranges.filter(|r| !r.is_empty()).ok_or_else(|| need("ranges"))? }),
+        "morris" => Ok(Design::Morris {
+            trajectories: trajectories.ok_or_else(|| need("trajectories"))?,
+            levels,
+            ranges: ranges.filter(|r| !r.is_empty()).ok_or_else(|| need("ranges"))?,
+        }),
+        other => Err(src.error(Some(span), Some("design.kind"), format!("expected one of grid, packages, lhs, morris, got `{other}`"))),
+    }
+}
+
+/// Reads and validates an experiment file; a relative `base` path is resolved against the
+/// experiment file's folder.
+pub fn load_file(path: &Path) -> Result<Experiment, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: file.clone(),
+        line: None,
+        column: None,
+        key: None,
+        message: format!("cannot read the experiment file: {e}"),
+    })?;
+    load_str(&text, &file, path.parent())
+}
+
+/// Parses an experiment from text; `dir` resolves a relative base scenario path.
+pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Experiment, ConfigError> {
+    parse(text, file, dir, None)
+}
+
+/// Parses an experiment whose base scenario is already resolved (from a sweep manifest): the
+/// file's `base` path, `[base]` overrides and `ticks` are already in `base`.
+pub fn load_with_base(text: &str, file: &str, base: Scenario) -> Result<Experiment, ConfigError> {
+    parse(text, file, None, Some(base))
+}
+
+fn parse(text: &str, file: &str, dir: Option<&Path>, resolved_base: Option<Scenario>) -> Result<Experiment, ConfigError> {
+    let src = Source { file, text };
+    let root = DeTable::parse(text).map_err(|e| {
+        let msg = e.message().lines().next().unwrap_or("invalid TOML").to_string();
+        src.error(e.span(), None, format!("invalid TOML: {msg}"))
+    })?;
+    let mut exp = Experiment {
+        name: "experiment".into(),
+        title_en: String::new(),
+        title_zh: String::new(),
+        description_en: String::new(),
+        description_zh: String::new(),
+        base: Scenario::default(),
+        replications: 1,
+        base_seed: 1,
+        timeseries: false,
+        common_random_numbers: false,
+        design: Design::Packages(Vec::new()),
+        points: Vec::new(),
+        source: text.to_string(),
+    };
+    let mut base_path: Option<(String, std::ops::Range<usize>)> = None;
+    let mut ticks = None;
+    let mut overrides = None;
+    let mut design = None;
+    for (k, v) in root.get_ref().iter() {
+        match k.get_ref().as_ref() {
+            "experiment" => {
+                for (ek, ev) in table(&src, "experiment", v)?.iter() {
+                    let key = format!("experiment.{}", ek.get_ref());
+                    match ek.get_ref().as_ref() {
+                        "name" => exp.name = scenario::string_of(&src, &key, ev)?,
+                        "title_en" => exp.title_en = scenario::string_of(&src, &key, ev)?,
+                        "title_zh" => exp.title_zh = scenario::string_of(&src, &key, ev)?,
+                        "description_en" => exp.description_en = scenario::string_of(&src, &key, ev)?,
+                        "description_zh" => exp.description_zh = scenario::string_of(&src, &key, ev)?,
+                        "base" => base_path = Some((scenario::string_of(&src, &key, ev)?, ev.span())),
+                        "replications" => exp.replications = positive(&src, &key, ev, 1, 1_000_000)?,
+                        "base_seed" => exp.base_seed = scenario::integer_of(&src, &key, ev, 0, i64::MAX)? as u64,
+                        "ticks" => ticks = Some(positive(&src, &key, ev, 1, MAX_TICKS as i64)?),
+                        "timeseries" => exp.timeseries = boolean(&src, &key, ev)?,
+                        "common_random_numbers" => exp.common_random_numbers = boolean(&src, &key, ev)?,
+                        _ => {
+                            return Err(src.error(
+                                Some(ek.span()),
+                                Some(&key),
+                                "unknown key; [experiment] takes name, title_en, title_zh, description_en, description_zh, base, replications, base_seed, ticks, timeseries, common_random_numbers",
+                            ))
+                        }
+                    }
+                }
+            }
+            "base" => overrides = Some(v),
+            "design" => design = Some(read_design(&src, v)?),
+            other => {
+                return Err(src.error(Some(k.span()), Some(other), "unknown section; an experiment has [experiment], [base] and [design]"))
+            }
+        }
+    }
+    if let Some(base) = resolved_base {
+        exp.base = base;
+    } else {
+        exp.base = match &base_path {
+            Some((p, span)) => {
+                let path = dir.map(|d| d.join(p)).unwrap_or_else(|| Path::new(p).to_path_buf());
+                if !path.is_file() {
+                    return Err(src.error(Some(span.clone()), Some("experiment.base"), format!("no scenario file at {}", path.display())));
+                }
+                scenario::load_file(&path)?
+            }
+            None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>")?,
+        };
+        if let Some(v) = overrides {
+            let mut found = Vec::new();
+            leaves("", table(&src, "base", v)?, &mut found);
+            for (key, val) in found {
+                let value = value_of(&src, &key, val)?;
+                exp.base.params.set(&key, value).expect("validated");
+            }
+            scenario::check_size(&exp.base.params).map_err(|m| src.error(Some(v.span()), Some("base"), m))?;
+        }
+        if let Some(t) = ticks {
+            exp.base.ticks = t;
+        }
+    }
+    exp.design = design.ok_or_else(|| src.error(None, Some("design"), "missing: the [design] table"))?;
+    exp.points = design::points(&exp.design, exp.base_seed);
+    // Every point must give a city cogov can build.
+    for point in &exp.points {
+        let sc = exp.scenario_for(point, 0);
+        scenario::check_size(&sc.params).map_err(|m| src.error(None, Some("design"), format!("point {} ({}): {m}", point.id, point.label)))?;
+    }
+    if exp.total_runs() > MAX_RUNS {
+        return Err(src.error(None, Some("design"), format!("{} runs; at most {MAX_RUNS}", exp.total_runs())));
+    }
+    Ok(exp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GRID: &str = r#"
+[experiment]
+name = "t"
+replications = 3
+base_seed = 7
+ticks = 4
+
+[base]
+territory.districts = 2
+
+[design]
+kind = "grid"
+[design.factors]
+"motivation.incentive_compatibility" = [0.0, 1.0]
+motivation.responsibility_lists = { from = 0.0, to = 1.0, step = 0.5 }
+"#;
+
+    #[test]
+    fn a_grid_experiment_loads_with_both_key_styles() {
+        let e = load_str(GRID, "t.toml", None).unwrap();
+        assert_eq!(e.points.len(), 6);
+        assert_eq!(e.total_runs(), 18);
+        assert_eq!(e.base.params.territory.districts, 2);
+        assert_eq!(e.base.ticks, 4);
+        assert_eq!(e.design.keys(), vec!["motivation.incentive_compatibility", "motivation.responsibility_lists"]);
+    }
+
+    #[test]
+    fn seeds_depend_on_point_and_replication_unless_common_random_numbers() {
+        let mut e = load_str(GRID, "t.toml", None).unwrap();
+        assert_ne!(e.seed(0, 0), e.seed(1, 0));
+        assert_ne!(e.seed(0, 0), e.seed(0, 1));
+        e.common_random_numbers = true;
+        assert_eq!(e.seed(0, 0), e.seed(1, 0));
+    }
+
+    #[test]
+    fn bad_experiments_are_refused_with_location() {
+        let bad = GRID.replace("[0.0, 1.0]", "[0.0, 1.5]");
+        let e = load_str(&bad, "t.toml", None).unwrap_err().to_string();
+        assert!(e.starts_with("t.toml:15:") && e.contains("must be in 0..=1"), "{e}");
+        let bad = GRID.replace("kind = \"grid\"", "kind = \"grit\"");
+        assert!(load_str(&bad, "t.toml", None).unwrap_err().to_string().contains("expected one of grid"));
+        let bad = GRID.replace("replications = 3", "replications = 0");
+        assert!(load_str(&bad, "t.toml", None).unwrap_err().to_string().contains("replications"));
+        let bad = GRID.replace("[base]", "[bsae]");
+        assert!(load_str(&bad, "t.toml", None).unwrap_err().to_string().contains("unknown section"));
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_anything_that_changes_results() {
+        let a = load_str(GRID, "t.toml", None).unwrap();
+        let b = load_str(&GRID.replace("base_seed = 7", "base_seed = 8"), "t.toml", None).unwrap();
+        assert_eq!(a.fingerprint(), load_str(GRID, "t.toml", None).unwrap().fingerprint());
+        assert_ne!(a.fingerprint(), b.fingerprint());
+    }
+}

@@ -1,0 +1,497 @@
+//! Running an experiment: blocks of runs in parallel, each block journaled durably in run
+//! order, so memory stays bounded, a kill at any moment loses at most the block in flight, and
+//! `--resume` continues to exactly the bytes an uninterrupted sweep writes.
+//!
+//! Files of a sweep directory:
+//! - `runs.csv` — one row per finished run, in run order (the journal itself);
+//! - `points.csv` — per design point: mean, sd and 95% CI of every metric (written at the end);
+//! - `morris.csv` — μ*, μ, σ per lever and metric (Morris designs only);
+//! - `timeseries/run-NNNNNN.csv` — per-run series when the experiment asks for them;
+//! - `manifest.json` — the experiment, its fingerprint, the shard, and `"complete"`.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+use super::design::{morris_effects, Design};
+use super::stats::Moments;
+use super::Experiment;
+use crate::model::params::ParamValue;
+use crate::output::records::{summary_columns, summary_row, timeseries_columns, timeseries_row};
+use crate::output::{format_value, manifest_json, write_csv, write_json};
+use crate::run::simulate;
+
+/// Which part of the runs this process does: runs whose index ≡ `index` (mod `count`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let (i, n) = text.split_once('/').ok_or_else(|| format!("--shard: expected I/N, got `{text}`"))?;
+        let (index, count): (u32, u32) = (
+            i.trim().parse().map_err(|_| format!("--shard: `{i}` is not a shard number"))?,
+            n.trim().parse().map_err(|_| format!("--shard: `{n}` is not a shard count"))?,
+        );
+        if count == 0 || index >= count {
+            return Err(format!("--shard: expected 0 <= I < N, got {index}/{count}"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    fn runs(&self, total: u64) -> impl Iterator<Item = u64> + '_ {
+        (self.index as u64..total).step_by(self.count as usize)
+    }
+}
+
+/// Errors of a sweep or merge.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The user asked for something inconsistent (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The machine failed (exit 1).
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_at(path: &Path) -> impl FnOnce(io::Error) -> SweepError + '_ {
+    move |source| SweepError::Io { path: path.to_path_buf(), source }
+}
+
+/// How a sweep went.
+#[derive(Clone, Debug, Default)]
+pub struct SweepReport {
+    pub runs_total: u64,
+    pub runs_done_before: u64,
+    pub runs_done_now: u64,
+    pub failures: u64,
+    pub complete: bool,
+}
+
+fn value_text(v: ParamValue) -> String {
+    match v {
+        ParamValue::Float(x) => format_value(x),
+        ParamValue::Int(i) => i.to_string(),
+        ParamValue::Bool(b) => b.to_string(),
+    }
+}
+
+/// Header of `runs.csv`.
+pub fn runs_header(exp: &Experiment) -> Vec<String> {
+    let mut h: Vec<String> = ["run", "point", "replication", "seed", "status", "error"].iter().map(|s| s.to_string()).collect();
+    h.extend(exp.design.keys());
+    h.extend(summary_columns().into_iter().map(|c| c.name));
+    h
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    w.write_record(fields).expect("writing to memory");
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("utf-8 fields")
+}
+
+/// Runs one run and returns its `runs.csv` line (and writes its series if asked).
+fn run_line(exp: &Experiment, run: u64, series_dir: Option<&Path>) -> Result<(String, bool), SweepError> {
+    let reps = exp.replications as u64;
+    let point = &exp.points[(run / reps) as usize];
+    let rep = (run % reps) as u32;
+    let sc = exp.scenario_for(point, rep);
+    let mut fields = vec![run.to_string(), point.id.to_string(), rep.to_string(), sc.seed.to_string()];
+    let keys = exp.design.keys();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| simulate(&sc, |_, _| {})));
+    let ok = match outcome {
+        Ok(result) => {
+            let summary = summary_row(&result.series, &result.facts);
+            if let Some(i) = summary.iter().position(|x| !x.is_finite()) {
+                fields.push("error".into());
+                fields.push(format!("non-finite {}", summary_columns()[i].name));
+                fields.extend(keys.iter().map(|k| sc.params.get(k).map(value_text).unwrap_or_default()));
+                fields.extend(summary.iter().map(|_| String::new()));
+                false
+            } else {
+                if let Some(dir) = series_dir {
+                    let path = dir.join(format!("run-{run:06}.csv"));
+                    let tmp = dir.join(format!(".run-{run:06}.csv.tmp"));
+                    let file = File::create(&tmp).map_err(io_at(&tmp))?;
+                    write_csv(io::BufWriter::new(file), &timeseries_columns(), result.series.iter().map(timeseries_row)).map_err(io_at(&tmp))?;
+                    fs::rename(&tmp, &path).map_err(io_at(&path))?;
+                }
+                fields.push("ok".into());
+                fields.push(String::new());
+                fields.extend(keys.iter().map(|k| sc.params.get(k).map(value_text).unwrap_or_default()));
+                fields.extend(summary.iter().map(|x| format_value(*x)));
+                true
+            }
+        }
+        Err(panic) => {
+            let msg = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_else(|| "the run panicked".into());
+            fields.push("error".into());
+            fields.push(msg);
+            fields.extend(keys.iter().map(|k| sc.params.get(k).map(value_text).unwrap_or_default()));
+            fields.extend(summary_columns().iter().map(|_| String::new()));
+            false
+        }
+    };
+    Ok((csv_line(&fields), ok))
+}
+
+fn sweep_manifest(exp: &Experiment, shard: Shard, complete: bool) -> Value {
+    let points: Vec<Value> = exp
+        .points
+        .iter()
+        .map(|p| {
+            let set: serde_json::Map<String, Value> = p.set.iter().map(|(k, v)| (k.clone(), json!(value_text(*v)))).collect();
+            json!({"id": p.id, "label": p.label, "set": set})
+        })
+        .collect();
+    json!({
+        "cogov_version": env!("CARGO_PKG_VERSION"),
+        "kind": "sweep",
+        "experiment": {
+            "name": exp.name,
+            "title_en": exp.title_en,
+            "title_zh": exp.title_zh,
+            "description_en": exp.description_en,
+            "description_zh": exp.description_zh,
+            "design": exp.design.kind(),
+            "replications": exp.replications,
+            "base_seed": exp.base_seed,
+            "common_random_numbers": exp.common_random_numbers,
+            "timeseries": exp.timeseries,
+            "runs": exp.total_runs(),
+        },
+        "fingerprint": exp.fingerprint(),
+        "shard": {"index": shard.index, "count": shard.count},
+        "complete": complete,
+        "points": points,
+        "base": manifest_json(&exp.base, "base"),
+        "experiment_source": exp.source,
+    })
+}
+
+/// Writes JSON atomically (temporary file, fsync, rename).
+fn write_json_atomic(path: &Path, v: &Value) -> Result<(), SweepError> {
+    let tmp = path.with_extension("json.tmp");
+    let file = File::create(&tmp).map_err(io_at(&tmp))?;
+    let mut w = io::BufWriter::new(file);
+    write_json(&mut w, v).map_err(io_at(&tmp))?;
+    w.get_ref().sync_all().map_err(io_at(&tmp))?;
+    drop(w);
+    fs::rename(&tmp, path).map_err(io_at(path))
+}
+
+/// Reads the complete lines of an existing journal, truncating a partly written last line.
+/// Returns the number of finished runs it holds.
+fn recover_journal(path: &Path, header: &str, expected: &[u64]) -> Result<u64, SweepError> {
+    let mut file = OpenOptions::new().read(true).write(true).open(path).map_err(io_at(path))?;
+    let mut reader = BufReader::new(&mut file);
+    let mut line = Vec::new();
+    let mut good_len: u64 = 0;
+    let mut done = 0u64;
+    let mut first = true;
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).map_err(io_at(path))?;
+        if n == 0 || line.last() != Some(&b'\n') {
+            break;
+        }
+        let text = String::from_utf8_lossy(&line);
+        if first {
+            if text != header {
+                return Err(SweepError::Usage(format!("{}: its header does not match this experiment; start a new sweep with --force", path.display())));
+            }
+            first = false;
+        } else {
+            let run: u64 = text.split(',').next().and_then(|f| f.parse().ok()).ok_or_else(|| {
+                SweepError::Usage(format!("{}: line {} is not a run record; start a new sweep with --force", path.display(), done + 2))
+            })?;
+            if expected.get(done as usize) != Some(&run) {
+                return Err(SweepError::Usage(format!("{}: run {run} is out of order; start a new sweep with --force", path.display())));
+            }
+            done += 1;
+        }
+        good_len += n as u64;
+    }
+    drop(reader);
+    if first {
+        // Not even a header survived: start the file again.
+        good_len = 0;
+    }
+    file.set_len(good_len).map_err(io_at(path))?;
+    Ok(done)
+}
+
+/// Options of a sweep.
+#[derive(Clone, Copy, Debug)]
+pub struct SweepOptions {
+    pub shard: Shard,
+    pub resume: bool,
+    pub force: bool,
+    /// Runs per journaled block (bounded memory); 0 picks a size from the thread count.
+    pub block: usize,
+}
+
+/// Runs (this shard of) an experiment into `out`.
+pub fn sweep(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<SweepReport, SweepError> {
+    let manifest_path = out.join("manifest.json");
+    let runs_path = out.join("runs.csv");
+    let header = csv_line(&runs_header(exp));
+    let mine: Vec<u64> = opts.shard.runs(exp.total_runs()).collect();
+
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(SweepError::Usage(format!("{}: exists and is not a directory", out.display())));
+        }
+        let is_sweep = manifest_path.is_file();
+        if opts.resume {
+            if !is_sweep {
+                return Err(SweepError::Usage(format!("{}: nothing to resume (no manifest.json)", out.display())));
+            }
+            let text = fs::read_to_string(&manifest_path).map_err(io_at(&manifest_path))?;
+            let old: Value = serde_json::from_str(&text).map_err(|e| SweepError::Usage(format!("{}: {e}", manifest_path.display())))?;
+            if old["fingerprint"] != json!(exp.fingerprint()) || old["shard"] != json!({"index": opts.shard.index, "count": opts.shard.count}) {
+                return Err(SweepError::Usage(format!(
+                    "{}: holds a different experiment or shard; resume with the same file and --shard, or start again with --force",
+                    out.display()
+                )));
+            }
+        } else if opts.force {
+            if !is_sweep && fs::read_dir(out).map_err(io_at(out))?.next().is_some() {
+                return Err(SweepError::Usage(format!("{}: is not a cogov output directory (no manifest.json); refusing to replace it", out.display())));
+            }
+            fs::remove_dir_all(out).map_err(io_at(out))?;
+        } else {
+            return Err(SweepError::Usage(format!("{}: already exists; pass --resume to continue it or --force to start again", out.display())));
+        }
+    }
+    fs::create_dir_all(out).map_err(io_at(out))?;
+    let series_dir = out.join("timeseries");
+    if exp.timeseries {
+        fs::create_dir_all(&series_dir).map_err(io_at(&series_dir))?;
+    }
+    write_json_atomic(&manifest_path, &sweep_manifest(exp, opts.shard, false))?;
+
+    let done_before = if runs_path.is_file() { recover_journal(&runs_path, &header, &mine)? } else { 0 };
+    let mut journal = OpenOptions::new().create(true).append(true).open(&runs_path).map_err(io_at(&runs_path))?;
+    if journal.metadata().map_err(io_at(&runs_path))?.len() == 0 {
+        journal.write_all(header.as_bytes()).map_err(io_at(&runs_path))?;
+        journal.sync_data().map_err(io_at(&runs_path))?;
+    }
+
+    let block = if opts.block > 0 { opts.block } else { (rayon::current_num_threads() * 4).max(8) };
+    let mut report = SweepReport { runs_total: mine.len() as u64, runs_done_before: done_before, ..SweepReport::default() };
+    progress(done_before, mine.len() as u64);
+    let series = exp.timeseries.then_some(series_dir.as_path());
+    for chunk in mine[done_before as usize..].chunks(block) {
+        let lines: Vec<Result<(String, bool), SweepError>> = chunk.par_iter().map(|&run| run_line(exp, run, series)).collect();
+        let mut text = String::new();
+        for l in lines {
+            let (line, ok) = l?;
+            if !ok {
+                report.failures += 1;
+            }
+            text.push_str(&line);
+        }
+        journal.write_all(text.as_bytes()).map_err(io_at(&runs_path))?;
+        journal.sync_data().map_err(io_at(&runs_path))?;
+        report.runs_done_now += chunk.len() as u64;
+        progress(done_before + report.runs_done_now, mine.len() as u64);
+    }
+    drop(journal);
+
+    summarise(exp, out, &runs_path)?;
+    write_json_atomic(&manifest_path, &sweep_manifest(exp, opts.shard, true))?;
+    report.complete = true;
+    Ok(report)
+}
+
+/// Writes `points.csv` (and `morris.csv`) from a complete, ordered `runs.csv`, streaming it.
+pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), SweepError> {
+    let metrics: Vec<String> = summary_columns().into_iter().map(|c| c.name).collect();
+    let keys = exp.design.keys();
+    let first_metric = 6 + keys.len();
+    let file = File::open(runs_path).map_err(io_at(runs_path))?;
+    let mut reader = csv::Reader::from_reader(BufReader::new(file));
+    let mut moments: Vec<Vec<Moments>> = vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
+    let mut failures = vec![0u64; exp.points.len()];
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| SweepError::Usage(format!("{}: {e}", runs_path.display())))?;
+        let point: usize = rec.get(1).and_then(|p| p.parse().ok()).filter(|p| *p < exp.points.len()).ok_or_else(|| SweepError::Usage(format!("{}: bad point column", runs_path.display())))?;
+        if rec.get(4) != Some("ok") {
+            failures[point] += 1;
+            continue;
+        }
+        for (m, mom) in moments[point].iter_mut().enumerate() {
+            let x: f64 = rec.get(first_metric + m).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+            if x.is_finite() {
+                mom.push(x);
+            }
+        }
+    }
+    let mut header: Vec<String> = vec!["point".into(), "label".into()];
+    header.extend(keys.iter().cloned());
+    header.push("n".into());
+    header.push("failed".into());
+    for m in &metrics {
+        for s in ["mean", "sd", "ci95_lo", "ci95_hi"] {
+            header.push(format!("{m}_{s}"));
+        }
+    }
+    let path = out.join("points.csv");
+    let tmp = out.join(".points.csv.tmp");
+    {
+        let mut w = csv::Writer::from_writer(io::BufWriter::new(File::create(&tmp).map_err(io_at(&tmp))?));
+        w.write_record(&header).map_err(|e| SweepError::Io { path: tmp.clone(), source: e.into() })?;
+        for (p, point) in exp.points.iter().enumerate() {
+            let sc = exp.scenario_for(point, 0);
+            let mut row = vec![point.id.to_string(), point.label.clone()];
+            row.extend(keys.iter().map(|k| sc.params.get(k).map(value_text).unwrap_or_default()));
+            row.push(moments[p].first().map_or(0, |m| m.n).to_string());
+            row.push(failures[p].to_string());
+            for m in &moments[p] {
+                let h = m.ci95_half_width();
+                for x in [m.mean(), m.sd(), m.mean() - h, m.mean() + h] {
+                    row.push(format_value(x));
+                }
+            }
+            w.write_record(&row).map_err(|e| SweepError::Io { path: tmp.clone(), source: e.into() })?;
+        }
+        w.flush().map_err(io_at(&tmp))?;
+    }
+    fs::rename(&tmp, &path).map_err(io_at(&path))?;
+
+    if matches!(exp.design, Design::Morris { .. }) {
+        let means: Vec<Vec<f64>> = moments.iter().map(|ms| ms.iter().map(|m| m.mean()).collect()).collect();
+        let effects = morris_effects(&exp.design, &exp.points, &means, &metrics);
+        let path = out.join("morris.csv");
+        let tmp = out.join(".morris.csv.tmp");
+        {
+            let mut w = csv::Writer::from_writer(io::BufWriter::new(File::create(&tmp).map_err(io_at(&tmp))?));
+            let err = |e: csv::Error| SweepError::Io { path: tmp.clone(), source: e.into() };
+            w.write_record(["lever", "metric", "mu_star", "mu", "sigma", "trajectories"]).map_err(err)?;
+            for e in effects {
+                w.write_record([e.lever, e.metric, format_value(e.mu_star), format_value(e.mu), format_value(e.sigma), e.trajectories.to_string()])
+                    .map_err(|e| SweepError::Io { path: tmp.clone(), source: e.into() })?;
+            }
+            w.flush().map_err(io_at(&tmp))?;
+        }
+        fs::rename(&tmp, &path).map_err(io_at(&path))?;
+    }
+    Ok(())
+}
+
+/// The experiment a sweep directory was made from (its manifest carries the experiment file's
+/// text and the resolved base scenario), so `cogov merge` needs only the directories.
+pub fn experiment_of(dir: &Path) -> Result<Experiment, SweepError> {
+    let mpath = dir.join("manifest.json");
+    let text = fs::read_to_string(&mpath).map_err(io_at(&mpath))?;
+    let m: Value = serde_json::from_str(&text).map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
+    if m["kind"] != json!("sweep") {
+        return Err(SweepError::Usage(format!("{}: is not the manifest of a sweep", mpath.display())));
+    }
+    let file = mpath.display().to_string();
+    let base = crate::scenario::load_manifest_str(&m["base"].to_string(), &file).map_err(|e| SweepError::Usage(e.to_string()))?;
+    let source = m["experiment_source"].as_str().ok_or_else(|| SweepError::Usage(format!("{file}: no experiment_source")))?;
+    super::load_with_base(source, &file, base).map_err(|e| SweepError::Usage(e.to_string()))
+}
+
+/// Merges the outputs of the shards of one experiment into `out`: runs in run order, then
+/// points and Morris results recomputed. Refuses shards of different experiments, duplicate
+/// or missing shards, and incomplete shards.
+pub fn merge(exp: &Experiment, shard_dirs: &[PathBuf], out: &Path, force: bool) -> Result<(), SweepError> {
+    let fingerprint = exp.fingerprint();
+    let mut count = None;
+    let mut seen = Vec::new();
+    for dir in shard_dirs {
+        let mpath = dir.join("manifest.json");
+        let text = fs::read_to_string(&mpath).map_err(io_at(&mpath))?;
+        let m: Value = serde_json::from_str(&text).map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
+        if m["fingerprint"] != json!(fingerprint) {
+            return Err(SweepError::Usage(format!("{}: is a shard of a different experiment (fingerprint {} vs {fingerprint})", dir.display(), m["fingerprint"])));
+        }
+        if m["complete"] != json!(true) {
+            return Err(SweepError::Usage(format!("{}: the shard is not complete; finish it with --resume first", dir.display())));
+        }
+        let (i, n) = (m["shard"]["index"].as_u64().unwrap_or(0), m["shard"]["count"].as_u64().unwrap_or(1));
+        if *count.get_or_insert(n) != n {
+            return Err(SweepError::Usage(format!("{}: was cut into {n} shards, the others into {}", dir.display(), count.unwrap_or(0))));
+        }
+        if seen.contains(&i) {
+            return Err(SweepError::Usage(format!("{}: shard {i} is given twice", dir.display())));
+        }
+        seen.push(i);
+    }
+    let n = count.unwrap_or(0);
+    if let Some(missing) = (0..n).find(|i| !seen.contains(i)) {
+        return Err(SweepError::Usage(format!("shard {missing}/{n} is missing")));
+    }
+    if out.exists() {
+        if !force {
+            return Err(SweepError::Usage(format!("{}: already exists; pass --force to replace it", out.display())));
+        }
+        if !out.join("manifest.json").is_file() {
+            return Err(SweepError::Usage(format!("{}: is not a cogov output directory (no manifest.json); refusing to replace it", out.display())));
+        }
+        fs::remove_dir_all(out).map_err(io_at(out))?;
+    }
+    let staging = out.with_file_name(format!(".{}.partial-{}", out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(), std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io_at(&staging))?;
+    }
+    fs::create_dir_all(&staging).map_err(io_at(&staging))?;
+    let result = (|| {
+        // Runs of shard i are i, i+n, i+2n, …: interleave the shards' journals line by line.
+        let mut readers: Vec<_> = shard_dirs.iter().map(|d| (d.join("runs.csv"), seen[shard_dirs.iter().position(|x| x == d).unwrap_or(0)])).collect();
+        readers.sort_by_key(|(_, i)| *i);
+        let mut files: Vec<(PathBuf, io::Lines<BufReader<File>>)> = Vec::new();
+        let mut header = None;
+        for (path, _) in &readers {
+            let mut lines = BufReader::new(File::open(path).map_err(io_at(path))?).lines();
+            let h = lines.next().transpose().map_err(io_at(path))?.unwrap_or_default();
+            if *header.get_or_insert(h.clone()) != h {
+                return Err(SweepError::Usage(format!("{}: header differs from the other shards", path.display())));
+            }
+            files.push((path.clone(), lines));
+        }
+        let runs_path = staging.join("runs.csv");
+        let mut w = io::BufWriter::new(File::create(&runs_path).map_err(io_at(&runs_path))?);
+        writeln!(w, "{}", header.unwrap_or_default()).map_err(io_at(&runs_path))?;
+        for run in 0..exp.total_runs() {
+            let (path, lines) = &mut files[(run % n.max(1)) as usize];
+            let line = lines.next().transpose().map_err(io_at(path))?.ok_or_else(|| SweepError::Usage(format!("{}: run {run} is missing", path.display())))?;
+            if !line.starts_with(&format!("{run},")) {
+                return Err(SweepError::Usage(format!("{}: expected run {run}", path.display())));
+            }
+            writeln!(w, "{line}").map_err(io_at(&runs_path))?;
+        }
+        w.flush().map_err(io_at(&runs_path))?;
+        drop(w);
+        if exp.timeseries {
+            let series = staging.join("timeseries");
+            fs::create_dir_all(&series).map_err(io_at(&series))?;
+            for d in shard_dirs {
+                let from = d.join("timeseries");
+                for entry in fs::read_dir(&from).map_err(io_at(&from))? {
+                    let entry = entry.map_err(io_at(&from))?;
+                    let to = series.join(entry.file_name());
+                    fs::copy(entry.path(), &to).map_err(io_at(&to))?;
+                }
+            }
+        }
+        summarise(exp, &staging, &runs_path)?;
+        write_json_atomic(&staging.join("manifest.json"), &sweep_manifest(exp, Shard::WHOLE, true))?;
+        fs::rename(&staging, out).map_err(io_at(out))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
