@@ -455,7 +455,7 @@ motivation.responsibility_lists = { from = 0.0, to = 1.0, step = 0.5 }
     fn bad_experiments_are_refused_with_location() {
         let bad = GRID.replace("[0.0, 1.0]", "[0.0, 1.5]");
         let e = load_str(&bad, "t.toml", None).unwrap_err().to_string();
-        assert!(e.starts_with("t.toml:15:") && e.contains("must be in 0..=1"), "{e}");
+        assert!(e.starts_with("t.toml:14:46:") && e.contains("must be in 0..=1"), "{e}");
         let bad = GRID.replace("kind = \"grid\"", "kind = \"grit\"");
         assert!(load_str(&bad, "t.toml", None).unwrap_err().to_string().contains("expected one of grid"));
         let bad = GRID.replace("replications = 3", "replications = 0");
