@@ -1,0 +1,276 @@
+//! Batch experiments through the real binary: thread-count invariance, shards + merge equal
+//! the whole, kill -9 + resume equals an uninterrupted sweep, Morris output, paired
+//! comparison, the Slurm script, and clear refusals of bad experiment files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cogov");
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cogov(args: &[&str], threads: Option<&str>) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args);
+    if let Some(t) = threads {
+        c.env("RAYON_NUM_THREADS", t);
+    }
+    c.output().expect("cogov runs")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = cogov(args, None);
+    assert!(out.status.success(), "cogov {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn read(dir: &Path, file: &str) -> Vec<u8> {
+    fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
+}
+
+fn smoke() -> String {
+    repo().join("scenarios/experiments/smoke.toml").display().to_string()
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    ok(&["sweep", &smoke(), "--out", a.to_str().unwrap(), "--threads", "1", "-q"]);
+    ok(&["sweep", &smoke(), "--out", b.to_str().unwrap(), "--threads", "2", "-q"]);
+    for f in ["runs.csv", "points.csv", "manifest.json"] {
+        assert_eq!(read(&a, f), read(&b, f), "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn shards_merged_equal_the_whole_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    ok(&["sweep", &smoke(), "--out", whole.to_str().unwrap(), "-q"]);
+    let shards: Vec<PathBuf> = (0..3).map(|i| tmp.path().join(format!("s{i}"))).collect();
+    for (i, s) in shards.iter().enumerate() {
+        ok(&["sweep", &smoke(), "--out", s.to_str().unwrap(), "--shard", &format!("{i}/3"), "-q"]);
+    }
+    let merged = tmp.path().join("merged");
+    let mut args = vec!["merge"];
+    // Any order of shard directories.
+    args.extend([shards[2].to_str().unwrap(), shards[0].to_str().unwrap(), shards[1].to_str().unwrap()]);
+    args.extend(["--out", merged.to_str().unwrap()]);
+    ok(&args);
+    assert_eq!(read(&whole, "runs.csv"), read(&merged, "runs.csv"));
+    assert_eq!(read(&whole, "points.csv"), read(&merged, "points.csv"));
+
+    // A missing shard, a shard twice and a shard of another experiment are refused.
+    let out = cogov(&["merge", shards[0].to_str().unwrap(), shards[1].to_str().unwrap(), "--out", tmp.path().join("m2").to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shard 2/3 is missing"));
+    let out = cogov(&["merge", shards[0].to_str().unwrap(), shards[0].to_str().unwrap(), "--out", tmp.path().join("m3").to_str().unwrap()], None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("given twice"));
+    let other = tmp.path().join("other.toml");
+    fs::write(&other, fs::read_to_string(smoke()).unwrap().replace("base_seed = 2026", "base_seed = 7")).unwrap();
+    let o = tmp.path().join("o");
+    ok(&["sweep", other.to_str().unwrap(), "--out", o.to_str().unwrap(), "--shard", "1/3", "-q"]);
+    let out = cogov(&["merge", shards[0].to_str().unwrap(), o.to_str().unwrap(), shards[2].to_str().unwrap(), "--out", tmp.path().join("m4").to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("different experiment"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+const LONG: &str = r#"
+[experiment]
+name = "long"
+replications = 60
+base_seed = 11
+ticks = 12
+
+[base]
+territory.districts = 2
+territory.streets_per_district = 2
+territory.communities_per_street = 3
+
+[design]
+kind = "grid"
+[design.factors]
+"tools.media_pressure" = [0.0, 0.05, 0.1, 0.2]
+"#;
+
+fn lines(path: &Path) -> usize {
+    fs::read(path).map(|b| b.iter().filter(|c| **c == b'\n').count()).unwrap_or(0)
+}
+
+#[test]
+fn a_sweep_killed_with_sigkill_resumes_to_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("long.toml");
+    fs::write(&exp, LONG).unwrap();
+    let reference = tmp.path().join("reference");
+    ok(&["sweep", exp.to_str().unwrap(), "--out", reference.to_str().unwrap(), "-q"]);
+
+    let killed = tmp.path().join("killed");
+    let mut child = Command::new(BIN)
+        .args(["sweep", exp.to_str().unwrap(), "--out", killed.to_str().unwrap(), "-q", "--threads", "2"])
+        .spawn()
+        .unwrap();
+    // Wait until some runs are journaled, then kill -9 in the middle of the sweep.
+    let started = Instant::now();
+    while lines(&killed.join("runs.csv")) < 20 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let journaled = lines(&killed.join("runs.csv"));
+    assert!(journaled > 1 && journaled < 241, "the kill should land mid-sweep ({journaled} lines)");
+    let manifest = fs::read_to_string(killed.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"complete\": false"), "an interrupted sweep must not look complete");
+    assert!(!killed.join("points.csv").exists());
+
+    // Without --resume or --force the directory is not touched.
+    let out = cogov(&["sweep", exp.to_str().unwrap(), "--out", killed.to_str().unwrap(), "-q"], None);
+    assert_eq!(out.status.code(), Some(2));
+
+    ok(&["sweep", exp.to_str().unwrap(), "--out", killed.to_str().unwrap(), "--resume", "-q"]);
+    for f in ["runs.csv", "points.csv", "manifest.json"] {
+        assert_eq!(read(&reference, f), read(&killed, f), "{f} after kill -9 and --resume");
+    }
+}
+
+#[test]
+fn a_torn_last_line_is_discarded_on_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = smoke();
+    let reference = tmp.path().join("reference");
+    ok(&["sweep", &exp, "--out", reference.to_str().unwrap(), "-q"]);
+    let torn = tmp.path().join("torn");
+    ok(&["sweep", &exp, "--out", torn.to_str().unwrap(), "-q"]);
+    // Simulate a crash while writing: cut the journal in the middle of a line.
+    let runs = fs::read(torn.join("runs.csv")).unwrap();
+    fs::write(torn.join("runs.csv"), &runs[..runs.len() * 2 / 3]).unwrap();
+    ok(&["sweep", &exp, "--out", torn.to_str().unwrap(), "--resume", "-q"]);
+    assert_eq!(read(&reference, "runs.csv"), read(&torn, "runs.csv"));
+}
+
+#[test]
+fn points_summarise_runs_with_hand_checkable_statistics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    ok(&["sweep", &smoke(), "--out", out.to_str().unwrap(), "-q"]);
+    let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let h = runs.headers().unwrap().clone();
+    let col = h.iter().position(|c| c == "resolution_rate").unwrap();
+    let values: Vec<f64> = runs.records().map(|r| r.unwrap()).filter(|r| &r[1] == "0").map(|r| r[col].parse().unwrap()).collect();
+    assert_eq!(values.len(), 3);
+    let mean = values.iter().sum::<f64>() / 3.0;
+    let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
+    let mut points = csv::Reader::from_path(out.join("points.csv")).unwrap();
+    let ph = points.headers().unwrap().clone();
+    let p0 = points.records().next().unwrap().unwrap();
+    let get = |name: &str| -> f64 { p0[ph.iter().position(|c| c == name).unwrap()].parse().unwrap() };
+    assert!((get("resolution_rate_mean") - mean).abs() < 1e-12);
+    assert!((get("resolution_rate_sd") - sd).abs() < 1e-12);
+    // t(2) = 4.303 for three replications.
+    assert!((get("resolution_rate_ci95_hi") - (mean + 4.303 * sd / 3f64.sqrt())).abs() < 1e-9);
+    assert_eq!(get("n"), 3.0);
+}
+
+#[test]
+fn a_morris_design_writes_mu_star_mu_and_sigma_for_every_lever_and_metric() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("morris.toml");
+    fs::write(
+        &exp,
+        r#"
+[experiment]
+name = "m"
+replications = 1
+ticks = 6
+common_random_numbers = true
+[base]
+territory.districts = 2
+territory.streets_per_district = 2
+territory.communities_per_street = 2
+[design]
+kind = "morris"
+trajectories = 4
+levels = 4
+[design.ranges]
+"motivation.incentive_compatibility" = [0.0, 1.0]
+"tools.media_pressure" = [0.0, 0.2]
+"institutions.block_led" = [false, true]
+"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    ok(&["sweep", exp.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    let text = fs::read_to_string(out.join("morris.csv")).unwrap();
+    assert!(text.starts_with("lever,metric,mu_star,mu,sigma,trajectories\n"));
+    let rows = text.lines().count() - 1;
+    assert_eq!(rows, 3 * cogov::output::records::summary_columns().len());
+    assert!(text.contains("motivation.incentive_compatibility,resolution_rate,"));
+    assert_eq!(fs::read_to_string(out.join("points.csv")).unwrap().lines().count() - 1, 4 * 4);
+}
+
+#[test]
+fn compare_reports_paired_differences_and_writes_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv_path = tmp.path().join("cmp.csv");
+    let base = repo().join("scenarios/baseline.toml");
+    let reform = repo().join("scenarios/s2_4_process.toml");
+    let out = ok(&[
+        "compare",
+        base.to_str().unwrap(),
+        reform.to_str().unwrap(),
+        "--reps",
+        "4",
+        "--ticks",
+        "6",
+        "--set",
+        "territory.districts=2",
+        "--out",
+        csv_path.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("resolution_rate") && text.contains("95% CI"), "{text}");
+    let table = fs::read_to_string(&csv_path).unwrap();
+    assert!(table.starts_with("metric,n,mean_a,mean_b,difference,ci95_lo,ci95_hi,effect_size_dz\n"));
+    assert!(table.contains("\nresolution_rate,4,"));
+}
+
+#[test]
+fn the_slurm_script_runs_an_array_of_shards_then_a_dependent_merge() {
+    let out = ok(&["slurm", &smoke(), "--shards", "3", "--out", "/scratch/cogov run"]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.starts_with("#!/bin/bash"));
+    assert!(s.contains("#SBATCH --array=0-2"));
+    assert!(s.contains("--shard \\$SLURM_ARRAY_TASK_ID/3"));
+    assert!(s.contains("--dependency=afterok:"));
+    assert!(s.contains("merge \"$OUT/shard-0\" \"$OUT/shard-1\" \"$OUT/shard-2\""));
+    assert!(s.contains("OUT='/scratch/cogov run'"));
+}
+
+#[test]
+fn bad_experiment_files_are_refused_with_file_line_and_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        ("replications = 3", "replications = -1", "experiment.replications"),
+        ("[0.2, 0.8]", "[0.2, 1.8]", "must be in 0..=1"),
+        ("kind = \"grid\"", "kind = \"grd\"", "expected one of grid, packages, lhs, morris"),
+        ("[base]", "[bsae]", "unknown section"),
+        ("\"motivation.responsibility_lists\"", "\"motivation.responsibility_list\"", "did you mean"),
+    ];
+    let text = fs::read_to_string(smoke()).unwrap();
+    for (from, to, expect) in cases {
+        let path = tmp.path().join("bad.toml");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let out = cogov(&["sweep", path.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap()], None);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {err}");
+        assert!(err.contains("bad.toml:") && err.contains(expect), "{to}: {err}");
+        assert!(!tmp.path().join("o").exists(), "nothing is written for a bad file");
+    }
+    let out = cogov(&["sweep", &smoke(), "--out", tmp.path().join("o").to_str().unwrap(), "--shard", "3/3"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
