@@ -728,10 +728,9 @@ pub fn progress_and_learn<P: Pools>(
                 } else {
                     0.0
                 };
-                (if t.served { t.trace_credit } else { 0.0 })
-                    - p.behaviour.symbolic_cost * (1.0 + t.tau)
-                    - caught
-                    - blame
+                // Unserved (no capacity left), it cost nothing and earned nothing.
+                let (credit, cost) = if t.served { (t.trace_credit, p.behaviour.symbolic_cost * (1.0 + t.tau)) } else { (0.0, 0.0) };
+                credit - cost - caught - blame
             }
             Action::Shirk => {
                 if detected[i] {

@@ -71,6 +71,9 @@ pub struct Effective {
     pub formation_delay: f64,
     pub grassroots_motivation_bonus: f64,
     pub review_tick: bool,
+    /// Share of superiors' attention a look-back review takes this tick (0 outside reviews).
+    pub review_share: f64,
+    pub attention_cost: f64,
     /// Effort units of lever running costs that do not depend on what happens this tick.
     pub fixed_programme_cost: f64,
     pub fixed_oversight_cost: f64,
@@ -117,16 +120,8 @@ impl Effective {
                 + sharing * l.sharing_cost * n_grids as f64;
         let fixed_oversight_cost =
             p.tools.discipline_inspection * l.inspection_cost * n_districts as f64
-                + p.tools.third_party_evaluation * l.evaluation_fee * (gov_orgs + nongov_orgs)
-                + if review_tick {
-                    p.motivation.lookback_strength
-                        * l.lookback_attention
-                        * cap.attention_city
-                        * l.attention_cost
-                        * n_districts as f64
-                } else {
-                    0.0
-                };
+                + p.tools.third_party_evaluation * l.evaluation_fee * (gov_orgs + nongov_orgs);
+
 
         Effective {
             tick,
@@ -183,6 +178,8 @@ impl Effective {
             formation_delay: p.behaviour.formation_delay_ticks * (1.0 - p.institutions.party_core),
             grassroots_motivation_bonus: emp * l.empowerment_motivation,
             review_tick,
+            review_share: if review_tick { p.motivation.lookback_strength * l.lookback_attention } else { 0.0 },
+            attention_cost: l.attention_cost,
             fixed_programme_cost,
             fixed_oversight_cost,
         }

@@ -283,8 +283,8 @@ define_params! {
             en "share of emerging issues that no listed domain owns";
             zh "无主管领域的新兴问题占比";
         cross_unit_share: f64 = 0.05; [0.0, 1.0] "share"; Dynamic; "1.1";
-            en "share of issues that also touch the next grid (led by the lowest common ancestor)";
-            zh "涉及相邻网格的跨域事项占比（由最近共同上级牵头）";
+            en "share of issues that also touch a sibling unit (grid, community, street or district; led by the lowest common ancestor)";
+            zh "涉及同级相邻单位（网格、社区、街道或区县）的跨域事项占比（由最近共同上级牵头）";
         severity_min: f64 = 1.0; [0.01, 100.0] "severity"; Dynamic; "2.4";
             en "minimum severity of a new issue (Pareto scale)";
             zh "新事项最低严重度（帕累托分布尺度）";
@@ -331,31 +331,31 @@ define_params! {
 
     /// Capacities, authority and attention of block authorities and departments (MODEL §2.1–2.2, §4.3).
     capacity: Capacity {
-        grid_worker_effort: f64 = 1.0; [0.0, 100.0] "eu/worker/tick"; Dynamic; "1.1";
+        grid_worker_effort: f64 = 1.0; [0.0, 100.0] "eu/worker/tick"; Structural; "1.1";
             en "effort a grid worker can give per week";
             zh "每名网格员每周可投入工作量";
-        community_block: f64 = 5.0; [0.0, 10000.0] "eu/tick"; Dynamic; "1.1";
+        community_block: f64 = 5.0; [0.0, 10000.0] "eu/tick"; Structural; "1.1";
             en "capacity of a community/village committee";
             zh "社区/村两委每周工作能力";
-        street_block: f64 = 25.0; [0.0, 10000.0] "eu/tick"; Dynamic; "1.1";
+        street_block: f64 = 25.0; [0.0, 10000.0] "eu/tick"; Structural; "1.1";
             en "capacity of a street/township authority";
             zh "街道/乡镇每周工作能力";
-        district_block: f64 = 120.0; [0.0, 100000.0] "eu/tick"; Dynamic; "1.1";
+        district_block: f64 = 120.0; [0.0, 100000.0] "eu/tick"; Structural; "1.1";
             en "capacity of a district/county authority";
             zh "区县党委政府每周工作能力";
-        city_block: f64 = 300.0; [0.0, 1000000.0] "eu/tick"; Dynamic; "1.1";
+        city_block: f64 = 300.0; [0.0, 1000000.0] "eu/tick"; Structural; "1.1";
             en "capacity of the city authority";
             zh "市委市政府每周工作能力";
-        district_department: f64 = 60.0; [0.0, 100000.0] "eu/tick"; Dynamic; "1.1";
+        district_department: f64 = 60.0; [0.0, 100000.0] "eu/tick"; Structural; "1.1";
             en "capacity of one district functional department";
             zh "区县单个职能部门每周工作能力";
-        city_department: f64 = 150.0; [0.0, 1000000.0] "eu/tick"; Dynamic; "1.1";
+        city_department: f64 = 150.0; [0.0, 1000000.0] "eu/tick"; Structural; "1.1";
             en "capacity of one city functional department";
             zh "市级单个职能部门每周工作能力";
-        enterprise: f64 = 0.5; [0.0, 1000.0] "eu/tick"; Dynamic; "1.1";
+        enterprise: f64 = 0.5; [0.0, 1000.0] "eu/tick"; Structural; "1.1";
             en "capacity an enterprise can lend to public issues";
             zh "企业可投入公共事务的每周能力";
-        social_org: f64 = 1.5; [0.0, 1000.0] "eu/tick"; Dynamic; "1.1";
+        social_org: f64 = 1.5; [0.0, 1000.0] "eu/tick"; Structural; "1.1";
             en "capacity of a social organisation";
             zh "社会组织每周工作能力";
         grid_authority: f64 = 1.5; [0.0, 10000.0] "severity"; Dynamic; "2.2";
@@ -380,8 +380,8 @@ define_params! {
             en "issues a district can actively supervise per week (over its streets)";
             zh "区县每周可督办的事项数";
         attention_city: f64 = 12.0; [0.0, 100000.0] "slots/tick"; Dynamic; "2.3";
-            en "issues the city can actively supervise per week (shared over districts)";
-            zh "市级每周可督办的事项数（在各区县间平分）";
+            en "issues the city can actively supervise per week (front-line command share first, the rest split over districts)";
+            zh "市级每周可督办的事项数（先留出一线指挥份额，其余在各区县间平分）";
         progress_rate: f64 = 0.7; [0.01, 1.0] "1/tick"; Dynamic; "";
             en "g: share of required effort a fully staffed coalition completes per week";
             zh "g：全员投入时每周完成的所需工作量比例";

@@ -128,7 +128,7 @@ impl Simulation {
         observe_issues(&self.world.city.issues, tick, &mut city_close);
         stats.merge(&city_close);
         stats.cost_programmes += eff.fixed_programme_cost;
-        stats.cost_oversight += eff.fixed_oversight_cost;
+        stats.cost_oversight += eff.fixed_oversight_cost + stats.attention_used * self.params.costs.attention_cost;
         stats.tick = tick;
         stats
     }
@@ -349,6 +349,11 @@ fn reset_orgs(orgs: &mut [Org], eff: &Effective, stats: &mut TickStats) {
         } else {
             0.0
         };
+        // Reviewers' attention: the slots a look-back review takes from watching.
+        if eff.review_share > 0.0 && o.kind == ActorKind::Block && eff.review_share < 1.0 {
+            let full = eff.attention_slots[o.level.number()] / (1.0 - eff.review_share);
+            stats.cost_oversight += (full - eff.attention_slots[o.level.number()]) * eff.attention_cost;
+        }
         o.demand = 0.0;
         o.observed_sum = [0.0; N_KINDS];
         o.observed_count = [0.0; N_KINDS];
@@ -664,7 +669,10 @@ fn age_issue<P: Pools>(
             });
         }
         // A major risk surfaces and is taken over at district level at least.
-        issue.discovered = true;
+        if !issue.discovered {
+            issue.discovered = true;
+            st.discovered += 1;
+        }
         if issue.level > Level::District {
             issue.level = Level::District;
             issue.top_level = issue.top_level.min(Level::District);
@@ -891,12 +899,8 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
         // the base (raised by better posts and pay at the grassroots) pull it back.
         let media = p.tools.media_pressure * p.costs.media_crowding * 0.1;
         let paperwork = if grassroots { eff.paperwork_share } else { 0.0 };
-        let pressure = if o.task_count > 0.0 {
-            o.pressure_sum / o.task_count
-        } else {
-            0.0
-        } + media
-            + paperwork;
+        // Pressure per task; an escalation's pressure counts even in a week without tasks.
+        let pressure = o.pressure_sum / o.task_count.max(1.0) + media + paperwork;
         let intrinsic = o.motivation * o.alignment();
         if pressure > intrinsic + b.crowding_threshold {
             o.motivation -= b.crowding_rate * (pressure - intrinsic - b.crowding_threshold);
