@@ -1,6 +1,7 @@
 //! cogov: an agent-based simulator of multi-actor collaborative governance (协同共治) in
 //! Chinese cities. See `ARCHITECTURE.md` for the map and `docs/ODD.md` for the model.
 
+pub mod charts;
 pub mod cli;
 pub mod experiment;
 pub mod games;

@@ -4,6 +4,8 @@
 
 pub mod experiment;
 pub mod params;
+pub mod plot;
+pub mod report;
 pub mod run;
 
 use std::path::PathBuf;
@@ -53,6 +55,10 @@ pub enum Command {
     /// Print the output columns with their units and meaning
     /// （列出输出列及单位与含义）
     Columns(params::ColumnsArgs),
+    /// Redraw the charts of a run directory （重新绘制某次运行的图表）
+    Plot(plot::PlotArgs),
+    /// Write one self-contained HTML report of a run （生成某次运行的独立 HTML 报告）
+    Report(report::ReportArgs),
     /// Run an experiment: a design of points × replications, resumable and shardable
     /// （运行批量实验：设计点×重复，可断点续跑、可分片）
     Sweep(experiment::SweepArgs),
@@ -90,6 +96,9 @@ pub struct RunArgs {
     /// Print nothing but errors （只输出错误）
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not draw charts into charts/ （不绘制图表）
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Runs the parsed command.
@@ -98,6 +107,8 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Run(args) => run::run(&args),
         Command::Params(args) => params::print_params(&args),
         Command::Columns(args) => params::print_columns(&args),
+        Command::Plot(args) => plot::plot(&args),
+        Command::Report(args) => report::report(&args),
         Command::Sweep(args) => experiment::sweep(&args),
         Command::Merge(args) => experiment::merge(&args),
         Command::Compare(args) => experiment::compare(&args),

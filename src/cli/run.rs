@@ -113,6 +113,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         write_json(w, &manifest_json(&sc, "run"))
     })
     .map_err(runtime)?;
+    if !args.no_charts {
+        super::plot::draw_into_staging(&dir, args.quiet)?;
+    }
     let written = dir.commit().map_err(runtime)?;
 
     if !args.quiet {

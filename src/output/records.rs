@@ -24,19 +24,20 @@ fn ratio(num: f64, den: f64) -> f64 {
     }
 }
 
-const KIND_ZH: [&str; N_KINDS] = ["块（党政机关）", "网格员", "职能部门", "企业", "社会组织"];
-const KIND_EN: [&str; N_KINDS] = [
+/// Short names of the actor kinds, levels and actions, shared with chart legends.
+pub const KIND_ZH: [&str; N_KINDS] = ["块（党政机关）", "网格员", "职能部门", "企业", "社会组织"];
+pub const KIND_EN: [&str; N_KINDS] = [
     "blocks (party-government bodies)",
     "grid teams",
     "departments",
     "enterprises",
     "social organisations",
 ];
-const ACTION_SLUG: [&str; 3] = ["substantive", "symbolic", "shirk"];
-const ACTION_EN: [&str; 3] = ["substantive work", "symbolic work", "shirking"];
-const ACTION_ZH: [&str; 3] = ["实质工作", "形式应付", "卸责"];
-const LEVEL_ZH: [&str; 5] = ["市", "区县", "街道/乡镇", "社区/村", "网格"];
-const LEVEL_EN: [&str; 5] = [
+pub const ACTION_SLUG: [&str; 3] = ["substantive", "symbolic", "shirk"];
+pub const ACTION_EN: [&str; 3] = ["substantive work", "symbolic work", "shirking"];
+pub const ACTION_ZH: [&str; 3] = ["实质工作", "形式应付", "卸责"];
+pub const LEVEL_ZH: [&str; 5] = ["市", "区县", "街道/乡镇", "社区/村", "网格"];
+pub const LEVEL_EN: [&str; 5] = [
     "city",
     "district",
     "street/township",

@@ -1,0 +1,131 @@
+//! Charts and reports, drawn with plotters from the records that go to CSV, in English or
+//! Chinese.
+//!
+//! A run's charts are built from its directory (`run::RunData::read`), never from model state,
+//! so every picture can be redrawn from the files (`cogov plot`). Chart functions build plain
+//! `figure::Figure` values; `render` draws them to PNG or SVG with one shared style
+//! (`style`: Okabe–Ito colours, projector-sized text); `font` embeds a CJK font so Chinese
+//! renders on machines with no fonts installed; `report` assembles one self-contained HTML
+//! file. `sweep` holds the many-run charts as functions of plain numbers.
+//!
+//! Left out on purpose: interactivity and scripts (reports must open offline and print), and
+//! any I/O beyond reading a run directory — the CLI decides where files go.
+
+pub mod figure;
+pub mod font;
+pub mod labels;
+pub mod render;
+pub mod report;
+pub mod run;
+pub mod style;
+pub mod sweep;
+mod text;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+pub use figure::Figure;
+pub use labels::Lang;
+pub use render::RenderError;
+pub use run::{run_figures, RunData, RUN_CHARTS};
+
+/// Failures of reading, building or drawing charts.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The input is not what a chart needs: not a run directory, a malformed file, a missing
+    /// column. The user's to fix (exit 2).
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+    /// Plain data handed to a chart function is unusable (lengths differ, NaN).
+    #[error("chart data: {0}")]
+    Data(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+impl ChartError {
+    /// True for mistakes in what the user asked for (exit 2), false for failures (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ChartError::Input { .. } | ChartError::Data(_))
+    }
+}
+
+/// Which files to draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Formats {
+    pub png: bool,
+    pub svg: bool,
+}
+
+impl Formats {
+    pub const BOTH: Formats = Formats {
+        png: true,
+        svg: true,
+    };
+}
+
+/// One drawn chart file: its path relative to the run directory and its bytes.
+#[derive(Clone, Debug)]
+pub struct ChartFile {
+    /// e.g. `charts/zh/issue_flow.svg`
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The directory, relative to a run directory, that holds the charts in `lang`.
+pub fn chart_dir(lang: Lang) -> String {
+    format!("charts/{}", lang.code())
+}
+
+/// Draws every run chart in each of `langs` and `formats`, in parallel; the order of the
+/// result is fixed (language, chart, format) whatever the thread count.
+pub fn draw_run_charts(
+    data: &RunData,
+    langs: &[Lang],
+    formats: Formats,
+) -> Result<Vec<ChartFile>, ChartError> {
+    let mut jobs = Vec::new();
+    for &lang in langs {
+        for fig in run_figures(data, lang)? {
+            for (ext, wanted) in [("png", formats.png), ("svg", formats.svg)] {
+                if wanted {
+                    jobs.push((lang, fig.clone(), ext));
+                }
+            }
+        }
+    }
+    jobs.par_iter()
+        .map(|(lang, fig, ext)| {
+            let bytes = if *ext == "png" {
+                render::png(fig)?
+            } else {
+                render::svg_standalone(fig)?.into_bytes()
+            };
+            Ok(ChartFile {
+                path: format!("{}/{}.{ext}", chart_dir(*lang), fig.id),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// Characters in the charts of `data` that the embedded font lacks (they are left out of
+/// PNGs; browsers fall back for SVG). Scenario titles and intervention labels are free text,
+/// so this is worth a warning.
+pub fn missing_glyphs(data: &RunData, langs: &[Lang]) -> Vec<char> {
+    let mut text = String::new();
+    for &lang in langs {
+        if let Ok(figs) = run_figures(data, lang) {
+            for f in figs {
+                text.extend(f.texts());
+            }
+        }
+    }
+    font::missing(&text)
+}
