@@ -36,7 +36,7 @@ pub const HABIT_CLIP: f64 = 2.0;
 pub fn ces_aggregate(shares: &[f64], delivered: &[f64], r: f64) -> f64 {
     debug_assert_eq!(shares.len(), delivered.len());
     if (r - 1.0).abs() < 1e-12 {
-        return shares.iter().zip(delivered).map(|(s, y)| s * y).sum();
+        return linear_aggregate(shares, delivered);
     }
     if r.abs() < 1e-9 {
         let mut log_q = 0.0;
@@ -68,6 +68,16 @@ pub fn ces_aggregate(shares: &[f64], delivered: &[f64], r: f64) -> f64 {
     } else {
         sum.powf(1.0 / r).min(1.0)
     }
+}
+
+/// The `r = 1` case of [`ces_aggregate`]: the weighted sum `Σ w_j · y_j`, a linear public good.
+///
+/// The canonical games call it with unit weights, so that the aggregate of 0/1 contributions is
+/// the exact cooperator count (normalised shares such as 1/9 would round, and the Nowak–May tie
+/// rule compares payoffs for equality).
+pub fn linear_aggregate(weights: &[f64], delivered: &[f64]) -> f64 {
+    debug_assert_eq!(weights.len(), delivered.len());
+    weights.iter().zip(delivered).map(|(w, y)| w * y).sum()
 }
 
 /// Pivotality of member `i` (MODEL §4.2): expected `Q` with `i` delivering its full share minus
@@ -168,6 +178,14 @@ pub fn bush_mosteller(
 /// payoff `model` with probability `1 / (1 + exp((own − model)/K))`.
 pub fn fermi_adoption(own: f64, model: f64, noise_k: f64) -> f64 {
     1.0 / (1.0 + ((own - model) / noise_k).exp())
+}
+
+/// Proportional (pairwise-difference) imitation: adopt the model's strategy with probability
+/// `max(0, model − own) / max_difference`, where `max_difference` bounds every payoff difference
+/// in the game. Its mean field is the replicator equation (Schlag 1998; Helbing 1992), which is
+/// why the well-mixed docking check uses it.
+pub fn proportional_imitation(own: f64, model: f64, max_difference: f64) -> f64 {
+    ((model - own) / max_difference).clamp(0.0, 1.0)
 }
 
 /// Asymmetric trust update (MODEL §5): moves toward the observed contribution rate, losses

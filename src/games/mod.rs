@@ -1,4 +1,205 @@
 //! Payoff, choice rule and learning shared by the governance model and the canonical games
 //! used to dock it against published results.
+//!
+//! `kernel` is the code the city model runs. The three games next to it — Nowak & May's
+//! spatial prisoner's dilemma, the spatial public goods game of Szolnoki, Perc & Szabó and a
+//! well-mixed public goods game — compute their payoffs with the kernel's linear public good
+//! (`kernel::linear_aggregate`, the `r = 1` case of the CES aggregate) and imitate with its
+//! choice rules (`kernel::fermi_adoption`, `kernel::proportional_imitation`), so that a docking
+//! check exercises model code rather than a separate toy. Payoffs in these games depend only on
+//! a player's strategy and a cooperator count, so each game tabulates the kernel once per run
+//! and its inner loop reads the table: same numbers, no `exp` per step.
+//!
+//! The games do no I/O; lattice files are parsed and printed here (`lattice`) and read and
+//! written by the CLI.
 
 pub mod kernel;
+pub mod lattice;
+pub mod nowak_may;
+pub mod play;
+pub mod spatial_pgg;
+pub mod well_mixed;
+
+use rand::RngCore;
+
+use lattice::Lattice;
+use spatial_pgg::PggParams;
+use well_mixed::WellMixedParams;
+
+/// The canonical games.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GameKind {
+    NowakMay,
+    SpatialPgg,
+    WellMixed,
+}
+
+impl GameKind {
+    pub const ALL: [GameKind; 3] = [
+        GameKind::NowakMay,
+        GameKind::SpatialPgg,
+        GameKind::WellMixed,
+    ];
+
+    /// The name scenario files use (`[game] kind = ...`).
+    pub fn name(self) -> &'static str {
+        match self {
+            GameKind::NowakMay => "nowak_may",
+            GameKind::SpatialPgg => "spatial_pgg",
+            GameKind::WellMixed => "well_mixed",
+        }
+    }
+
+    /// What one step of the game is called.
+    pub fn step_name(self) -> &'static str {
+        match self {
+            GameKind::NowakMay => "generation",
+            _ => "MCS",
+        }
+    }
+}
+
+/// A fully specified game (validated by the scenario loader): everything but the seed and the
+/// number of steps.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GameSpec {
+    NowakMay {
+        side: usize,
+        b: f64,
+        p0: f64,
+        /// Start here instead of drawing a lattice with `p0`.
+        init: Option<Lattice>,
+    },
+    SpatialPgg {
+        side: usize,
+        params: PggParams,
+        p0: f64,
+        init: Option<Lattice>,
+    },
+    WellMixed {
+        params: WellMixedParams,
+        p0: f64,
+    },
+}
+
+impl GameSpec {
+    pub fn kind(&self) -> GameKind {
+        match self {
+            GameSpec::NowakMay { .. } => GameKind::NowakMay,
+            GameSpec::SpatialPgg { .. } => GameKind::SpatialPgg,
+            GameSpec::WellMixed { .. } => GameKind::WellMixed,
+        }
+    }
+
+    /// The lattice side of a lattice game.
+    pub fn lattice_side(&self) -> Option<usize> {
+        match self {
+            GameSpec::NowakMay { side, .. } | GameSpec::SpatialPgg { side, .. } => Some(*side),
+            GameSpec::WellMixed { .. } => None,
+        }
+    }
+
+    /// The initial lattice given explicitly, if any.
+    pub fn initial_lattice(&self) -> Option<&Lattice> {
+        match self {
+            GameSpec::NowakMay { init, .. } | GameSpec::SpatialPgg { init, .. } => init.as_ref(),
+            GameSpec::WellMixed { .. } => None,
+        }
+    }
+
+    /// Starts a lattice game from `lattice` (its side becomes the game's side).
+    pub fn set_initial_lattice(&mut self, lattice: Lattice) {
+        match self {
+            GameSpec::NowakMay { side, init, .. } | GameSpec::SpatialPgg { side, init, .. } => {
+                *side = lattice.side();
+                *init = Some(lattice);
+            }
+            GameSpec::WellMixed { .. } => {}
+        }
+    }
+
+    /// Players in the game.
+    pub fn players(&self) -> usize {
+        match self {
+            GameSpec::NowakMay { side, .. } | GameSpec::SpatialPgg { side, .. } => side * side,
+            GameSpec::WellMixed { params, .. } => params.population,
+        }
+    }
+}
+
+use crate::model::rng::Stream;
+
+/// Unit ids that key the games' random streams (`model::rng::stream`): far above any
+/// organisation or grid id, one per game, so no two games and no city unit share numbers.
+pub(crate) const NOWAK_MAY_UNIT: u64 = u64::MAX - 0x4E4D;
+pub(crate) const SPATIAL_PGG_UNIT: u64 = u64::MAX - 0x5047;
+pub(crate) const WELL_MIXED_UNIT: u64 = u64::MAX - 0x574D;
+
+/// The total payoff a member of a linear public good receives per unit of benefit when `n` of
+/// the `group` inputs it shares in are contributed: the kernel's linear aggregate with unit
+/// weights over `n` ones and `group − n` zeros, i.e. exactly `n`. Index `n` in `0..=group`.
+pub fn contributed_units(group: usize) -> Vec<f64> {
+    let weights = vec![1.0; group];
+    let mut delivered = vec![0.0; group];
+    (0..=group)
+        .map(|n| {
+            delivered.iter_mut().enumerate().for_each(|(j, y)| {
+                *y = if j < n { 1.0 } else { 0.0 };
+            });
+            kernel::linear_aggregate(&weights, &delivered)
+        })
+        .collect()
+}
+
+/// A uniform number in `[0, 1)` from the top 53 bits of `bits` (the same mapping rand uses).
+#[inline]
+pub fn unit_interval(bits: u64) -> f64 {
+    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A uniform integer in `0..n` (`n > 0`) by Lemire's multiply-and-reject method: unbiased, and
+/// it almost never needs a second draw. Written out here rather than taken from rand so that
+/// the games' trajectories do not depend on how a rand release samples ranges.
+#[inline]
+pub fn below(rng: &mut Stream, n: u64) -> u64 {
+    debug_assert!(n > 0);
+    let mut m = (rng.next_u64() as u128) * (n as u128);
+    if (m as u64) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (m as u64) < threshold {
+            m = (rng.next_u64() as u128) * (n as u128);
+        }
+    }
+    (m >> 64) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::{stream, Purpose};
+
+    #[test]
+    fn contributed_units_are_exact_counts() {
+        for g in [5, 9, 25] {
+            let t = contributed_units(g);
+            assert_eq!(t.len(), g + 1);
+            for (n, v) in t.iter().enumerate() {
+                assert_eq!(*v, n as f64);
+            }
+        }
+    }
+
+    #[test]
+    fn below_is_in_range_and_roughly_uniform() {
+        let mut rng = stream(1, 0, 0, Purpose::Setup);
+        let mut counts = [0u32; 7];
+        for _ in 0..70_000 {
+            counts[below(&mut rng, 7) as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (9_400..10_600).contains(&c)),
+            "{counts:?}"
+        );
+        assert!((0..1000).all(|_| unit_interval(rng.next_u64()) < 1.0));
+    }
+}

@@ -1,0 +1,412 @@
+//! Spatial public goods game of Szolnoki, Perc & Szabó (Phys. Rev. E 80, 056109, 2009), as the
+//! Python peers define it (`../shared/peers/README.md`).
+//!
+//! An `L × L` torus with von Neumann neighbourhoods. Every player belongs to five groups of
+//! `G = 5`: the groups centred on itself and on its four neighbours. A cooperator pays 1 into
+//! each of its groups, each group's pot `r·n_C` is shared by its five members, so
+//! `P_x = r·S_x/5 − 5·s_x` with `S_x` the cooperator count summed over x's five groups and
+//! `s_x = 1` for a cooperator. The payoff is the kernel's linear public good (unit weights over
+//! x's 25 group memberships, hence exact counts) — the expression the peers evaluate.
+//!
+//! Update: random sequential. An elementary step picks a uniform site x and one of its
+//! neighbours y in the order (-1,0), (0,-1), (0,1), (1,0); x adopts y's strategy with the
+//! kernel's Fermi probability `1/(1 + exp((P_x − P_y)/K))`. One Monte Carlo step (MCS) is `L²`
+//! elementary steps.
+//!
+//! Speed, with the same trajectory:
+//! - **Skip.** When `s_x = s_y` adopting changes nothing, so no payoff is computed. The random
+//!   numbers of that step are drawn anyway, so skipping changes no later draw and the trajectory
+//!   is the one of the no-skip loop ([`SpatialPgg::step_without_skip`], used by tests and the
+//!   bench). The peers do the same.
+//! - **Incremental group counts.** `n_C` of every group is kept and the five affected groups are
+//!   updated when a strategy flips, so `S_x` is five reads (the peers' `--incremental` mode).
+//! - **Tables.** `P` depends only on `(s, S)` and the adoption probability only on
+//!   `(s_x, S_x, S_y)`, so both are tabulated from the kernel when the game is built; the loop
+//!   reads the table and never calls `exp`.
+//!
+//! Random numbers: the initial lattice comes from the stream keyed (seed, 0, game, Setup) and
+//! MCS `t` draws from its own stream keyed (seed, t, game, Decision) (`model::rng`), two 64-bit
+//! words per elementary step: the site's row and column (Lemire's unbiased multiply-and-reject
+//! on the two halves of one word) and then the neighbour (two low bits) and the uniform number
+//! (53 high bits) from the other. The peers use numpy's PCG64, so cogov and the peers agree in
+//! distribution, not draw for draw. The loop allocates nothing.
+
+use rand::RngCore;
+
+use super::lattice::{Lattice, MIN_SIDE};
+use super::{kernel, unit_interval, SPATIAL_PGG_UNIT};
+use crate::model::rng::{stream, Purpose, Stream};
+
+/// Group size: a site and its four von Neumann neighbours.
+pub const GROUP: usize = 5;
+
+/// Largest cooperator count summed over a player's five groups.
+const MAX_S: usize = GROUP * GROUP;
+
+/// Contribution of a cooperator to each of its groups.
+pub const COST: f64 = 1.0;
+
+/// The game's parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PggParams {
+    /// Multiplication factor of each group's pot.
+    pub r: f64,
+    /// Noise of the Fermi rule.
+    pub k: f64,
+}
+
+/// Payoff of a player with strategy `s` (1 = cooperator) whose five groups hold `S` cooperators
+/// in all: `payoff[s][S] = r · Σ_memberships y / G − G · COST · s`, the linear aggregate of the
+/// 25 memberships with unit weights being exactly `S`.
+pub fn payoff_table(r: f64) -> [[f64; MAX_S + 1]; 2] {
+    let units = super::contributed_units(MAX_S);
+    let mut t = [[0.0; MAX_S + 1]; 2];
+    for s in 0..2 {
+        let paid = if s == 1 { GROUP as f64 * COST } else { 0.0 };
+        for n in 0..=MAX_S {
+            t[s][n] = r * units[n] / GROUP as f64 - paid;
+        }
+    }
+    t
+}
+
+/// The lattice, its group counts and the lookup tables.
+#[derive(Clone, Debug)]
+pub struct SpatialPgg {
+    side: usize,
+    params: PggParams,
+    seed: u64,
+    strategies: Vec<u8>,
+    /// Cooperators in the group centred at each site (0..=5).
+    group_coop: Vec<u8>,
+    /// Row above / below row `i`.
+    row_up: Vec<u32>,
+    row_down: Vec<u32>,
+    /// Column left / right of column `j`.
+    col_left: Vec<u32>,
+    col_right: Vec<u32>,
+    payoff: [[f64; MAX_S + 1]; 2],
+    /// Adoption probability indexed `(s_x · 26 + S_x) · 26 + S_y` (y has the other strategy).
+    adopt: Vec<f64>,
+    cooperators: usize,
+    mcs: u32,
+    evaluations: u64,
+}
+
+impl SpatialPgg {
+    /// The initial lattice drawn from `seed`: each site a cooperator with probability `p0`.
+    pub fn initial_lattice(side: usize, p0: f64, seed: u64) -> Lattice {
+        let mut rng = stream(seed, 0, SPATIAL_PGG_UNIT, Purpose::Setup);
+        Lattice::random(side, p0, &mut rng)
+    }
+
+    /// Starts from `lattice`; the elementary steps draw from streams keyed by `seed`.
+    pub fn new(lattice: Lattice, params: PggParams, seed: u64) -> SpatialPgg {
+        assert!(lattice.side() >= MIN_SIDE, "lattice side below {MIN_SIDE}");
+        assert!(lattice.side() <= u32::MAX as usize / lattice.side().max(1));
+        assert!(params.k > 0.0 && params.r.is_finite());
+        let side = lattice.side();
+        let row_up = (0..side).map(|i| ((i + side - 1) % side) as u32).collect();
+        let row_down = (0..side).map(|i| ((i + 1) % side) as u32).collect();
+        let col_left = (0..side).map(|j| ((j + side - 1) % side) as u32).collect();
+        let col_right = (0..side).map(|j| ((j + 1) % side) as u32).collect();
+        let payoff = payoff_table(params.r);
+        let mut adopt = vec![0.0; 2 * (MAX_S + 1) * (MAX_S + 1)];
+        for sx in 0..2 {
+            for big_sx in 0..=MAX_S {
+                for big_sy in 0..=MAX_S {
+                    adopt[(sx * (MAX_S + 1) + big_sx) * (MAX_S + 1) + big_sy] =
+                        kernel::fermi_adoption(
+                            payoff[sx][big_sx],
+                            payoff[1 - sx][big_sy],
+                            params.k,
+                        );
+                }
+            }
+        }
+        let cooperators = lattice.cooperators();
+        let mut game = SpatialPgg {
+            side,
+            params,
+            seed,
+            strategies: lattice.into_cells(),
+            group_coop: vec![0; side * side],
+            row_up,
+            row_down,
+            col_left,
+            col_right,
+            payoff,
+            adopt,
+            cooperators,
+            mcs: 0,
+            evaluations: 0,
+        };
+        game.group_coop = game.direct_group_counts();
+        game
+    }
+
+    pub fn side(&self) -> usize {
+        self.side
+    }
+
+    pub fn params(&self) -> PggParams {
+        self.params
+    }
+
+    /// Monte Carlo steps run so far.
+    pub fn mcs(&self) -> u32 {
+        self.mcs
+    }
+
+    pub fn cooperators(&self) -> usize {
+        self.cooperators
+    }
+
+    pub fn cooperator_fraction(&self) -> f64 {
+        self.cooperators as f64 / (self.side * self.side) as f64
+    }
+
+    /// Elementary steps so far whose two strategies differed (payoff pairs evaluated).
+    pub fn evaluations(&self) -> u64 {
+        self.evaluations
+    }
+
+    /// Only one strategy left: imitation can never bring the other back.
+    pub fn absorbed(&self) -> bool {
+        self.cooperators == 0 || self.cooperators == self.side * self.side
+    }
+
+    pub fn strategies(&self) -> &[u8] {
+        &self.strategies
+    }
+
+    pub fn lattice(&self) -> Lattice {
+        Lattice::from_cells(self.side, self.strategies.clone())
+    }
+
+    /// The four neighbours of `(i, j)` in the order (-1,0), (0,-1), (0,1), (1,0).
+    #[inline(always)]
+    fn neighbours(&self, i: usize, j: usize) -> [usize; 4] {
+        let row = i * self.side;
+        [
+            self.row_up[i] as usize * self.side + j,
+            row + self.col_left[j] as usize,
+            row + self.col_right[j] as usize,
+            self.row_down[i] as usize * self.side + j,
+        ]
+    }
+
+    /// `S` of site `(i, j)`: cooperators summed over its five groups.
+    #[inline(always)]
+    fn summed_count(&self, i: usize, j: usize) -> usize {
+        let [a, b, c, d] = self.neighbours(i, j);
+        (self.group_coop[i * self.side + j]
+            + self.group_coop[a]
+            + self.group_coop[b]
+            + self.group_coop[c]
+            + self.group_coop[d]) as usize
+    }
+
+    /// Payoff of site `(i, j)` in the current lattice.
+    pub fn payoff(&self, i: usize, j: usize) -> f64 {
+        let s = self.strategies[i * self.side + j] as usize;
+        self.payoff[s][self.summed_count(i, j)]
+    }
+
+    /// Group counts computed from scratch (the peers' "direct" definition).
+    fn direct_group_counts(&self) -> Vec<u8> {
+        let l = self.side;
+        (0..l * l)
+            .map(|x| {
+                let (i, j) = (x / l, x % l);
+                let nb = self.neighbours(i, j);
+                self.strategies[x] + nb.iter().map(|&y| self.strategies[y]).sum::<u8>()
+            })
+            .collect()
+    }
+
+    /// True when the incremental group counts equal the direct ones (a test hook).
+    pub fn group_counts_consistent(&self) -> bool {
+        self.group_coop == self.direct_group_counts()
+    }
+
+    /// One Monte Carlo step (`L²` elementary steps) with the skip shortcut.
+    pub fn step(&mut self) {
+        self.run_mcs::<true>();
+    }
+
+    /// One Monte Carlo step that evaluates both payoffs on every elementary step, as the peers'
+    /// `--no-skip`. Same draws, same trajectory as [`SpatialPgg::step`]; only slower.
+    pub fn step_without_skip(&mut self) {
+        self.run_mcs::<false>();
+    }
+
+    fn run_mcs<const SKIP: bool>(&mut self) {
+        self.mcs += 1;
+        let mut rng = stream(self.seed, self.mcs, SPATIAL_PGG_UNIT, Purpose::Decision);
+        let side = self.side;
+        let l32 = side as u32;
+        for _ in 0..side * side {
+            let words = rng.next_u64();
+            let i = below_u32((words >> 32) as u32, l32, &mut rng) as usize;
+            let j = below_u32(words as u32, l32, &mut rng) as usize;
+            let word = rng.next_u64();
+            let d = (word & 3) as usize;
+            let u = unit_interval(word);
+
+            let x = i * side + j;
+            // Indexed selects rather than a `match`: the direction is random, and a jump on it
+            // would mispredict three times in four.
+            let yi = [self.row_up[i] as usize, i, i, self.row_down[i] as usize][d];
+            let yj = [j, self.col_left[j] as usize, self.col_right[j] as usize, j][d];
+            let y = yi * side + yj;
+            let sx = self.strategies[x];
+            let sy = self.strategies[y];
+            if SKIP && sx == sy {
+                continue;
+            }
+            self.evaluations += u64::from(sx != sy);
+            let big_sx = self.summed_count(i, j);
+            let big_sy = self.summed_count(yi, yj);
+            let w = if sx == sy {
+                // Only reached without the skip: the payoffs are computed as the literal rule
+                // asks, and adopting an equal strategy changes nothing.
+                kernel::fermi_adoption(
+                    self.payoff[sx as usize][big_sx],
+                    self.payoff[sy as usize][big_sy],
+                    self.params.k,
+                )
+            } else {
+                self.adopt[(sx as usize * (MAX_S + 1) + big_sx) * (MAX_S + 1) + big_sy]
+            };
+            if u < w && sx != sy {
+                self.strategies[x] = sy;
+                let nb = self.neighbours(i, j);
+                if sy == 1 {
+                    self.group_coop[x] += 1;
+                    for z in nb {
+                        self.group_coop[z] += 1;
+                    }
+                    self.cooperators += 1;
+                } else {
+                    self.group_coop[x] -= 1;
+                    for z in nb {
+                        self.group_coop[z] -= 1;
+                    }
+                    self.cooperators -= 1;
+                }
+            }
+        }
+    }
+}
+
+/// A uniform integer in `0..n` from 32 random bits `first`, by Lemire's multiply-and-reject;
+/// on the rare rejection it draws fresh bits from `rng`.
+#[inline(always)]
+fn below_u32(first: u32, n: u32, rng: &mut Stream) -> u32 {
+    let mut m = first as u64 * n as u64;
+    if (m as u32) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (m as u32) < threshold {
+            m = (rng.next_u64() >> 32) * n as u64;
+        }
+    }
+    (m >> 32) as u32
+}
+
+/// Payoffs around a single cooperator at the centre of an all-defector `side × side` torus:
+/// (cooperator, nearest defector, diagonal defector, defector at axial distance 2, far
+/// defector) — the peers' hand case.
+pub fn single_cooperator_payoffs(side: usize, r: f64) -> [f64; 5] {
+    assert!(side >= 7);
+    let mut l = Lattice::all_defectors(side);
+    let c = side / 2;
+    l.set(c, c, 1);
+    let g = SpatialPgg::new(l, PggParams { r, k: 0.5 }, 0);
+    [
+        g.payoff(c, c),
+        g.payoff(c - 1, c),
+        g.payoff(c - 1, c - 1),
+        g.payoff(c - 2, c),
+        g.payoff(0, 0),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn game(side: usize, r: f64, seed: u64) -> SpatialPgg {
+        SpatialPgg::new(
+            SpatialPgg::initial_lattice(side, 0.5, seed),
+            PggParams { r, k: 0.5 },
+            seed,
+        )
+    }
+
+    #[test]
+    fn hand_payoffs_around_one_cooperator() {
+        let p = single_cooperator_payoffs(7, 4.5);
+        let expected = [-0.5, 1.8, 1.8, 0.9, 0.0];
+        for (got, want) in p.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-12, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn payoffs_are_the_peers_expression() {
+        let t = payoff_table(4.5);
+        for s in 0..=MAX_S {
+            assert_eq!(t[0][s], 4.5 * s as f64 / 5.0);
+            assert_eq!(t[1][s], 4.5 * s as f64 / 5.0 - 5.0);
+        }
+    }
+
+    #[test]
+    fn incremental_counts_stay_equal_to_direct_ones() {
+        let mut g = game(12, 4.0, 3);
+        for _ in 0..20 {
+            g.step();
+            assert!(g.group_counts_consistent());
+            assert_eq!(g.cooperators(), g.lattice().cooperators());
+        }
+    }
+
+    #[test]
+    fn skipping_equal_pairs_leaves_the_trajectory_unchanged() {
+        let mut a = game(16, 4.5, 7);
+        let mut b = a.clone();
+        for _ in 0..25 {
+            a.step();
+            b.step_without_skip();
+            assert_eq!(a.strategies(), b.strategies());
+        }
+    }
+
+    #[test]
+    fn runs_repeat_and_seeds_differ() {
+        let run = |seed| {
+            let mut g = game(20, 4.5, seed);
+            for _ in 0..10 {
+                g.step();
+            }
+            g.strategies().to_vec()
+        };
+        assert_eq!(run(1), run(1));
+        assert_ne!(run(1), run(2));
+    }
+
+    #[test]
+    fn cooperators_die_out_at_r3_and_defectors_at_r6() {
+        let mut low = game(30, 3.0, 1);
+        while !low.absorbed() && low.mcs() < 500 {
+            low.step();
+        }
+        assert_eq!(low.cooperators(), 0);
+        let mut high = game(30, 6.0, 1);
+        while !high.absorbed() && high.mcs() < 20_000 {
+            high.step();
+        }
+        assert_eq!(high.cooperators(), 30 * 30);
+    }
+}
