@@ -3,6 +3,7 @@
 //! code (2 for usage and configuration errors, 1 for runtime failures).
 
 pub mod experiment;
+pub mod game;
 pub mod params;
 pub mod plot;
 pub mod report;

@@ -68,6 +68,11 @@ pub fn guard_memory(sc: &Scenario) -> Result<(), CliError> {
 }
 
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    if let Some(path) = args.scenario.as_deref() {
+        if crate::scenario::game::is_game_file(path) {
+            return super::game::run(path, args);
+        }
+    }
     let sc = load_scenario(args.scenario.as_deref(), args.seed, args.ticks, &args.set)?;
     guard_memory(&sc)?;
     let target: PathBuf = match &args.out {

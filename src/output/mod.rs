@@ -4,6 +4,7 @@
 //! Writers take `impl Write` and know nothing about paths; `AtomicDir` is the one place that
 //! decides where files go and makes a run's directory appear only when it is complete.
 
+pub mod games;
 pub mod records;
 
 use std::fs;

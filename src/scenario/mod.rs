@@ -5,6 +5,8 @@
 //! a valid `Params`. Every error names the file, line, column and key, and what was expected.
 //! Nothing here runs the model.
 
+pub mod game;
+
 use std::fmt;
 use std::path::Path;
 

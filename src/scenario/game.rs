@@ -1,0 +1,1062 @@
+//! Game scenarios: a `[scenario]` table and a `[game]` table (TOML), or a game run's
+//! `manifest.json`, → a validated `GameScenario` holding a `games::GameSpec`.
+//!
+//! The canonical games used for docking (`scenarios/validation/`) are not cities, so they have
+//! their own small key table (`game_keys`): every key with its type, range, default and meaning.
+//! The loader checks each key against it, so unknown keys, wrong types and out-of-range values
+//! are refused with the file, line, key and expected range, as the city loader does (and with
+//! its helpers). The `[scenario]` table is read by the city loader's own `read_meta`. An
+//! initial lattice file (`init`) is read here, relative to the scenario file, so a bad file is
+//! a configuration error. Nothing here runs a game.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::{nearest, read_meta, toml_value, type_name, ConfigError, Scenario, Source, MAX_TICKS};
+use crate::games::lattice::{Lattice, MIN_SIDE};
+use crate::games::spatial_pgg::PggParams;
+use crate::games::well_mixed::{Imitation, WellMixedParams};
+use crate::games::{GameKind, GameSpec};
+use crate::model::params::ParamValue;
+
+/// A validated game scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GameScenario {
+    pub name: String,
+    pub title_en: String,
+    pub title_zh: String,
+    pub description_en: String,
+    pub description_zh: String,
+    pub seed: u64,
+    /// Generations (Nowak–May) or Monte Carlo steps (the public goods games).
+    pub ticks: u32,
+    pub spec: GameSpec,
+    /// Where the initial lattice came from, when it was read from a file.
+    pub init_path: Option<PathBuf>,
+}
+
+/// The type, range and default of one `[game]` key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KeyKind {
+    Int {
+        lo: i64,
+        hi: i64,
+        default: i64,
+    },
+    Float {
+        lo: f64,
+        hi: f64,
+        default: f64,
+    },
+    Choice {
+        options: &'static [&'static str],
+        default: &'static str,
+    },
+    /// A lattice file of `0`/`1` lines; optional, no default.
+    LatticeFile,
+}
+
+/// One `[game]` key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GameKey {
+    pub key: &'static str,
+    pub kind: KeyKind,
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+/// Largest lattice side a scenario may ask for (10⁸ sites, a few hundred MB).
+pub const MAX_SIDE: i64 = 10_000;
+
+/// Largest well-mixed population.
+pub const MAX_POPULATION: i64 = 100_000_000;
+
+/// Largest well-mixed group.
+pub const MAX_GROUP: i64 = 100;
+
+const NOWAK_MAY_KEYS: &[GameKey] = &[
+    GameKey {
+        key: "L",
+        kind: KeyKind::Int { lo: MIN_SIDE as i64, hi: MAX_SIDE, default: 200 },
+        en: "lattice side (torus of L×L sites); ignored in favour of the file's size when init is given",
+        zh: "格子边长（L×L 周期格子）；给出 init 时以文件为准",
+    },
+    GameKey {
+        key: "b",
+        kind: KeyKind::Float { lo: 1.0, hi: 3.0, default: 1.85 },
+        en: "temptation T = b (R = 1, S = P = 0)",
+        zh: "背叛诱惑 T = b（R = 1，S = P = 0）",
+    },
+    GameKey {
+        key: "p0",
+        kind: KeyKind::Float { lo: 0.0, hi: 1.0, default: 0.9 },
+        en: "initial cooperator probability per site",
+        zh: "初始合作者概率",
+    },
+    GameKey {
+        key: "init",
+        kind: KeyKind::LatticeFile,
+        en: "initial lattice file (L lines of 0/1, 1 = cooperator; the peers' --init-out), relative to the scenario file",
+        zh: "初始格局文件（L 行 0/1，1 为合作者），相对情景文件",
+    },
+];
+
+const SPATIAL_PGG_KEYS: &[GameKey] = &[
+    GameKey {
+        key: "L",
+        kind: KeyKind::Int { lo: MIN_SIDE as i64, hi: MAX_SIDE, default: 100 },
+        en: "lattice side (torus of L×L sites); ignored in favour of the file's size when init is given",
+        zh: "格子边长（L×L 周期格子）；给出 init 时以文件为准",
+    },
+    GameKey {
+        key: "r",
+        kind: KeyKind::Float { lo: 0.0, hi: 25.0, default: 4.5 },
+        en: "multiplication factor of each group's pot",
+        zh: "公共池增益系数 r",
+    },
+    GameKey {
+        key: "K",
+        kind: KeyKind::Float { lo: 0.001, hi: 100.0, default: 0.5 },
+        en: "noise of the Fermi imitation rule",
+        zh: "费米模仿规则的噪声 K",
+    },
+    GameKey {
+        key: "p0",
+        kind: KeyKind::Float { lo: 0.0, hi: 1.0, default: 0.5 },
+        en: "initial cooperator probability per site",
+        zh: "初始合作者概率",
+    },
+    GameKey {
+        key: "init",
+        kind: KeyKind::LatticeFile,
+        en: "initial lattice file (L lines of 0/1, 1 = cooperator), relative to the scenario file",
+        zh: "初始格局文件（L 行 0/1，1 为合作者），相对情景文件",
+    },
+];
+
+const WELL_MIXED_KEYS: &[GameKey] = &[
+    GameKey {
+        key: "population",
+        kind: KeyKind::Int {
+            lo: 2,
+            hi: MAX_POPULATION,
+            default: 100_000,
+        },
+        en: "number of players M",
+        zh: "参与者人数 M",
+    },
+    GameKey {
+        key: "group_size",
+        kind: KeyKind::Int {
+            lo: 2,
+            hi: MAX_GROUP,
+            default: 5,
+        },
+        en: "players per public goods game N (at most the population)",
+        zh: "每局公共物品博弈人数 N（不超过总人数）",
+    },
+    GameKey {
+        key: "r",
+        kind: KeyKind::Float {
+            lo: 0.0,
+            hi: 100.0,
+            default: 3.0,
+        },
+        en: "multiplication factor of the pot; cooperation wins when r > N",
+        zh: "公共池增益系数 r；r > N 时合作占优",
+    },
+    GameKey {
+        key: "rule",
+        kind: KeyKind::Choice {
+            options: &["proportional", "fermi"],
+            default: "proportional",
+        },
+        en: "imitation rule: proportional (replicator dynamics) or fermi",
+        zh: "模仿规则：proportional（复制者动态）或 fermi",
+    },
+    GameKey {
+        key: "K",
+        kind: KeyKind::Float {
+            lo: 0.001,
+            hi: 100.0,
+            default: 0.5,
+        },
+        en: "noise of the Fermi rule (only with rule = \"fermi\")",
+        zh: "费米规则噪声（仅用于 rule = \"fermi\"）",
+    },
+    GameKey {
+        key: "p0",
+        kind: KeyKind::Float {
+            lo: 0.0,
+            hi: 1.0,
+            default: 0.5,
+        },
+        en: "initial cooperator probability per player",
+        zh: "初始合作者概率",
+    },
+];
+
+/// The keys a game of `kind` takes, besides `kind` itself, in manifest order.
+pub fn game_keys(kind: GameKind) -> &'static [GameKey] {
+    match kind {
+        GameKind::NowakMay => NOWAK_MAY_KEYS,
+        GameKind::SpatialPgg => SPATIAL_PGG_KEYS,
+        GameKind::WellMixed => WELL_MIXED_KEYS,
+    }
+}
+
+/// A `[game]` value before validation.
+#[derive(Clone, Debug, PartialEq)]
+enum Raw {
+    Number(ParamValue),
+    Text(String),
+    /// Something else, described for the error message ("a table", "an array").
+    Other(String),
+}
+
+/// One `[game]` assignment with where it came from.
+#[derive(Clone, Debug)]
+struct Entry {
+    key: String,
+    value: Raw,
+    /// Span of the value in the TOML text (TOML only).
+    span: Option<Range<usize>>,
+    /// Span of the key in the TOML text (TOML only).
+    key_span: Option<Range<usize>>,
+    /// The value as written, for messages.
+    shown: String,
+}
+
+/// Builds located errors for one source.
+trait Locate {
+    fn error(&self, span: Option<Range<usize>>, key: Option<&str>, message: String) -> ConfigError;
+}
+
+impl Locate for Source<'_> {
+    fn error(&self, span: Option<Range<usize>>, key: Option<&str>, message: String) -> ConfigError {
+        Source::error(self, span, key, message)
+    }
+}
+
+/// A source without positions (a manifest, the command line).
+struct Unlocated<'a>(&'a str);
+
+impl Locate for Unlocated<'_> {
+    fn error(&self, _: Option<Range<usize>>, key: Option<&str>, message: String) -> ConfigError {
+        ConfigError {
+            file: self.0.to_string(),
+            line: None,
+            column: None,
+            key: key.map(str::to_string),
+            message,
+        }
+    }
+}
+
+/// True when `path` holds a game scenario (a `[game]` table, or a game run's manifest). Files
+/// that cannot be read or parsed are not games; the city loader reports their errors.
+pub fn is_game_file(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .is_some_and(|v| v.get("game").is_some())
+    } else {
+        DeTable::parse(&text)
+            .ok()
+            .is_some_and(|t| t.get_ref().get("game").is_some())
+    }
+}
+
+/// Reads and validates a game scenario (`.toml`, or a game run's `manifest.json`).
+pub fn load_file(path: &Path) -> Result<GameScenario, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: file.clone(),
+        line: None,
+        column: None,
+        key: None,
+        message: format!("cannot read the scenario file: {e}"),
+    })?;
+    let base = path.parent().unwrap_or(Path::new(""));
+    if path.extension().is_some_and(|e| e == "json") {
+        load_manifest_str(&text, &file, base)
+    } else {
+        load_str(&text, &file, base)
+    }
+}
+
+fn meta_into(sc: Scenario, spec: GameSpec, init_path: Option<PathBuf>) -> GameScenario {
+    GameScenario {
+        name: sc.name,
+        title_en: sc.title_en,
+        title_zh: sc.title_zh,
+        description_en: sc.description_en,
+        description_zh: sc.description_zh,
+        seed: sc.seed,
+        ticks: sc.ticks,
+        spec,
+        init_path,
+    }
+}
+
+/// Parses and validates a TOML game scenario; `file` names it in errors and `base` is the
+/// directory an `init` path is relative to.
+pub fn load_str(text: &str, file: &str, base: &Path) -> Result<GameScenario, ConfigError> {
+    let src = Source { file, text };
+    let root = DeTable::parse(text).map_err(|e| {
+        let msg = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid TOML")
+            .to_string();
+        src.error(e.span(), None, format!("invalid TOML: {msg}"))
+    })?;
+    let mut meta = Scenario::default();
+    let mut entries = None;
+    for (k, v) in root.get_ref().iter() {
+        let name: &str = k.get_ref();
+        match name {
+            "scenario" => read_meta(&src, v, &mut meta)?,
+            "game" => entries = Some(toml_entries(&src, v)?),
+            other => {
+                return Err(src.error(
+                    Some(k.span()),
+                    Some(other),
+                    format!(
+                        "a game scenario takes only [scenario] and [game]; `{other}` belongs to city scenarios"
+                    ),
+                ))
+            }
+        }
+    }
+    let Some((entries, table_span)) = entries else {
+        return Err(src.error(None, Some("game"), "missing: the [game] table"));
+    };
+    let (spec, init_path) = resolve(&entries, &src, Some(table_span), base)?;
+    Ok(meta_into(meta, spec, init_path))
+}
+
+fn toml_entries(
+    src: &Source<'_>,
+    v: &Spanned<DeValue<'_>>,
+) -> Result<(Vec<Entry>, Range<usize>), ConfigError> {
+    let DeValue::Table(t) = v.get_ref() else {
+        return Err(src.error(
+            Some(v.span()),
+            Some("game"),
+            format!("expected a table [game], got {}", type_name(v.get_ref())),
+        ));
+    };
+    let mut out = Vec::new();
+    for (k, value) in t.iter() {
+        let span = value.span();
+        let shown = src.text[span.start.min(src.text.len())..span.end.min(src.text.len())]
+            .trim()
+            .to_string();
+        let raw = match value.get_ref() {
+            DeValue::String(s) => Raw::Text(s.to_string()),
+            other => match toml_value(other) {
+                Ok(x) => Raw::Number(x),
+                Err(found) => Raw::Other(found),
+            },
+        };
+        out.push(Entry {
+            key: k.get_ref().to_string(),
+            value: raw,
+            span: Some(span),
+            key_span: Some(k.span()),
+            shown,
+        });
+    }
+    Ok((out, v.span()))
+}
+
+/// Turns `[game]` entries into a spec, reading an `init` file relative to `base`.
+fn resolve(
+    entries: &[Entry],
+    at: &dyn Locate,
+    table_span: Option<Range<usize>>,
+    base: &Path,
+) -> Result<(GameSpec, Option<PathBuf>), ConfigError> {
+    let kinds = GameKind::ALL.map(GameKind::name);
+    let kind = match entries.iter().find(|e| e.key == "kind") {
+        None => {
+            return Err(at.error(
+                table_span,
+                Some("game.kind"),
+                format!("missing; expected one of: {}", kinds.join(", ")),
+            ))
+        }
+        Some(e) => match &e.value {
+            Raw::Text(t) => GameKind::ALL
+                .into_iter()
+                .find(|k| k.name() == t)
+                .ok_or_else(|| {
+                    at.error(
+                        e.span.clone(),
+                        Some("game.kind"),
+                        format!("expected one of: {}, got {}", kinds.join(", "), e.shown),
+                    )
+                })?,
+            _ => {
+                return Err(at.error(
+                    e.span.clone(),
+                    Some("game.kind"),
+                    format!(
+                        "expected a string, one of: {}, got {}",
+                        kinds.join(", "),
+                        e.shown
+                    ),
+                ))
+            }
+        },
+    };
+    let keys = game_keys(kind);
+    let mut values: Vec<Option<(Value, &Entry)>> = vec![None; keys.len()];
+    for e in entries.iter().filter(|e| e.key != "kind") {
+        let full = format!("game.{}", e.key);
+        let Some(idx) = keys.iter().position(|k| k.key == e.key) else {
+            let names: Vec<&str> = keys.iter().map(|k| k.key).collect();
+            let hint = nearest(&e.key, &names)
+                .map(|n| format!(" (did you mean `game.{n}`?)"))
+                .unwrap_or_default();
+            return Err(at.error(
+                e.key_span.clone().or(e.span.clone()),
+                Some(&full),
+                format!(
+                    "unknown key{hint}; {} takes kind, {}",
+                    kind.name(),
+                    names.join(", ")
+                ),
+            ));
+        };
+        let v = check(&keys[idx], e, at, base)?;
+        values[idx] = Some((v, e));
+    }
+    let get = |key: &str| -> Value {
+        let idx = keys
+            .iter()
+            .position(|k| k.key == key)
+            .expect("key in table");
+        match &values[idx] {
+            Some((v, _)) => v.clone(),
+            None => default_of(&keys[idx]),
+        }
+    };
+    let entry_of = |key: &str| {
+        let idx = keys
+            .iter()
+            .position(|k| k.key == key)
+            .expect("key in table");
+        values[idx].as_ref().map(|(_, e)| *e)
+    };
+    let lattice = |side_key: &str| -> Result<(usize, Option<(Lattice, PathBuf)>), ConfigError> {
+        match get("init") {
+            Value::Lattice(l, p) => {
+                if let Some(e) = entry_of(side_key) {
+                    if get(side_key).int() as usize != l.side() {
+                        return Err(at.error(
+                            e.span.clone(),
+                            Some("game.L"),
+                            format!(
+                                "is {} but the init file is a {}×{} lattice; drop L or make them agree",
+                                e.shown,
+                                l.side(),
+                                l.side()
+                            ),
+                        ));
+                    }
+                }
+                Ok((l.side(), Some((l, p))))
+            }
+            _ => Ok((get(side_key).int() as usize, None)),
+        }
+    };
+    let spec = match kind {
+        GameKind::NowakMay => {
+            let (side, init) = lattice("L")?;
+            let (init, path) = init.unzip();
+            (
+                GameSpec::NowakMay {
+                    side,
+                    b: get("b").float(),
+                    p0: get("p0").float(),
+                    init,
+                },
+                path,
+            )
+        }
+        GameKind::SpatialPgg => {
+            let (side, init) = lattice("L")?;
+            let (init, path) = init.unzip();
+            (
+                GameSpec::SpatialPgg {
+                    side,
+                    params: PggParams {
+                        r: get("r").float(),
+                        k: get("K").float(),
+                    },
+                    p0: get("p0").float(),
+                    init,
+                },
+                path,
+            )
+        }
+        GameKind::WellMixed => {
+            let population = get("population").int() as usize;
+            let group_size = get("group_size").int() as usize;
+            if group_size > population {
+                let e = entry_of("group_size").or(entry_of("population"));
+                return Err(at.error(
+                    e.and_then(|e| e.span.clone()),
+                    Some("game.group_size"),
+                    format!("must be at most the population ({population}), got {group_size}"),
+                ));
+            }
+            let rule = match get("rule").text().as_str() {
+                "fermi" => Imitation::Fermi {
+                    k: get("K").float(),
+                },
+                _ => {
+                    if let Some(e) = entry_of("K") {
+                        return Err(at.error(
+                            e.span.clone(),
+                            Some("game.K"),
+                            "applies only to rule = \"fermi\"; remove it or set the rule".into(),
+                        ));
+                    }
+                    Imitation::Proportional
+                }
+            };
+            (
+                GameSpec::WellMixed {
+                    params: WellMixedParams {
+                        population,
+                        group_size,
+                        r: get("r").float(),
+                        rule,
+                    },
+                    p0: get("p0").float(),
+                },
+                None,
+            )
+        }
+    };
+    Ok(spec)
+}
+
+/// A checked value.
+#[derive(Clone, Debug)]
+enum Value {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Lattice(Lattice, PathBuf),
+    None,
+}
+
+impl Value {
+    fn int(&self) -> i64 {
+        match self {
+            Value::Int(i) => *i,
+            other => unreachable!("checked as an integer: {other:?}"),
+        }
+    }
+
+    fn float(&self) -> f64 {
+        match self {
+            Value::Float(x) => *x,
+            other => unreachable!("checked as a number: {other:?}"),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Value::Text(t) => t.clone(),
+            other => unreachable!("checked as a string: {other:?}"),
+        }
+    }
+}
+
+fn default_of(k: &GameKey) -> Value {
+    match k.kind {
+        KeyKind::Int { default, .. } => Value::Int(default),
+        KeyKind::Float { default, .. } => Value::Float(default),
+        KeyKind::Choice { default, .. } => Value::Text(default.to_string()),
+        KeyKind::LatticeFile => Value::None,
+    }
+}
+
+/// The expected type and range of a key, as messages print it.
+pub fn expected(k: &GameKey) -> String {
+    match k.kind {
+        KeyKind::Int { lo, hi, .. } => format!("an integer in {lo}..={hi}"),
+        KeyKind::Float { lo, hi, .. } => format!("a number in {lo}..={hi}"),
+        KeyKind::Choice { options, .. } => format!("one of: {}", options.join(", ")),
+        KeyKind::LatticeFile => "a path to a lattice file".into(),
+    }
+}
+
+fn check(k: &GameKey, e: &Entry, at: &dyn Locate, base: &Path) -> Result<Value, ConfigError> {
+    let key = format!("game.{}", k.key);
+    let bad = |message: String| at.error(e.span.clone(), Some(&key), message);
+    let got = || match &e.value {
+        Raw::Number(_) => e.shown.clone(),
+        Raw::Text(_) => format!("a string ({})", e.shown),
+        Raw::Other(found) => found.clone(),
+    };
+    match (k.kind, &e.value) {
+        (KeyKind::Int { lo, hi, .. }, Raw::Number(ParamValue::Int(i))) => {
+            if (lo..=hi).contains(i) {
+                Ok(Value::Int(*i))
+            } else {
+                Err(bad(format!("must be in {lo}..={hi}, got {}", e.shown)))
+            }
+        }
+        (
+            KeyKind::Float { lo, hi, .. },
+            Raw::Number(v @ (ParamValue::Int(_) | ParamValue::Float(_))),
+        ) => {
+            let x = match v {
+                ParamValue::Int(i) => *i as f64,
+                ParamValue::Float(x) => *x,
+                ParamValue::Bool(_) => unreachable!(),
+            };
+            if !x.is_finite() {
+                Err(bad(format!("must be a finite number, got {}", e.shown)))
+            } else if (lo..=hi).contains(&x) {
+                Ok(Value::Float(x))
+            } else {
+                Err(bad(format!("must be in {lo}..={hi}, got {}", e.shown)))
+            }
+        }
+        (KeyKind::Choice { options, .. }, Raw::Text(t)) => {
+            if options.contains(&t.as_str()) {
+                Ok(Value::Text(t.clone()))
+            } else {
+                Err(bad(format!(
+                    "expected one of: {}, got {}",
+                    options.join(", "),
+                    e.shown
+                )))
+            }
+        }
+        (KeyKind::LatticeFile, Raw::Text(t)) => {
+            let path = base.join(t);
+            let text = std::fs::read_to_string(&path).map_err(|err| {
+                bad(format!(
+                    "cannot read the lattice file {}: {err}",
+                    path.display()
+                ))
+            })?;
+            let lattice =
+                Lattice::parse(&text).map_err(|err| bad(format!("{}: {err}", path.display())))?;
+            if lattice.side() as i64 > MAX_SIDE {
+                return Err(bad(format!(
+                    "{}: the lattice side must be at most {MAX_SIDE}, got {}",
+                    path.display(),
+                    lattice.side()
+                )));
+            }
+            Ok(Value::Lattice(lattice, PathBuf::from(t)))
+        }
+        _ => Err(bad(format!("expected {}, got {}", expected(k), got()))),
+    }
+}
+
+/// Applies one `--set game.KEY=VALUE` (or `scenario.seed`, `scenario.ticks`) with the same
+/// checks as the file; an `init` path is taken relative to the working directory.
+pub fn apply_override(sc: &mut GameScenario, assignment: &str) -> Result<(), ConfigError> {
+    let at = Unlocated("--set");
+    let Some((key, value)) = assignment.split_once('=') else {
+        return Err(at.error(
+            None,
+            None,
+            format!("expected KEY=VALUE, got `{assignment}`"),
+        ));
+    };
+    let (key, value) = (key.trim(), value.trim());
+    let parsed = super::parse_cli_value(value);
+    match key {
+        "scenario.seed" => match parsed {
+            ParamValue::Int(i) if i >= 0 => sc.seed = i as u64,
+            _ => {
+                return Err(at.error(
+                    None,
+                    Some(key),
+                    format!("expected a non-negative integer, got `{value}`"),
+                ))
+            }
+        },
+        "scenario.ticks" => match parsed {
+            ParamValue::Int(i) if (1..=MAX_TICKS as i64).contains(&i) => sc.ticks = i as u32,
+            _ => {
+                return Err(at.error(
+                    None,
+                    Some(key),
+                    format!("must be an integer in 1..={MAX_TICKS}, got `{value}`"),
+                ))
+            }
+        },
+        _ => {
+            let Some(field) = key.strip_prefix("game.") else {
+                return Err(at.error(
+                    None,
+                    Some(key),
+                    "a game scenario takes game.KEY, scenario.seed or scenario.ticks".into(),
+                ));
+            };
+            let raw = if matches!(parsed, ParamValue::Float(x) if x.is_nan()) && value != "nan" {
+                Raw::Text(value.trim_matches('"').to_string())
+            } else {
+                Raw::Number(parsed)
+            };
+            let new = Entry {
+                key: field.to_string(),
+                value: raw,
+                span: None,
+                key_span: None,
+                shown: value.to_string(),
+            };
+            // Rebuild the table from the resolved values (without `init`: a lattice already
+            // loaded is kept as it is), change one key and validate it all again.
+            let mut entries = spec_entries(&sc.spec, None);
+            if field == "kind" {
+                entries.clear();
+            }
+            entries.retain(|e| e.key != field);
+            entries.push(new);
+            let (mut spec, mut path) = resolve(&entries, &at, None, Path::new(""))?;
+            if field != "init" {
+                if let Some(l) = sc.spec.initial_lattice() {
+                    if spec.lattice_side() != Some(l.side()) {
+                        return Err(at.error(
+                            None,
+                            Some(key),
+                            format!(
+                                "conflicts with the {}×{} init lattice of the scenario",
+                                l.side(),
+                                l.side()
+                            ),
+                        ));
+                    }
+                    spec.set_initial_lattice(l.clone());
+                    path = sc.init_path.clone();
+                }
+            }
+            sc.spec = spec;
+            sc.init_path = path;
+        }
+    }
+    Ok(())
+}
+
+/// The resolved `[game]` values of `spec` as entries, `kind` first then in table order; `init`
+/// names `init_path` when there is one.
+fn spec_entries(spec: &GameSpec, init_path: Option<&Path>) -> Vec<Entry> {
+    game_values(spec, init_path)
+        .into_iter()
+        .map(|(key, v)| {
+            let (value, shown) = match v {
+                serde_json::Value::String(s) => (Raw::Text(s.clone()), format!("\"{s}\"")),
+                serde_json::Value::Number(n) => (
+                    Raw::Number(
+                        n.as_i64()
+                            .map(ParamValue::Int)
+                            .unwrap_or_else(|| ParamValue::Float(n.as_f64().unwrap_or(f64::NAN))),
+                    ),
+                    n.to_string(),
+                ),
+                other => (Raw::Other(other.to_string()), other.to_string()),
+            };
+            Entry {
+                key: key.to_string(),
+                value,
+                span: None,
+                key_span: None,
+                shown,
+            }
+        })
+        .collect()
+}
+
+/// The resolved `[game]` table of `spec` as (key, JSON value): `kind` first, then every key of
+/// its table in order, `init` only when the lattice came from a file (named `init_path`).
+pub fn game_values(
+    spec: &GameSpec,
+    init_path: Option<&Path>,
+) -> Vec<(&'static str, serde_json::Value)> {
+    use serde_json::json;
+    let mut out = vec![("kind", json!(spec.kind().name()))];
+    match spec {
+        GameSpec::NowakMay { side, b, p0, .. } => {
+            out.push(("L", json!(side)));
+            out.push(("b", json!(b)));
+            out.push(("p0", json!(p0)));
+        }
+        GameSpec::SpatialPgg {
+            side, params, p0, ..
+        } => {
+            out.push(("L", json!(side)));
+            out.push(("r", json!(params.r)));
+            out.push(("K", json!(params.k)));
+            out.push(("p0", json!(p0)));
+        }
+        GameSpec::WellMixed { params, p0 } => {
+            out.push(("population", json!(params.population)));
+            out.push(("group_size", json!(params.group_size)));
+            out.push(("r", json!(params.r)));
+            match params.rule {
+                Imitation::Proportional => out.push(("rule", json!("proportional"))),
+                Imitation::Fermi { k } => {
+                    out.push(("rule", json!("fermi")));
+                    out.push(("K", json!(k)));
+                }
+            }
+            out.push(("p0", json!(p0)));
+        }
+    }
+    if let (Some(p), Some(_)) = (init_path, spec.initial_lattice()) {
+        out.push(("init", json!(p.to_string_lossy())));
+    }
+    out
+}
+
+/// Parses a game run's `manifest.json`; `base` is the directory an `init` path is relative to.
+pub fn load_manifest_str(text: &str, file: &str, base: &Path) -> Result<GameScenario, ConfigError> {
+    let at = Unlocated(file);
+    let err = |line: Option<usize>, key: Option<&str>, message: String| ConfigError {
+        file: file.to_string(),
+        line,
+        column: None,
+        key: key.map(str::to_string),
+        message,
+    };
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| err(Some(e.line()), None, format!("invalid JSON: {e}")))?;
+    let obj = json.as_object().ok_or_else(|| {
+        err(
+            None,
+            None,
+            "expected a JSON object (a cogov manifest)".into(),
+        )
+    })?;
+    let meta = obj
+        .get("scenario")
+        .and_then(|m| m.as_object())
+        .ok_or_else(|| {
+            err(
+                None,
+                Some("scenario"),
+                "missing: not a cogov manifest".into(),
+            )
+        })?;
+    let text_of = |k: &str| {
+        meta.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut sc = Scenario {
+        name: text_of("name"),
+        title_en: text_of("title_en"),
+        title_zh: text_of("title_zh"),
+        description_en: text_of("description_en"),
+        description_zh: text_of("description_zh"),
+        ..Scenario::default()
+    };
+    sc.seed = obj
+        .get("seed")
+        .and_then(|s| s.as_u64())
+        .ok_or_else(|| err(None, Some("seed"), "expected a non-negative integer".into()))?;
+    sc.ticks = obj
+        .get("ticks")
+        .and_then(|s| s.as_u64())
+        .filter(|t| (1..=MAX_TICKS as u64).contains(t))
+        .ok_or_else(|| {
+            err(
+                None,
+                Some("ticks"),
+                format!("expected an integer in 1..={MAX_TICKS}"),
+            )
+        })? as u32;
+    let game = obj
+        .get("game")
+        .and_then(|g| g.as_object())
+        .ok_or_else(|| err(None, Some("game"), "missing: not a game manifest".into()))?;
+    let entries: Vec<Entry> = game
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                serde_json::Value::String(s) => Raw::Text(s.clone()),
+                other => match super::json_value(other) {
+                    Some(x) => Raw::Number(x),
+                    None => Raw::Other(format!("{other}")),
+                },
+            };
+            Entry {
+                key: k.clone(),
+                value,
+                span: None,
+                key_span: None,
+                shown: v.to_string(),
+            }
+        })
+        .collect();
+    let (spec, init_path) = resolve(&entries, &at, None, base)?;
+    Ok(meta_into(sc, spec, init_path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<GameScenario, ConfigError> {
+        load_str(text, "x.toml", Path::new("."))
+    }
+
+    #[test]
+    fn a_minimal_game_takes_the_documented_defaults() {
+        let sc = load("[game]\nkind = \"spatial_pgg\"\n").unwrap();
+        assert_eq!(
+            sc.spec,
+            GameSpec::SpatialPgg {
+                side: 100,
+                params: PggParams { r: 4.5, k: 0.5 },
+                p0: 0.5,
+                init: None
+            }
+        );
+        let sc = load("[scenario]\nseed = 3\nticks = 20\n[game]\nkind = \"well_mixed\"\nrule = \"fermi\"\nK = 0.2\nr = 6\n").unwrap();
+        assert_eq!((sc.seed, sc.ticks), (3, 20));
+        let GameSpec::WellMixed { params, .. } = sc.spec else {
+            panic!()
+        };
+        assert_eq!(params.rule, Imitation::Fermi { k: 0.2 });
+        assert_eq!(params.r, 6.0);
+    }
+
+    #[test]
+    fn errors_name_file_line_key_and_range() {
+        let e = load("[game]\nkind = \"spatial_pgg\"\nr = 30\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.toml:3:5: game.r: must be in 0..=25, got 30"
+        );
+        let e = load("[game]\nkind = \"nowak_may\"\nL = 2\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.toml:3:5: game.L: must be in 3..=10000, got 2"
+        );
+        let e = load("[game]\nkind = \"nowak_may\"\nbb = 1.9\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("x.toml:3:1: game.bb: unknown key (did you mean `game.b`?)"),
+            "{e}"
+        );
+        let e = load("[game]\nkind = \"nowak_may\"\nL = \"big\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("game.L: expected an integer in 3..=10000, got a string"),
+            "{e}"
+        );
+        let e = load("[game]\nkind = \"nowak_may\"\nL = 20.5\n").unwrap_err();
+        assert!(e.to_string().contains("expected an integer"), "{e}");
+        let e = load("[game]\nkind = \"chess\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("game.kind: expected one of: nowak_may, spatial_pgg, well_mixed"),
+            "{e}"
+        );
+        let e = load("[game]\nL = 20\n").unwrap_err();
+        assert!(e.to_string().contains("game.kind: missing"), "{e}");
+        let e = load("[game]\nkind = \"well_mixed\"\nK = 0.5\n").unwrap_err();
+        assert!(e.to_string().contains("applies only to rule"), "{e}");
+        let e = load("[game]\nkind = \"well_mixed\"\npopulation = 3\n").unwrap_err();
+        assert!(e.to_string().contains("at most the population"), "{e}");
+        let e = load("[game]\nkind = \"nowak_may\"\n[motivation]\n").unwrap_err();
+        assert!(e.to_string().contains("belongs to city scenarios"), "{e}");
+        let e = load("[game]\nkind = \"spatial_pgg\"\nK = nan\n").unwrap_err();
+        assert!(e.to_string().contains("finite"), "{e}");
+        let e = load("[game]\nkind = \"nowak_may\"\ninit = \"no/such/file.txt\"\n").unwrap_err();
+        assert!(
+            e.to_string().contains("cannot read the lattice file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn init_files_load_relative_to_the_scenario_and_fix_the_side() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("start.txt"), "0110\n1111\n1011\n1111\n").unwrap();
+        let sc = load_str(
+            "[game]\nkind = \"nowak_may\"\ninit = \"start.txt\"\n",
+            "x.toml",
+            dir.path(),
+        )
+        .unwrap();
+        let GameSpec::NowakMay { side, init, .. } = &sc.spec else {
+            panic!()
+        };
+        assert_eq!(*side, 4);
+        assert_eq!(init.as_ref().unwrap().cooperators(), 13);
+        let e = load_str(
+            "[game]\nkind = \"nowak_may\"\nL = 5\ninit = \"start.txt\"\n",
+            "x.toml",
+            dir.path(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("4×4"), "{e}");
+        std::fs::write(dir.path().join("bad.txt"), "0110\n1121\n").unwrap();
+        let e = load_str(
+            "[game]\nkind = \"nowak_may\"\ninit = \"bad.txt\"\n",
+            "x.toml",
+            dir.path(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn overrides_use_the_same_checks() {
+        let mut sc = load("[game]\nkind = \"spatial_pgg\"\n").unwrap();
+        apply_override(&mut sc, "game.r=3.5").unwrap();
+        let GameSpec::SpatialPgg { params, .. } = sc.spec else {
+            panic!()
+        };
+        assert_eq!(params.r, 3.5);
+        assert!(apply_override(&mut sc, "game.r=99").is_err());
+        assert!(apply_override(&mut sc, "game.rr=1").is_err());
+        assert!(apply_override(&mut sc, "motivation.x=1").is_err());
+        apply_override(&mut sc, "scenario.ticks=7").unwrap();
+        assert_eq!(sc.ticks, 7);
+    }
+
+    #[test]
+    fn manifests_round_trip() {
+        for text in [
+            "[game]\nkind = \"nowak_may\"\nL = 30\nb = 2\n",
+            "[game]\nkind = \"spatial_pgg\"\nr = 3.75\nK = 0.25\n",
+            "[game]\nkind = \"well_mixed\"\nrule = \"fermi\"\nK = 0.1\ngroup_size = 7\n",
+        ] {
+            let sc = load(text).unwrap();
+            let game: serde_json::Map<String, serde_json::Value> = game_values(&sc.spec, None)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            let manifest = serde_json::json!({
+                "scenario": {"name": sc.name},
+                "seed": sc.seed, "ticks": sc.ticks, "game": game,
+            });
+            let back = load_manifest_str(&manifest.to_string(), "m.json", Path::new(".")).unwrap();
+            assert_eq!(back.spec, sc.spec);
+        }
+    }
+}
