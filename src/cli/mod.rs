@@ -8,6 +8,7 @@ pub mod params;
 pub mod plot;
 pub mod report;
 pub mod run;
+pub mod validate;
 
 use std::path::PathBuf;
 
@@ -70,6 +71,9 @@ pub enum Command {
     /// Print a Slurm job-array script that runs an experiment's shards and merges them
     /// （生成在Slurm集群上分片运行并合并的作业脚本）
     Slurm(experiment::SlurmArgs),
+    /// Run the docking checks of the canonical games against published and peer results
+    /// （运行经典博弈对接检验：与文献及对照实现的结果比较）
+    Validate(validate::ValidateArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -114,5 +118,6 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Merge(args) => experiment::merge(&args),
         Command::Compare(args) => experiment::compare(&args),
         Command::Slurm(args) => experiment::slurm(&args),
+        Command::Validate(args) => validate::validate(&args),
     }
 }

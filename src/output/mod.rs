@@ -6,6 +6,7 @@
 
 pub mod games;
 pub mod records;
+pub mod validation;
 
 use std::fs;
 use std::io::{self, Write};

@@ -1,0 +1,222 @@
+//! End-to-end tests of the canonical games and `cogov validate`, through the real binary:
+//! the quick docking checks pass, the validation scenarios run and reproduce byte for byte from
+//! their manifests and across thread counts, Nowak–May started from the numpy peer's lattice
+//! ends on the peer's final lattice (committed fixtures, so no Python is needed), and bad game
+//! files are refused with exit code 2 and a located message.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cogov::validate::{check_ids, Mode};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn validation_scenario(name: &str) -> PathBuf {
+    root().join("scenarios/validation").join(name)
+}
+
+/// The binary run from `cwd`, so that a stray default output directory never lands in the repo.
+fn cogov(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cogov"))
+        .current_dir(cwd)
+        .env_remove("RAYON_NUM_THREADS")
+        .args(args)
+        .output()
+        .expect("the cogov binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// Every file of a run directory, by name.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn quick_validation_passes_every_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = cogov(tmp.path(), &["validate", "--quick", "--out", "v"]);
+    assert_ok(&out);
+    let stdout = text(&out.stdout);
+    let ids = check_ids(Mode::Quick);
+    assert!(ids.len() >= 10, "{ids:?}");
+    for id in &ids {
+        let row = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("no row for {id} in\n{stdout}"));
+        assert!(row.trim_end().ends_with("PASS"), "{row}");
+    }
+    assert!(!stdout.contains("FAIL"), "{stdout}");
+    let csv = fs::read_to_string(tmp.path().join("v/validation.csv")).unwrap();
+    assert!(csv.starts_with("check,what,expected,source,measured,ci95_low,ci95_high"));
+    assert_eq!(csv.lines().count(), ids.len() + 1);
+}
+
+#[test]
+fn nowak_may_from_the_numpy_peers_lattice_ends_on_its_final_lattice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = validation_scenario("nowak_may_peer.toml");
+    let out = cogov(
+        tmp.path(),
+        &["run", scenario.to_str().unwrap(), "--out", "nm", "-q"],
+    );
+    assert_ok(&out);
+    let last = fs::read_to_string(tmp.path().join("nm/final_lattice.txt")).unwrap();
+    let peer =
+        fs::read_to_string(root().join("tests/fixtures/nm_L50_b1.85_seed3_gen60.txt")).unwrap();
+    assert_eq!(last, peer);
+    let first = fs::read_to_string(tmp.path().join("nm/initial_lattice.txt")).unwrap();
+    let peer =
+        fs::read_to_string(root().join("tests/fixtures/nm_L50_b1.85_seed3_init.txt")).unwrap();
+    assert_eq!(first, peer);
+}
+
+#[test]
+fn every_validation_scenario_runs_and_reproduces_from_its_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut names: Vec<PathBuf> = fs::read_dir(root().join("scenarios/validation"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5);
+    for path in names {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        // Short runs: the plumbing is under test here, the dynamics in `validate`.
+        let mut args = vec![
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            &stem,
+            "-q",
+            "--ticks",
+            "30",
+        ];
+        if stem.starts_with("well_mixed") {
+            args.extend(["--set", "game.population=20000"]);
+        }
+        assert_ok(&cogov(tmp.path(), &args));
+        let dir = tmp.path().join(&stem);
+        let names: Vec<String> = files(&dir).into_iter().map(|f| f.0).collect();
+        for f in ["manifest.json", "summary.csv", "timeseries.csv"] {
+            assert!(names.contains(&f.to_string()), "{stem}: {names:?}");
+        }
+        let ts = fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+        assert!(ts.starts_with("step,cooperators,coop_fraction"), "{ts}");
+        assert_eq!(ts.lines().count(), 32, "{stem}: header + steps 0..=30");
+
+        let again = format!("{stem}_again");
+        let manifest = dir.join("manifest.json");
+        assert_ok(&cogov(
+            tmp.path(),
+            &["run", manifest.to_str().unwrap(), "--out", &again, "-q"],
+        ));
+        assert_eq!(files(&dir), files(&tmp.path().join(&again)), "{stem}");
+    }
+}
+
+#[test]
+fn nowak_may_gives_the_same_bytes_on_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = validation_scenario("nowak_may.toml");
+    let args = |out: &'static str| {
+        vec![
+            "run".to_string(),
+            scenario.to_string_lossy().into_owned(),
+            "--out".into(),
+            out.into(),
+            "-q".into(),
+            "--ticks".into(),
+            "40".into(),
+            "--set".into(),
+            "game.L=300".into(),
+        ]
+    };
+    for (threads, out) in [("1", "one"), ("2", "two"), ("3", "three")] {
+        let o = Command::new(env!("CARGO_BIN_EXE_cogov"))
+            .current_dir(tmp.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(args(out))
+            .output()
+            .unwrap();
+        assert_ok(&o);
+    }
+    let one = files(&tmp.path().join("one"));
+    assert_eq!(one, files(&tmp.path().join("two")));
+    assert_eq!(one, files(&tmp.path().join("three")));
+}
+
+#[test]
+fn bad_game_files_are_refused_with_file_line_and_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "[game]\nkind = \"spatial_pgg\"\nr = 30\n",
+            "bad.toml:3:5: game.r: must be in 0..=25, got 30",
+        ),
+        (
+            "[game]\nkind = \"nowak_may\"\nbb = 2\n",
+            "bad.toml:3:1: game.bb: unknown key",
+        ),
+        (
+            "[game]\nkind = \"well_mixed\"\ngroup_size = 1.5\n",
+            "game.group_size: expected an integer in 2..=100",
+        ),
+        (
+            "[game]\nkind = \"dice\"\n",
+            "game.kind: expected one of: nowak_may, spatial_pgg, well_mixed",
+        ),
+    ];
+    for (body, message) in cases {
+        fs::write(tmp.path().join("bad.toml"), body).unwrap();
+        let out = cogov(tmp.path(), &["run", "bad.toml", "--out", "x"]);
+        assert_eq!(out.status.code(), Some(2), "{body}");
+        assert!(text(&out.stderr).contains(message), "{}", text(&out.stderr));
+        assert!(!tmp.path().join("x").exists());
+    }
+    let out = cogov(
+        tmp.path(),
+        &[
+            "run",
+            validation_scenario("pgg_r3.toml").to_str().unwrap(),
+            "--set",
+            "game.K=0",
+            "--out",
+            "x",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("game.K: must be in 0.001..=100"),
+        "{}",
+        text(&out.stderr)
+    );
+}
