@@ -296,9 +296,23 @@ fn x_extent(p: &XyPanel) -> (f64, f64) {
     fit_range(xs, false)
 }
 
+/// A range plotters can draw: finite ends and a finite, positive width. Values near
+/// `f64::MAX` (a hand-edited CSV) widen to infinity, on which the axis code loops forever.
+fn drawable((lo, hi): (f64, f64)) -> (f64, f64) {
+    const LIMIT: f64 = f64::MAX / 4.0;
+    let (lo, hi) = (lo.clamp(-LIMIT, LIMIT), hi.clamp(-LIMIT, LIMIT));
+    if !(lo.is_finite() && hi.is_finite()) {
+        (0.0, 1.0)
+    } else if hi > lo {
+        (lo, hi)
+    } else {
+        fit_range([lo, hi], false)
+    }
+}
+
 fn draw_xy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &XyPanel, compact: bool) -> Draw {
-    let (x0, x1) = x_extent(p);
-    let (y0, y1) = p.y_range.unwrap_or_else(|| {
+    let (x0, x1) = drawable(x_extent(p));
+    let (y0, y1) = drawable(p.y_range.unwrap_or_else(|| {
         fit_range(
             p.series
                 .iter()
@@ -306,7 +320,7 @@ fn draw_xy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &XyPanel, compa
                 .map(|(_, y)| y),
             p.y_zero,
         )
-    });
+    }));
     let y_ticks = if compact { 5 } else { 7 };
     let x_ticks = {
         let n = if compact { 6 } else { 12 };
@@ -626,13 +640,13 @@ fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &HeatmapPa
 
 fn draw_intervals<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &IntervalPanel) -> Draw {
     let n = p.rows.len();
-    let (x0, x1) = fit_range(
+    let (x0, x1) = drawable(fit_range(
         p.rows
             .iter()
             .flat_map(|r| [r.lower, r.upper, r.value])
             .chain(p.reference.iter().map(|r| r.0)),
         false,
-    );
+    ));
     let xd = decimals(x0, x1, 8);
     let label_w = p
         .rows

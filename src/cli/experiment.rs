@@ -102,6 +102,21 @@ pub struct SlurmArgs {
     pub cogov: Option<PathBuf>,
 }
 
+/// Refuses a sweep whose largest design point, run on every worker at once, would not fit in
+/// memory (the resource guard of `cogov run`, before anything is written).
+fn guard_sweep_memory(exp: &experiment::Experiment, threads: Option<usize>) -> Result<(), CliError> {
+    let workers = threads.filter(|n| *n > 0).unwrap_or_else(rayon::current_num_threads) as u64;
+    let largest = exp
+        .points
+        .iter()
+        .map(|p| exp.scenario_for(p, 0))
+        .max_by_key(|sc| crate::model::world::estimate_size(&sc.params).bytes);
+    match largest {
+        Some(sc) => super::run::guard_memory_parallel(&sc, workers.min(exp.total_runs()).max(1)),
+        None => Ok(()),
+    }
+}
+
 fn sweep_error(e: SweepError) -> CliError {
     match e {
         SweepError::Usage(m) => CliError::Config(m),
@@ -170,6 +185,7 @@ impl Progress {
 
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let exp = experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
+    guard_sweep_memory(&exp, args.threads)?;
     let shard = match &args.shard {
         Some(s) => Shard::parse(s).map_err(CliError::Config)?,
         None => Shard::WHOLE,

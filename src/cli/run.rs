@@ -36,9 +36,7 @@ pub fn load_scenario(
         }
         sc.ticks = t;
     }
-    for s in set {
-        scenario::apply_override(&mut sc, s).map_err(|e| CliError::Config(e.to_string()))?;
-    }
+    scenario::apply_overrides(&mut sc, set).map_err(|e| CliError::Config(e.to_string()))?;
     Ok(sc)
 }
 
@@ -52,12 +50,19 @@ fn available_memory() -> Option<u64> {
 
 /// Refuses a scenario whose estimated memory would not fit (MODEL §9, resource guard).
 pub fn guard_memory(sc: &Scenario) -> Result<(), CliError> {
+    guard_memory_parallel(sc, 1)
+}
+
+/// Refuses `copies` simultaneous runs of a scenario (a sweep's workers) that would not fit.
+pub fn guard_memory_parallel(sc: &Scenario, copies: u64) -> Result<(), CliError> {
     let est = estimate_size(&sc.params);
     if let Some(avail) = available_memory() {
-        if est.bytes > avail {
+        let bytes = est.bytes.saturating_mul(copies.max(1));
+        if bytes > avail {
+            let workers = if copies > 1 { format!(" a run, {copies} runs at once; or use fewer --threads") } else { String::new() };
             return Err(CliError::Config(format!(
-                "the scenario needs about {:.1} GiB ({} residents, {} organisations) but only {:.1} GiB is available; reduce territory sizes",
-                est.bytes as f64 / 1_073_741_824.0,
+                "the scenario needs about {:.1} GiB ({} residents, {} organisations{workers}) but only {:.1} GiB is available; reduce territory sizes",
+                bytes as f64 / 1_073_741_824.0,
                 est.residents_max,
                 est.organisations,
                 avail as f64 / 1_073_741_824.0
@@ -85,8 +90,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             default_run_dir(Path::new("runs"), &sc.name, now)
         }
     };
-    let dir =
-        AtomicDir::create(&target, args.force).map_err(|e| CliError::Config(e.to_string()))?;
+    let dir = AtomicDir::create(&target, args.force).map_err(output_error)?;
 
     let started = Instant::now();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();

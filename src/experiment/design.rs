@@ -90,6 +90,17 @@ fn design_stream(base_seed: u64, purpose: u64) -> Stream {
     Stream::seed_from_u64(mix64(mix64(base_seed) ^ purpose))
 }
 
+/// How many points `points` would return, computed without expanding the design (saturating,
+/// so an absurd grid is a large number rather than an overflow).
+pub fn point_count(design: &Design) -> u64 {
+    match design {
+        Design::Grid(factors) => factors.iter().fold(1u64, |n, (_, v)| n.saturating_mul(v.len() as u64)),
+        Design::Packages(ps) => ps.len() as u64,
+        Design::LatinHypercube { points, .. } => *points as u64,
+        Design::Morris { trajectories, ranges, .. } => (*trajectories as u64).saturating_mul(ranges.len() as u64 + 1),
+    }
+}
+
 /// Expands a design into its points.
 pub fn points(design: &Design, base_seed: u64) -> Vec<Point> {
     match design {

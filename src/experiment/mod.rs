@@ -24,6 +24,12 @@ use design::{Design, Package, Point, Range};
 /// Most runs one experiment may ask for (points × replications).
 pub const MAX_RUNS: u64 = 100_000_000;
 
+/// Most design points one experiment may have: every point is held in memory while loading.
+pub const MAX_POINTS: u64 = 1_000_000;
+
+/// Most parameter values a design may hold (points × varied parameters), about a gigabyte.
+pub const MAX_DESIGN_VALUES: u64 = 10_000_000;
+
 /// A validated experiment.
 #[derive(Clone, Debug)]
 pub struct Experiment {
@@ -142,10 +148,14 @@ fn grid_values(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<
             if step <= 0.0 || to < from {
                 return Err(src.error(Some(v.span()), Some(key), "a range needs from <= to and step > 0"));
             }
-            let n = ((to - from) / step + 1e-9).floor() as u64 + 1;
-            if n > 10_000 {
-                return Err(src.error(Some(v.span()), Some(key), format!("the range has {n} values; at most 10000")));
+            // Counted in floating point first: a range of 1e300 steps must not wrap around to
+            // zero values when converted to an integer.
+            let steps = ((to - from) / step + 1e-9).floor();
+            if steps.is_nan() || steps >= 10_000.0 {
+                let shown = if steps < 1e15 { format!("{}", steps + 1.0) } else { "too many".to_string() };
+                return Err(src.error(Some(v.span()), Some(key), format!("the range has {shown} values; at most 10000")));
             }
+            let n = steps as u64 + 1;
             let spec = spec_of(key).ok_or_else(|| src.error(Some(v.span()), Some(key), "unknown parameter; see `cogov params`"))?;
             (0..n)
                 .map(|i| {
@@ -292,7 +302,7 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
 /// experiment file's folder.
 pub fn load_file(path: &Path) -> Result<Experiment, ConfigError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = scenario::read_text(path, scenario::MAX_FILE_BYTES).map_err(|e| ConfigError {
         file: file.clone(),
         line: None,
         column: None,
@@ -399,6 +409,23 @@ fn parse(text: &str, file: &str, dir: Option<&Path>, resolved_base: Option<Scena
         }
     }
     exp.design = design.ok_or_else(|| src.error(None, Some("design"), "missing: the [design] table"))?;
+    // Sizes are checked before the design is expanded, so an absurd grid is refused in
+    // microseconds instead of filling the memory.
+    let n_points = design::point_count(&exp.design);
+    let n_values = n_points.saturating_mul(exp.design.keys().len() as u64);
+    if n_points > MAX_POINTS || n_values > MAX_DESIGN_VALUES {
+        return Err(src.error(
+            None,
+            Some("design"),
+            format!(
+                "{n_points} points of {} parameters; at most {MAX_POINTS} points and {MAX_DESIGN_VALUES} values in all (split the experiment or use a sampled design)",
+                exp.design.keys().len()
+            ),
+        ));
+    }
+    if n_points.saturating_mul(exp.replications as u64) > MAX_RUNS {
+        return Err(src.error(None, Some("design"), format!("{} runs; at most {MAX_RUNS}", n_points.saturating_mul(exp.replications as u64))));
+    }
     exp.points = design::points(&exp.design, exp.base_seed);
     // Every point must give a city cogov can build.
     for point in &exp.points {

@@ -180,12 +180,19 @@ fn sweep_manifest(exp: &Experiment, shard: Shard, complete: bool) -> Value {
 /// Writes JSON atomically (temporary file, fsync, rename).
 fn write_json_atomic(path: &Path, v: &Value) -> Result<(), SweepError> {
     let tmp = path.with_extension("json.tmp");
-    let file = File::create(&tmp).map_err(io_at(&tmp))?;
-    let mut w = io::BufWriter::new(file);
-    write_json(&mut w, v).map_err(io_at(&tmp))?;
-    w.get_ref().sync_all().map_err(io_at(&tmp))?;
-    drop(w);
-    fs::rename(&tmp, path).map_err(io_at(path))
+    let written = (|| {
+        let file = File::create(&tmp).map_err(io_at(&tmp))?;
+        let mut w = io::BufWriter::new(file);
+        write_json(&mut w, v).map_err(io_at(&tmp))?;
+        w.get_ref().sync_all().map_err(io_at(&tmp))?;
+        drop(w);
+        fs::rename(&tmp, path).map_err(io_at(path))
+    })();
+    if written.is_err() {
+        // A full disk leaves no half-written temporary file behind.
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Reads the complete lines of an existing journal, truncating a partly written last line.
@@ -272,12 +279,23 @@ pub fn sweep(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(dyn F
             return Err(SweepError::Usage(format!("{}: already exists; pass --resume to continue it or --force to start again", out.display())));
         }
     }
+    let created = !out.exists();
     fs::create_dir_all(out).map_err(io_at(out))?;
     let series_dir = out.join("timeseries");
-    if exp.timeseries {
-        fs::create_dir_all(&series_dir).map_err(io_at(&series_dir))?;
+    let started = (|| {
+        if exp.timeseries {
+            fs::create_dir_all(&series_dir).map_err(io_at(&series_dir))?;
+        }
+        write_json_atomic(&manifest_path, &sweep_manifest(exp, opts.shard, false))
+    })();
+    if let Err(e) = started {
+        // Nothing was run yet: remove the directory this call made (a full disk must not leave
+        // a directory that blocks both a new sweep and --resume).
+        if created {
+            let _ = fs::remove_dir_all(out);
+        }
+        return Err(e);
     }
-    write_json_atomic(&manifest_path, &sweep_manifest(exp, opts.shard, false))?;
 
     let done_before = if runs_path.is_file() { recover_journal(&runs_path, &header, &mine)? } else { 0 };
     let mut journal = OpenOptions::new().create(true).append(true).open(&runs_path).map_err(io_at(&runs_path))?;

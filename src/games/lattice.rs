@@ -75,9 +75,12 @@ impl Lattice {
         let mut side = None;
         let mut cells = Vec::new();
         let mut rows = 0;
+        // Trailing blank lines end the lattice; found once, so that many blank lines cost
+        // linear time, not quadratic.
+        let last_row = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).last().map(|(n, _)| n);
         for (n, raw) in text.lines().enumerate() {
             let line = raw.trim_end();
-            if line.is_empty() && text.lines().skip(n).all(|l| l.trim().is_empty()) {
+            if line.is_empty() && !last_row.is_some_and(|last| n <= last) {
                 break;
             }
             let mut count = 0;

@@ -192,11 +192,13 @@ impl AtomicDir {
         write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
     ) -> Result<(), OutputError> {
         let path = self.staging.join(name);
-        let file = fs::File::create(&path).map_err(io_err(&path))?;
+        // Errors name the file as the user will know it, not its temporary location.
+        let shown = self.target.join(name);
+        let file = fs::File::create(&path).map_err(io_err(&shown))?;
         let mut w = io::BufWriter::new(file);
-        write(&mut w).map_err(io_err(&path))?;
-        w.flush().map_err(io_err(&path))?;
-        w.get_ref().sync_all().map_err(io_err(&path))?;
+        write(&mut w).map_err(io_err(&shown))?;
+        w.flush().map_err(io_err(&shown))?;
+        w.get_ref().sync_all().map_err(io_err(&shown))?;
         Ok(())
     }
 

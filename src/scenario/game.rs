@@ -259,7 +259,12 @@ impl Locate for Unlocated<'_> {
 /// True when `path` holds a game scenario (a `[game]` table, or a game run's manifest). Files
 /// that cannot be read or parsed are not games; the city loader reports their errors.
 pub fn is_game_file(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    // Only regular files are probed: a pipe (`cogov run /dev/stdin`) can be read only once,
+    // and that read belongs to the loader.
+    if !path.is_file() {
+        return false;
+    }
+    let Ok(text) = super::read_text(path, super::MAX_FILE_BYTES) else {
         return false;
     };
     if path.extension().is_some_and(|e| e == "json") {
@@ -276,7 +281,7 @@ pub fn is_game_file(path: &Path) -> bool {
 /// Reads and validates a game scenario (`.toml`, or a game run's `manifest.json`).
 pub fn load_file(path: &Path) -> Result<GameScenario, ConfigError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = super::read_text(path, super::MAX_FILE_BYTES).map_err(|e| ConfigError {
         file: file.clone(),
         line: None,
         column: None,
@@ -650,7 +655,9 @@ fn check(k: &GameKey, e: &Entry, at: &dyn Locate, base: &Path) -> Result<Value, 
         }
         (KeyKind::LatticeFile, Raw::Text(t)) => {
             let path = base.join(t);
-            let text = std::fs::read_to_string(&path).map_err(|err| {
+            // A lattice file holds at most MAX_SIDE rows of MAX_SIDE cells (and line ends).
+            let limit = (MAX_SIDE as u64 + 2) * (MAX_SIDE as u64 + 2);
+            let text = super::read_text(&path, limit).map_err(|err| {
                 bad(format!(
                     "cannot read the lattice file {}: {err}",
                     path.display()

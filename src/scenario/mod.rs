@@ -85,7 +85,7 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", one_line(&self.file))?;
         if let Some(l) = self.line {
             write!(f, ":{l}")?;
             if let Some(c) = self.column {
@@ -94,9 +94,22 @@ impl fmt::Display for ConfigError {
         }
         write!(f, ": ")?;
         if let Some(k) = &self.key {
-            write!(f, "{k}: ")?;
+            write!(f, "{}: ", one_line(k))?;
         }
-        write!(f, "{}", self.message)
+        write!(f, "{}", one_line(&self.message))
+    }
+}
+
+/// `text` with control characters escaped (`\n`), so that an error quoting a key or value
+/// that holds a newline is still one line.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
     }
 }
 
@@ -251,6 +264,26 @@ pub fn parse_cli_value(text: &str) -> ParamValue {
 
 /// Applies one `--set key=value` to a scenario (same checks as the file).
 pub fn apply_override(scenario: &mut Scenario, assignment: &str) -> Result<(), ConfigError> {
+    apply_overrides(scenario, &[assignment])
+}
+
+/// Applies several `--set key=value` in order, checking the city's size once at the end, so
+/// that the order of the flags does not matter (growing one size before shrinking another is
+/// not refused on the way).
+pub fn apply_overrides<S: AsRef<str>>(scenario: &mut Scenario, assignments: &[S]) -> Result<(), ConfigError> {
+    for a in assignments {
+        set_one(scenario, a.as_ref())?;
+    }
+    check_size(&scenario.params).map_err(|m| ConfigError {
+        file: "--set".into(),
+        line: None,
+        column: None,
+        key: None,
+        message: m,
+    })
+}
+
+fn set_one(scenario: &mut Scenario, assignment: &str) -> Result<(), ConfigError> {
     let err = |key: Option<&str>, message: String| ConfigError {
         file: "--set".into(),
         line: None,
@@ -298,7 +331,7 @@ pub fn apply_override(scenario: &mut Scenario, assignment: &str) -> Result<(), C
                 .map_err(|e| err(Some(key), set_error_message(key, &e, &shown)))?;
         }
     }
-    check_size(&scenario.params).map_err(|m| err(None, m))
+    Ok(())
 }
 
 /// Refuses parameter sets whose sizes cannot be addressed (MODEL §9; ids are `u32`).
@@ -320,10 +353,33 @@ pub fn check_size(p: &Params) -> Result<(), String> {
     Ok(())
 }
 
+/// Largest scenario or experiment file cogov reads; real ones are a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads a text file of at most `limit` bytes. A larger file, or an endless one such as
+/// `/dev/zero`, is refused after `limit + 1` bytes instead of filling the memory; pipes work.
+pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB, too large to be a cogov input", limit >> 20),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
 /// Reads and validates a scenario file (`.toml`, or a run's `manifest.json`).
 pub fn load_file(path: &Path) -> Result<Scenario, ConfigError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = read_text(path, MAX_FILE_BYTES).map_err(|e| ConfigError {
         file: file.clone(),
         line: None,
         column: None,
@@ -706,41 +762,70 @@ pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError
             })?;
         }
     }
-    if let Some(list) = obj.get("interventions").and_then(|i| i.as_array()) {
-        for item in list {
-            let tick = item.get("tick").and_then(|t| t.as_u64()).ok_or_else(|| {
+    let interventions = match obj.get("interventions") {
+        None | Some(serde_json::Value::Null) => &[][..],
+        Some(serde_json::Value::Array(list)) => &list[..],
+        Some(other) => {
+            return Err(err(
+                None,
+                Some("interventions"),
+                format!("expected an array, got {other}"),
+            ))
+        }
+    };
+    // The same rules as a scenario file's [[interventions]]: a tick in range, at least one
+    // change, dynamic parameters only.
+    for item in interventions {
+        let tick = item
+            .get("tick")
+            .and_then(|t| t.as_u64())
+            .filter(|t| (1..=MAX_TICKS as u64).contains(t))
+            .ok_or_else(|| {
                 err(
                     None,
                     Some("interventions.tick"),
-                    "expected an integer".into(),
+                    format!("expected an integer in 1..={MAX_TICKS}"),
                 )
             })? as u32;
-            let mut changes = Vec::new();
-            let set = item
-                .get("set")
-                .and_then(|s| s.as_object())
-                .ok_or_else(|| err(None, Some("interventions.set"), "expected an object".into()))?;
-            let mut probe = Params::default();
-            for (k, v) in set {
-                let value = json_value(v)
-                    .ok_or_else(|| err(None, Some(k), "expected a number or boolean".into()))?;
-                probe
-                    .set(k, value)
-                    .map_err(|e| err(None, Some(k), set_error_message(k, &e, &v.to_string())))?;
-                changes.push((k.clone(), probe.get(k).expect("validated key")));
+        let mut changes = Vec::new();
+        let set = item
+            .get("set")
+            .and_then(|s| s.as_object())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                err(
+                    None,
+                    Some("interventions.set"),
+                    "expected an object with at least one parameter".into(),
+                )
+            })?;
+        let mut probe = Params::default();
+        for (k, v) in set {
+            let value = json_value(v)
+                .ok_or_else(|| err(None, Some(k), "expected a number or boolean".into()))?;
+            probe
+                .set(k, value)
+                .map_err(|e| err(None, Some(k), set_error_message(k, &e, &v.to_string())))?;
+            if spec_of(k).is_some_and(|s| s.mutability == Mutability::Structural) {
+                return Err(err(
+                    None,
+                    Some(k),
+                    "is structural (fixed at set-up) and cannot be changed by an intervention".into(),
+                ));
             }
-            let label = |k: &str| {
-                item.get(k)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            };
-            sc.interventions.push(LabelledIntervention {
-                label_en: label("label_en"),
-                label_zh: label("label_zh"),
-                intervention: Intervention { tick, changes },
-            });
+            changes.push((k.clone(), probe.get(k).expect("validated key")));
         }
+        let label = |k: &str| {
+            item.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        sc.interventions.push(LabelledIntervention {
+            label_en: label("label_en"),
+            label_zh: label("label_zh"),
+            intervention: Intervention { tick, changes },
+        });
     }
     check_size(&sc.params).map_err(|m| err(None, None, m))?;
     Ok(sc)
