@@ -254,7 +254,11 @@ fn run_writes_timeseries_summary_and_manifest() {
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
     names.sort();
-    assert_eq!(names, ["manifest.json", "summary.csv", "timeseries.csv"]);
+    // Charts are on by default; `--no-charts` is covered by tests/charts.rs.
+    assert_eq!(
+        names,
+        ["charts", "manifest.json", "summary.csv", "timeseries.csv"]
+    );
 
     let (ts_header, ts_rows) = read_csv(&out.join("timeseries.csv"));
     assert_eq!(ts_header[0], "tick");

@@ -415,10 +415,15 @@ pub fn experiment_of(dir: &Path) -> Result<Experiment, SweepError> {
     if m["kind"] != json!("sweep") {
         return Err(SweepError::Usage(format!("{}: is not the manifest of a sweep", mpath.display())));
     }
-    let file = mpath.display().to_string();
-    let base = crate::scenario::load_manifest_str(&m["base"].to_string(), &file).map_err(|e| SweepError::Usage(e.to_string()))?;
+    experiment_from_manifest(&m, &mpath.display().to_string())
+}
+
+/// The experiment of a sweep manifest already parsed from `file` (which must be of kind
+/// `sweep`): its experiment file's text, loaded onto the resolved base scenario.
+pub fn experiment_from_manifest(m: &Value, file: &str) -> Result<Experiment, SweepError> {
+    let base = crate::scenario::load_manifest_str(&m["base"].to_string(), file).map_err(|e| SweepError::Usage(e.to_string()))?;
     let source = m["experiment_source"].as_str().ok_or_else(|| SweepError::Usage(format!("{file}: no experiment_source")))?;
-    super::load_with_base(source, &file, base).map_err(|e| SweepError::Usage(e.to_string()))
+    super::load_with_base(source, file, base).map_err(|e| SweepError::Usage(e.to_string()))
 }
 
 /// Merges the outputs of the shards of one experiment into `out`: runs in run order, then
