@@ -31,6 +31,15 @@ impl Lang {
     }
 }
 
+/// Free text given in `en` and `zh` (either may be empty): the one in `lang`, else the other,
+/// else `fallback`.
+pub fn either<'a>(lang: Lang, en: &'a str, zh: &'a str, fallback: &'a str) -> &'a str {
+    [lang.pick(en, zh), lang.pick(zh, en), fallback]
+        .into_iter()
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or("")
+}
+
 /// A label in both languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct L {
@@ -41,6 +50,16 @@ pub struct L {
 impl L {
     pub fn get(self, lang: Lang) -> &'static str {
         lang.pick(self.en, self.zh)
+    }
+
+    /// The label in `lang` with each `{name}` replaced by its value (templates such as
+    /// `"{metric} by {parameter}"`, whose word order differs between the languages).
+    pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
+        let mut out = self.get(lang).to_string();
+        for (name, value) in values {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
     }
 }
 
@@ -103,6 +122,72 @@ labels! {
     SHADED = "shaded", "阴影";
     MORRIS_X = "μ* (mean absolute elementary effect)", "μ*（基本效应绝对值的均值）";
     MORRIS_Y = "σ (standard deviation of elementary effects)", "σ（基本效应的标准差）";
+
+    // Sweep charts: the key metrics (names for titles, axis labels with units).
+    K_RESOLUTION = "Resolution rate", "解决率";
+    A_RESOLUTION = "Resolution rate (share, 0–1)", "解决率（比例，0–1）";
+    K_VILLAGE = "Small matters stay in the village", "小事不出村";
+    A_VILLAGE = "Share resolved in community/grid (0–1)", "社区/网格解决的比例（0–1）";
+    K_TOWN = "Big matters stay in the town", "大事不出镇";
+    A_TOWN = "Share resolved at street or below (0–1)", "街道及以下解决的比例（0–1）";
+    K_NO_UPWARD = "No passing upward", "矛盾不上交";
+    A_NO_UPWARD = "Share resolved below the city (0–1)", "未上交市级即解决的比例（0–1）";
+    K_RESIDENT_TRUST = "Resident trust in government", "居民对政府的信任";
+    A_RESIDENT_TRUST = "Resident trust at the end (0–1)", "期末居民信任（0–1）";
+    K_ORG_TRUST = "Inter-organisational trust", "组织间信任";
+    A_ORG_TRUST = "Org. trust at the end (0–1)", "期末组织间信任（0–1）";
+    K_SATISFACTION = "Satisfaction", "满意度";
+    A_SATISFACTION = "Mean satisfaction (0–1)", "办结事项平均满意度（0–1）";
+    A_RISKS = "Major risk events (count)", "重大风险事件数（次）";
+    K_COST = "Total cost of governance", "治理总成本";
+    A_COST = "Total cost (person-weeks)", "总成本（人·周）";
+
+    // Sweep chart titles and subtitles: templates filled by `L::fill`.
+    T_BY = "{metric} by {parameter}", "{metric}随{parameter}的变化";
+    T_OVER = "{metric} over {x} and {y}", "{metric}：{x}×{y}";
+    T_PACKAGES = "{metric} by policy package", "各政策组合的{metric}";
+    T_SAMPLED = "{metric} across the sampled points", "各抽样点的{metric}";
+    T_MORRIS = "Morris screening: {metric}", "Morris筛选：{metric}";
+    SUB_MEANS = "{title} · mean of {reps} replications per point", "{title}，每点{reps}次重复的均值";
+    SUB_AVERAGED = "averaged over {keys}", "对{keys}取平均";
+    SUB_CELLS = "{title} · a cell: mean of {reps} replications", "{title}，每格为{reps}次重复的均值";
+    SUB_PACKAGES = "{title} · {reps} replications per package", "{title}，每个组合重复{reps}次";
+    SUB_SAMPLED = "{title} · Latin hypercube of {points} points, {reps} replications each", "{title}，拉丁超立方抽样{points}个点，每点重复{reps}次";
+    S_SAMPLED = "a sampled point (mean of its replications); the other parameters differ too", "一个抽样点（各次重复的均值）；其他参数同时不同";
+    SUB_MORRIS = "{title} · effects in {unit} per full range of a lever", "{title}，效应单位：杠杆取值全程对应的{unit}";
+    BOOL_AXIS = "0 = off, 1 = on", "0=否，1=是";
+
+    // Sweep reports.
+    R_EXPERIMENT = "Experiment", "实验";
+    R_DESIGN = "Design", "实验设计";
+    R_DESIGN_KIND = "design", "设计类型";
+    D_GRID = "full factorial grid", "全因子网格";
+    D_PACKAGES = "policy packages", "政策组合";
+    D_LHS = "Latin hypercube sample", "拉丁超立方抽样";
+    D_MORRIS = "Morris elementary effects", "Morris基本效应筛选";
+    R_POINTS = "design points", "设计点数";
+    R_WEEKS_SIMULATED = "weeks simulated", "模拟周数";
+    R_REPLICATIONS = "replications per point", "每点重复次数";
+    R_RUNS = "runs", "运行次数";
+    R_BASE_SEED = "base seed", "基础随机种子";
+    R_CRN = "common random numbers", "共同随机数";
+    R_TRAJECTORIES = "trajectories", "轨迹数";
+    R_LEVELS = "grid levels", "网格水平数";
+    R_YES = "yes", "是";
+    R_NO = "no", "否";
+    R_FACTORS = "Varied parameters", "变动的参数";
+    R_VALUES = "values", "取值";
+    R_RANGE = "range", "取值范围";
+    R_PACKAGE = "package", "政策组合";
+    R_SETTINGS = "settings", "设定";
+    R_BASE_CHANGED = "Base scenario: parameters that differ from the defaults", "基准情景中与默认值不同的参数";
+    R_POINT = "point", "设计点";
+    R_LEVER = "lever", "杠杆";
+    R_CI_NOTE = "Each cell: mean over the replications, with its 95% confidence interval below.", "每格为各次重复的均值，下方为95%置信区间。";
+    R_MORRIS_NOTE = "Each cell: μ* (importance) with σ (non-linearity or interaction) below, in the metric's unit per full range of the lever.", "每格为μ*（重要性），下方为σ（非线性或交互作用），单位为杠杆取值全程对应的指标单位。";
+    R_FIRST_ROWS = "The first {shown} of {total} points are shown; every point is in points.csv.", "仅列出{total}个设计点中的前{shown}个；全部见points.csv。";
+    R_FAILED = "Runs that failed (left out of the means): {failed}; see runs.csv.", "失败的运行（未计入均值）：{failed}次，详见runs.csv。";
+    R_REPRODUCE_SWEEP = "The manifest holds the experiment file (experiment_source) and the resolved base scenario. Run the experiment again with", "清单中包含实验文件（experiment_source）与解析后的基准情景。可用以下命令重新运行本实验：";
 
     REPORT = "Report", "报告";
     R_SCENARIO = "Scenario", "情景";

@@ -1,17 +1,20 @@
 //! Charts and reports, drawn with plotters from the records that go to CSV, in English or
 //! Chinese.
 //!
-//! A run's charts are built from its directory (`run::RunData::read`), never from model state,
-//! so every picture can be redrawn from the files (`cogov plot`). Chart functions build plain
-//! `figure::Figure` values; `render` draws them to PNG or SVG with one shared style
-//! (`style`: Okabe–Ito colours, projector-sized text); `font` embeds a CJK font so Chinese
-//! renders on machines with no fonts installed; `report` assembles one self-contained HTML
-//! file. `sweep` holds the many-run charts as functions of plain numbers.
+//! A run's charts are built from its directory (`run::RunData::read`), a sweep's from its
+//! directory (`sweep_dir::SweepData::read`), never from model state, so every picture can be
+//! redrawn from the files (`cogov plot`); `OutputDir::read` tells the two apart by their
+//! manifest. Chart functions build plain `figure::Figure` values; `render` draws them to PNG
+//! or SVG with one shared style (`style`: Okabe–Ito colours, projector-sized text); `font`
+//! embeds a CJK font so Chinese renders on machines with no fonts installed; `report`
+//! assembles one self-contained HTML file. `sweep` holds the many-run charts as functions of
+//! plain numbers; `sweep_dir` decides which of them a design gets.
 //!
 //! Left out on purpose: interactivity and scripts (reports must open offline and print), and
-//! any I/O beyond reading a run directory — the CLI decides where files go.
+//! any I/O beyond reading an output directory — the CLI decides where files go.
 
 pub mod figure;
+mod files;
 pub mod font;
 pub mod labels;
 pub mod render;
@@ -19,9 +22,10 @@ pub mod report;
 pub mod run;
 pub mod style;
 pub mod sweep;
+pub mod sweep_dir;
 mod text;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -29,6 +33,7 @@ pub use figure::Figure;
 pub use labels::Lang;
 pub use render::RenderError;
 pub use run::{run_figures, RunData, RUN_CHARTS};
+pub use sweep_dir::{sweep_figures, SweepData, KEY_METRICS};
 
 /// Failures of reading, building or drawing charts.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +42,10 @@ pub enum ChartError {
     /// column. The user's to fix (exit 2).
     #[error("{path}: {message}")]
     Input { path: PathBuf, message: String },
+    /// A sweep manifest whose experiment the experiment loader refused (the message names
+    /// the file).
+    #[error("{0}")]
+    Experiment(String),
     /// Plain data handed to a chart function is unusable (lengths differ, NaN).
     #[error("chart data: {0}")]
     Data(String),
@@ -52,7 +61,10 @@ pub enum ChartError {
 impl ChartError {
     /// True for mistakes in what the user asked for (exit 2), false for failures (exit 1).
     pub fn is_usage(&self) -> bool {
-        matches!(self, ChartError::Input { .. } | ChartError::Data(_))
+        matches!(
+            self,
+            ChartError::Input { .. } | ChartError::Experiment(_) | ChartError::Data(_)
+        )
     }
 }
 
@@ -83,16 +95,62 @@ pub fn chart_dir(lang: Lang) -> String {
     format!("charts/{}", lang.code())
 }
 
-/// Draws every run chart in each of `langs` and `formats`, in parallel; the order of the
-/// result is fixed (language, chart, format) whatever the thread count.
-pub fn draw_run_charts(
-    data: &RunData,
+/// Something whose charts can be drawn: a run or a sweep read back from its directory.
+pub trait Charted {
+    /// Every chart, in `lang`, in a fixed order.
+    fn figures(&self, lang: Lang) -> Result<Vec<Figure>, ChartError>;
+}
+
+impl Charted for RunData {
+    fn figures(&self, lang: Lang) -> Result<Vec<Figure>, ChartError> {
+        run_figures(self, lang)
+    }
+}
+
+impl Charted for SweepData {
+    fn figures(&self, lang: Lang) -> Result<Vec<Figure>, ChartError> {
+        sweep_figures(self, lang)
+    }
+}
+
+/// An output directory read back: a run (`cogov run`) or a sweep (`cogov sweep`, `cogov
+/// merge`), told apart by the `kind` of its manifest.
+#[derive(Clone, Debug)]
+pub enum OutputDir {
+    Run(RunData),
+    Sweep(SweepData),
+}
+
+impl OutputDir {
+    pub fn read(dir: &Path) -> Result<OutputDir, ChartError> {
+        let manifest = files::Manifest::read(dir)?;
+        if manifest.kind == "sweep" {
+            SweepData::from_manifest(dir, manifest).map(OutputDir::Sweep)
+        } else {
+            RunData::from_manifest(dir, manifest).map(OutputDir::Run)
+        }
+    }
+}
+
+impl Charted for OutputDir {
+    fn figures(&self, lang: Lang) -> Result<Vec<Figure>, ChartError> {
+        match self {
+            OutputDir::Run(r) => r.figures(lang),
+            OutputDir::Sweep(s) => s.figures(lang),
+        }
+    }
+}
+
+/// Draws every chart of `data` in each of `langs` and `formats`, in parallel; the order of
+/// the result is fixed (language, chart, format) whatever the thread count.
+pub fn draw_charts(
+    data: &impl Charted,
     langs: &[Lang],
     formats: Formats,
 ) -> Result<Vec<ChartFile>, ChartError> {
     let mut jobs = Vec::new();
     for &lang in langs {
-        for fig in run_figures(data, lang)? {
+        for fig in data.figures(lang)? {
             for (ext, wanted) in [("png", formats.png), ("svg", formats.svg)] {
                 if wanted {
                     jobs.push((lang, fig.clone(), ext));
@@ -116,12 +174,12 @@ pub fn draw_run_charts(
 }
 
 /// Characters in the charts of `data` that the embedded font lacks (they are left out of
-/// PNGs; browsers fall back for SVG). Scenario titles and intervention labels are free text,
-/// so this is worth a warning.
-pub fn missing_glyphs(data: &RunData, langs: &[Lang]) -> Vec<char> {
+/// PNGs; browsers fall back for SVG). Scenario and experiment titles, intervention labels and
+/// package names are free text, so this is worth a warning.
+pub fn missing_glyphs(data: &impl Charted, langs: &[Lang]) -> Vec<char> {
     let mut text = String::new();
     for &lang in langs {
-        if let Ok(figs) = run_figures(data, lang) {
+        if let Ok(figs) = data.figures(lang) {
             for f in figs {
                 text.extend(f.texts());
             }

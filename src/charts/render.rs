@@ -506,6 +506,49 @@ fn fit_text(text: &str, size: f64, room: f64) -> String {
     String::new()
 }
 
+/// Tick positions for the cells at `values`: every value, or every k-th when there are more
+/// than `most`.
+fn cell_ticks(values: &[f64], most: usize) -> Vec<f64> {
+    let every = values.len().div_ceil(most.max(1)).max(1);
+    values.iter().copied().step_by(every).collect()
+}
+
+/// A linear axis with ticks at given values.
+struct Ticked(RangedCoordf64, Vec<f64>);
+
+impl Ranged for Ticked {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.0.map(value, limit)
+    }
+
+    fn key_points<H: plotters::coord::ranged1d::KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.1.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.0.range()
+    }
+}
+
+/// Decimals that show each of `values` exactly (at most 4).
+fn value_decimals(values: &[f64]) -> usize {
+    (0..4)
+        .find(|&d| {
+            let scale = 10f64.powi(d as i32);
+            values
+                .iter()
+                .all(|v| ((v * scale).round() / scale - v).abs() < 1e-9 * v.abs().max(1.0))
+        })
+        .unwrap_or(4)
+}
+
 /// Cell edges around grid values: halfway between neighbours, half a step beyond the ends.
 fn edges(v: &[f64]) -> Vec<f64> {
     match v.len() {
@@ -542,10 +585,9 @@ fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &HeatmapPa
     };
     let desc_h = AXIS_LABEL_SIZE / 1.24;
     let x_area = (TICK_SIZE / 1.24 + desc_h + 34.0) as i32;
-    let (xd, yd) = (
-        decimals(xe[0], xe[xe.len() - 1], p.xs.len().max(2)),
-        decimals(ye[0], ye[ye.len() - 1], p.ys.len().max(2)),
-    );
+    // Ticks at the cells' own values (a grid's levels), not at round numbers between them.
+    let (x_ticks, y_ticks) = (cell_ticks(&p.xs, 12), cell_ticks(&p.ys, 10));
+    let (xd, yd) = (value_decimals(&x_ticks), value_decimals(&y_ticks));
     let y_label_w =
         p.ys.iter()
             .map(|v| text_width(&format_tick(*v, yd), TICK_SIZE))
@@ -565,7 +607,10 @@ fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &HeatmapPa
         builder.caption(c.clone(), text_style(PANEL_TITLE_SIZE, INK));
     }
     let mut chart = builder
-        .build_cartesian_2d(xe[0]..xe[xe.len() - 1], ye[0]..ye[ye.len() - 1])
+        .build_cartesian_2d(
+            Ticked(RangedCoordf64::from(xe[0]..xe[xe.len() - 1]), x_ticks),
+            Ticked(RangedCoordf64::from(ye[0]..ye[ye.len() - 1]), y_ticks),
+        )
         .map_err(err)?;
     let fx = move |v: &f64| format_tick(*v, xd);
     let fy = move |v: &f64| format_tick(*v, yd);
@@ -578,8 +623,6 @@ fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &HeatmapPa
         .label_style(text_style(TICK_SIZE, MUTED))
         .x_label_formatter(&fx)
         .y_label_formatter(&fy)
-        .x_labels(p.xs.len().clamp(2, 12))
-        .y_labels(p.ys.len().clamp(2, 10))
         .axis_style(rgb(MUTED).stroke_width(2))
         .draw()
         .map_err(err)?;
@@ -744,6 +787,16 @@ mod tests {
             "{short}"
         );
         assert_eq!(fit_text(label, NOTE_SIZE, 1.0), "");
+    }
+
+    #[test]
+    fn heatmap_ticks_sit_at_the_cell_values() {
+        assert_eq!(cell_ticks(&[0.2, 0.8], 12), vec![0.2, 0.8]);
+        assert_eq!(cell_ticks(&[1.0, 2.0, 3.0, 4.0, 5.0], 2), vec![1.0, 4.0]);
+        assert_eq!(value_decimals(&[0.2, 0.8]), 1);
+        assert_eq!(value_decimals(&[0.0, 1.0, 26.0]), 0);
+        assert_eq!(value_decimals(&[0.125]), 3);
+        assert_eq!(value_decimals(&[1.0 / 3.0]), 4);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! One self-contained HTML report of a run, for a seminar handout or a paper appendix.
+//! One self-contained HTML report of a run or a sweep, for a seminar handout or a paper
+//! appendix.
 //!
 //! Everything is inline: the charts as SVG with real text, the font once as an `@font-face`
 //! data URI subset to the characters the report uses, and a stylesheet that also prints well
@@ -8,12 +9,15 @@
 
 use std::fmt::Write as _;
 
+use super::figure::Figure;
 use super::labels::{self as t, Lang};
 use super::run::{run_figures, RunData};
-use super::{font, render, ChartError};
-use crate::model::params::{spec_of, ParamValue};
+use super::sweep_dir::{sweep_figures, Interval, SweepData, KEY_METRICS};
+use super::{font, render, ChartError, OutputDir};
+use crate::experiment::design::Design;
+use crate::model::params::{spec_of, ParamValue, Params};
 use crate::output::records::summary_columns;
-use crate::scenario::changed_params;
+use crate::scenario::{changed_params, Scenario};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -72,6 +76,8 @@ table{border-collapse:collapse;width:100%;font-size:.92rem;margin:.6rem 0}\
 th,td{border-bottom:1px solid var(--rule);padding:.3rem .5rem;text-align:left;vertical-align:top}\
 th{border-bottom:2px solid var(--ink)}\
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+td.num small{display:block;color:var(--muted);font-size:.8em}\
+.wide{overflow-x:auto}.wide table{font-size:.8rem}\
 code,pre{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,FONTS}\
 code{font-size:.88em}\
 pre{background:var(--code);padding:.8rem;font-size:.78rem;line-height:1.45;white-space:pre-wrap;word-break:break-all}\
@@ -85,59 +91,63 @@ h2{break-after:avoid;page-break-after:avoid}tr{break-inside:avoid}\
 pre{background:none;border:1px solid var(--rule);font-size:7.5pt}a{color:inherit;text-decoration:none}\
 figure svg{border:none}}";
 
-/// The report of a run directory in `lang`, as one HTML document.
-pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
-    let l = |x: t::L| x.get(lang);
-    let sc = &data.scenario;
-    let title = data.title(lang);
-    let mut b = String::new();
-
-    // Heading and contents.
+/// The heading of a report: its title and one line of facts.
+fn header(b: &mut String, title: &str, meta: &str) {
     let _ = writeln!(
         b,
-        "<header><h1>{}</h1><p class=\"meta\">{}{}<code>{}</code> · {} {} · {} {} · cogov {}</p></header>",
-        esc(&title),
-        l(t::R_SCENARIO),
-        lang.pick(": ", "："),
-        esc(&sc.name),
-        l(t::SEED),
-        sc.seed,
-        sc.ticks,
-        l(t::WEEKS),
-        esc(&data.cogov_version)
+        "<header><h1>{}</h1><p class=\"meta\">{meta}</p></header>",
+        esc(title)
     );
-    let sections = [
-        ("description", l(t::R_DESCRIPTION)),
-        ("parameters", l(t::R_CHANGED)),
+}
+
+/// The table of contents. A sweep's report has a design section, and its parameters are the
+/// base scenario's.
+fn nav(b: &mut String, sweep: bool, lang: Lang) {
+    let l = |x: t::L| x.get(lang);
+    let mut sections = vec![("description", l(t::R_DESCRIPTION))];
+    if sweep {
+        sections.push(("design", l(t::R_DESIGN)));
+    }
+    sections.extend([
+        (
+            "parameters",
+            l(if sweep {
+                t::R_BASE_CHANGED
+            } else {
+                t::R_CHANGED
+            }),
+        ),
         ("interventions", l(t::R_INTERVENTIONS)),
         ("results", l(t::R_RESULTS)),
         ("charts", l(t::R_CHARTS)),
         ("manifest", l(t::R_MANIFEST)),
-    ];
+    ]);
     let _ = write!(b, "<nav><strong>{}</strong><ol>", l(t::R_CONTENTS));
     for (id, name) in sections {
         let _ = write!(b, "<li><a href=\"#{id}\">{}</a></li>", esc(name));
     }
     b.push_str("</ol></nav>\n");
+}
 
-    // Description.
-    let description = match lang {
-        Lang::En => [&sc.description_en, &sc.description_zh],
-        Lang::Zh => [&sc.description_zh, &sc.description_en],
-    }
-    .into_iter()
-    .find(|d| !d.trim().is_empty())
-    .map_or_else(|| l(t::R_NO_DESCRIPTION).to_string(), |d| d.clone());
+fn description_section(b: &mut String, description: &str, lang: Lang) {
+    let text = if description.trim().is_empty() {
+        t::R_NO_DESCRIPTION.get(lang)
+    } else {
+        description
+    };
     let _ = writeln!(
         b,
         "<section id=\"description\"><h2>{}</h2><p>{}</p></section>",
-        l(t::R_DESCRIPTION),
-        esc(&description)
+        t::R_DESCRIPTION.get(lang),
+        esc(text)
     );
+}
 
-    // Parameters that differ from the defaults.
-    let _ = write!(b, "<section id=\"parameters\"><h2>{}</h2>", l(t::R_CHANGED));
-    let changed = changed_params(&sc.params);
+/// The parameters of `params` that differ from the defaults, with their meaning.
+fn changed_section(b: &mut String, heading: &str, params: &Params, lang: Lang) {
+    let l = |x: t::L| x.get(lang);
+    let _ = write!(b, "<section id=\"parameters\"><h2>{}</h2>", esc(heading));
+    let changed = changed_params(params);
     if changed.is_empty() {
         let _ = write!(b, "<p>{}</p>", l(t::R_NO_CHANGES));
     } else {
@@ -150,19 +160,30 @@ pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
             let spec = spec_of(key);
             let _ = write!(
                 b,
-                "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>{}</tr>",
                 esc(key),
                 esc(&param_text(value)),
                 spec.map_or(String::new(), |s| esc(&param_text(s.default))),
-                spec.map_or(String::new(), |s| esc(&t::unit(s.unit, lang))),
-                spec.map_or(String::new(), |s| esc(lang.pick(s.en, s.zh)))
+                unit_and_meaning(key, lang)
             );
         }
         b.push_str("</tbody></table>");
     }
     b.push_str("</section>\n");
+}
 
-    // Interventions.
+/// Two table cells: the unit and the meaning of parameter `key` in `lang`.
+fn unit_and_meaning(key: &str, lang: Lang) -> String {
+    let spec = spec_of(key);
+    format!(
+        "<td>{}</td><td>{}</td>",
+        spec.map_or(String::new(), |s| esc(&t::unit(s.unit, lang))),
+        spec.map_or(String::new(), |s| esc(lang.pick(s.en, s.zh)))
+    )
+}
+
+fn interventions_section(b: &mut String, sc: &Scenario, lang: Lang) {
+    let l = |x: t::L| x.get(lang);
     let _ = write!(
         b,
         "<section id=\"interventions\"><h2>{}</h2>",
@@ -179,13 +200,6 @@ pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
             l(t::R_CHANGES)
         );
         for i in &sc.interventions {
-            let label = if lang == Lang::Zh && !i.label_zh.is_empty() {
-                &i.label_zh
-            } else if !i.label_en.is_empty() {
-                &i.label_en
-            } else {
-                &i.label_zh
-            };
             let changes: Vec<String> = i
                 .intervention
                 .changes
@@ -196,13 +210,110 @@ pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
                 b,
                 "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
                 i.intervention.tick,
-                esc(label),
+                esc(t::either(lang, &i.label_en, &i.label_zh, "")),
                 changes.join("<br>")
             );
         }
         b.push_str("</tbody></table>");
     }
     b.push_str("</section>\n");
+}
+
+/// The charts, inline as SVG, numbered.
+fn charts_section(b: &mut String, figs: &[Figure], lang: Lang) -> Result<(), ChartError> {
+    let l = |x: t::L| x.get(lang);
+    let _ = write!(b, "<section id=\"charts\"><h2>{}</h2>", l(t::R_CHARTS));
+    for (n, fig) in figs.iter().enumerate() {
+        let svg = render::svg(fig)?;
+        let caption = match lang {
+            Lang::En => format!("{} {}. {}", l(t::R_FIGURE), n + 1, fig.title),
+            Lang::Zh => format!("{}{}　{}", l(t::R_FIGURE), n + 1, fig.title),
+        };
+        let _ = writeln!(
+            b,
+            "<figure id=\"fig-{}\">{}<figcaption>{}</figcaption></figure>",
+            fig.id,
+            inline_svg(&svg, &fig.title),
+            esc(&caption)
+        );
+    }
+    b.push_str("</section>\n");
+    Ok(())
+}
+
+/// The manifest as written, after how to reproduce the output with `command`.
+fn manifest_section(b: &mut String, how: &str, command: &str, manifest: &str, lang: Lang) {
+    let _ = writeln!(
+        b,
+        "<section id=\"manifest\"><h2>{}</h2><p>{}</p><pre><code>{}</code></pre><pre>{}</pre></section>",
+        t::R_MANIFEST.get(lang),
+        how,
+        esc(command),
+        esc(manifest.trim_end())
+    );
+}
+
+/// The whole document around `body`, with the font subset to the characters it uses.
+fn page(title: &str, version: &str, body: &str, lang: Lang) -> Result<String, ChartError> {
+    let l = |x: t::L| x.get(lang);
+    let fonts = format!("'{}',{}", font::FAMILY, font::CSS_FALLBACK);
+    let footer = format!(
+        "<footer><p>{} {}. {}</p></footer>\n",
+        l(t::R_GENERATED),
+        esc(version),
+        l(t::R_FONT)
+    );
+    let css = font::font_face_css(&format!("{title}{body}{footer}"))
+        .map_err(|e| ChartError::Data(e.to_string()))?;
+    let html_lang = match lang {
+        Lang::En => "en",
+        Lang::Zh => "zh-CN",
+    };
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"cogov {}\">\n<title>{} — {}</title>\n<style>{css}{}{}</style>\n</head>\n<body>\n{body}{footer}</body>\n</html>\n",
+        esc(version),
+        esc(title),
+        l(t::REPORT),
+        STYLE.replace("FONTS", &fonts),
+        render::text_css()
+    ))
+}
+
+/// The report of a run or sweep directory in `lang`.
+pub fn html_of(data: &OutputDir, lang: Lang) -> Result<String, ChartError> {
+    match data {
+        OutputDir::Run(r) => html(r, lang),
+        OutputDir::Sweep(s) => sweep_html(s, lang),
+    }
+}
+
+/// The report of a run directory in `lang`, as one HTML document.
+pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
+    let l = |x: t::L| x.get(lang);
+    let sc = &data.scenario;
+    let title = data.title(lang);
+    let mut b = String::new();
+
+    let meta = format!(
+        "{}{}<code>{}</code> · {} {} · {} {} · cogov {}",
+        l(t::R_SCENARIO),
+        lang.pick(": ", "："),
+        esc(&sc.name),
+        l(t::SEED),
+        sc.seed,
+        sc.ticks,
+        l(t::WEEKS),
+        esc(&data.cogov_version)
+    );
+    header(&mut b, &title, &meta);
+    nav(&mut b, false, lang);
+    description_section(
+        &mut b,
+        t::either(lang, &sc.description_en, &sc.description_zh, ""),
+        lang,
+    );
+    changed_section(&mut b, l(t::R_CHANGED), &sc.params, lang);
+    interventions_section(&mut b, sc, lang);
 
     // Key results: summary.csv with the column meanings in both languages.
     let columns = summary_columns();
@@ -231,56 +342,271 @@ pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
     }
     b.push_str("</tbody></table></section>\n");
 
-    // Charts, inline.
-    let _ = write!(b, "<section id=\"charts\"><h2>{}</h2>", l(t::R_CHARTS));
-    for (n, fig) in run_figures(data, lang)?.iter().enumerate() {
-        let svg = render::svg(fig)?;
-        let caption = match lang {
-            Lang::En => format!("{} {}. {}", l(t::R_FIGURE), n + 1, fig.title),
-            Lang::Zh => format!("{}{}　{}", l(t::R_FIGURE), n + 1, fig.title),
-        };
-        let _ = writeln!(
+    charts_section(&mut b, &run_figures(data, lang)?, lang)?;
+    manifest_section(
+        &mut b,
+        l(t::R_REPRODUCE),
+        &format!("cogov run manifest.json --out {}-again", sc.name),
+        &data.manifest,
+        lang,
+    );
+    page(&title, &data.cogov_version, &b, lang)
+}
+
+/// Most design points the results table of a sweep report lists (`points.csv` has them all).
+const MAX_TABLE_POINTS: usize = 100;
+
+/// A mean over its 95% interval, in one table cell.
+fn estimate_cell(iv: Option<Interval>, unit: &str) -> String {
+    match iv {
+        Some(iv) => format!(
+            "<td class=\"num\">{}<small>{} – {}</small></td>",
+            esc(&format_result(iv.mean, unit)),
+            esc(&format_result(iv.lower, unit)),
+            esc(&format_result(iv.upper, unit))
+        ),
+        None => "<td class=\"num\">—</td>".to_string(),
+    }
+}
+
+/// The header cells of the key metrics, with their units.
+fn metric_headers(lang: Lang) -> String {
+    KEY_METRICS
+        .iter()
+        .map(|k| format!("<th>{}</th>", esc(k.axis.get(lang))))
+        .collect()
+}
+
+/// The kind of a design in words.
+fn design_name(design: &Design) -> t::L {
+    match design {
+        Design::Grid(_) => t::D_GRID,
+        Design::Packages(_) => t::D_PACKAGES,
+        Design::LatinHypercube { .. } => t::D_LHS,
+        Design::Morris { .. } => t::D_MORRIS,
+    }
+}
+
+fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
+    let l = |x: t::L| x.get(lang);
+    let exp = &data.experiment;
+    let kind = design_name(&exp.design);
+    let mut facts = vec![
+        (
+            l(t::R_DESIGN_KIND),
+            format!("{} (<code>{}</code>)", l(kind), exp.design.kind()),
+        ),
+        (l(t::R_POINTS), exp.points.len().to_string()),
+        (l(t::R_REPLICATIONS), exp.replications.to_string()),
+        (l(t::R_RUNS), exp.total_runs().to_string()),
+        (l(t::R_WEEKS_SIMULATED), exp.base.ticks.to_string()),
+        (l(t::R_BASE_SEED), exp.base_seed.to_string()),
+        (
+            l(t::R_CRN),
+            l(if exp.common_random_numbers {
+                t::R_YES
+            } else {
+                t::R_NO
+            })
+            .to_string(),
+        ),
+    ];
+    if let Design::Morris {
+        trajectories,
+        levels,
+        ..
+    } = &exp.design
+    {
+        facts.push((l(t::R_TRAJECTORIES), trajectories.to_string()));
+        facts.push((l(t::R_LEVELS), levels.to_string()));
+    }
+    let _ = write!(
+        b,
+        "<section id=\"design\"><h2>{}</h2><table><tbody>",
+        l(t::R_DESIGN)
+    );
+    for (name, value) in facts {
+        let _ = write!(b, "<tr><th>{}</th><td>{value}</td></tr>", esc(name));
+    }
+    b.push_str("</tbody></table>");
+
+    let _ = write!(b, "<h3>{}</h3>", l(t::R_FACTORS));
+    let head = |first: &str, second: &str| {
+        format!(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(first),
+            esc(second),
+            l(t::R_UNIT),
+            l(t::R_MEANING)
+        )
+    };
+    match &exp.design {
+        Design::Grid(factors) => {
+            b.push_str(&head(l(t::R_PARAMETER), l(t::R_VALUES)));
+            for (key, values) in factors {
+                let values: Vec<String> = values.iter().map(|v| param_text(*v)).collect();
+                let _ = write!(
+                    b,
+                    "<tr><td><code>{}</code></td><td>{}</td>{}</tr>",
+                    esc(key),
+                    esc(&values.join(", ")),
+                    unit_and_meaning(key, lang)
+                );
+            }
+        }
+        Design::LatinHypercube { ranges, .. } | Design::Morris { ranges, .. } => {
+            b.push_str(&head(l(t::R_PARAMETER), l(t::R_RANGE)));
+            for r in ranges {
+                let _ = write!(
+                    b,
+                    "<tr><td><code>{}</code></td><td class=\"num\">{} – {}</td>{}</tr>",
+                    esc(&r.key),
+                    r.lo,
+                    r.hi,
+                    unit_and_meaning(&r.key, lang)
+                );
+            }
+        }
+        Design::Packages(packages) => {
+            let _ = write!(
+                b,
+                "<table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
+                l(t::R_PACKAGE),
+                l(t::R_SETTINGS)
+            );
+            for p in packages {
+                let set: Vec<String> = p
+                    .set
+                    .iter()
+                    .map(|(k, v)| format!("<code>{}</code> = {}", esc(k), esc(&param_text(*v))))
+                    .collect();
+                let set = if set.is_empty() {
+                    l(t::R_NO_CHANGES).to_string()
+                } else {
+                    set.join("<br>")
+                };
+                let _ = write!(b, "<tr><td>{}</td><td>{set}</td></tr>", esc(&p.name));
+            }
+        }
+    }
+    b.push_str("</tbody></table></section>\n");
+}
+
+fn sweep_results_section(b: &mut String, data: &SweepData, lang: Lang) {
+    let l = |x: t::L| x.get(lang);
+    let exp = &data.experiment;
+    let _ = write!(b, "<section id=\"results\"><h2>{}</h2>", l(t::R_RESULTS));
+    if let Design::Morris { ranges, .. } = &exp.design {
+        let _ = write!(
             b,
-            "<figure id=\"fig-{}\">{}<figcaption>{}</figcaption></figure>",
-            fig.id,
-            inline_svg(&svg, &fig.title),
-            esc(&caption)
+            "<p>{}</p><div class=\"wide\"><table><thead><tr><th>{}</th>{}</tr></thead><tbody>",
+            l(t::R_MORRIS_NOTE),
+            l(t::R_LEVER),
+            metric_headers(lang)
+        );
+        for r in ranges {
+            let _ = write!(b, "<tr><td><code>{}</code></td>", esc(&r.key));
+            for k in &KEY_METRICS {
+                let _ = match data.morris_of(&r.key, k.column) {
+                    Some(m) => write!(
+                        b,
+                        "<td class=\"num\">{}<small>σ {}</small></td>",
+                        esc(&format_result(m.mu_star, "")),
+                        esc(&format_result(m.sigma, ""))
+                    ),
+                    None => write!(b, "<td class=\"num\">—</td>"),
+                };
+            }
+            b.push_str("</tr>");
+        }
+        b.push_str("</tbody></table></div></section>\n");
+        return;
+    }
+    let first = l(if matches!(exp.design, Design::Packages(_)) {
+        t::R_PACKAGE
+    } else {
+        t::R_POINT
+    });
+    let _ = write!(
+        b,
+        "<p>{}</p><div class=\"wide\"><table><thead><tr><th>{}</th><th>n</th>{}</tr></thead><tbody>",
+        l(t::R_CI_NOTE),
+        esc(first),
+        metric_headers(lang)
+    );
+    for (i, p) in exp.points.iter().enumerate().take(MAX_TABLE_POINTS) {
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td class=\"num\">{}</td>",
+            esc(&p.label),
+            data.points[i].n
+        );
+        for k in &KEY_METRICS {
+            b.push_str(&estimate_cell(data.estimate(i, k.column), k.unit));
+        }
+        b.push_str("</tr>");
+    }
+    b.push_str("</tbody></table></div>");
+    if exp.points.len() > MAX_TABLE_POINTS {
+        let _ = write!(
+            b,
+            "<p>{}</p>",
+            esc(&t::R_FIRST_ROWS.fill(
+                lang,
+                &[
+                    ("shown", &MAX_TABLE_POINTS.to_string()),
+                    ("total", &exp.points.len().to_string())
+                ]
+            ))
+        );
+    }
+    let failed: u64 = data.points.iter().map(|p| p.failed).sum();
+    if failed > 0 {
+        let _ = write!(
+            b,
+            "<p>{}</p>",
+            esc(&t::R_FAILED.fill(lang, &[("failed", &failed.to_string())]))
         );
     }
     b.push_str("</section>\n");
+}
 
-    // Manifest.
-    let _ = writeln!(
-        b,
-        "<section id=\"manifest\"><h2>{}</h2><p>{}</p><pre><code>cogov run manifest.json --out {}-again</code></pre><pre>{}</pre></section>",
-        l(t::R_MANIFEST),
-        l(t::R_REPRODUCE),
-        esc(&sc.name),
-        esc(data.manifest.trim_end())
+/// The report of a sweep directory in `lang`, as one HTML document.
+pub fn sweep_html(data: &SweepData, lang: Lang) -> Result<String, ChartError> {
+    let l = |x: t::L| x.get(lang);
+    let exp = &data.experiment;
+    let title = data.title(lang);
+    let mut b = String::new();
+    let meta = format!(
+        "{}{}<code>{}</code> · {} · {} × {} = {} {} · {} {} · cogov {}",
+        l(t::R_EXPERIMENT),
+        lang.pick(": ", "："),
+        esc(&exp.name),
+        l(design_name(&exp.design)),
+        exp.points.len(),
+        exp.replications,
+        exp.total_runs(),
+        l(t::R_RUNS),
+        exp.base.ticks,
+        l(t::WEEKS),
+        esc(&data.cogov_version)
     );
-    let _ = writeln!(
-        b,
-        "<footer><p>{} {}. {}</p></footer>",
-        l(t::R_GENERATED),
-        esc(&data.cogov_version),
-        l(t::R_FONT)
+    header(&mut b, &title, &meta);
+    nav(&mut b, true, lang);
+    description_section(&mut b, data.description(lang), lang);
+    design_section(&mut b, data, lang);
+    changed_section(&mut b, l(t::R_BASE_CHANGED), &exp.base.params, lang);
+    interventions_section(&mut b, &exp.base, lang);
+    sweep_results_section(&mut b, data, lang);
+    charts_section(&mut b, &sweep_figures(data, lang)?, lang)?;
+    manifest_section(
+        &mut b,
+        l(t::R_REPRODUCE_SWEEP),
+        &format!("cogov sweep {}.toml --out {}-again", exp.name, exp.name),
+        &data.manifest,
+        lang,
     );
-
-    let fonts = format!("'{}',{}", font::FAMILY, font::CSS_FALLBACK);
-    let css =
-        font::font_face_css(&format!("{title}{b}")).map_err(|e| ChartError::Data(e.to_string()))?;
-    let html_lang = match lang {
-        Lang::En => "en",
-        Lang::Zh => "zh-CN",
-    };
-    Ok(format!(
-        "<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"cogov {}\">\n<title>{} — {}</title>\n<style>{css}{}{}</style>\n</head>\n<body>\n{b}</body>\n</html>\n",
-        esc(&data.cogov_version),
-        esc(&title),
-        l(t::REPORT),
-        STYLE.replace("FONTS", &fonts),
-        render::text_css()
-    ))
+    page(&title, &data.cogov_version, &b, lang)
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@
 //! unit it expects; a column whose unit changed would be refused rather than mislabelled.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::figure::{Figure, Marker, Panel, Series, SeriesKind, XyPanel};
+use super::files::{input, read_csv, Manifest};
 use super::labels::{self as t, Lang, L};
 use super::style::*;
 use super::ChartError;
@@ -36,100 +36,26 @@ pub struct RunData {
     pub summary: Vec<(String, f64)>,
 }
 
-fn input(path: &Path, message: impl Into<String>) -> ChartError {
-    ChartError::Input {
-        path: path.to_path_buf(),
-        message: message.into(),
-    }
-}
-
-fn read_text(path: &Path) -> Result<String, ChartError> {
-    fs::read_to_string(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            input(path, "not found; is this a cogov run directory?")
-        } else {
-            ChartError::Io {
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    })
-}
-
-/// Reads a CSV of numbers into (header, rows).
-fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>), ChartError> {
-    let text = read_text(path)?;
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|e| input(path, e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut rows = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| input(path, e.to_string()))?;
-        let row = rec
-            .iter()
-            .enumerate()
-            .map(|(j, v)| {
-                v.parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
-                    .ok_or_else(|| {
-                        input(
-                            path,
-                            format!(
-                                "line {}: column {}: expected a number, got {v:?}",
-                                i + 2,
-                                header.get(j).map_or("?", String::as_str)
-                            ),
-                        )
-                    })
-            })
-            .collect::<Result<Vec<f64>, _>>()?;
-        rows.push(row);
-    }
-    Ok((header, rows))
-}
-
 impl RunData {
     /// Reads a run directory written by `cogov run`.
     pub fn read(dir: &Path) -> Result<RunData, ChartError> {
-        if !dir.is_dir() {
+        let manifest = Manifest::read(dir)?;
+        RunData::from_manifest(dir, manifest)
+    }
+
+    /// Reads the rest of a run directory whose manifest is read.
+    pub(super) fn from_manifest(dir: &Path, m: Manifest) -> Result<RunData, ChartError> {
+        if m.kind == "sweep" {
             return Err(input(
                 dir,
-                "not a directory; expected a cogov run directory",
+                "is a sweep directory, not a run directory (`cogov plot` and `cogov report` take either)",
             ));
         }
-        let manifest_path = dir.join("manifest.json");
-        let manifest = read_text(&manifest_path)?;
-        let json: serde_json::Value = serde_json::from_str(&manifest)
-            .map_err(|e| input(&manifest_path, format!("invalid JSON: {e}")))?;
-        let kind = json
-            .get("kind")
-            .and_then(|k| k.as_str())
-            .unwrap_or("")
-            .to_string();
-        if kind == "sweep" {
-            return Err(input(
-                dir,
-                "is a sweep directory; plot and report take a run directory (charts of sweeps are not drawn by the CLI yet)",
-            ));
+        if m.kind != "run" {
+            return Err(m.unknown_kind());
         }
-        if kind != "run" {
-            return Err(input(
-                &manifest_path,
-                format!("kind is {kind:?}; expected a run directory written by `cogov run` (kind \"run\")"),
-            ));
-        }
-        let cogov_version = json
-            .get("cogov_version")
-            .and_then(|k| k.as_str())
-            .unwrap_or("")
-            .to_string();
-        let scenario = scenario::load_manifest_str(&manifest, &manifest_path.display().to_string())
-            .map_err(|e| input(&manifest_path, e.message.clone()))?;
+        let scenario = scenario::load_manifest_str(&m.text, &m.path.display().to_string())
+            .map_err(|e| input(&m.path, e.message.clone()))?;
 
         let ts_path = dir.join("timeseries.csv");
         let (header, rows) = read_csv(&ts_path)?;
@@ -156,9 +82,9 @@ impl RunData {
         Ok(RunData {
             dir: dir.to_path_buf(),
             scenario,
-            manifest,
-            kind,
-            cogov_version,
+            manifest: m.text,
+            kind: m.kind,
+            cogov_version: m.cogov_version,
             series,
             summary,
         })
@@ -196,15 +122,7 @@ impl RunData {
     /// The scenario title in `lang` (the other language, then the name, if it has none).
     pub fn title(&self, lang: Lang) -> String {
         let sc = &self.scenario;
-        let (a, b) = match lang {
-            Lang::En => (&sc.title_en, &sc.title_zh),
-            Lang::Zh => (&sc.title_zh, &sc.title_en),
-        };
-        [a, b, &sc.name]
-            .into_iter()
-            .find(|s| !s.trim().is_empty())
-            .cloned()
-            .unwrap_or_default()
+        t::either(lang, &sc.title_en, &sc.title_zh, &sc.name).to_string()
     }
 
     /// Interventions as chart markers, labelled in `lang`.
@@ -212,17 +130,9 @@ impl RunData {
         self.scenario
             .interventions
             .iter()
-            .map(|i| {
-                let label = match lang {
-                    Lang::En if !i.label_en.is_empty() => &i.label_en,
-                    Lang::Zh if !i.label_zh.is_empty() => &i.label_zh,
-                    _ if !i.label_en.is_empty() => &i.label_en,
-                    _ => &i.label_zh,
-                };
-                Marker {
-                    x: f64::from(i.intervention.tick),
-                    label: label.clone(),
-                }
+            .map(|i| Marker {
+                x: f64::from(i.intervention.tick),
+                label: t::either(lang, &i.label_en, &i.label_zh, "").to_string(),
             })
             .collect()
     }

@@ -1,6 +1,7 @@
 //! Charts of many runs, from plain numbers: a metric against a parameter with a confidence
 //! band, a two-parameter heatmap (phase diagram), policy packages side by side with confidence
-//! intervals, and a Morris μ*–σ screening chart.
+//! intervals, a Morris μ*–σ screening chart, and the points of a sampled design against each
+//! parameter.
 //!
 //! These functions take vectors and already-translated labels rather than sweep files, so they
 //! do not depend on how a sweep stores its results; the code that reads a sweep directory
@@ -42,6 +43,14 @@ pub struct Estimate<'a> {
     pub mean: f64,
     pub lower: f64,
     pub upper: f64,
+}
+
+/// One panel of a sampled design: the metric at each point against one parameter.
+#[derive(Clone, Copy, Debug)]
+pub struct Sampled<'a> {
+    pub x_label: &'a str,
+    pub x: &'a [f64],
+    pub y: &'a [f64],
 }
 
 /// One parameter's Morris statistics.
@@ -136,11 +145,16 @@ pub fn metric_vs_parameter(
     };
     let mut subtitle = axes.subtitle.to_string();
     if curves.len() > 1 {
-        let note = format!("{}: {}", t::SHADED.get(lang), t::CI95.get(lang));
+        let note = format!(
+            "{}{}{}",
+            t::SHADED.get(lang),
+            lang.pick(": ", "："),
+            t::CI95.get(lang)
+        );
         subtitle = if subtitle.is_empty() {
             note
         } else {
-            format!("{subtitle} · {note}")
+            format!("{subtitle}{}{note}", lang.pick(" · ", "；"))
         };
     }
     Ok(Figure::new(
@@ -249,6 +263,48 @@ pub fn policy_packages(
     };
     let mut fig = Figure::new(id, axes.title, axes.subtitle, vec![Panel::Intervals(panel)]);
     fig.height = fig.height.max(260 + 70 * packages.len() as u32);
+    Ok(fig)
+}
+
+/// A metric at the points of a sampled design (a Latin hypercube) against each varied
+/// parameter: one panel per parameter, one dot per point, labelled `dot_label` in the legend.
+/// No line and no band: neighbouring points differ in every parameter at once, so a curve
+/// would suggest an effect the design does not isolate.
+pub fn sampled(
+    id: &str,
+    axes: Axes<'_>,
+    dot_label: &str,
+    panels: &[Sampled<'_>],
+) -> Result<Figure, ChartError> {
+    if panels.is_empty() {
+        return Err(bad("sampled", "at least one parameter is needed"));
+    }
+    let mut out = Vec::new();
+    for p in panels {
+        if p.x.is_empty() || p.x.len() != p.y.len() {
+            return Err(bad(p.x_label, "x and y must have the same non-zero length"));
+        }
+        finite("x", p.x)?;
+        finite("y", p.y)?;
+        out.push(Panel::Xy(XyPanel {
+            x_label: p.x_label.to_string(),
+            y_label: axes.y_label.to_string(),
+            series: vec![Series {
+                label: dot_label.to_string(),
+                colour: BLUE,
+                kind: SeriesKind::Points {
+                    points: p.x.iter().copied().zip(p.y.iter().copied()).collect(),
+                    labels: Vec::new(),
+                },
+            }],
+            ..XyPanel::default()
+        }));
+    }
+    let n = out.len();
+    let mut fig = Figure::new(id, axes.title, axes.subtitle, out);
+    // Two panels a row at most, each tall enough for its axis labels.
+    fig.cols = n.min(2);
+    fig.height = fig.height.max(260 + 560 * n.div_ceil(2) as u32);
     Ok(fig)
 }
 
@@ -450,6 +506,37 @@ mod tests {
         );
         let wrong = [Estimate { lower: 0.9, ..p[0] }];
         assert!(policy_packages("p", axes(), &wrong, None, Lang::En).is_err());
+    }
+
+    #[test]
+    fn sampled_points_get_a_panel_per_parameter() {
+        let (a, b, y) = ([0.1, 0.5, 0.9], [3.0, 1.0, 2.0], [0.4, 0.6, 0.5]);
+        let panels = [
+            Sampled {
+                x_label: "incentive_compatibility",
+                x: &a,
+                y: &y,
+            },
+            Sampled {
+                x_label: "media_pressure",
+                x: &b,
+                y: &y,
+            },
+            Sampled {
+                x_label: "trust_culture",
+                x: &a,
+                y: &y,
+            },
+        ];
+        let fig = sampled("s", axes(), "一个抽样点", &panels).unwrap();
+        assert_eq!((fig.panels.len(), fig.cols), (3, 2));
+        renders(&fig, &["media_pressure", "一个抽样点"]);
+        let short = [Sampled {
+            y: &y[..2],
+            ..panels[0]
+        }];
+        assert!(sampled("s", axes(), "", &short).is_err());
+        assert!(sampled("s", axes(), "", &[]).is_err());
     }
 
     #[test]

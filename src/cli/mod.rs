@@ -57,9 +57,10 @@ pub enum Command {
     /// Print the output columns with their units and meaning
     /// （列出输出列及单位与含义）
     Columns(params::ColumnsArgs),
-    /// Redraw the charts of a run directory （重新绘制某次运行的图表）
+    /// Redraw the charts of a run or sweep directory （重新绘制某次运行或批量实验的图表）
     Plot(plot::PlotArgs),
-    /// Write one self-contained HTML report of a run （生成某次运行的独立 HTML 报告）
+    /// Write one self-contained HTML report of a run or sweep
+    /// （生成某次运行或批量实验的独立 HTML 报告）
     Report(report::ReportArgs),
     /// Run an experiment: a design of points × replications, resumable and shardable
     /// （运行批量实验：设计点×重复，可断点续跑、可分片）

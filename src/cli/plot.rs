@@ -1,12 +1,16 @@
-//! `cogov plot DIR`: redraw the charts of a run directory from its files; and the chart step of
-//! `cogov run`, which draws into the staging directory before it is committed.
+//! `cogov plot DIR`: redraw the charts of a run or sweep directory from its files; the chart
+//! step of `cogov run`, which draws into the staging directory before it is committed; and
+//! the chart step of `cogov sweep` and `cogov merge`.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::CliError;
-use crate::charts::{self, ChartError, ChartFile, Formats, Lang, RunData};
+use crate::charts::{
+    self, ChartError, ChartFile, Charted, Formats, Lang, OutputDir, RunData, SweepData,
+};
+use crate::experiment::Experiment;
 use crate::output::AtomicDir;
 
 /// Chart language on the command line.
@@ -35,7 +39,8 @@ pub enum ChartFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct PlotArgs {
-    /// A run directory written by `cogov run` （`cogov run` 的输出目录）
+    /// A run directory (`cogov run`) or sweep directory (`cogov sweep`, `cogov merge`)
+    /// （运行或批量实验的输出目录）
     pub dir: PathBuf,
     /// Language of titles, axes and legends; both if omitted （图表语言，省略则中英文都画）
     #[arg(long, value_enum)]
@@ -57,11 +62,14 @@ pub fn chart_error(e: ChartError) -> CliError {
     }
 }
 
-fn io_error(path: &Path, e: std::io::Error) -> CliError {
-    CliError::Runtime(format!("{}: {e}", path.display()))
+fn io_error(path: &Path, source: std::io::Error) -> ChartError {
+    ChartError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
-fn warn_missing_glyphs(data: &RunData, langs: &[Lang]) {
+fn warn_missing_glyphs(data: &impl Charted, langs: &[Lang]) {
     let missing = charts::missing_glyphs(data, langs);
     if !missing.is_empty() {
         let chars: String = missing.iter().collect();
@@ -79,24 +87,14 @@ fn warn_missing_glyphs(data: &RunData, langs: &[Lang]) {
 /// run. The directory still appears only when complete, with the rest of the run.
 pub fn draw_into_staging(dir: &AtomicDir, quiet: bool) -> Result<(), CliError> {
     let data = RunData::read(dir.staging_path()).map_err(chart_error)?;
-    let files = charts::draw_run_charts(&data, &Lang::ALL, Formats::BOTH).map_err(chart_error)?;
-    if !quiet {
-        warn_missing_glyphs(&data, &Lang::ALL);
-    }
-    for lang in Lang::ALL {
-        let sub = dir.staging_path().join(charts::chart_dir(lang));
-        fs::create_dir_all(&sub).map_err(|e| io_error(&sub, e))?;
-    }
-    for ChartFile { path, bytes } in files {
-        let path = dir.staging_path().join(path);
-        fs::write(&path, bytes).map_err(|e| io_error(&path, e))?;
-    }
+    write_charts(dir.staging_path(), &data, &Lang::ALL, Formats::BOTH, quiet)
+        .map_err(chart_error)?;
     Ok(())
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a chart is never
 /// half-written (not synced: charts are derived data).
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {
     let tmp = path.with_extension(format!(
         "{}.partial-{}",
         path.extension().and_then(|e| e.to_str()).unwrap_or(""),
@@ -112,8 +110,43 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Draws the charts of `data` into `dir/charts/<lang>/`, each file written atomically, and
+/// returns what was written.
+fn write_charts(
+    dir: &Path,
+    data: &impl Charted,
+    langs: &[Lang],
+    formats: Formats,
+    quiet: bool,
+) -> Result<Vec<ChartFile>, ChartError> {
+    let files = charts::draw_charts(data, langs, formats)?;
+    if !quiet {
+        warn_missing_glyphs(data, langs);
+    }
+    for &lang in langs {
+        let sub = dir.join(charts::chart_dir(lang));
+        fs::create_dir_all(&sub).map_err(|e| io_error(&sub, e))?;
+    }
+    for f in &files {
+        write_atomically(&dir.join(&f.path), &f.bytes)?;
+    }
+    Ok(files)
+}
+
+/// The chart step of `cogov sweep` and `cogov merge`: the charts of `exp` (both languages, PNG
+/// and SVG) from the statistics just written to `dir`.
+pub fn draw_sweep_charts(dir: &Path, exp: &Experiment, quiet: bool) -> Result<(), ChartError> {
+    let data = SweepData::load(
+        dir,
+        exp.clone(),
+        String::new(),
+        env!("CARGO_PKG_VERSION").to_string(),
+    )?;
+    write_charts(dir, &data, &Lang::ALL, Formats::BOTH, quiet).map(|_| ())
+}
+
 pub fn plot(args: &PlotArgs) -> Result<(), CliError> {
-    let data = RunData::read(&args.dir).map_err(chart_error)?;
+    let data = OutputDir::read(&args.dir).map_err(chart_error)?;
     let langs: Vec<Lang> = match args.lang {
         Some(l) => vec![l.into()],
         None => Lang::ALL.to_vec(),
@@ -129,17 +162,7 @@ pub fn plot(args: &PlotArgs) -> Result<(), CliError> {
         },
         ChartFormat::Both => Formats::BOTH,
     };
-    let files = charts::draw_run_charts(&data, &langs, formats).map_err(chart_error)?;
-    if !args.quiet {
-        warn_missing_glyphs(&data, &langs);
-    }
-    for &lang in &langs {
-        let sub = args.dir.join(charts::chart_dir(lang));
-        fs::create_dir_all(&sub).map_err(|e| io_error(&sub, e))?;
-    }
-    for f in &files {
-        write_atomically(&args.dir.join(&f.path), &f.bytes)?;
-    }
+    let files = write_charts(&args.dir, &data, &langs, formats, args.quiet).map_err(chart_error)?;
     if !args.quiet {
         for &lang in &langs {
             println!(

@@ -1,4 +1,4 @@
-//! `cogov report DIR`: one self-contained HTML report of a run directory.
+//! `cogov report DIR`: one self-contained HTML report of a run or sweep directory.
 
 use std::fs;
 use std::io::Write;
@@ -6,11 +6,12 @@ use std::path::PathBuf;
 
 use super::plot::{chart_error, ChartLang};
 use super::CliError;
-use crate::charts::{report, Lang, RunData};
+use crate::charts::{report, Lang, OutputDir};
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// A run directory written by `cogov run` （`cogov run` 的输出目录）
+    /// A run directory (`cogov run`) or sweep directory (`cogov sweep`, `cogov merge`)
+    /// （运行或批量实验的输出目录）
     pub dir: PathBuf,
     /// Output file (default: DIR/report_<lang>.html) （输出文件，默认 DIR/report_<语言>.html）
     #[arg(long, short)]
@@ -25,8 +26,8 @@ pub struct ReportArgs {
 
 pub fn report(args: &ReportArgs) -> Result<(), CliError> {
     let lang: Lang = args.lang.into();
-    let data = RunData::read(&args.dir).map_err(chart_error)?;
-    let html = report::html(&data, lang).map_err(chart_error)?;
+    let data = OutputDir::read(&args.dir).map_err(chart_error)?;
+    let html = report::html_of(&data, lang).map_err(chart_error)?;
     let out = args
         .out
         .clone()

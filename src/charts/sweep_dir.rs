@@ -1,0 +1,793 @@
+//! The charts of a sweep, drawn from its directory — `points.csv` (mean and 95% interval of
+//! every metric at every design point), `morris.csv`, and the experiment carried in
+//! `manifest.json` — so `cogov plot` can redraw any sweep and every picture can be rebuilt
+//! from the files. The experiment is loaded by `experiment::sweep::experiment_from_manifest`,
+//! the loader `cogov merge` uses, so its design points are the ones the sweep ran.
+//!
+//! Which charts a design gets, for each key metric (`KEY_METRICS`):
+//! - grid, one factor: the metric against the factor with its 95% band (`<metric>_by_<factor>`);
+//! - grid, two or more factors: a heatmap over the first two factors (`<metric>_heatmap`, x the
+//!   first, y the second) and the metric against the first factor with one curve per value of
+//!   the second (`<metric>_by_<factor>`). Further factors are averaged over — every
+//!   combination weighs the same — and the subtitle says so;
+//! - packages: the packages side by side with their intervals, the package with no settings
+//!   as the baseline line (`<metric>_packages`);
+//! - Latin hypercube: the point means against each varied parameter, one panel each
+//!   (`<metric>_lhs`), as dots without lines, since neighbouring points differ in every
+//!   parameter;
+//! - Morris: μ* against σ of every lever (`<metric>_morris`), from `morris.csv`.
+//!
+//! Left out on purpose: the other metrics of `points.csv` (they are in the file and in
+//! `cogov compare`), and points none of whose runs succeeded (n = 0: they have no estimate).
+//! Where points are averaged over further factors, the 95% half-widths are combined as for
+//! independent means, √(Σ hᵢ²)/k; under common random numbers the points are positively
+//! correlated and this understates the interval a little.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::figure::Figure;
+use super::files::{input, Manifest, Table};
+use super::labels::{self as t, Lang, L};
+use super::sweep::{self as chart, Axes, Curve, Estimate, MorrisPoint, Sampled};
+use super::ChartError;
+use crate::experiment::design::{Design, Point, Range};
+use crate::experiment::sweep::experiment_from_manifest;
+use crate::experiment::Experiment;
+use crate::model::params::{spec_of, ParamKind, ParamValue};
+use crate::output::format_value;
+use crate::output::records::summary_columns;
+
+/// A mean with its 95% confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Interval {
+    pub mean: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// One row of `points.csv`.
+#[derive(Clone, Debug)]
+pub struct PointResult {
+    /// Successful runs: the replications in the means.
+    pub n: u64,
+    pub failed: u64,
+    /// Every metric of the file (`<metric>_mean`, `_ci95_lo`, `_ci95_hi`), by column name.
+    pub metrics: BTreeMap<String, Interval>,
+}
+
+/// One row of `morris.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MorrisRow {
+    pub lever: String,
+    pub metric: String,
+    pub mu_star: f64,
+    pub mu: f64,
+    pub sigma: f64,
+}
+
+/// A sweep directory read back.
+#[derive(Clone, Debug)]
+pub struct SweepData {
+    pub dir: PathBuf,
+    pub experiment: Experiment,
+    /// `manifest.json` as written.
+    pub manifest: String,
+    pub cogov_version: String,
+    /// One per design point, in design order (`experiment.points`).
+    pub points: Vec<PointResult>,
+    /// `morris.csv` (Morris designs only; empty otherwise).
+    pub morris: Vec<MorrisRow>,
+}
+
+/// A headline metric of sweep charts and reports: a `summary.csv` column, the unit it must
+/// have in `output::records`, a short name for titles and an axis label with its unit.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyMetric {
+    pub column: &'static str,
+    pub unit: &'static str,
+    pub name: L,
+    pub axis: L,
+}
+
+const fn key(column: &'static str, unit: &'static str, name: L, axis: L) -> KeyMetric {
+    KeyMetric {
+        column,
+        unit,
+        name,
+        axis,
+    }
+}
+
+/// The metrics sweep charts show: resolution, the three Fengqiao indicators, trust,
+/// satisfaction, major risks and cost.
+pub const KEY_METRICS: [KeyMetric; 9] = [
+    key("resolution_rate", "share", t::K_RESOLUTION, t::A_RESOLUTION),
+    key("fengqiao_village", "share", t::K_VILLAGE, t::A_VILLAGE),
+    key("fengqiao_town", "share", t::K_TOWN, t::A_TOWN),
+    key(
+        "fengqiao_no_upward",
+        "share",
+        t::K_NO_UPWARD,
+        t::A_NO_UPWARD,
+    ),
+    key(
+        "resident_trust_final",
+        "0..1",
+        t::K_RESIDENT_TRUST,
+        t::A_RESIDENT_TRUST,
+    ),
+    key("org_trust_final", "0..1", t::K_ORG_TRUST, t::A_ORG_TRUST),
+    key(
+        "satisfaction_mean",
+        "0..1",
+        t::K_SATISFACTION,
+        t::A_SATISFACTION,
+    ),
+    key("major_risks_total", "events", t::RISKS, t::A_RISKS),
+    key("cost_total", "effort units", t::K_COST, t::A_COST),
+];
+
+/// Refuses key metrics whose unit in `output::records` is not the one their labels state.
+fn check_units() -> Result<(), ChartError> {
+    let columns = summary_columns();
+    for k in &KEY_METRICS {
+        match columns.iter().find(|c| c.name == k.column) {
+            Some(c) if c.unit == k.unit => {}
+            Some(c) => {
+                return Err(ChartError::Data(format!(
+                    "chart expects {} in {}, but output::records says {}",
+                    k.column, k.unit, c.unit
+                )))
+            }
+            None => {
+                return Err(ChartError::Data(format!(
+                    "chart uses unknown summary column {}",
+                    k.column
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+impl SweepData {
+    /// Reads a complete, unsharded sweep directory written by `cogov sweep` or `cogov merge`.
+    pub fn read(dir: &Path) -> Result<SweepData, ChartError> {
+        SweepData::from_manifest(dir, Manifest::read(dir)?)
+    }
+
+    pub(super) fn from_manifest(dir: &Path, m: Manifest) -> Result<SweepData, ChartError> {
+        if m.kind != "sweep" {
+            return Err(m.unknown_kind());
+        }
+        let shards = m.json["shard"]["count"].as_u64().unwrap_or(1);
+        if shards > 1 {
+            return Err(input(
+                dir,
+                format!(
+                    "is shard {}/{shards} of a sweep; merge the shards with `cogov merge` and use the merged directory",
+                    m.json["shard"]["index"].as_u64().unwrap_or(0)
+                ),
+            ));
+        }
+        if m.json["complete"] != serde_json::Value::Bool(true) {
+            return Err(input(
+                dir,
+                "the sweep is not complete (its manifest says \"complete\": false); finish it with `cogov sweep EXPERIMENT --out DIR --resume`",
+            ));
+        }
+        let experiment = experiment_from_manifest(&m.json, &m.path.display().to_string())
+            .map_err(|e| ChartError::Experiment(e.to_string()))?;
+        SweepData::load(dir, experiment, m.text, m.cogov_version)
+    }
+
+    /// Reads the results of `experiment` in `dir`: `points.csv`, and `morris.csv` for a
+    /// Morris design. `cogov sweep` calls this before it marks the sweep complete.
+    pub fn load(
+        dir: &Path,
+        experiment: Experiment,
+        manifest: String,
+        cogov_version: String,
+    ) -> Result<SweepData, ChartError> {
+        let table = Table::read(&dir.join("points.csv"))?;
+        let path = table.path.clone();
+        let (c_point, c_n, c_failed) = (
+            table.column("point")?,
+            table.column("n")?,
+            table.column("failed")?,
+        );
+        for k in &KEY_METRICS {
+            table.column(&format!("{}_mean", k.column))?;
+        }
+        if table.records.len() != experiment.points.len() {
+            return Err(input(
+                &path,
+                format!(
+                    "expected {} design points, one a row, found {}; is the file truncated?",
+                    experiment.points.len(),
+                    table.records.len()
+                ),
+            ));
+        }
+        let metric_columns = table
+            .header
+            .iter()
+            .filter_map(|h| h.strip_suffix("_mean"))
+            .map(|m| {
+                Ok((
+                    m.to_string(),
+                    [
+                        table.column(&format!("{m}_mean"))?,
+                        table.column(&format!("{m}_ci95_lo"))?,
+                        table.column(&format!("{m}_ci95_hi"))?,
+                    ],
+                ))
+            })
+            .collect::<Result<Vec<_>, ChartError>>()?;
+        let mut points = Vec::with_capacity(experiment.points.len());
+        for (row, p) in experiment.points.iter().enumerate() {
+            let at_line = |message: String| input(&path, format!("line {}: {message}", row + 2));
+            let count = |col: usize| -> Result<u64, ChartError> {
+                let x = table.number(row, col)?;
+                if x < 0.0 || x.fract() != 0.0 {
+                    return Err(at_line(format!(
+                        "column {}: expected a whole number, got {x}",
+                        table.header[col]
+                    )));
+                }
+                Ok(x as u64)
+            };
+            if count(c_point)? != u64::from(p.id) {
+                return Err(at_line(format!(
+                    "expected design point {}, got {}",
+                    p.id,
+                    table.text(row, c_point)
+                )));
+            }
+            let mut metrics = BTreeMap::new();
+            for (name, [mean, lower, upper]) in &metric_columns {
+                let iv = Interval {
+                    mean: table.number(row, *mean)?,
+                    lower: table.number(row, *lower)?,
+                    upper: table.number(row, *upper)?,
+                };
+                if !(iv.lower <= iv.mean && iv.mean <= iv.upper) {
+                    return Err(at_line(format!(
+                        "{name}: expected ci95_lo <= mean <= ci95_hi"
+                    )));
+                }
+                metrics.insert(name.clone(), iv);
+            }
+            points.push(PointResult {
+                n: count(c_n)?,
+                failed: count(c_failed)?,
+                metrics,
+            });
+        }
+        let morris = match &experiment.design {
+            Design::Morris { ranges, .. } => read_morris(dir, ranges)?,
+            _ => Vec::new(),
+        };
+        Ok(SweepData {
+            dir: dir.to_path_buf(),
+            experiment,
+            manifest,
+            cogov_version,
+            points,
+            morris,
+        })
+    }
+
+    /// The experiment's title in `lang` (the other language, then the base scenario's, then
+    /// the experiment's name, if it has none).
+    pub fn title(&self, lang: Lang) -> String {
+        let (e, b) = (&self.experiment, &self.experiment.base);
+        let base = t::either(lang, &b.title_en, &b.title_zh, &e.name);
+        t::either(lang, &e.title_en, &e.title_zh, base).to_string()
+    }
+
+    /// The experiment's description in `lang`, else the base scenario's ("" if neither has one).
+    pub fn description(&self, lang: Lang) -> &str {
+        let (e, b) = (&self.experiment, &self.experiment.base);
+        let base = t::either(lang, &b.description_en, &b.description_zh, "");
+        t::either(lang, &e.description_en, &e.description_zh, base)
+    }
+
+    /// `metric` at design point `i`, if any of its runs succeeded.
+    pub fn estimate(&self, i: usize, metric: &str) -> Option<Interval> {
+        let p = self.points.get(i)?;
+        if p.n == 0 {
+            return None;
+        }
+        p.metrics.get(metric).copied()
+    }
+
+    /// The Morris statistics of `lever` on `metric`.
+    pub fn morris_of(&self, lever: &str, metric: &str) -> Option<&MorrisRow> {
+        self.morris
+            .iter()
+            .find(|r| r.lever == lever && r.metric == metric)
+    }
+
+    /// The estimates of `metric` grouped by the coordinates `at` gives each point, averaged
+    /// within a group, in increasing order of coordinates.
+    fn grouped(&self, metric: &str, at: impl Fn(&Point) -> Vec<f64>) -> Vec<(Vec<f64>, Interval)> {
+        let mut all: Vec<(Vec<f64>, Interval)> = self
+            .experiment
+            .points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((at(p), self.estimate(i, metric)?)))
+            .collect();
+        all.sort_by(|a, b| by_coordinates(&a.0, &b.0));
+        let mut out: Vec<(Vec<f64>, Vec<Interval>)> = Vec::new();
+        for (at, iv) in all {
+            match out.last_mut() {
+                Some((last, group)) if *last == at => group.push(iv),
+                _ => out.push((at, vec![iv])),
+            }
+        }
+        out.into_iter()
+            .map(|(at, group)| (at, average(&group)))
+            .collect()
+    }
+}
+
+/// Coordinates in lexicographic order.
+fn by_coordinates(a: &[f64], b: &[f64]) -> std::cmp::Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.total_cmp(y))
+        .find(|o| o.is_ne())
+        .unwrap_or(std::cmp::Ordering::Equal)
+}
+
+fn read_morris(dir: &Path, ranges: &[Range]) -> Result<Vec<MorrisRow>, ChartError> {
+    let table = Table::read(&dir.join("morris.csv"))?;
+    let cols = ["lever", "metric", "mu_star", "mu", "sigma"]
+        .iter()
+        .map(|c| table.column(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rows = (0..table.records.len())
+        .map(|i| {
+            Ok(MorrisRow {
+                lever: table.text(i, cols[0]).to_string(),
+                metric: table.text(i, cols[1]).to_string(),
+                mu_star: table.number(i, cols[2])?,
+                mu: table.number(i, cols[3])?,
+                sigma: table.number(i, cols[4])?,
+            })
+        })
+        .collect::<Result<Vec<_>, ChartError>>()?;
+    for r in ranges {
+        for k in &KEY_METRICS {
+            if !rows
+                .iter()
+                .any(|m| m.lever == r.key && m.metric == k.column)
+            {
+                return Err(input(
+                    &table.path,
+                    format!(
+                        "no row for lever {} and metric {}; is the file truncated?",
+                        r.key, k.column
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// The mean of estimates with the half-widths combined as for independent means.
+fn average(group: &[Interval]) -> Interval {
+    if let [one] = group {
+        return *one;
+    }
+    let k = group.len() as f64;
+    let mean = group.iter().map(|g| g.mean).sum::<f64>() / k;
+    let half = group
+        .iter()
+        .map(|g| ((g.upper - g.lower) / 2.0).powi(2))
+        .sum::<f64>()
+        .sqrt()
+        / k;
+    Interval {
+        mean,
+        lower: mean - half,
+        upper: mean + half,
+    }
+}
+
+/// A parameter value as a number on an axis (booleans as 0 and 1).
+fn number(v: ParamValue) -> f64 {
+    match v {
+        ParamValue::Float(x) => x,
+        ParamValue::Int(i) => i as f64,
+        ParamValue::Bool(b) => f64::from(u8::from(b)),
+    }
+}
+
+/// The value of `key` at a point (every design point sets every key its design varies).
+fn value_at(p: &Point, key: &str) -> f64 {
+    p.set
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or(f64::NAN, |(_, v)| number(*v))
+}
+
+/// The last part of a dotted key: `incentive_compatibility` for
+/// `motivation.incentive_compatibility`.
+pub fn short_key(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+/// An axis label for a parameter: its short key and unit in words (booleans as 0/1).
+pub fn parameter_axis(key: &str, lang: Lang) -> String {
+    let name = short_key(key);
+    let unit = match spec_of(key) {
+        Some(s) if s.kind == ParamKind::Bool => t::BOOL_AXIS.get(lang).to_string(),
+        Some(s) if t::KNOWN_UNITS.contains(&s.unit) => t::unit(s.unit, lang),
+        _ => return name.to_string(),
+    };
+    match lang {
+        Lang::En => format!("{name} [{unit}]"),
+        Lang::Zh => format!("{name}（{unit}）"),
+    }
+}
+
+/// A value of `key` as the experiment file writes it (`true` rather than 1).
+fn value_text(key: &str, x: f64) -> String {
+    match spec_of(key) {
+        Some(s) if s.kind == ParamKind::Bool => (x >= 0.5).to_string(),
+        _ => format_value(x),
+    }
+}
+
+/// What a subtitle adds for factors that are averaged over ("" for none).
+fn averaged_note(keys: &[&str], lang: Lang) -> String {
+    if keys.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = keys.iter().map(|k| short_key(k)).collect();
+    format!(
+        "{}{}",
+        lang.pick(" · ", "，"),
+        t::SUB_AVERAGED.fill(lang, &[("keys", &names.join(lang.pick(", ", "、")))])
+    )
+}
+
+/// Every chart of a sweep in `lang`, grouped by key metric.
+pub fn sweep_figures(data: &SweepData, lang: Lang) -> Result<Vec<Figure>, ChartError> {
+    check_units()?;
+    let cx = Context {
+        data,
+        lang,
+        title: data.title(lang),
+        reps: data.experiment.replications.to_string(),
+    };
+    let mut figs = Vec::new();
+    for metric in &KEY_METRICS {
+        match &data.experiment.design {
+            Design::Grid(factors) => grid_figures(&cx, metric, factors, &mut figs)?,
+            Design::Packages(_) => figs.push(packages_figure(&cx, metric)?),
+            Design::LatinHypercube { ranges, .. } => {
+                figs.push(sampled_figure(&cx, metric, ranges)?)
+            }
+            Design::Morris { ranges, .. } => figs.push(morris_figure(&cx, metric, ranges)?),
+        }
+    }
+    Ok(figs)
+}
+
+/// What every chart of one sweep in one language shares.
+struct Context<'a> {
+    data: &'a SweepData,
+    lang: Lang,
+    title: String,
+    reps: String,
+}
+
+impl Context<'_> {
+    /// A subtitle template filled with the experiment's title and replications.
+    fn subtitle(&self, template: L) -> String {
+        template.fill(self.lang, &[("title", &self.title), ("reps", &self.reps)])
+    }
+}
+
+fn no_data(metric: &KeyMetric) -> ChartError {
+    ChartError::Data(format!(
+        "{}: no design point has a successful run (see runs.csv)",
+        metric.column
+    ))
+}
+
+/// Grouped estimates, keyed (y, x), as the columns of a curve: x, mean, lower, upper.
+fn curve_columns<'a>(rows: impl Iterator<Item = &'a (Vec<f64>, Interval)>) -> [Vec<f64>; 4] {
+    let mut out: [Vec<f64>; 4] = Default::default();
+    for (at, iv) in rows {
+        for (column, v) in out.iter_mut().zip([at[1], iv.mean, iv.lower, iv.upper]) {
+            column.push(v);
+        }
+    }
+    out
+}
+
+/// A grid's charts of `metric`: a heatmap over the first two factors (when there are two),
+/// and the metric against the first factor with one curve per value of the second.
+fn grid_figures(
+    cx: &Context,
+    metric: &KeyMetric,
+    factors: &[(String, Vec<ParamValue>)],
+    figs: &mut Vec<Figure>,
+) -> Result<(), ChartError> {
+    let (lang, m) = (cx.lang, metric.column);
+    let keys: Vec<&str> = factors.iter().map(|(k, _)| k.as_str()).collect();
+    let (x_key, y_key) = (keys[0], keys.get(1).copied());
+    let note = averaged_note(keys.get(2..).unwrap_or(&[]), lang);
+    // Grouped by (y, x): consecutive groups with one y make a curve.
+    let g = cx.data.grouped(m, |p| {
+        vec![y_key.map_or(0.0, |k| value_at(p, k)), value_at(p, x_key)]
+    });
+    if g.is_empty() {
+        return Err(no_data(metric));
+    }
+    let mut ys: Vec<f64> = g.iter().map(|(at, _)| at[0]).collect();
+    ys.dedup();
+    let x_axis = parameter_axis(x_key, lang);
+    if let Some(y_key) = y_key {
+        let mut xs: Vec<f64> = g.iter().map(|(at, _)| at[1]).collect();
+        xs.sort_by(f64::total_cmp);
+        xs.dedup();
+        let mean_at = |y: f64, x: f64| {
+            let i = g
+                .binary_search_by(|(at, _)| by_coordinates(at, &[y, x]))
+                .ok()?;
+            Some(g[i].1.mean)
+        };
+        let z: Option<Vec<Vec<f64>>> = ys
+            .iter()
+            .map(|&y| xs.iter().map(|&x| mean_at(y, x)).collect())
+            .collect();
+        // A cell without data (every run of its points failed) leaves the map out.
+        if let Some(z) = z {
+            let over = t::T_OVER.fill(
+                lang,
+                &[
+                    ("metric", metric.name.get(lang)),
+                    ("x", short_key(x_key)),
+                    ("y", short_key(y_key)),
+                ],
+            );
+            let axes = Axes {
+                title: &over,
+                subtitle: &(cx.subtitle(t::SUB_CELLS) + &note),
+                x_label: &x_axis,
+                y_label: &parameter_axis(y_key, lang),
+            };
+            let id = format!("{m}_heatmap");
+            figs.push(chart::heatmap(
+                &id,
+                axes,
+                metric.axis.get(lang),
+                &xs,
+                &ys,
+                &z,
+            )?);
+        }
+    }
+    let curves: Vec<(String, [Vec<f64>; 4])> = ys
+        .iter()
+        .map(|&y| {
+            let label = y_key.map_or(String::new(), |k| {
+                format!("{} = {}", short_key(k), value_text(k, y))
+            });
+            (label, curve_columns(g.iter().filter(|(at, _)| at[0] == y)))
+        })
+        .collect();
+    let curves: Vec<Curve> = curves
+        .iter()
+        .map(|(label, [x, mean, lower, upper])| Curve {
+            label,
+            x,
+            mean,
+            lower,
+            upper,
+        })
+        .collect();
+    let by = t::T_BY.fill(
+        lang,
+        &[
+            ("metric", metric.name.get(lang)),
+            ("parameter", short_key(x_key)),
+        ],
+    );
+    let axes = Axes {
+        title: &by,
+        subtitle: &(cx.subtitle(t::SUB_MEANS) + &note),
+        x_label: &x_axis,
+        y_label: metric.axis.get(lang),
+    };
+    let id = format!("{m}_by_{}", short_key(x_key));
+    figs.push(chart::metric_vs_parameter(&id, axes, &curves, lang)?);
+    Ok(())
+}
+
+/// Policy packages side by side; the package that changes nothing is the baseline.
+fn packages_figure(cx: &Context, metric: &KeyMetric) -> Result<Figure, ChartError> {
+    let (data, lang, m) = (cx.data, cx.lang, metric.column);
+    let points = &data.experiment.points;
+    let rows: Vec<Estimate> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let iv = data.estimate(i, m)?;
+            Some(Estimate {
+                label: &p.label,
+                mean: iv.mean,
+                lower: iv.lower,
+                upper: iv.upper,
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err(no_data(metric));
+    }
+    let baseline = points
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.set.is_empty())
+        .find_map(|(i, _)| data.estimate(i, m))
+        .map(|iv| iv.mean);
+    let title = t::T_PACKAGES.fill(lang, &[("metric", metric.name.get(lang))]);
+    let axes = Axes {
+        title: &title,
+        subtitle: &cx.subtitle(t::SUB_PACKAGES),
+        x_label: metric.axis.get(lang),
+        y_label: "",
+    };
+    chart::policy_packages(&format!("{m}_packages"), axes, &rows, baseline, lang)
+}
+
+/// The points of a Latin hypercube against each varied parameter.
+fn sampled_figure(
+    cx: &Context,
+    metric: &KeyMetric,
+    ranges: &[Range],
+) -> Result<Figure, ChartError> {
+    let (data, lang, m) = (cx.data, cx.lang, metric.column);
+    let points = &data.experiment.points;
+    let estimates: Vec<(usize, Interval)> = (0..points.len())
+        .filter_map(|i| Some((i, data.estimate(i, m)?)))
+        .collect();
+    if estimates.is_empty() {
+        return Err(no_data(metric));
+    }
+    let y: Vec<f64> = estimates.iter().map(|(_, iv)| iv.mean).collect();
+    let columns: Vec<(String, Vec<f64>)> = ranges
+        .iter()
+        .map(|r| {
+            let x = estimates
+                .iter()
+                .map(|(i, _)| value_at(&points[*i], &r.key))
+                .collect();
+            (parameter_axis(&r.key, lang), x)
+        })
+        .collect();
+    let panels: Vec<Sampled> = columns
+        .iter()
+        .map(|(x_label, x)| Sampled { x_label, x, y: &y })
+        .collect();
+    let title = t::T_SAMPLED.fill(lang, &[("metric", metric.name.get(lang))]);
+    let subtitle = t::SUB_SAMPLED.fill(
+        lang,
+        &[
+            ("title", &cx.title),
+            ("points", &points.len().to_string()),
+            ("reps", &cx.reps),
+        ],
+    );
+    let axes = Axes {
+        title: &title,
+        subtitle: &subtitle,
+        x_label: "",
+        y_label: metric.axis.get(lang),
+    };
+    let dot = t::S_SAMPLED.get(lang);
+    chart::sampled(&format!("{m}_lhs"), axes, dot, &panels)
+}
+
+/// μ* against σ of every lever, from `morris.csv`.
+fn morris_figure(cx: &Context, metric: &KeyMetric, ranges: &[Range]) -> Result<Figure, ChartError> {
+    let (data, lang, m) = (cx.data, cx.lang, metric.column);
+    let levers = ranges
+        .iter()
+        .map(|r| {
+            let row = data.morris_of(&r.key, m).ok_or_else(|| {
+                input(
+                    &data.dir.join("morris.csv"),
+                    format!("no row for lever {} and metric {m}", r.key),
+                )
+            })?;
+            Ok(MorrisPoint {
+                label: short_key(&r.key),
+                mu_star: row.mu_star,
+                sigma: row.sigma,
+            })
+        })
+        .collect::<Result<Vec<_>, ChartError>>()?;
+    let title = t::T_MORRIS.fill(lang, &[("metric", metric.name.get(lang))]);
+    let subtitle = t::SUB_MORRIS.fill(
+        lang,
+        &[("title", &cx.title), ("unit", &t::unit(metric.unit, lang))],
+    );
+    let axes = Axes {
+        title: &title,
+        subtitle: &subtitle,
+        ..Axes::default()
+    };
+    chart::morris(&format!("{m}_morris"), axes, &levers, lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_metrics_have_the_units_output_records_give_them() {
+        check_units().expect("KEY_METRICS agree with output::records");
+        for k in &KEY_METRICS {
+            assert!(t::KNOWN_UNITS.contains(&k.unit), "{}", k.column);
+        }
+    }
+
+    #[test]
+    fn averaging_combines_half_widths_as_for_independent_means() {
+        let one = Interval {
+            mean: 0.5,
+            lower: 0.4,
+            upper: 0.6,
+        };
+        assert_eq!(
+            average(&[one]),
+            one,
+            "a single point keeps its own interval"
+        );
+        let two = average(&[
+            one,
+            Interval {
+                mean: 0.7,
+                lower: 0.6,
+                upper: 0.8,
+            },
+        ]);
+        assert!((two.mean - 0.6).abs() < 1e-12);
+        // Half-widths 0.1 and 0.1: √(0.01 + 0.01) / 2.
+        assert!((two.upper - two.mean - 0.02f64.sqrt() / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn parameter_axes_name_the_key_and_its_unit_in_both_languages() {
+        assert_eq!(
+            parameter_axis("tools.media_pressure", Lang::En),
+            "media_pressure [probability per week]"
+        );
+        assert_eq!(
+            parameter_axis("tools.media_pressure", Lang::Zh),
+            "media_pressure（每周概率）"
+        );
+        assert_eq!(
+            parameter_axis("institutions.block_led", Lang::Zh),
+            "block_led（0=否，1=是）"
+        );
+        assert_eq!(value_text("institutions.block_led", 1.0), "true");
+        assert_eq!(value_text("tools.media_pressure", 0.25), "0.25");
+        assert_eq!(
+            t::T_BY.fill(
+                Lang::Zh,
+                &[("metric", "解决率"), ("parameter", "media_pressure")]
+            ),
+            "解决率随media_pressure的变化"
+        );
+    }
+}
