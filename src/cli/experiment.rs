@@ -40,6 +40,9 @@ pub struct SweepArgs {
     /// No progress display （不显示进度）
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not draw charts into charts/ （不绘制图表）
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -53,6 +56,9 @@ pub struct MergeArgs {
     /// Replace an existing merged directory （覆盖已有结果）
     #[arg(long)]
     pub force: bool,
+    /// Do not draw charts into charts/ （不绘制图表）
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -124,6 +130,28 @@ fn sweep_error(e: SweepError) -> CliError {
     }
 }
 
+/// The chart step of a sweep or merge, run on its directory before it is marked complete.
+/// Data no chart can show (every run failed) is a warning and the sweep completes without
+/// charts; a failure to write them (a full disk) stops the sweep short of complete, with every
+/// run journaled, so `--resume` draws them.
+fn sweep_charts(exp: &experiment::Experiment, no_charts: bool, quiet: bool) -> impl Fn(&Path) -> Result<(), SweepError> + Sync + '_ {
+    move |dir: &Path| {
+        if no_charts {
+            return Ok(());
+        }
+        match super::plot::draw_sweep_charts(dir, exp, quiet) {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_usage() => {
+                eprintln!("warning: no charts drawn: {e}");
+                Ok(())
+            }
+            Err(e) => Err(SweepError::Finish(format!(
+                "{e}; every run is finished and journaled: free the problem and finish with --resume (or pass --no-charts)"
+            ))),
+        }
+    }
+}
+
 fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T, CliError> {
     match threads {
         Some(0) => Err(CliError::Config("--threads: must be at least 1".into())),
@@ -192,7 +220,9 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     };
     let progress = Progress::new(args.quiet);
     let opts = SweepOptions { shard, resume: args.resume, force: args.force, block: 0 };
-    let report = with_threads(args.threads, || sweep::sweep(&exp, &args.out, opts, &|d, t| progress.update(d, t)))?.map_err(sweep_error)?;
+    // A shard's statistics cover its own runs only: charts are drawn after `cogov merge`.
+    let charts = sweep_charts(&exp, args.no_charts || shard.count > 1, args.quiet);
+    let report = with_threads(args.threads, || sweep::sweep_with(&exp, &args.out, opts, &|d, t| progress.update(d, t), &charts))?.map_err(sweep_error)?;
     progress.finish();
     if !args.quiet {
         println!(
@@ -211,7 +241,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
 
 pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
     let exp = sweep::experiment_of(&args.dirs[0]).map_err(sweep_error)?;
-    sweep::merge(&exp, &args.dirs, &args.out, args.force).map_err(sweep_error)?;
+    sweep::merge_with(&exp, &args.dirs, &args.out, args.force, &sweep_charts(&exp, args.no_charts, false)).map_err(sweep_error)?;
     println!("{}: merged {} shards → {}", exp.name, args.dirs.len(), args.out.display());
     Ok(())
 }

@@ -7,7 +7,9 @@
 //! - `points.csv` — per design point: mean, sd and 95% CI of every metric (written at the end);
 //! - `morris.csv` — μ*, μ, σ per lever and metric (Morris designs only);
 //! - `timeseries/run-NNNNNN.csv` — per-run series when the experiment asks for them;
-//! - `manifest.json` — the experiment, its fingerprint, the shard, and `"complete"`.
+//! - `manifest.json` — the experiment, its fingerprint, the shard, and `"complete"`;
+//! - `charts/<lang>/` — charts, drawn by the CLI through the `finish` step of `sweep_with` and
+//!   `merge_with` (`cogov plot` redraws them).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
@@ -60,7 +62,16 @@ pub enum SweepError {
     /// The machine failed (exit 1).
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
+    /// The step run before a sweep is marked complete (drawing its charts) failed; every run
+    /// is journaled, so `--resume` finishes the sweep (exit 1).
+    #[error("{0}")]
+    Finish(String),
 }
+
+/// Work done on a sweep directory after its statistics are written and before its manifest
+/// says complete (the CLI draws the charts here), so that a failure leaves a sweep that
+/// `--resume` finishes rather than a complete one without its charts.
+pub type Finish<'a> = &'a (dyn Fn(&Path) -> Result<(), SweepError> + Sync);
 
 fn io_at(path: &Path) -> impl FnOnce(io::Error) -> SweepError + '_ {
     move |source| SweepError::Io { path: path.to_path_buf(), source }
@@ -248,6 +259,11 @@ pub struct SweepOptions {
 
 /// Runs (this shard of) an experiment into `out`.
 pub fn sweep(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<SweepReport, SweepError> {
+    sweep_with(exp, out, opts, progress, &|_| Ok(()))
+}
+
+/// `sweep`, with `finish` run on `out` once the statistics are written.
+pub fn sweep_with(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(dyn Fn(u64, u64) + Sync), finish: Finish<'_>) -> Result<SweepReport, SweepError> {
     let manifest_path = out.join("manifest.json");
     let runs_path = out.join("runs.csv");
     let header = csv_line(&runs_header(exp));
@@ -326,6 +342,7 @@ pub fn sweep(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(dyn F
     drop(journal);
 
     summarise(exp, out, &runs_path)?;
+    finish(out)?;
     write_json_atomic(&manifest_path, &sweep_manifest(exp, opts.shard, true))?;
     report.complete = true;
     Ok(report)
@@ -430,6 +447,12 @@ pub fn experiment_from_manifest(m: &Value, file: &str) -> Result<Experiment, Swe
 /// points and Morris results recomputed. Refuses shards of different experiments, duplicate
 /// or missing shards, and incomplete shards.
 pub fn merge(exp: &Experiment, shard_dirs: &[PathBuf], out: &Path, force: bool) -> Result<(), SweepError> {
+    merge_with(exp, shard_dirs, out, force, &|_| Ok(()))
+}
+
+/// `merge`, with `finish` run on the merged directory (before it takes its final name) once
+/// the statistics are written.
+pub fn merge_with(exp: &Experiment, shard_dirs: &[PathBuf], out: &Path, force: bool, finish: Finish<'_>) -> Result<(), SweepError> {
     let fingerprint = exp.fingerprint();
     let mut count = None;
     let mut seen = Vec::new();
@@ -510,6 +533,7 @@ pub fn merge(exp: &Experiment, shard_dirs: &[PathBuf], out: &Path, force: bool) 
             }
         }
         summarise(exp, &staging, &runs_path)?;
+        finish(&staging)?;
         write_json_atomic(&staging.join("manifest.json"), &sweep_manifest(exp, Shard::WHOLE, true))?;
         fs::rename(&staging, out).map_err(io_at(out))
     })();
