@@ -1,8 +1,10 @@
-//! Charts and reports, end to end: the real binary on a small run. They check what a reader
-//! relies on — every chart drawn in both languages and both formats and not blank, SVGs with
-//! real text in the right language, `cogov plot` redrawing exactly what `cogov run` drew (the
-//! charts come from the files), a report that is one self-contained file, and a font that has
-//! every character of every label (a missing one would silently vanish from a PNG).
+//! Charts and reports, end to end: the real binary on a small run and on tiny sweeps of every
+//! design kind. They check what a reader relies on — every chart drawn in both languages and
+//! both formats and not blank, SVGs with real text in the right language, `cogov plot`
+//! redrawing exactly what `cogov run` or `cogov sweep` drew (the charts come from the files),
+//! a report that is one self-contained file, bad sweep directories refused with the file named,
+//! and a font that has every character of every label (a missing one would silently vanish
+//! from a PNG).
 //!
 //! Opt-in: `COGOV_BROWSER_TEST=1 cargo test --test charts browser` opens the report in headless
 //! Chromium (Debian's `chromium` package, or the binary named by `COGOV_CHROMIUM`) with only
@@ -14,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cogov::charts::{self, font, labels, Lang, RunData, RUN_CHARTS};
+use cogov::charts::{self, font, labels, Lang, RunData, SweepData, RUN_CHARTS};
 use cogov::model::params::param_specs;
 use cogov::output::records::{
     summary_columns, timeseries_columns, ACTION_EN, ACTION_ZH, KIND_EN, KIND_ZH, LEVEL_EN, LEVEL_ZH,
@@ -380,6 +382,21 @@ fn report(tmp: &Path, run: &Path, lang: &str) -> String {
     fs::read_to_string(file).unwrap()
 }
 
+/// An HTML document that loads nothing from anywhere else.
+fn assert_self_contained(doc: &str, what: &str) {
+    assert!(doc.starts_with("<!DOCTYPE html>"), "{what}");
+    assert!(
+        !doc.contains("http://") && !doc.contains("https://"),
+        "{what}: no external references"
+    );
+    for tag in ["<script", "<link", "<img", "<iframe", "@import", "src=\""] {
+        assert!(
+            !doc.contains(tag),
+            "{what}: nothing loaded from elsewhere ({tag})"
+        );
+    }
+}
+
 #[test]
 fn the_report_is_one_self_contained_file() {
     let tmp = tempfile::tempdir().unwrap();
@@ -406,17 +423,7 @@ fn the_report_is_one_self_contained_file() {
         ),
     ] {
         let doc = report(tmp.path(), &run, lang);
-        assert!(doc.starts_with("<!DOCTYPE html>"), "{lang}");
-        assert!(
-            !doc.contains("http://") && !doc.contains("https://"),
-            "{lang}: no external references"
-        );
-        for tag in ["<script", "<link", "<img", "<iframe", "@import", "src=\""] {
-            assert!(
-                !doc.contains(tag),
-                "{lang}: nothing loaded from elsewhere ({tag})"
-            );
-        }
+        assert_self_contained(&doc, lang);
         assert!(doc.contains("<svg"), "{lang}: charts inline");
         assert_eq!(
             doc.matches("<svg").count(),
@@ -449,12 +456,657 @@ fn the_report_is_one_self_contained_file() {
 }
 
 // ----------------------------------------------------------------------------------------------
+// Sweeps: `cogov sweep` draws, `cogov plot` redraws, `cogov report` reports
+// ----------------------------------------------------------------------------------------------
+
+/// A small city for tiny sweeps.
+const SWEEP_BASE: &str = r#"
+[base]
+territory.districts = 2
+territory.streets_per_district = 2
+territory.communities_per_street = 2
+"#;
+
+const PACKAGES: &str = r#"
+[experiment]
+name = "packages-test"
+title_en = "Lists and block-led management against the baseline"
+title_zh = "权责清单、以块为主与基线比较"
+description_en = "Three packages on a small city."
+description_zh = "小城市上的三个政策组合。"
+replications = 3
+base_seed = 5
+ticks = 6
+common_random_numbers = true
+
+[design]
+kind = "packages"
+
+[[design.packages]]
+name = "baseline / 基线"
+set = {}
+
+[[design.packages]]
+name = "lists / 权责清单"
+set = { motivation.responsibility_lists = 1.0 }
+
+[[design.packages]]
+name = "block-led / 以块为主"
+set = { institutions.block_led = true }
+"#;
+
+const MORRIS: &str = r#"
+[experiment]
+name = "morris-test"
+title_en = "Screening three levers"
+title_zh = "三个杠杆的筛选"
+replications = 1
+ticks = 6
+common_random_numbers = true
+
+[design]
+kind = "morris"
+trajectories = 3
+levels = 4
+
+[design.ranges]
+"motivation.incentive_compatibility" = [0.0, 1.0]
+"tools.media_pressure" = [0.0, 0.2]
+"institutions.block_led" = [false, true]
+"#;
+
+const LHS: &str = r#"
+[experiment]
+name = "lhs-test"
+title_en = "Two levers sampled"
+title_zh = "两个杠杆的抽样"
+replications = 2
+ticks = 6
+
+[design]
+kind = "lhs"
+points = 8
+
+[design.ranges]
+"motivation.incentive_compatibility" = [0.0, 1.0]
+"motivation.lookback_interval_ticks" = [0, 26]
+"#;
+
+fn smoke_experiment() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/experiments/smoke.toml")
+}
+
+/// Runs `scenarios/experiments/smoke.toml` (a 2×2 grid) into `<tmp>/<name>`.
+fn smoke_sweep(tmp: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    sweep(tmp, name, smoke_experiment().to_str().unwrap(), extra)
+}
+
+/// Runs an experiment (a file, or text written beside the output) into `<tmp>/<name>`.
+fn sweep(tmp: &Path, name: &str, experiment: &str, extra: &[&str]) -> PathBuf {
+    let file = if experiment.starts_with('/') {
+        PathBuf::from(experiment)
+    } else {
+        let f = tmp.join(format!("{name}.toml"));
+        fs::write(&f, format!("{experiment}{SWEEP_BASE}")).unwrap();
+        f
+    };
+    let out = tmp.join(name);
+    let mut args = vec![
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    ok(tmp, &args);
+    out
+}
+
+fn key_metrics() -> Vec<&'static str> {
+    charts::KEY_METRICS.iter().map(|k| k.column).collect()
+}
+
+/// Chart stems a design gets: one or two per key metric.
+fn sweep_chart_ids(suffixes: &[&str]) -> Vec<String> {
+    key_metrics()
+        .iter()
+        .flat_map(|m| suffixes.iter().map(move |s| format!("{m}_{s}")))
+        .collect()
+}
+
+/// Every expected chart of a sweep is there in both languages and formats, not blank, and
+/// nothing else is; returns the SVG texts by (lang, id).
+fn check_sweep_charts(dir: &Path, ids: &[String]) -> Vec<(String, String, String)> {
+    let mut svgs = Vec::new();
+    for lang in ["en", "zh"] {
+        let mut expected: Vec<String> = ids
+            .iter()
+            .flat_map(|id| [format!("{id}.png"), format!("{id}.svg")])
+            .collect();
+        expected.sort();
+        let mut found: Vec<String> = fs::read_dir(dir.join("charts").join(lang))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        found.sort();
+        assert_eq!(found, expected, "{}: charts/{lang}", dir.display());
+        for id in ids {
+            let png = chart_path(dir, lang, id, "png");
+            let (w, h, rgb) = decode_png(&png);
+            let (share, colours) = ink(&rgb);
+            assert!(w >= 1200 && h >= 800, "{}: {w}x{h}", png.display());
+            assert!(
+                share > 0.02 && colours > 20,
+                "{}: {:.1}% inked, {colours} colours",
+                png.display(),
+                100.0 * share
+            );
+            let svg = fs::read_to_string(chart_path(dir, lang, id, "svg")).unwrap();
+            assert!(svg.starts_with("<svg") && svg.contains("<text"), "{id}.svg");
+            assert_eq!(svg.matches("@font-face").count(), 1, "{id}.svg");
+            svgs.push((lang.to_string(), id.clone(), svg));
+        }
+    }
+    svgs
+}
+
+fn svg_of<'a>(svgs: &'a [(String, String, String)], lang: &str, id: &str) -> &'a str {
+    svgs.iter()
+        .find(|(l, i, _)| l == lang && i == id)
+        .map(|(_, _, s)| s.as_str())
+        .unwrap_or_else(|| panic!("no {lang}/{id}.svg"))
+}
+
+fn assert_has(doc: &str, what: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(doc.contains(n), "{what} lacks {n:?}");
+    }
+}
+
+#[test]
+fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = smoke_sweep(tmp.path(), "smoke", &[]);
+    let svgs = check_sweep_charts(
+        &dir,
+        &sweep_chart_ids(&["heatmap", "by_incentive_compatibility"]),
+    );
+    assert_has(
+        svg_of(&svgs, "zh", "resolution_rate_heatmap"),
+        "zh heatmap",
+        &[
+            "解决率",
+            "incentive_compatibility",
+            "responsibility_lists",
+            "冒烟测试",
+            "解决率（比例，0–1）",
+        ],
+    );
+    assert_has(
+        svg_of(&svgs, "zh", "resolution_rate_by_incentive_compatibility"),
+        "zh curves",
+        &[
+            "解决率随incentive_compatibility的变化",
+            "responsibility_lists = 0",
+            "95%置信区间",
+        ],
+    );
+    assert_has(
+        svg_of(&svgs, "en", "cost_total_by_incentive_compatibility"),
+        "en curves",
+        &[
+            "Total cost of governance by incentive_compatibility",
+            "Total cost (person-weeks)",
+            "mean of 3 replications per point",
+        ],
+    );
+    assert_has(
+        svg_of(&svgs, "en", "fengqiao_village_heatmap"),
+        "en heatmap",
+        &["Small matters stay in the village", "Smoke test"],
+    );
+    assert!(!svg_of(&svgs, "en", "resolution_rate_heatmap").contains("解决率"));
+
+    // `cogov plot` redraws exactly what the sweep drew, in the language and format asked for.
+    let original = fs::read(chart_path(&dir, "zh", "resolution_rate_heatmap", "png")).unwrap();
+    fs::remove_dir_all(dir.join("charts")).unwrap();
+    ok(
+        tmp.path(),
+        &[
+            "plot",
+            dir.to_str().unwrap(),
+            "--lang",
+            "zh",
+            "--format",
+            "png",
+            "-q",
+        ],
+    );
+    assert_eq!(
+        fs::read(chart_path(&dir, "zh", "resolution_rate_heatmap", "png")).unwrap(),
+        original
+    );
+    assert!(!dir.join("charts/en").exists());
+    assert!(!chart_path(&dir, "zh", "resolution_rate_heatmap", "svg").exists());
+    let out = ok(tmp.path(), &["plot", dir.to_str().unwrap()]);
+    assert!(
+        text(&out.stdout).contains("36 charts"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn packages_morris_and_latin_hypercube_sweeps_get_their_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let packages = sweep(tmp.path(), "packages", PACKAGES, &[]);
+    let svgs = check_sweep_charts(&packages, &sweep_chart_ids(&["packages"]));
+    assert_has(
+        svg_of(&svgs, "zh", "resolution_rate_packages"),
+        "zh packages",
+        &[
+            "各政策组合的解决率",
+            "lists / 权责清单",
+            "block-led / 以块为主",
+            "基线",
+            "95%置信区间",
+            "均值",
+        ],
+    );
+    assert_has(
+        svg_of(&svgs, "en", "major_risks_total_packages"),
+        "en packages",
+        &[
+            "Major risk events by policy package",
+            "Major risk events (count)",
+            "baseline",
+            "3 replications per package",
+        ],
+    );
+
+    let morris = sweep(tmp.path(), "morris", MORRIS, &[]);
+    let svgs = check_sweep_charts(&morris, &sweep_chart_ids(&["morris"]));
+    assert_has(
+        svg_of(&svgs, "en", "resolution_rate_morris"),
+        "en Morris",
+        &[
+            "Morris screening: Resolution rate",
+            "incentive_compatibility",
+            "media_pressure",
+            "block_led",
+            "μ* (mean absolute elementary effect)",
+            "per full range of a lever",
+        ],
+    );
+    assert_has(
+        svg_of(&svgs, "zh", "satisfaction_mean_morris"),
+        "zh Morris",
+        &["Morris筛选：满意度", "基本效应", "三个杠杆的筛选"],
+    );
+
+    // With --no-charts the sweep draws nothing; `cogov plot` draws them afterwards.
+    let lhs = sweep(tmp.path(), "lhs", LHS, &["--no-charts"]);
+    assert!(lhs.join("points.csv").exists() && !lhs.join("charts").exists());
+    ok(tmp.path(), &["plot", lhs.to_str().unwrap(), "-q"]);
+    let svgs = check_sweep_charts(&lhs, &sweep_chart_ids(&["lhs"]));
+    assert_has(
+        svg_of(&svgs, "en", "resolution_rate_lhs"),
+        "en LHS",
+        &[
+            "Resolution rate across the sampled points",
+            "Latin hypercube of 8 points",
+            "the other parameters differ too",
+            "lookback_interval_ticks [weeks]",
+        ],
+    );
+    assert_has(
+        svg_of(&svgs, "zh", "resolution_rate_lhs"),
+        "zh LHS",
+        &[
+            "各抽样点的解决率",
+            "其他参数同时不同",
+            "lookback_interval_ticks（周）",
+        ],
+    );
+}
+
+#[test]
+fn the_report_of_a_sweep_is_one_self_contained_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smoke = smoke_sweep(tmp.path(), "smoke", &["--no-charts"]);
+    let packages = sweep(tmp.path(), "packages", PACKAGES, &["--no-charts"]);
+    let morris = sweep(tmp.path(), "morris", MORRIS, &["--no-charts"]);
+    let cases: [(&Path, &str, usize, &[&str]); 5] = [
+        (
+            &smoke,
+            "zh",
+            18,
+            &[
+                "冒烟测试：激励相容×权责清单",
+                "小城市上的2×2设计",
+                "实验设计",
+                "全因子网格",
+                "motivation.incentive_compatibility",
+                "0.2, 0.8",
+                "基准情景中与默认值不同的参数",
+                "territory.districts",
+                "主要结果",
+                "95%置信区间",
+                "解决率（比例，0–1）",
+                "%",
+            ],
+        ),
+        (
+            &smoke,
+            "en",
+            18,
+            &[
+                "Smoke test: incentive compatibility × responsibility lists",
+                "full factorial grid",
+                "replications per point",
+                "Key results",
+                "incentive_compatibility=0.2 responsibility_lists=0",
+                "cogov sweep smoke.toml",
+            ],
+        ),
+        (
+            &packages,
+            "zh",
+            9,
+            &[
+                "权责清单、以块为主与基线比较",
+                "政策组合",
+                "lists / 权责清单",
+                "<code>motivation.responsibility_lists</code> = 1",
+                "共同随机数",
+            ],
+        ),
+        (
+            &packages,
+            "en",
+            9,
+            &[
+                "Three packages on a small city.",
+                "policy packages",
+                "baseline / 基线",
+            ],
+        ),
+        (
+            &morris,
+            "en",
+            9,
+            &[
+                "Morris elementary effects",
+                "trajectories",
+                "μ* (importance)",
+                "<code>tools.media_pressure</code>",
+                "0 – 0.2",
+            ],
+        ),
+    ];
+    for (dir, lang, figures, words) in cases {
+        let what = format!("{} ({lang})", dir.display());
+        let doc = report(tmp.path(), dir, lang);
+        assert_self_contained(&doc, &what);
+        assert_eq!(
+            doc.matches("<svg").count(),
+            figures,
+            "{what}: every chart inline"
+        );
+        assert_eq!(
+            doc.matches("@font-face").count(),
+            1,
+            "{what}: font embedded once"
+        );
+        assert!(
+            doc.contains("&quot;kind&quot;: &quot;sweep&quot;"),
+            "{what}: the manifest is included"
+        );
+        assert_has(&doc, &what, words);
+    }
+}
+
+#[test]
+fn merge_draws_the_charts_that_shards_leave_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shards: Vec<PathBuf> = (0..2)
+        .map(|i| {
+            smoke_sweep(
+                tmp.path(),
+                &format!("shard{i}"),
+                &["--shard", &format!("{i}/2")],
+            )
+        })
+        .collect();
+    for s in &shards {
+        assert!(
+            !s.join("charts").exists(),
+            "a shard's statistics cover its own runs only"
+        );
+    }
+    let out = cogov(tmp.path(), &["plot", shards[0].to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("shard 0/2") && text(&out.stderr).contains("cogov merge"),
+        "{}",
+        text(&out.stderr)
+    );
+    let merged = tmp.path().join("merged");
+    ok(
+        tmp.path(),
+        &[
+            "merge",
+            shards[0].to_str().unwrap(),
+            shards[1].to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+        ],
+    );
+    check_sweep_charts(
+        &merged,
+        &sweep_chart_ids(&["heatmap", "by_incentive_compatibility"]),
+    );
+    let whole = smoke_sweep(tmp.path(), "whole", &[]);
+    assert_eq!(
+        fs::read(chart_path(&merged, "en", "resolution_rate_heatmap", "svg")).unwrap(),
+        fs::read(chart_path(&whole, "en", "resolution_rate_heatmap", "svg")).unwrap(),
+        "merged shards chart what the whole sweep charts"
+    );
+}
+
+#[test]
+fn a_sweep_whose_charts_cannot_be_written_keeps_its_runs_and_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = smoke_experiment();
+    let dir = smoke_sweep(tmp.path(), "smoke", &["--no-charts"]);
+    let (runs, points) = (
+        fs::read(dir.join("runs.csv")).unwrap(),
+        fs::read(dir.join("points.csv")).unwrap(),
+    );
+    // A file where the charts directory should go: drawing fails after every run is done.
+    fs::write(dir.join("charts"), "in the way").unwrap();
+    let args = [
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--resume",
+        "-q",
+    ];
+    let out = cogov(tmp.path(), &args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("charts") && stderr.contains("--resume"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(fs::read(dir.join("runs.csv")).unwrap(), runs);
+    assert_eq!(fs::read(dir.join("points.csv")).unwrap(), points);
+    let manifest = fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"complete\": false"),
+        "not complete until its charts are drawn"
+    );
+    let out = cogov(tmp.path(), &["plot", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not complete"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    fs::remove_file(dir.join("charts")).unwrap();
+    ok(tmp.path(), &args);
+    assert!(fs::read_to_string(dir.join("manifest.json"))
+        .unwrap()
+        .contains("\"complete\": true"));
+    assert_eq!(fs::read(dir.join("runs.csv")).unwrap(), runs);
+    check_sweep_charts(
+        &dir,
+        &sweep_chart_ids(&["heatmap", "by_incentive_compatibility"]),
+    );
+}
+
+#[test]
+fn bad_sweep_directories_are_refused_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smoke = smoke_sweep(tmp.path(), "smoke", &["--no-charts"]);
+    let morris = sweep(tmp.path(), "morris", MORRIS, &["--no-charts"]);
+    let points = fs::read_to_string(smoke.join("points.csv")).unwrap();
+    let manifest = fs::read_to_string(smoke.join("manifest.json")).unwrap();
+    let cases: Vec<(&Path, &str, String, &str)> = vec![
+        (&smoke, "points.csv", String::new(), "points.csv: not found"),
+        (
+            &smoke,
+            "points.csv",
+            points[..points.len() / 2].to_string(),
+            "points.csv",
+        ),
+        (
+            &smoke,
+            "points.csv",
+            points.lines().take(3).map(|l| format!("{l}\n")).collect(),
+            "expected 4 design points",
+        ),
+        (
+            &smoke,
+            "points.csv",
+            points.replacen(",3,0,", ",x,0,", 1),
+            "expected a number",
+        ),
+        (
+            &smoke,
+            "points.csv",
+            points
+                .lines()
+                .next()
+                .unwrap()
+                .replace("resolution_rate_mean", "resolution_rate_avg")
+                + "\n",
+            "resolution_rate_mean",
+        ),
+        (
+            &smoke,
+            "manifest.json",
+            manifest.replace("\"complete\": true", "\"complete\": false"),
+            "not complete",
+        ),
+        (
+            &smoke,
+            "manifest.json",
+            manifest[..manifest.len() / 2].to_string(),
+            "manifest.json: invalid JSON",
+        ),
+        (
+            &smoke,
+            "manifest.json",
+            manifest.replace("\"experiment_source\"", "\"experiment_sauce\""),
+            "no experiment_source",
+        ),
+        (
+            &morris,
+            "morris.csv",
+            String::new(),
+            "morris.csv: not found",
+        ),
+        (
+            &morris,
+            "morris.csv",
+            "lever,metric,mu_star,mu,sigma,trajectories\n".to_string(),
+            "morris.csv: no row for lever",
+        ),
+    ];
+    for (dir, file, content, needle) in cases {
+        let path = dir.join(file);
+        let saved = fs::read(&path).unwrap();
+        if content.is_empty() {
+            fs::remove_file(&path).unwrap();
+        } else {
+            fs::write(&path, &content).unwrap();
+        }
+        for command in ["plot", "report"] {
+            let out = cogov(tmp.path(), &[command, dir.to_str().unwrap(), "-q"]);
+            let stderr = text(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{command} with a bad {file} ({needle}): {stderr}"
+            );
+            assert!(
+                stderr.starts_with("error: ") && stderr.trim().lines().count() == 1,
+                "{stderr}"
+            );
+            assert!(
+                stderr.contains(needle),
+                "{command}: {stderr} should say {needle:?}"
+            );
+        }
+        fs::write(&path, saved).unwrap();
+    }
+    assert!(
+        !smoke.join("charts").exists() && !smoke.join("report_en.html").exists(),
+        "nothing is written"
+    );
+}
+
+#[test]
+fn points_csv_cut_anywhere_is_an_error_or_a_chart_never_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = sweep(tmp.path(), "packages", PACKAGES, &["--no-charts"]);
+    let points = fs::read(dir.join("points.csv")).unwrap();
+    let rows = points.iter().filter(|b| **b == b'\n').count();
+    for cut in (0..points.len()).step_by(7) {
+        fs::write(dir.join("points.csv"), &points[..cut]).unwrap();
+        let read = std::panic::catch_unwind(|| {
+            SweepData::read(&dir).and_then(|d| charts::sweep_figures(&d, Lang::Zh).map(|f| f.len()))
+        });
+        match read.unwrap_or_else(|_| panic!("a panic on points.csv cut at {cut}")) {
+            Ok(n) => assert_eq!(n, 9, "cut at {cut}"),
+            Err(e) => {
+                assert!(e.to_string().contains("points.csv"), "cut at {cut}: {e}");
+                assert!(e.is_usage(), "cut at {cut}: {e}");
+            }
+        }
+        let whole_rows = points[..cut].iter().filter(|b| **b == b'\n').count();
+        if whole_rows < rows - 1 {
+            assert!(
+                SweepData::read(&dir).is_err(),
+                "cut at {cut}: rows are missing"
+            );
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
 // The font
 // ----------------------------------------------------------------------------------------------
 
-/// Every label string charts and reports can show: the label table, column meanings, actor
-/// kinds, levels and actions, parameter meanings, units, the library scenarios' titles,
-/// descriptions and intervention labels, and the texts of real charts of a run.
+/// Every label string charts and reports can show: the label table (sweep chart titles and
+/// axes among them), column meanings, actor kinds, levels and actions, parameter meanings,
+/// units, the library scenarios' titles, descriptions and intervention labels, and the
+/// example experiments' titles, descriptions and package names.
 fn every_label() -> Vec<String> {
     let mut all: Vec<String> = Vec::new();
     for l in labels::ALL {
@@ -503,6 +1155,21 @@ fn every_label() -> Vec<String> {
             }
         }
     }
+    // The example experiments: titles and descriptions head sweep charts and reports, and
+    // point labels (policy package names) label their rows.
+    for e in fs::read_dir(dir.join("experiments")).unwrap() {
+        let path = e.unwrap().path();
+        let exp = cogov::experiment::load_file(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        all.extend([
+            exp.name,
+            exp.title_en,
+            exp.title_zh,
+            exp.description_en,
+            exp.description_zh,
+        ]);
+        all.extend(exp.points.into_iter().map(|p| p.label));
+    }
     all
 }
 
@@ -549,6 +1216,25 @@ fn the_charts_of_a_real_run_use_only_characters_the_font_has() {
         charts::missing_glyphs(&data, &Lang::ALL),
         Vec::<char>::new()
     );
+}
+
+#[test]
+fn the_charts_of_real_sweeps_use_only_characters_the_font_has() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, experiment) in [
+        ("smoke", smoke_experiment().display().to_string()),
+        ("packages", PACKAGES.to_string()),
+        ("morris", MORRIS.to_string()),
+        ("lhs", LHS.to_string()),
+    ] {
+        let dir = sweep(tmp.path(), name, &experiment, &["--no-charts"]);
+        let data = SweepData::read(&dir).unwrap();
+        assert_eq!(
+            charts::missing_glyphs(&data, &Lang::ALL),
+            Vec::<char>::new(),
+            "{name}"
+        );
+    }
 }
 
 // ----------------------------------------------------------------------------------------------
