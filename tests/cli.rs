@@ -629,6 +629,8 @@ fn the_library_holds_the_documented_scenarios() {
         "lazy_governance_unconstrained.toml",
         "lazy_governance_constrained.toml",
         "reform_lists_week26.toml",
+        "crowding_out.toml",
+        "grassroots_empowerment.toml",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

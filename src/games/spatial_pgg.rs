@@ -22,19 +22,23 @@
 //!   updated when a strategy flips, so `S_x` is five reads (the peers' `--incremental` mode).
 //! - **Tables.** `P` depends only on `(s, S)` and the adoption probability only on
 //!   `(s_x, S_x, S_y)`, so both are tabulated from the kernel when the game is built; the loop
-//!   reads the table and never calls `exp`.
+//!   reads the table and never calls `exp`. Each site's four neighbours are tabulated too, so
+//!   the loop never computes a row or column (the computed selects spilled to the stack and
+//!   cost a third of the time).
 //!
 //! Random numbers: the initial lattice comes from the stream keyed (seed, 0, game, Setup) and
-//! MCS `t` draws from its own stream keyed (seed, t, game, Decision) (`model::rng`), two 64-bit
-//! words per elementary step: the site's row and column (Lemire's unbiased multiply-and-reject
-//! on the two halves of one word) and then the neighbour (two low bits) and the uniform number
-//! (53 high bits) from the other. The peers use numpy's PCG64, so cogov and the peers agree in
-//! distribution, not draw for draw. The loop allocates nothing.
+//! MCS `t` draws from its own stream keyed (seed, t, game, Decision) (`model::rng`), one 64-bit
+//! word per elementary step: the site from the top 32 bits (Lemire's unbiased
+//! multiply-and-reject over `L²`; a rejected draw takes the top 32 bits of the next word), the
+//! neighbour from bits 30–31 and the uniform number `u = k / 2^30` from the low 30 bits.
+//! `u < w` is decided as the integer comparison `k < ⌈w · 2^30⌉`, which is the same test
+//! exactly. The peers use numpy's PCG64, so cogov and the peers agree in distribution, not draw
+//! for draw. The loop allocates nothing.
 
 use rand::RngCore;
 
 use super::lattice::{Lattice, MIN_SIDE};
-use super::{kernel, unit_interval, SPATIAL_PGG_UNIT};
+use super::{kernel, SPATIAL_PGG_UNIT};
 use crate::model::rng::{stream, Purpose, Stream};
 
 /// Group size: a site and its four von Neumann neighbours.
@@ -79,15 +83,11 @@ pub struct SpatialPgg {
     strategies: Vec<u8>,
     /// Cooperators in the group centred at each site (0..=5).
     group_coop: Vec<u8>,
-    /// Row above / below row `i`.
-    row_up: Vec<u32>,
-    row_down: Vec<u32>,
-    /// Column left / right of column `j`.
-    col_left: Vec<u32>,
-    col_right: Vec<u32>,
     payoff: [[f64; MAX_S + 1]; 2],
     /// Adoption probability indexed `(s_x · 26 + S_x) · 26 + S_y` (y has the other strategy).
-    adopt: Vec<f64>,
+    adopt: Vec<u32>,
+    /// The four neighbours of each site in the order (-1,0), (0,-1), (0,1), (1,0).
+    nb: Vec<[u32; 4]>,
     cooperators: usize,
     mcs: u32,
     evaluations: u64,
@@ -106,21 +106,17 @@ impl SpatialPgg {
         assert!(lattice.side() <= u32::MAX as usize / lattice.side().max(1));
         assert!(params.k > 0.0 && params.r.is_finite());
         let side = lattice.side();
-        let row_up = (0..side).map(|i| ((i + side - 1) % side) as u32).collect();
-        let row_down = (0..side).map(|i| ((i + 1) % side) as u32).collect();
-        let col_left = (0..side).map(|j| ((j + side - 1) % side) as u32).collect();
-        let col_right = (0..side).map(|j| ((j + 1) % side) as u32).collect();
         let payoff = payoff_table(params.r);
-        let mut adopt = vec![0.0; 2 * (MAX_S + 1) * (MAX_S + 1)];
+        let mut adopt = vec![0; 2 * (MAX_S + 1) * (MAX_S + 1)];
         for sx in 0..2 {
             for big_sx in 0..=MAX_S {
                 for big_sy in 0..=MAX_S {
                     adopt[(sx * (MAX_S + 1) + big_sx) * (MAX_S + 1) + big_sy] =
-                        kernel::fermi_adoption(
+                        uniform_threshold(kernel::fermi_adoption(
                             payoff[sx][big_sx],
                             payoff[1 - sx][big_sy],
                             params.k,
-                        );
+                        ));
                 }
             }
         }
@@ -131,16 +127,16 @@ impl SpatialPgg {
             seed,
             strategies: lattice.into_cells(),
             group_coop: vec![0; side * side],
-            row_up,
-            row_down,
-            col_left,
-            col_right,
             payoff,
             adopt,
+            nb: Vec::new(),
             cooperators,
             mcs: 0,
             evaluations: 0,
         };
+        game.nb = (0..side * side)
+            .map(|x| torus_neighbours(side, x))
+            .collect();
         game.group_coop = game.direct_group_counts();
         game
     }
@@ -184,33 +180,18 @@ impl SpatialPgg {
         Lattice::from_cells(self.side, self.strategies.clone())
     }
 
-    /// The four neighbours of `(i, j)` in the order (-1,0), (0,-1), (0,1), (1,0).
+    /// `S` of site `x` whose neighbours are `nb`.
     #[inline(always)]
-    fn neighbours(&self, i: usize, j: usize) -> [usize; 4] {
-        let row = i * self.side;
-        [
-            self.row_up[i] as usize * self.side + j,
-            row + self.col_left[j] as usize,
-            row + self.col_right[j] as usize,
-            self.row_down[i] as usize * self.side + j,
-        ]
-    }
-
-    /// `S` of site `(i, j)`: cooperators summed over its five groups.
-    #[inline(always)]
-    fn summed_count(&self, i: usize, j: usize) -> usize {
-        let [a, b, c, d] = self.neighbours(i, j);
-        (self.group_coop[i * self.side + j]
-            + self.group_coop[a]
-            + self.group_coop[b]
-            + self.group_coop[c]
-            + self.group_coop[d]) as usize
+    fn summed_at(&self, x: usize, nb: [u32; 4]) -> usize {
+        let g = &self.group_coop;
+        (g[x] + g[nb[0] as usize] + g[nb[1] as usize] + g[nb[2] as usize] + g[nb[3] as usize])
+            as usize
     }
 
     /// Payoff of site `(i, j)` in the current lattice.
     pub fn payoff(&self, i: usize, j: usize) -> f64 {
-        let s = self.strategies[i * self.side + j] as usize;
-        self.payoff[s][self.summed_count(i, j)]
+        let x = i * self.side + j;
+        self.payoff[self.strategies[x] as usize][self.summed_at(x, self.nb[x])]
     }
 
     /// Group counts computed from scratch (the peers' "direct" definition).
@@ -218,9 +199,11 @@ impl SpatialPgg {
         let l = self.side;
         (0..l * l)
             .map(|x| {
-                let (i, j) = (x / l, x % l);
-                let nb = self.neighbours(i, j);
-                self.strategies[x] + nb.iter().map(|&y| self.strategies[y]).sum::<u8>()
+                self.strategies[x]
+                    + self.nb[x]
+                        .iter()
+                        .map(|&y| self.strategies[y as usize])
+                        .sum::<u8>()
             })
             .collect()
     }
@@ -245,43 +228,36 @@ impl SpatialPgg {
         self.mcs += 1;
         let mut rng = stream(self.seed, self.mcs, SPATIAL_PGG_UNIT, Purpose::Decision);
         let side = self.side;
-        let l32 = side as u32;
+        let n32 = (side * side) as u32;
         for _ in 0..side * side {
-            let words = rng.next_u64();
-            let i = below_u32((words >> 32) as u32, l32, &mut rng) as usize;
-            let j = below_u32(words as u32, l32, &mut rng) as usize;
             let word = rng.next_u64();
-            let d = (word & 3) as usize;
-            let u = unit_interval(word);
-
-            let x = i * side + j;
-            // Indexed selects rather than a `match`: the direction is random, and a jump on it
-            // would mispredict three times in four.
-            let yi = [self.row_up[i] as usize, i, i, self.row_down[i] as usize][d];
-            let yj = [j, self.col_left[j] as usize, self.col_right[j] as usize, j][d];
-            let y = yi * side + yj;
+            let x = below_u32((word >> 32) as u32, n32, &mut rng) as usize;
+            let d = ((word >> UNIFORM_BITS) & 3) as usize;
+            let u = (word as u32) & UNIFORM_MASK;
+            let y = self.nb[x][d] as usize;
             let sx = self.strategies[x];
             let sy = self.strategies[y];
             if SKIP && sx == sy {
                 continue;
             }
             self.evaluations += u64::from(sx != sy);
-            let big_sx = self.summed_count(i, j);
-            let big_sy = self.summed_count(yi, yj);
-            let w = if sx == sy {
+            let nbx = self.nb[x];
+            let big_sx = self.summed_at(x, nbx);
+            let big_sy = self.summed_at(y, self.nb[y]);
+            let threshold = if sx == sy {
                 // Only reached without the skip: the payoffs are computed as the literal rule
                 // asks, and adopting an equal strategy changes nothing.
-                kernel::fermi_adoption(
+                uniform_threshold(kernel::fermi_adoption(
                     self.payoff[sx as usize][big_sx],
                     self.payoff[sy as usize][big_sy],
                     self.params.k,
-                )
+                ))
             } else {
                 self.adopt[(sx as usize * (MAX_S + 1) + big_sx) * (MAX_S + 1) + big_sy]
             };
-            if u < w && sx != sy {
+            if u < threshold && sx != sy {
                 self.strategies[x] = sy;
-                let nb = self.neighbours(i, j);
+                let nb = nbx.map(|z| z as usize);
                 if sy == 1 {
                     self.group_coop[x] += 1;
                     for z in nb {
@@ -300,8 +276,50 @@ impl SpatialPgg {
     }
 }
 
-/// A uniform integer in `0..n` from 32 random bits `first`, by Lemire's multiply-and-reject;
-/// on the rare rejection it draws fresh bits from `rng`.
+/// The four neighbours of site `x` of a `side × side` torus in the order (-1,0), (0,-1), (0,1),
+/// (1,0).
+fn torus_neighbours(side: usize, x: usize) -> [u32; 4] {
+    let (i, j) = (x / side, x % side);
+    let row = i * side;
+    [
+        wrap_dec(i, side) * side + j,
+        row + wrap_dec(j, side),
+        row + wrap_inc(j, side),
+        wrap_inc(i, side) * side + j,
+    ]
+    .map(|y| y as u32)
+}
+
+/// `v − 1` on a ring of `side`.
+fn wrap_dec(v: usize, side: usize) -> usize {
+    if v == 0 {
+        side - 1
+    } else {
+        v - 1
+    }
+}
+
+/// `v + 1` on a ring of `side`.
+fn wrap_inc(v: usize, side: usize) -> usize {
+    if v + 1 == side {
+        0
+    } else {
+        v + 1
+    }
+}
+
+/// Bits of an elementary step's word that make its uniform number `u = bits / 2^30`.
+const UNIFORM_BITS: u32 = 30;
+const UNIFORM_MASK: u32 = (1 << UNIFORM_BITS) - 1;
+
+/// `u < w` for the uniform `u = k / 2^30` exactly when `k < ceil(w · 2^30)`: the adoption
+/// probability as an integer threshold, so the loop compares integers.
+fn uniform_threshold(w: f64) -> u32 {
+    (w * f64::from(1u32 << UNIFORM_BITS)).ceil() as u32
+}
+
+/// A uniform integer in `0..n` from 32 random bits `first` by Lemire's multiply-and-reject;
+/// the rare rejected draw is replaced by the top 32 bits of a fresh word.
 #[inline(always)]
 fn below_u32(first: u32, n: u32, rng: &mut Stream) -> u32 {
     let mut m = first as u64 * n as u64;
