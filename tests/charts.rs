@@ -216,6 +216,24 @@ fn svgs_carry_their_labels_as_text_in_their_language() {
             &["重大风险事件", "事件数（次/周）"][..],
         ),
         (
+            "zh",
+            "motivation",
+            &[
+                "各类主体的内在动机",
+                "平均内在动机（0–1）",
+                "网格员",
+                "职能部门",
+            ][..],
+        ),
+        (
+            "en",
+            "motivation",
+            &[
+                "Intrinsic motivation by actor kind",
+                "Mean intrinsic motivation (0–1)",
+            ][..],
+        ),
+        (
             "en",
             "issue_flow",
             &[

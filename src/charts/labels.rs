@@ -99,6 +99,9 @@ labels! {
     ACTIONS = "Substantive work, symbolic work and shirking by actor kind", "各类主体的实质工作、形式应付与卸责";
     Y_SHARE_DECISIONS = "Share of decisions", "占决策的比例";
 
+    MOTIVATION = "Intrinsic motivation by actor kind", "各类主体的内在动机";
+    Y_MOTIVATION = "Mean intrinsic motivation (0–1)", "平均内在动机（0–1）";
+
     TRUST = "Trust and satisfaction", "信任与满意度";
     Y_MEAN_LEVEL = "Mean level (0–1)", "平均水平（0–1）";
     S_ORG_TRUST = "inter-organisational trust", "组织间信任";

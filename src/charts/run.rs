@@ -242,7 +242,7 @@ fn share_axis(mut p: XyPanel) -> XyPanel {
 }
 
 /// File stems of the run charts, in the order `run_figures` returns them.
-pub const RUN_CHARTS: [&str; 7] = [
+pub const RUN_CHARTS: [&str; 8] = [
     "issue_flow",
     "resolution_levels",
     "fengqiao",
@@ -250,6 +250,7 @@ pub const RUN_CHARTS: [&str; 7] = [
     "trust",
     "costs",
     "major_risks",
+    "motivation",
 ];
 
 /// Every chart of a run, in `lang`.
@@ -542,6 +543,33 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         l(t::RISKS),
         &sub,
         vec![Panel::Xy(risk_panel)],
+    ));
+    // Intrinsic motivation: where pressure crowds it out or values build it up (slow, so its
+    // own chart rather than a panel beside the weekly actions).
+    let kind_colours = [BLUE, ORANGE, VERMILLION, REDDISH_PURPLE, BLUISH_GREEN];
+    let motivation = ActorKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, kind)| {
+            Ok(line(
+                w,
+                data.column(&format!("motivation_{}", kind.slug()), "0..1")?,
+                &every,
+                lang.pick(KIND_EN[k], KIND_ZH[k]),
+                kind_colours[k],
+                k % 2 == 1,
+            ))
+        })
+        .collect::<Result<Vec<_>, ChartError>>()?;
+    let motivation = over_weeks(
+        share_axis(week_panel(lang, "", t::Y_MOTIVATION, motivation, &markers)),
+        w,
+    );
+    figs.push(Figure::new(
+        RUN_CHARTS[7],
+        l(t::MOTIVATION),
+        &sub,
+        vec![Panel::Xy(motivation)],
     ));
     debug_assert_eq!(
         figs.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
