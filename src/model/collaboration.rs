@@ -553,28 +553,52 @@ pub fn decide<P: Pools>(
     }
 }
 
+/// Where a task stands in its actor's queue: by actor, watched first, then by utility
+/// (highest first), then coalition and member. Comparing these flat keys gives exactly the
+/// order of comparing the tasks field by field, without chasing each task's cache line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RationKey {
+    org: OrgRef,
+    unwatched: bool,
+    /// `f64::total_cmp` order, reversed, as an unsigned integer.
+    utility_desc: u64,
+    coalition: u32,
+    member: u8,
+    task: u32,
+}
+
+impl RationKey {
+    fn of(t: &Task, task: u32) -> RationKey {
+        // The bit trick of `f64::total_cmp`: flip the magnitude bits of negatives, then the
+        // sign bit, so unsigned order is total order; `!` reverses it.
+        let bits = t.utility.to_bits() as i64;
+        let total = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
+        RationKey {
+            org: t.org,
+            unwatched: !t.watched,
+            utility_desc: !total,
+            coalition: t.coalition,
+            member: t.member,
+            task,
+        }
+    }
+}
+
 /// Rations each actor's capacity over its tasks: watched tasks first, then by utility
 /// (MODEL §4.3). Returns nothing; fills `delivered`/`served` and charges costs.
 pub fn ration<P: Pools>(
     pools: &mut P,
     tasks: &mut [Task],
-    order: &mut Vec<u32>,
+    order: &mut Vec<RationKey>,
     p: &Params,
     stats: &mut TickStats,
 ) {
     order.clear();
-    order.extend(0..tasks.len() as u32);
-    order.sort_unstable_by(|&x, &y| {
-        let (a, b) = (&tasks[x as usize], &tasks[y as usize]);
-        a.org
-            .cmp(&b.org)
-            .then(b.watched.cmp(&a.watched))
-            .then(b.utility.total_cmp(&a.utility))
-            .then(a.coalition.cmp(&b.coalition))
-            .then(a.member.cmp(&b.member))
-    });
-    for &ti in order.iter() {
-        let t = &mut tasks[ti as usize];
+    order.extend(tasks.iter().enumerate().map(|(i, t)| RationKey::of(t, i as u32)));
+    // Coalition and member make every key distinct, so an unstable sort is deterministic.
+    order.sort_unstable();
+    for key in order.iter() {
+        let t = &mut tasks[key.task as usize];
         let org = pools.org_mut(t.org);
         let kind = org.kind.index();
         // Congestion (MODEL §4.3) is measured on the work an actor actually carries (its

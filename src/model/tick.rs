@@ -633,7 +633,7 @@ fn collaborate<P: Pools>(
 pub struct Scratch {
     coalitions: Vec<(u32, Coalition, u32, u32)>,
     tasks: Vec<Task>,
-    order: Vec<u32>,
+    order: Vec<collaboration::RationKey>,
     resolved: Vec<bool>,
 }
 
