@@ -11,7 +11,9 @@ fn default_city_year(c: &mut Criterion) {
     let mut group = c.benchmark_group("default_city");
     group.sample_size(10);
     group.bench_function("52_ticks", |b| b.iter(|| simulate(&sc, |_, _| {})));
-    group.bench_function("setup_only", |b| b.iter(|| cogov::model::Simulation::new(sc.params.clone(), sc.seed, vec![])));
+    group.bench_function("setup_only", |b| {
+        b.iter(|| cogov::model::Simulation::new(sc.params.clone(), sc.seed, vec![]))
+    });
     group.finish();
 }
 

@@ -251,6 +251,7 @@ fn nowak_may(py: &Path, peers: &Path, out: &Path, opts: &Options) -> Result<Vec<
         .map(str::to_string)
         .collect();
     for threads in [1, 2] {
+        let pool = pool(threads);
         let mut times = Vec::with_capacity(opts.reps);
         let mut last = None;
         for _ in 0..opts.reps {
@@ -258,7 +259,7 @@ fn nowak_may(py: &Path, peers: &Path, out: &Path, opts: &Options) -> Result<Vec<
             let mut shares = Vec::with_capacity(steps as usize + 1);
             shares.push(nm.cooperator_fraction());
             let began = Instant::now();
-            pool(threads).install(|| {
+            pool.install(|| {
                 for _ in 0..steps {
                     nm.step();
                     shares.push(nm.cooperator_fraction());

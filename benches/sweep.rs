@@ -19,18 +19,28 @@ kind = "grid"
 "#;
 
 fn throughput(c: &mut Criterion) {
-    let exp = cogov::experiment::load_str(EXPERIMENT, "bench.toml", None).expect("bench experiment");
+    let exp =
+        cogov::experiment::load_str(EXPERIMENT, "bench.toml", None).expect("bench experiment");
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut group = c.benchmark_group("sweep_district_scale");
     group.sample_size(10);
     group.throughput(Throughput::Elements(exp.total_runs()));
     for threads in [1usize, 2] {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
         let out = dir.path().join(format!("t{threads}"));
         group.bench_with_input(BenchmarkId::new("threads", threads), &threads, |b, _| {
             b.iter(|| {
-                let opts = SweepOptions { shard: Shard::WHOLE, resume: false, force: true, block: 0 };
-                pool.install(|| sweep(&exp, &out, opts, &|_, _| {})).expect("sweep")
+                let opts = SweepOptions {
+                    shard: Shard::WHOLE,
+                    resume: false,
+                    force: true,
+                    block: 0,
+                };
+                pool.install(|| sweep(&exp, &out, opts, &|_, _| {}))
+                    .expect("sweep")
             })
         });
     }

@@ -31,7 +31,9 @@ const LEVER_SECTIONS: [&str; 6] = [
 ];
 
 fn odd_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join("ODD.md")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join("ODD.md")
 }
 
 fn read_odd() -> String {
@@ -177,7 +179,12 @@ fn levers_section(odd: &str) -> &str {
     let start = odd
         .match_indices("\n## ")
         .map(|(i, _)| i + 1)
-        .find(|&i| odd[i..].lines().next().is_some_and(|h| h.contains("Policy levers")))
+        .find(|&i| {
+            odd[i..]
+                .lines()
+                .next()
+                .is_some_and(|h| h.contains("Policy levers"))
+        })
         .expect("docs/ODD.md has no `## … Policy levers` section");
     let body = &odd[start..];
     let end = body[3..].find("\n## ").map_or(body.len(), |i| i + 3 + 1);
@@ -236,7 +243,11 @@ fn every_lever_and_lever_cost_appears_in_the_policy_levers_section() {
     let section = levers_section(&odd);
     let missing: Vec<&String> = keys
         .iter()
-        .filter(|k| LEVER_SECTIONS.iter().any(|s| k.starts_with(&format!("{s}."))))
+        .filter(|k| {
+            LEVER_SECTIONS
+                .iter()
+                .any(|s| k.starts_with(&format!("{s}.")))
+        })
         .filter(|k| !mentions(section, k))
         .collect();
     assert!(

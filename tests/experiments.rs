@@ -24,7 +24,11 @@ fn cogov(args: &[&str], threads: Option<&str>) -> Output {
 
 fn ok(args: &[&str]) -> Output {
     let out = cogov(args, None);
-    assert!(out.status.success(), "cogov {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cogov {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
@@ -33,17 +37,40 @@ fn read(dir: &Path, file: &str) -> Vec<u8> {
 }
 
 fn smoke() -> String {
-    repo().join("scenarios/experiments/smoke.toml").display().to_string()
+    repo()
+        .join("scenarios/experiments/smoke.toml")
+        .display()
+        .to_string()
 }
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    ok(&["sweep", &smoke(), "--out", a.to_str().unwrap(), "--threads", "1", "-q"]);
-    ok(&["sweep", &smoke(), "--out", b.to_str().unwrap(), "--threads", "2", "-q"]);
+    ok(&[
+        "sweep",
+        &smoke(),
+        "--out",
+        a.to_str().unwrap(),
+        "--threads",
+        "1",
+        "-q",
+    ]);
+    ok(&[
+        "sweep",
+        &smoke(),
+        "--out",
+        b.to_str().unwrap(),
+        "--threads",
+        "2",
+        "-q",
+    ]);
     for f in ["runs.csv", "points.csv", "manifest.json"] {
-        assert_eq!(read(&a, f), read(&b, f), "{f} differs between 1 and 2 threads");
+        assert_eq!(
+            read(&a, f),
+            read(&b, f),
+            "{f} differs between 1 and 2 threads"
+        );
     }
 }
 
@@ -54,30 +81,88 @@ fn shards_merged_equal_the_whole_sweep() {
     ok(&["sweep", &smoke(), "--out", whole.to_str().unwrap(), "-q"]);
     let shards: Vec<PathBuf> = (0..3).map(|i| tmp.path().join(format!("s{i}"))).collect();
     for (i, s) in shards.iter().enumerate() {
-        ok(&["sweep", &smoke(), "--out", s.to_str().unwrap(), "--shard", &format!("{i}/3"), "-q"]);
+        ok(&[
+            "sweep",
+            &smoke(),
+            "--out",
+            s.to_str().unwrap(),
+            "--shard",
+            &format!("{i}/3"),
+            "-q",
+        ]);
     }
     let merged = tmp.path().join("merged");
     let mut args = vec!["merge"];
     // Any order of shard directories.
-    args.extend([shards[2].to_str().unwrap(), shards[0].to_str().unwrap(), shards[1].to_str().unwrap()]);
+    args.extend([
+        shards[2].to_str().unwrap(),
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
+    ]);
     args.extend(["--out", merged.to_str().unwrap()]);
     ok(&args);
     assert_eq!(read(&whole, "runs.csv"), read(&merged, "runs.csv"));
     assert_eq!(read(&whole, "points.csv"), read(&merged, "points.csv"));
 
     // A missing shard, a shard twice and a shard of another experiment are refused.
-    let out = cogov(&["merge", shards[0].to_str().unwrap(), shards[1].to_str().unwrap(), "--out", tmp.path().join("m2").to_str().unwrap()], None);
+    let out = cogov(
+        &[
+            "merge",
+            shards[0].to_str().unwrap(),
+            shards[1].to_str().unwrap(),
+            "--out",
+            tmp.path().join("m2").to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("shard 2/3 is missing"));
-    let out = cogov(&["merge", shards[0].to_str().unwrap(), shards[0].to_str().unwrap(), "--out", tmp.path().join("m3").to_str().unwrap()], None);
+    let out = cogov(
+        &[
+            "merge",
+            shards[0].to_str().unwrap(),
+            shards[0].to_str().unwrap(),
+            "--out",
+            tmp.path().join("m3").to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("given twice"));
     let other = tmp.path().join("other.toml");
-    fs::write(&other, fs::read_to_string(smoke()).unwrap().replace("base_seed = 2026", "base_seed = 7")).unwrap();
+    fs::write(
+        &other,
+        fs::read_to_string(smoke())
+            .unwrap()
+            .replace("base_seed = 2026", "base_seed = 7"),
+    )
+    .unwrap();
     let o = tmp.path().join("o");
-    ok(&["sweep", other.to_str().unwrap(), "--out", o.to_str().unwrap(), "--shard", "1/3", "-q"]);
-    let out = cogov(&["merge", shards[0].to_str().unwrap(), o.to_str().unwrap(), shards[2].to_str().unwrap(), "--out", tmp.path().join("m4").to_str().unwrap()], None);
+    ok(&[
+        "sweep",
+        other.to_str().unwrap(),
+        "--out",
+        o.to_str().unwrap(),
+        "--shard",
+        "1/3",
+        "-q",
+    ]);
+    let out = cogov(
+        &[
+            "merge",
+            shards[0].to_str().unwrap(),
+            o.to_str().unwrap(),
+            shards[2].to_str().unwrap(),
+            "--out",
+            tmp.path().join("m4").to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("different experiment"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("different experiment"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 const LONG: &str = r#"
@@ -99,7 +184,9 @@ kind = "grid"
 "#;
 
 fn lines(path: &Path) -> usize {
-    fs::read(path).map(|b| b.iter().filter(|c| **c == b'\n').count()).unwrap_or(0)
+    fs::read(path)
+        .map(|b| b.iter().filter(|c| **c == b'\n').count())
+        .unwrap_or(0)
 }
 
 #[test]
@@ -108,11 +195,25 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_same_bytes() {
     let exp = tmp.path().join("long.toml");
     fs::write(&exp, LONG).unwrap();
     let reference = tmp.path().join("reference");
-    ok(&["sweep", exp.to_str().unwrap(), "--out", reference.to_str().unwrap(), "-q"]);
+    ok(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        reference.to_str().unwrap(),
+        "-q",
+    ]);
 
     let killed = tmp.path().join("killed");
     let mut child = Command::new(BIN)
-        .args(["sweep", exp.to_str().unwrap(), "--out", killed.to_str().unwrap(), "-q", "--threads", "2"])
+        .args([
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            killed.to_str().unwrap(),
+            "-q",
+            "--threads",
+            "2",
+        ])
         .spawn()
         .unwrap();
     // Wait until some runs are journaled, then kill -9 in the middle of the sweep.
@@ -123,18 +224,44 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_same_bytes() {
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     let journaled = lines(&killed.join("runs.csv"));
-    assert!(journaled > 1 && journaled < 241, "the kill should land mid-sweep ({journaled} lines)");
+    assert!(
+        journaled > 1 && journaled < 241,
+        "the kill should land mid-sweep ({journaled} lines)"
+    );
     let manifest = fs::read_to_string(killed.join("manifest.json")).unwrap();
-    assert!(manifest.contains("\"complete\": false"), "an interrupted sweep must not look complete");
+    assert!(
+        manifest.contains("\"complete\": false"),
+        "an interrupted sweep must not look complete"
+    );
     assert!(!killed.join("points.csv").exists());
 
     // Without --resume or --force the directory is not touched.
-    let out = cogov(&["sweep", exp.to_str().unwrap(), "--out", killed.to_str().unwrap(), "-q"], None);
+    let out = cogov(
+        &[
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            killed.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
 
-    ok(&["sweep", exp.to_str().unwrap(), "--out", killed.to_str().unwrap(), "--resume", "-q"]);
+    ok(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        killed.to_str().unwrap(),
+        "--resume",
+        "-q",
+    ]);
     for f in ["runs.csv", "points.csv", "manifest.json"] {
-        assert_eq!(read(&reference, f), read(&killed, f), "{f} after kill -9 and --resume");
+        assert_eq!(
+            read(&reference, f),
+            read(&killed, f),
+            "{f} after kill -9 and --resume"
+        );
     }
 }
 
@@ -149,7 +276,14 @@ fn a_torn_last_line_is_discarded_on_resume() {
     // Simulate a crash while writing: cut the journal in the middle of a line.
     let runs = fs::read(torn.join("runs.csv")).unwrap();
     fs::write(torn.join("runs.csv"), &runs[..runs.len() * 2 / 3]).unwrap();
-    ok(&["sweep", &exp, "--out", torn.to_str().unwrap(), "--resume", "-q"]);
+    ok(&[
+        "sweep",
+        &exp,
+        "--out",
+        torn.to_str().unwrap(),
+        "--resume",
+        "-q",
+    ]);
     assert_eq!(read(&reference, "runs.csv"), read(&torn, "runs.csv"));
 }
 
@@ -161,14 +295,23 @@ fn points_summarise_runs_with_hand_checkable_statistics() {
     let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
     let h = runs.headers().unwrap().clone();
     let col = h.iter().position(|c| c == "resolution_rate").unwrap();
-    let values: Vec<f64> = runs.records().map(|r| r.unwrap()).filter(|r| &r[1] == "0").map(|r| r[col].parse().unwrap()).collect();
+    let values: Vec<f64> = runs
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[1] == "0")
+        .map(|r| r[col].parse().unwrap())
+        .collect();
     assert_eq!(values.len(), 3);
     let mean = values.iter().sum::<f64>() / 3.0;
     let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
     let mut points = csv::Reader::from_path(out.join("points.csv")).unwrap();
     let ph = points.headers().unwrap().clone();
     let p0 = points.records().next().unwrap().unwrap();
-    let get = |name: &str| -> f64 { p0[ph.iter().position(|c| c == name).unwrap()].parse().unwrap() };
+    let get = |name: &str| -> f64 {
+        p0[ph.iter().position(|c| c == name).unwrap()]
+            .parse()
+            .unwrap()
+    };
     assert!((get("resolution_rate_mean") - mean).abs() < 1e-12);
     assert!((get("resolution_rate_sd") - sd).abs() < 1e-12);
     // t(2) = 4.303 for three replications.
@@ -204,13 +347,26 @@ levels = 4
     )
     .unwrap();
     let out = tmp.path().join("out");
-    ok(&["sweep", exp.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    ok(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
     let text = fs::read_to_string(out.join("morris.csv")).unwrap();
     assert!(text.starts_with("lever,metric,mu_star,mu,sigma,trajectories\n"));
     let rows = text.lines().count() - 1;
     assert_eq!(rows, 3 * cogov::output::records::summary_columns().len());
     assert!(text.contains("motivation.incentive_compatibility,resolution_rate,"));
-    assert_eq!(fs::read_to_string(out.join("points.csv")).unwrap().lines().count() - 1, 4 * 4);
+    assert_eq!(
+        fs::read_to_string(out.join("points.csv"))
+            .unwrap()
+            .lines()
+            .count()
+            - 1,
+        4 * 4
+    );
 }
 
 #[test]
@@ -233,7 +389,10 @@ fn compare_reports_paired_differences_and_writes_csv() {
         csv_path.to_str().unwrap(),
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("resolution_rate") && text.contains("95% CI"), "{text}");
+    assert!(
+        text.contains("resolution_rate") && text.contains("95% CI"),
+        "{text}"
+    );
     let table = fs::read_to_string(&csv_path).unwrap();
     assert!(table.starts_with("metric,n,mean_a,mean_b,difference,ci95_lo,ci95_hi,effect_size_dz\n"));
     assert!(table.contains("\nresolution_rate,4,"));
@@ -241,7 +400,14 @@ fn compare_reports_paired_differences_and_writes_csv() {
 
 #[test]
 fn the_slurm_script_runs_an_array_of_shards_then_a_dependent_merge() {
-    let out = ok(&["slurm", &smoke(), "--shards", "3", "--out", "/scratch/cogov run"]);
+    let out = ok(&[
+        "slurm",
+        &smoke(),
+        "--shards",
+        "3",
+        "--out",
+        "/scratch/cogov run",
+    ]);
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.starts_with("#!/bin/bash"));
     assert!(s.contains("#SBATCH --array=0-2"));
@@ -255,22 +421,58 @@ fn the_slurm_script_runs_an_array_of_shards_then_a_dependent_merge() {
 fn bad_experiment_files_are_refused_with_file_line_and_key() {
     let tmp = tempfile::tempdir().unwrap();
     let cases = [
-        ("replications = 3", "replications = -1", "experiment.replications"),
+        (
+            "replications = 3",
+            "replications = -1",
+            "experiment.replications",
+        ),
         ("[0.2, 0.8]", "[0.2, 1.8]", "must be in 0..=1"),
-        ("kind = \"grid\"", "kind = \"grd\"", "expected one of grid, packages, lhs, morris"),
+        (
+            "kind = \"grid\"",
+            "kind = \"grd\"",
+            "expected one of grid, packages, lhs, morris",
+        ),
         ("[base]", "[bsae]", "unknown section"),
-        ("\"motivation.responsibility_lists\"", "\"motivation.responsibility_list\"", "did you mean"),
+        (
+            "\"motivation.responsibility_lists\"",
+            "\"motivation.responsibility_list\"",
+            "did you mean",
+        ),
     ];
     let text = fs::read_to_string(smoke()).unwrap();
     for (from, to, expect) in cases {
         let path = tmp.path().join("bad.toml");
         fs::write(&path, text.replacen(from, to, 1)).unwrap();
-        let out = cogov(&["sweep", path.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap()], None);
+        let out = cogov(
+            &[
+                "sweep",
+                path.to_str().unwrap(),
+                "--out",
+                tmp.path().join("o").to_str().unwrap(),
+            ],
+            None,
+        );
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{to}: {err}");
-        assert!(err.contains("bad.toml:") && err.contains(expect), "{to}: {err}");
-        assert!(!tmp.path().join("o").exists(), "nothing is written for a bad file");
+        assert!(
+            err.contains("bad.toml:") && err.contains(expect),
+            "{to}: {err}"
+        );
+        assert!(
+            !tmp.path().join("o").exists(),
+            "nothing is written for a bad file"
+        );
     }
-    let out = cogov(&["sweep", &smoke(), "--out", tmp.path().join("o").to_str().unwrap(), "--shard", "3/3"], None);
+    let out = cogov(
+        &[
+            "sweep",
+            &smoke(),
+            "--out",
+            tmp.path().join("o").to_str().unwrap(),
+            "--shard",
+            "3/3",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
 }

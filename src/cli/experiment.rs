@@ -14,8 +14,8 @@ use crate::experiment::stats::paired_difference;
 use crate::experiment::sweep::{self, Shard, SweepError, SweepOptions};
 use crate::experiment::{self};
 use crate::model::rng::mix64;
-use crate::output::records::{summary_columns, summary_index, summary_row};
 use crate::output::format_value;
+use crate::output::records::{summary_columns, summary_index, summary_row};
 use crate::run::simulate;
 
 #[derive(clap::Args, Debug)]
@@ -110,8 +110,13 @@ pub struct SlurmArgs {
 
 /// Refuses a sweep whose largest design point, run on every worker at once, would not fit in
 /// memory (the resource guard of `cogov run`, before anything is written).
-fn guard_sweep_memory(exp: &experiment::Experiment, threads: Option<usize>) -> Result<(), CliError> {
-    let workers = threads.filter(|n| *n > 0).unwrap_or_else(rayon::current_num_threads) as u64;
+fn guard_sweep_memory(
+    exp: &experiment::Experiment,
+    threads: Option<usize>,
+) -> Result<(), CliError> {
+    let workers = threads
+        .filter(|n| *n > 0)
+        .unwrap_or_else(rayon::current_num_threads) as u64;
     let largest = exp
         .points
         .iter()
@@ -134,7 +139,11 @@ fn sweep_error(e: SweepError) -> CliError {
 /// Data no chart can show (every run failed) is a warning and the sweep completes without
 /// charts; a failure to write them (a full disk) stops the sweep short of complete, with every
 /// run journaled, so `--resume` draws them.
-fn sweep_charts(exp: &experiment::Experiment, no_charts: bool, quiet: bool) -> impl Fn(&Path) -> Result<(), SweepError> + Sync + '_ {
+fn sweep_charts(
+    exp: &experiment::Experiment,
+    no_charts: bool,
+    quiet: bool,
+) -> impl Fn(&Path) -> Result<(), SweepError> + Sync + '_ {
     move |dir: &Path| {
         if no_charts {
             return Ok(());
@@ -152,11 +161,17 @@ fn sweep_charts(exp: &experiment::Experiment, no_charts: bool, quiet: bool) -> i
     }
 }
 
-fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T, CliError> {
+fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, CliError> {
     match threads {
         Some(0) => Err(CliError::Config("--threads: must be at least 1".into())),
         Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| CliError::Runtime(format!("thread pool: {e}")))?;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| CliError::Runtime(format!("thread pool: {e}")))?;
             Ok(pool.install(f))
         }
         None => Ok(f()),
@@ -174,17 +189,31 @@ impl Progress {
     fn new(quiet: bool) -> Progress {
         let started = Instant::now();
         if quiet {
-            return Progress { bar: None, plain: None, started };
+            return Progress {
+                bar: None,
+                plain: None,
+                started,
+            };
         }
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            Progress { bar: Some(bar), plain: None, started }
+            Progress {
+                bar: Some(bar),
+                plain: None,
+                started,
+            }
         } else {
-            Progress { bar: None, plain: Some(Mutex::new(started - Duration::from_secs(60))), started }
+            Progress {
+                bar: None,
+                plain: Some(Mutex::new(started - Duration::from_secs(60))),
+                started,
+            }
         }
     }
 
@@ -198,7 +227,11 @@ impl Progress {
                 *last = Instant::now();
                 let secs = self.started.elapsed().as_secs_f64();
                 let rate = done as f64 / secs.max(1e-9);
-                let eta = if rate > 0.0 { (total - done) as f64 / rate } else { 0.0 };
+                let eta = if rate > 0.0 {
+                    (total - done) as f64 / rate
+                } else {
+                    0.0
+                };
                 eprintln!("progress: {done}/{total} runs, {rate:.1} runs/s, ETA {eta:.0} s");
             }
         }
@@ -212,17 +245,32 @@ impl Progress {
 }
 
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
-    let exp = experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
+    let exp =
+        experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
     guard_sweep_memory(&exp, args.threads)?;
     let shard = match &args.shard {
         Some(s) => Shard::parse(s).map_err(CliError::Config)?,
         None => Shard::WHOLE,
     };
     let progress = Progress::new(args.quiet);
-    let opts = SweepOptions { shard, resume: args.resume, force: args.force, block: 0 };
+    let opts = SweepOptions {
+        shard,
+        resume: args.resume,
+        force: args.force,
+        block: 0,
+    };
     // A shard's statistics cover its own runs only: charts are drawn after `cogov merge`.
     let charts = sweep_charts(&exp, args.no_charts || shard.count > 1, args.quiet);
-    let report = with_threads(args.threads, || sweep::sweep_with(&exp, &args.out, opts, &|d, t| progress.update(d, t), &charts))?.map_err(sweep_error)?;
+    let report = with_threads(args.threads, || {
+        sweep::sweep_with(
+            &exp,
+            &args.out,
+            opts,
+            &|d, t| progress.update(d, t),
+            &charts,
+        )
+    })?
+    .map_err(sweep_error)?;
     progress.finish();
     if !args.quiet {
         println!(
@@ -241,14 +289,28 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
 
 pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
     let exp = sweep::experiment_of(&args.dirs[0]).map_err(sweep_error)?;
-    sweep::merge_with(&exp, &args.dirs, &args.out, args.force, &sweep_charts(&exp, args.no_charts, false)).map_err(sweep_error)?;
-    println!("{}: merged {} shards → {}", exp.name, args.dirs.len(), args.out.display());
+    sweep::merge_with(
+        &exp,
+        &args.dirs,
+        &args.out,
+        args.force,
+        &sweep_charts(&exp, args.no_charts, false),
+    )
+    .map_err(sweep_error)?;
+    println!(
+        "{}: merged {} shards → {}",
+        exp.name,
+        args.dirs.len(),
+        args.out.display()
+    );
     Ok(())
 }
 
 pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     if args.reps < 2 {
-        return Err(CliError::Config("--reps: at least 2 replications are needed for a confidence interval".into()));
+        return Err(CliError::Config(
+            "--reps: at least 2 replications are needed for a confidence interval".into(),
+        ));
     }
     let a = super::run::load_scenario(Some(&args.a), None, args.ticks, &args.set)?;
     let b = super::run::load_scenario(Some(&args.b), None, args.ticks, &args.set)?;
@@ -275,8 +337,14 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             paired_difference(&xa, &xb)
         })
         .collect();
-    println!("B = {} vs A = {} — {} paired replications (common random numbers)", b.name, a.name, args.reps);
-    println!("{:<28} {:>12} {:>12} {:>12} {:>26} {:>8}", "metric 指标", "A", "B", "B − A", "95% CI", "d_z");
+    println!(
+        "B = {} vs A = {} — {} paired replications (common random numbers)",
+        b.name, a.name, args.reps
+    );
+    println!(
+        "{:<28} {:>12} {:>12} {:>12} {:>26} {:>8}",
+        "metric 指标", "A", "B", "B − A", "95% CI", "d_z"
+    );
     for name in [
         "resolution_rate",
         "fengqiao_village",
@@ -298,12 +366,27 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         }
     }
     if let Some(out) = &args.out {
-        let header: Vec<crate::output::records::Column> = ["metric", "n", "mean_a", "mean_b", "difference", "ci95_lo", "ci95_hi", "effect_size_dz"]
-            .iter()
-            .map(|n| crate::output::records::Column { name: n.to_string(), unit: "", en: String::new(), zh: String::new() })
-            .collect();
+        let header: Vec<crate::output::records::Column> = [
+            "metric",
+            "n",
+            "mean_a",
+            "mean_b",
+            "difference",
+            "ci95_lo",
+            "ci95_hi",
+            "effect_size_dz",
+        ]
+        .iter()
+        .map(|n| crate::output::records::Column {
+            name: n.to_string(),
+            unit: "",
+            en: String::new(),
+            zh: String::new(),
+        })
+        .collect();
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header.iter().map(|c| c.name.as_str())).map_err(|e| CliError::Runtime(e.to_string()))?;
+        w.write_record(header.iter().map(|c| c.name.as_str()))
+            .map_err(|e| CliError::Runtime(e.to_string()))?;
         for (c, d) in cols.iter().zip(&results) {
             let row = [
                 c.name.clone(),
@@ -315,11 +398,16 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
                 format_value(d.ci_hi),
                 format_value(d.effect_size),
             ];
-            w.write_record(&row).map_err(|e| CliError::Runtime(e.to_string()))?;
+            w.write_record(&row)
+                .map_err(|e| CliError::Runtime(e.to_string()))?;
         }
-        let bytes = w.into_inner().map_err(|e| CliError::Runtime(e.to_string()))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| CliError::Runtime(e.to_string()))?;
         let tmp = out.with_extension("csv.tmp");
-        std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, out)).map_err(|e| CliError::Runtime(format!("{}: {e}", out.display())))?;
+        std::fs::write(&tmp, bytes)
+            .and_then(|_| std::fs::rename(&tmp, out))
+            .map_err(|e| CliError::Runtime(format!("{}: {e}", out.display())))?;
     }
     Ok(())
 }
@@ -333,7 +421,9 @@ fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
     }
 }
 
@@ -344,13 +434,18 @@ pub fn slurm_script(args: &SlurmArgs, name: &str, runs: u64) -> Result<String, C
     }
     let cogov = match &args.cogov {
         Some(p) => p.clone(),
-        None => std::env::current_exe().map_err(|e| CliError::Runtime(format!("cannot find this binary: {e}")))?,
+        None => std::env::current_exe()
+            .map_err(|e| CliError::Runtime(format!("cannot find this binary: {e}")))?,
     };
     let exp = sh(&absolute(&args.experiment));
     let out = sh(&absolute(&args.out));
     let bin = sh(&absolute(&cogov));
     let n = args.shards;
-    let partition = args.partition.as_ref().map(|p| format!("#SBATCH --partition={p}\n")).unwrap_or_default();
+    let partition = args
+        .partition
+        .as_ref()
+        .map(|p| format!("#SBATCH --partition={p}\n"))
+        .unwrap_or_default();
     let shard_dirs: Vec<String> = (0..n).map(|i| format!("\"$OUT/shard-{i}\"")).collect();
     Ok(format!(
         r#"#!/bin/bash
@@ -397,7 +492,8 @@ echo "submitted shards ${{shards%%;*}} and merge $merge; results in $OUT/merged"
 }
 
 pub fn slurm(args: &SlurmArgs) -> Result<(), CliError> {
-    let exp = experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
+    let exp =
+        experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
     let script = slurm_script(args, &exp.name, exp.total_runs())?;
     print!("{script}");
     Ok(())

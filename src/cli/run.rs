@@ -59,7 +59,11 @@ pub fn guard_memory_parallel(sc: &Scenario, copies: u64) -> Result<(), CliError>
     if let Some(avail) = available_memory() {
         let bytes = est.bytes.saturating_mul(copies.max(1));
         if bytes > avail {
-            let workers = if copies > 1 { format!(" a run, {copies} runs at once; or use fewer --threads") } else { String::new() };
+            let workers = if copies > 1 {
+                format!(" a run, {copies} runs at once; or use fewer --threads")
+            } else {
+                String::new()
+            };
             return Err(CliError::Config(format!(
                 "the scenario needs about {:.1} GiB ({} residents, {} organisations{workers}) but only {:.1} GiB is available; reduce territory sizes",
                 bytes as f64 / 1_073_741_824.0,

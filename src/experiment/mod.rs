@@ -60,7 +60,11 @@ impl Experiment {
     /// Seed of a run: from (base seed, design point, replication), or (base seed,
     /// replication) under common random numbers.
     pub fn seed(&self, point: u32, replication: u32) -> u64 {
-        let p = if self.common_random_numbers { 0 } else { point as u64 + 1 };
+        let p = if self.common_random_numbers {
+            0
+        } else {
+            point as u64 + 1
+        };
         mix64(mix64(self.base_seed ^ 0x5EED) ^ mix64(p << 32 | replication as u64))
     }
 
@@ -78,7 +82,10 @@ impl Experiment {
     /// A fingerprint of everything that determines the results (shards must agree on it).
     pub fn fingerprint(&self) -> String {
         let mut text = crate::output::manifest_json(&self.base, "experiment-base").to_string();
-        text.push_str(&format!("|{}|{}|{}|{}", self.replications, self.base_seed, self.common_random_numbers, self.timeseries));
+        text.push_str(&format!(
+            "|{}|{}|{}|{}",
+            self.replications, self.base_seed, self.common_random_numbers, self.timeseries
+        ));
         for p in &self.points {
             text.push_str(&format!("|{}:{:?}", p.id, p.set));
         }
@@ -92,15 +99,42 @@ impl Experiment {
     }
 }
 
-fn value_of(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<ParamValue, ConfigError> {
-    let spec = spec_of(key).ok_or_else(|| {
-        src.error(Some(v.span()), Some(key), scenario::set_error_message(key, &crate::model::params::SetError::UnknownKey, ""))
+/// The parameter `key` names, or an error at `v` that suggests the nearest real key.
+fn known_spec(
+    src: &Source<'_>,
+    key: &str,
+    v: &Spanned<DeValue<'_>>,
+) -> Result<&'static crate::model::params::ParamSpec, ConfigError> {
+    spec_of(key).ok_or_else(|| {
+        src.error(
+            Some(v.span()),
+            Some(key),
+            scenario::set_error_message(key, &crate::model::params::SetError::UnknownKey, ""),
+        )
+    })
+}
+
+fn value_of(
+    src: &Source<'_>,
+    key: &str,
+    v: &Spanned<DeValue<'_>>,
+) -> Result<ParamValue, ConfigError> {
+    let spec = known_spec(src, key, v)?;
+    let value = scenario::toml_value(v.get_ref()).map_err(|found| {
+        src.error(
+            Some(v.span()),
+            Some(key),
+            format!("expected {}, got {found}", spec.kind.name()),
+        )
     })?;
-    let value = scenario::toml_value(v.get_ref()).map_err(|found| src.error(Some(v.span()), Some(key), format!("expected {}, got {found}", spec.kind.name())))?;
     let mut probe = crate::model::Params::default();
     probe.set(key, value).map_err(|e| {
         let raw = &src.text[v.span().start.min(src.text.len())..v.span().end.min(src.text.len())];
-        src.error(Some(v.span()), Some(key), scenario::set_error_message(key, &e, raw.trim()))
+        src.error(
+            Some(v.span()),
+            Some(key),
+            scenario::set_error_message(key, &e, raw.trim()),
+        )
     })?;
     Ok(probe.get(key).expect("validated key"))
 }
@@ -108,9 +142,18 @@ fn value_of(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Par
 /// Leaves of a design table: dotted keys (quoted or nested) to their values.
 fn leaves<'t>(prefix: &str, t: &'t DeTable<'t>, out: &mut Vec<(String, &'t Spanned<DeValue<'t>>)>) {
     for (k, v) in t.iter() {
-        let key = if prefix.is_empty() { k.get_ref().to_string() } else { format!("{prefix}.{}", k.get_ref()) };
+        let key = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
         match v.get_ref() {
-            DeValue::Table(inner) if !inner.iter().any(|(k, _)| matches!(k.get_ref().as_ref(), "from" | "to" | "step")) && key.matches('.').count() < 8 => {
+            DeValue::Table(inner)
+                if !inner
+                    .iter()
+                    .any(|(k, _)| matches!(k.get_ref().as_ref(), "from" | "to" | "step"))
+                    && key.matches('.').count() < 8 =>
+            {
                 leaves(&key, inner, out)
             }
             _ => out.push((key, v)),
@@ -118,14 +161,22 @@ fn leaves<'t>(prefix: &str, t: &'t DeTable<'t>, out: &mut Vec<(String, &'t Spann
     }
 }
 
-fn table<'a>(src: &Source<'_>, key: &str, v: &'a Spanned<DeValue<'a>>) -> Result<&'a DeTable<'a>, ConfigError> {
+fn table<'a>(
+    src: &Source<'_>,
+    key: &str,
+    v: &'a Spanned<DeValue<'a>>,
+) -> Result<&'a DeTable<'a>, ConfigError> {
     match v.get_ref() {
         DeValue::Table(t) => Ok(t),
         _ => Err(src.error(Some(v.span()), Some(key), "expected a table")),
     }
 }
 
-fn grid_values(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Vec<ParamValue>, ConfigError> {
+fn grid_values(
+    src: &Source<'_>,
+    key: &str,
+    v: &Spanned<DeValue<'_>>,
+) -> Result<Vec<ParamValue>, ConfigError> {
     match v.get_ref() {
         DeValue::Array(items) => {
             if items.is_empty() {
@@ -136,38 +187,72 @@ fn grid_values(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<
         DeValue::Table(t) => {
             let get = |name: &str| -> Result<f64, ConfigError> {
                 let (_, x) = t.iter().find(|(k, _)| k.get_ref() == name).ok_or_else(|| {
-                    src.error(Some(v.span()), Some(key), format!("a range needs from, to and step; `{name}` is missing"))
+                    src.error(
+                        Some(v.span()),
+                        Some(key),
+                        format!("a range needs from, to and step; `{name}` is missing"),
+                    )
                 })?;
                 match scenario::toml_value(x.get_ref()) {
                     Ok(ParamValue::Float(f)) if f.is_finite() => Ok(f),
                     Ok(ParamValue::Int(i)) => Ok(i as f64),
-                    _ => Err(src.error(Some(x.span()), Some(key), format!("`{name}` must be a finite number"))),
+                    _ => Err(src.error(
+                        Some(x.span()),
+                        Some(key),
+                        format!("`{name}` must be a finite number"),
+                    )),
                 }
             };
             let (from, to, step) = (get("from")?, get("to")?, get("step")?);
             if step <= 0.0 || to < from {
-                return Err(src.error(Some(v.span()), Some(key), "a range needs from <= to and step > 0"));
+                return Err(src.error(
+                    Some(v.span()),
+                    Some(key),
+                    "a range needs from <= to and step > 0",
+                ));
             }
             // Counted in floating point first: a range of 1e300 steps must not wrap around to
             // zero values when converted to an integer.
             let steps = ((to - from) / step + 1e-9).floor();
             if steps.is_nan() || steps >= 10_000.0 {
-                let shown = if steps < 1e15 { format!("{}", steps + 1.0) } else { "too many".to_string() };
-                return Err(src.error(Some(v.span()), Some(key), format!("the range has {shown} values; at most 10000")));
+                let shown = if steps < 1e15 {
+                    format!("{}", steps + 1.0)
+                } else {
+                    "too many".to_string()
+                };
+                return Err(src.error(
+                    Some(v.span()),
+                    Some(key),
+                    format!("the range has {shown} values; at most 10000"),
+                ));
             }
             let n = steps as u64 + 1;
-            let spec = spec_of(key).ok_or_else(|| src.error(Some(v.span()), Some(key), "unknown parameter; see `cogov params`"))?;
+            let spec = known_spec(src, key, v)?;
             (0..n)
                 .map(|i| {
                     let x = from + i as f64 * step;
-                    let value = if spec.kind == ParamKind::Integer { ParamValue::Int(x.round() as i64) } else { ParamValue::Float(x) };
+                    let value = if spec.kind == ParamKind::Integer {
+                        ParamValue::Int(x.round() as i64)
+                    } else {
+                        ParamValue::Float(x)
+                    };
                     let mut probe = crate::model::Params::default();
-                    probe.set(key, value).map_err(|e| src.error(Some(v.span()), Some(key), scenario::set_error_message(key, &e, &format!("{x}"))))?;
+                    probe.set(key, value).map_err(|e| {
+                        src.error(
+                            Some(v.span()),
+                            Some(key),
+                            scenario::set_error_message(key, &e, &format!("{x}")),
+                        )
+                    })?;
                     Ok(value)
                 })
                 .collect()
         }
-        _ => Err(src.error(Some(v.span()), Some(key), "expected an array of values or { from, to, step }")),
+        _ => Err(src.error(
+            Some(v.span()),
+            Some(key),
+            "expected an array of values or { from, to, step }",
+        )),
     }
 }
 
@@ -178,7 +263,7 @@ fn range_of(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Ran
     if items.len() != 2 {
         return Err(src.error(Some(v.span()), Some(key), "expected [low, high]"));
     }
-    let spec = spec_of(key).ok_or_else(|| src.error(Some(v.span()), Some(key), "unknown parameter; see `cogov params`"))?;
+    let spec = known_spec(src, key, v)?;
     let num = |x: ParamValue| match x {
         ParamValue::Float(f) => f,
         ParamValue::Int(i) => i as f64,
@@ -187,16 +272,29 @@ fn range_of(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Ran
     let lo = num(value_of(src, key, &items[0])?);
     let hi = num(value_of(src, key, &items[1])?);
     if hi <= lo && spec.kind != ParamKind::Bool {
-        return Err(src.error(Some(v.span()), Some(key), format!("expected low < high, got [{lo}, {hi}]")));
+        return Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!("expected low < high, got [{lo}, {hi}]"),
+        ));
     }
-    Ok(Range { key: key.to_string(), kind: spec.kind, lo, hi })
+    Ok(Range {
+        key: key.to_string(),
+        kind: spec.kind,
+        lo,
+        hi,
+    })
 }
 
-fn positive(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>, lo: i64, hi: i64) -> Result<u32, ConfigError> {
-    match scenario::toml_value(v.get_ref()) {
-        Ok(ParamValue::Int(i)) if (lo..=hi).contains(&i) => Ok(i as u32),
-        _ => Err(src.error(Some(v.span()), Some(key), format!("expected an integer in {lo}..={hi}"))),
-    }
+/// A whole number in `lo..=hi` (with `hi` within `u32`).
+fn positive(
+    src: &Source<'_>,
+    key: &str,
+    v: &Spanned<DeValue<'_>>,
+    lo: i64,
+    hi: i64,
+) -> Result<u32, ConfigError> {
+    scenario::integer_of(src, key, v, lo, hi).map(|i| i as u32)
 }
 
 fn boolean(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<bool, ConfigError> {
@@ -272,8 +370,20 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
             }
         }
     }
-    let (kind, span) = kind.ok_or_else(|| src.error(Some(v.span()), Some("design.kind"), "missing: one of grid, packages, lhs, morris"))?;
-    let need = |what: &str| src.error(Some(v.span()), Some(&format!("design.{what}")), format!("missing for a {kind} design"));
+    let (kind, span) = kind.ok_or_else(|| {
+        src.error(
+            Some(v.span()),
+            Some("design.kind"),
+            "missing: one of grid, packages, lhs, morris",
+        )
+    })?;
+    let need = |what: &str| {
+        src.error(
+            Some(v.span()),
+            Some(&format!("design.{what}")),
+            format!("missing for a {kind} design"),
+        )
+    };
     match kind.as_str() {
         "grid" => {
             let f = factors.ok_or_else(|| need("factors"))?;
@@ -288,13 +398,24 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
             }
             Ok(Design::Packages(packages))
         }
-        "lhs" => Ok(Design::LatinHypercube { points: points.ok_or_else(|| need("points"))?, ranges: ranges.filter(|r| !r.is_empty()).ok_or_else(|| need("ranges"))? }),
+        "lhs" => Ok(Design::LatinHypercube {
+            points: points.ok_or_else(|| need("points"))?,
+            ranges: ranges
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| need("ranges"))?,
+        }),
         "morris" => Ok(Design::Morris {
             trajectories: trajectories.ok_or_else(|| need("trajectories"))?,
             levels,
-            ranges: ranges.filter(|r| !r.is_empty()).ok_or_else(|| need("ranges"))?,
+            ranges: ranges
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| need("ranges"))?,
         }),
-        other => Err(src.error(Some(span), Some("design.kind"), format!("expected one of grid, packages, lhs, morris, got `{other}`"))),
+        other => Err(src.error(
+            Some(span),
+            Some("design.kind"),
+            format!("expected one of grid, packages, lhs, morris, got `{other}`"),
+        )),
     }
 }
 
@@ -323,12 +444,14 @@ pub fn load_with_base(text: &str, file: &str, base: Scenario) -> Result<Experime
     parse(text, file, None, Some(base))
 }
 
-fn parse(text: &str, file: &str, dir: Option<&Path>, resolved_base: Option<Scenario>) -> Result<Experiment, ConfigError> {
+fn parse(
+    text: &str,
+    file: &str,
+    dir: Option<&Path>,
+    resolved_base: Option<Scenario>,
+) -> Result<Experiment, ConfigError> {
     let src = Source { file, text };
-    let root = DeTable::parse(text).map_err(|e| {
-        let msg = e.message().lines().next().unwrap_or("invalid TOML").to_string();
-        src.error(e.span(), None, format!("invalid TOML: {msg}"))
-    })?;
+    let root = src.parse_toml()?;
     let mut exp = Experiment {
         name: "experiment".into(),
         title_en: String::new(),
@@ -378,7 +501,11 @@ fn parse(text: &str, file: &str, dir: Option<&Path>, resolved_base: Option<Scena
             "base" => overrides = Some(v),
             "design" => design = Some(read_design(&src, v)?),
             other => {
-                return Err(src.error(Some(k.span()), Some(other), "unknown section; an experiment has [experiment], [base] and [design]"))
+                return Err(src.error(
+                    Some(k.span()),
+                    Some(other),
+                    "unknown section; an experiment has [experiment], [base] and [design]",
+                ))
             }
         }
     }
@@ -387,9 +514,15 @@ fn parse(text: &str, file: &str, dir: Option<&Path>, resolved_base: Option<Scena
     } else {
         exp.base = match &base_path {
             Some((p, span)) => {
-                let path = dir.map(|d| d.join(p)).unwrap_or_else(|| Path::new(p).to_path_buf());
+                let path = dir
+                    .map(|d| d.join(p))
+                    .unwrap_or_else(|| Path::new(p).to_path_buf());
                 if !path.is_file() {
-                    return Err(src.error(Some(span.clone()), Some("experiment.base"), format!("no scenario file at {}", path.display())));
+                    return Err(src.error(
+                        Some(span.clone()),
+                        Some("experiment.base"),
+                        format!("no scenario file at {}", path.display()),
+                    ));
                 }
                 scenario::load_file(&path)?
             }
@@ -402,13 +535,15 @@ fn parse(text: &str, file: &str, dir: Option<&Path>, resolved_base: Option<Scena
                 let value = value_of(&src, &key, val)?;
                 exp.base.params.set(&key, value).expect("validated");
             }
-            scenario::check_size(&exp.base.params).map_err(|m| src.error(Some(v.span()), Some("base"), m))?;
+            scenario::check_size(&exp.base.params)
+                .map_err(|m| src.error(Some(v.span()), Some("base"), m))?;
         }
         if let Some(t) = ticks {
             exp.base.ticks = t;
         }
     }
-    exp.design = design.ok_or_else(|| src.error(None, Some("design"), "missing: the [design] table"))?;
+    exp.design =
+        design.ok_or_else(|| src.error(None, Some("design"), "missing: the [design] table"))?;
     // Sizes are checked before the design is expanded, so an absurd grid is refused in
     // microseconds instead of filling the memory.
     let n_points = design::point_count(&exp.design);
@@ -424,16 +559,33 @@ fn parse(text: &str, file: &str, dir: Option<&Path>, resolved_base: Option<Scena
         ));
     }
     if n_points.saturating_mul(exp.replications as u64) > MAX_RUNS {
-        return Err(src.error(None, Some("design"), format!("{} runs; at most {MAX_RUNS}", n_points.saturating_mul(exp.replications as u64))));
+        return Err(src.error(
+            None,
+            Some("design"),
+            format!(
+                "{} runs; at most {MAX_RUNS}",
+                n_points.saturating_mul(exp.replications as u64)
+            ),
+        ));
     }
     exp.points = design::points(&exp.design, exp.base_seed);
     // Every point must give a city cogov can build.
     for point in &exp.points {
         let sc = exp.scenario_for(point, 0);
-        scenario::check_size(&sc.params).map_err(|m| src.error(None, Some("design"), format!("point {} ({}): {m}", point.id, point.label)))?;
+        scenario::check_size(&sc.params).map_err(|m| {
+            src.error(
+                None,
+                Some("design"),
+                format!("point {} ({}): {m}", point.id, point.label),
+            )
+        })?;
     }
     if exp.total_runs() > MAX_RUNS {
-        return Err(src.error(None, Some("design"), format!("{} runs; at most {MAX_RUNS}", exp.total_runs())));
+        return Err(src.error(
+            None,
+            Some("design"),
+            format!("{} runs; at most {MAX_RUNS}", exp.total_runs()),
+        ));
     }
     Ok(exp)
 }
@@ -466,7 +618,13 @@ motivation.responsibility_lists = { from = 0.0, to = 1.0, step = 0.5 }
         assert_eq!(e.total_runs(), 18);
         assert_eq!(e.base.params.territory.districts, 2);
         assert_eq!(e.base.ticks, 4);
-        assert_eq!(e.design.keys(), vec!["motivation.incentive_compatibility", "motivation.responsibility_lists"]);
+        assert_eq!(
+            e.design.keys(),
+            vec![
+                "motivation.incentive_compatibility",
+                "motivation.responsibility_lists"
+            ]
+        );
     }
 
     #[test]
@@ -482,20 +640,40 @@ motivation.responsibility_lists = { from = 0.0, to = 1.0, step = 0.5 }
     fn bad_experiments_are_refused_with_location() {
         let bad = GRID.replace("[0.0, 1.0]", "[0.0, 1.5]");
         let e = load_str(&bad, "t.toml", None).unwrap_err().to_string();
-        assert!(e.starts_with("t.toml:14:46:") && e.contains("must be in 0..=1"), "{e}");
+        assert!(
+            e.starts_with("t.toml:14:46:") && e.contains("must be in 0..=1"),
+            "{e}"
+        );
         let bad = GRID.replace("kind = \"grid\"", "kind = \"grit\"");
-        assert!(load_str(&bad, "t.toml", None).unwrap_err().to_string().contains("expected one of grid"));
+        assert!(load_str(&bad, "t.toml", None)
+            .unwrap_err()
+            .to_string()
+            .contains("expected one of grid"));
         let bad = GRID.replace("replications = 3", "replications = 0");
-        assert!(load_str(&bad, "t.toml", None).unwrap_err().to_string().contains("replications"));
+        assert!(load_str(&bad, "t.toml", None)
+            .unwrap_err()
+            .to_string()
+            .contains("replications"));
         let bad = GRID.replace("[base]", "[bsae]");
-        assert!(load_str(&bad, "t.toml", None).unwrap_err().to_string().contains("unknown section"));
+        assert!(load_str(&bad, "t.toml", None)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown section"));
     }
 
     #[test]
     fn the_fingerprint_changes_with_anything_that_changes_results() {
         let a = load_str(GRID, "t.toml", None).unwrap();
-        let b = load_str(&GRID.replace("base_seed = 7", "base_seed = 8"), "t.toml", None).unwrap();
-        assert_eq!(a.fingerprint(), load_str(GRID, "t.toml", None).unwrap().fingerprint());
+        let b = load_str(
+            &GRID.replace("base_seed = 7", "base_seed = 8"),
+            "t.toml",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            a.fingerprint(),
+            load_str(GRID, "t.toml", None).unwrap().fingerprint()
+        );
         assert_ne!(a.fingerprint(), b.fingerprint());
     }
 }

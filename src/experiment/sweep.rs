@@ -37,10 +37,16 @@ impl Shard {
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
     pub fn parse(text: &str) -> Result<Shard, String> {
-        let (i, n) = text.split_once('/').ok_or_else(|| format!("--shard: expected I/N, got `{text}`"))?;
+        let (i, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("--shard: expected I/N, got `{text}`"))?;
         let (index, count): (u32, u32) = (
-            i.trim().parse().map_err(|_| format!("--shard: `{i}` is not a shard number"))?,
-            n.trim().parse().map_err(|_| format!("--shard: `{n}` is not a shard count"))?,
+            i.trim()
+                .parse()
+                .map_err(|_| format!("--shard: `{i}` is not a shard number"))?,
+            n.trim()
+                .parse()
+                .map_err(|_| format!("--shard: `{n}` is not a shard count"))?,
         );
         if count == 0 || index >= count {
             return Err(format!("--shard: expected 0 <= I < N, got {index}/{count}"));
@@ -74,7 +80,10 @@ pub enum SweepError {
 pub type Finish<'a> = &'a (dyn Fn(&Path) -> Result<(), SweepError> + Sync);
 
 fn io_at(path: &Path) -> impl FnOnce(io::Error) -> SweepError + '_ {
-    move |source| SweepError::Io { path: path.to_path_buf(), source }
+    move |source| SweepError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// How a sweep went.
@@ -97,34 +106,52 @@ fn value_text(v: ParamValue) -> String {
 
 /// Header of `runs.csv`.
 pub fn runs_header(exp: &Experiment) -> Vec<String> {
-    let mut h: Vec<String> = ["run", "point", "replication", "seed", "status", "error"].iter().map(|s| s.to_string()).collect();
+    let mut h: Vec<String> = ["run", "point", "replication", "seed", "status", "error"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     h.extend(exp.design.keys());
     h.extend(summary_columns().into_iter().map(|c| c.name));
     h
 }
 
 fn csv_line(fields: &[String]) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     w.write_record(fields).expect("writing to memory");
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("utf-8 fields")
 }
 
 /// Runs one run and returns its `runs.csv` line (and writes its series if asked).
-fn run_line(exp: &Experiment, run: u64, series_dir: Option<&Path>) -> Result<(String, bool), SweepError> {
+fn run_line(
+    exp: &Experiment,
+    run: u64,
+    series_dir: Option<&Path>,
+) -> Result<(String, bool), SweepError> {
     let reps = exp.replications as u64;
     let point = &exp.points[(run / reps) as usize];
     let rep = (run % reps) as u32;
     let sc = exp.scenario_for(point, rep);
-    let mut fields = vec![run.to_string(), point.id.to_string(), rep.to_string(), sc.seed.to_string()];
+    let mut fields = vec![
+        run.to_string(),
+        point.id.to_string(),
+        rep.to_string(),
+        sc.seed.to_string(),
+    ];
     let keys = exp.design.keys();
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| simulate(&sc, |_, _| {})));
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| simulate(&sc, |_, _| {})));
     let ok = match outcome {
         Ok(result) => {
             let summary = summary_row(&result.series, &result.facts);
             if let Some(i) = summary.iter().position(|x| !x.is_finite()) {
                 fields.push("error".into());
                 fields.push(format!("non-finite {}", summary_columns()[i].name));
-                fields.extend(keys.iter().map(|k| sc.params.get(k).map(value_text).unwrap_or_default()));
+                fields.extend(
+                    keys.iter()
+                        .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                );
                 fields.extend(summary.iter().map(|_| String::new()));
                 false
             } else {
@@ -132,21 +159,36 @@ fn run_line(exp: &Experiment, run: u64, series_dir: Option<&Path>) -> Result<(St
                     let path = dir.join(format!("run-{run:06}.csv"));
                     let tmp = dir.join(format!(".run-{run:06}.csv.tmp"));
                     let file = File::create(&tmp).map_err(io_at(&tmp))?;
-                    write_csv(io::BufWriter::new(file), &timeseries_columns(), result.series.iter().map(timeseries_row)).map_err(io_at(&tmp))?;
+                    write_csv(
+                        io::BufWriter::new(file),
+                        &timeseries_columns(),
+                        result.series.iter().map(timeseries_row),
+                    )
+                    .map_err(io_at(&tmp))?;
                     fs::rename(&tmp, &path).map_err(io_at(&path))?;
                 }
                 fields.push("ok".into());
                 fields.push(String::new());
-                fields.extend(keys.iter().map(|k| sc.params.get(k).map(value_text).unwrap_or_default()));
+                fields.extend(
+                    keys.iter()
+                        .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                );
                 fields.extend(summary.iter().map(|x| format_value(*x)));
                 true
             }
         }
         Err(panic) => {
-            let msg = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_else(|| "the run panicked".into());
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "the run panicked".into());
             fields.push("error".into());
             fields.push(msg);
-            fields.extend(keys.iter().map(|k| sc.params.get(k).map(value_text).unwrap_or_default()));
+            fields.extend(
+                keys.iter()
+                    .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+            );
             fields.extend(summary_columns().iter().map(|_| String::new()));
             false
         }
@@ -159,7 +201,11 @@ fn sweep_manifest(exp: &Experiment, shard: Shard, complete: bool) -> Value {
         .points
         .iter()
         .map(|p| {
-            let set: serde_json::Map<String, Value> = p.set.iter().map(|(k, v)| (k.clone(), json!(value_text(*v)))).collect();
+            let set: serde_json::Map<String, Value> = p
+                .set
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(value_text(*v))))
+                .collect();
             json!({"id": p.id, "label": p.label, "set": set})
         })
         .collect();
@@ -209,7 +255,11 @@ fn write_json_atomic(path: &Path, v: &Value) -> Result<(), SweepError> {
 /// Reads the complete lines of an existing journal, truncating a partly written last line.
 /// Returns the number of finished runs it holds.
 fn recover_journal(path: &Path, header: &str, expected: &[u64]) -> Result<u64, SweepError> {
-    let mut file = OpenOptions::new().read(true).write(true).open(path).map_err(io_at(path))?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(io_at(path))?;
     let mut reader = BufReader::new(&mut file);
     let mut line = Vec::new();
     let mut good_len: u64 = 0;
@@ -224,15 +274,29 @@ fn recover_journal(path: &Path, header: &str, expected: &[u64]) -> Result<u64, S
         let text = String::from_utf8_lossy(&line);
         if first {
             if text != header {
-                return Err(SweepError::Usage(format!("{}: its header does not match this experiment; start a new sweep with --force", path.display())));
+                return Err(SweepError::Usage(format!(
+                    "{}: its header does not match this experiment; start a new sweep with --force",
+                    path.display()
+                )));
             }
             first = false;
         } else {
-            let run: u64 = text.split(',').next().and_then(|f| f.parse().ok()).ok_or_else(|| {
-                SweepError::Usage(format!("{}: line {} is not a run record; start a new sweep with --force", path.display(), done + 2))
-            })?;
+            let run: u64 = text
+                .split(',')
+                .next()
+                .and_then(|f| f.parse().ok())
+                .ok_or_else(|| {
+                    SweepError::Usage(format!(
+                        "{}: line {} is not a run record; start a new sweep with --force",
+                        path.display(),
+                        done + 2
+                    ))
+                })?;
             if expected.get(done as usize) != Some(&run) {
-                return Err(SweepError::Usage(format!("{}: run {run} is out of order; start a new sweep with --force", path.display())));
+                return Err(SweepError::Usage(format!(
+                    "{}: run {run} is out of order; start a new sweep with --force",
+                    path.display()
+                )));
             }
             done += 1;
         }
@@ -258,12 +322,23 @@ pub struct SweepOptions {
 }
 
 /// Runs (this shard of) an experiment into `out`.
-pub fn sweep(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<SweepReport, SweepError> {
+pub fn sweep(
+    exp: &Experiment,
+    out: &Path,
+    opts: SweepOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<SweepReport, SweepError> {
     sweep_with(exp, out, opts, progress, &|_| Ok(()))
 }
 
 /// `sweep`, with `finish` run on `out` once the statistics are written.
-pub fn sweep_with(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(dyn Fn(u64, u64) + Sync), finish: Finish<'_>) -> Result<SweepReport, SweepError> {
+pub fn sweep_with(
+    exp: &Experiment,
+    out: &Path,
+    opts: SweepOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    finish: Finish<'_>,
+) -> Result<SweepReport, SweepError> {
     let manifest_path = out.join("manifest.json");
     let runs_path = out.join("runs.csv");
     let header = csv_line(&runs_header(exp));
@@ -271,16 +346,25 @@ pub fn sweep_with(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(
 
     if out.exists() {
         if !out.is_dir() {
-            return Err(SweepError::Usage(format!("{}: exists and is not a directory", out.display())));
+            return Err(SweepError::Usage(format!(
+                "{}: exists and is not a directory",
+                out.display()
+            )));
         }
         let is_sweep = manifest_path.is_file();
         if opts.resume {
             if !is_sweep {
-                return Err(SweepError::Usage(format!("{}: nothing to resume (no manifest.json)", out.display())));
+                return Err(SweepError::Usage(format!(
+                    "{}: nothing to resume (no manifest.json)",
+                    out.display()
+                )));
             }
             let text = fs::read_to_string(&manifest_path).map_err(io_at(&manifest_path))?;
-            let old: Value = serde_json::from_str(&text).map_err(|e| SweepError::Usage(format!("{}: {e}", manifest_path.display())))?;
-            if old["fingerprint"] != json!(exp.fingerprint()) || old["shard"] != json!({"index": opts.shard.index, "count": opts.shard.count}) {
+            let old: Value = serde_json::from_str(&text)
+                .map_err(|e| SweepError::Usage(format!("{}: {e}", manifest_path.display())))?;
+            if old["fingerprint"] != json!(exp.fingerprint())
+                || old["shard"] != json!({"index": opts.shard.index, "count": opts.shard.count})
+            {
                 return Err(SweepError::Usage(format!(
                     "{}: holds a different experiment or shard; resume with the same file and --shard, or start again with --force",
                     out.display()
@@ -292,7 +376,10 @@ pub fn sweep_with(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(
             }
             fs::remove_dir_all(out).map_err(io_at(out))?;
         } else {
-            return Err(SweepError::Usage(format!("{}: already exists; pass --resume to continue it or --force to start again", out.display())));
+            return Err(SweepError::Usage(format!(
+                "{}: already exists; pass --resume to continue it or --force to start again",
+                out.display()
+            )));
         }
     }
     let created = !out.exists();
@@ -313,19 +400,40 @@ pub fn sweep_with(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(
         return Err(e);
     }
 
-    let done_before = if runs_path.is_file() { recover_journal(&runs_path, &header, &mine)? } else { 0 };
-    let mut journal = OpenOptions::new().create(true).append(true).open(&runs_path).map_err(io_at(&runs_path))?;
+    let done_before = if runs_path.is_file() {
+        recover_journal(&runs_path, &header, &mine)?
+    } else {
+        0
+    };
+    let mut journal = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&runs_path)
+        .map_err(io_at(&runs_path))?;
     if journal.metadata().map_err(io_at(&runs_path))?.len() == 0 {
-        journal.write_all(header.as_bytes()).map_err(io_at(&runs_path))?;
+        journal
+            .write_all(header.as_bytes())
+            .map_err(io_at(&runs_path))?;
         journal.sync_data().map_err(io_at(&runs_path))?;
     }
 
-    let block = if opts.block > 0 { opts.block } else { (rayon::current_num_threads() * 4).max(8) };
-    let mut report = SweepReport { runs_total: mine.len() as u64, runs_done_before: done_before, ..SweepReport::default() };
+    let block = if opts.block > 0 {
+        opts.block
+    } else {
+        (rayon::current_num_threads() * 4).max(8)
+    };
+    let mut report = SweepReport {
+        runs_total: mine.len() as u64,
+        runs_done_before: done_before,
+        ..SweepReport::default()
+    };
     progress(done_before, mine.len() as u64);
     let series = exp.timeseries.then_some(series_dir.as_path());
     for chunk in mine[done_before as usize..].chunks(block) {
-        let lines: Vec<Result<(String, bool), SweepError>> = chunk.par_iter().map(|&run| run_line(exp, run, series)).collect();
+        let lines: Vec<Result<(String, bool), SweepError>> = chunk
+            .par_iter()
+            .map(|&run| run_line(exp, run, series))
+            .collect();
         let mut text = String::new();
         for l in lines {
             let (line, ok) = l?;
@@ -334,7 +442,9 @@ pub fn sweep_with(exp: &Experiment, out: &Path, opts: SweepOptions, progress: &(
             }
             text.push_str(&line);
         }
-        journal.write_all(text.as_bytes()).map_err(io_at(&runs_path))?;
+        journal
+            .write_all(text.as_bytes())
+            .map_err(io_at(&runs_path))?;
         journal.sync_data().map_err(io_at(&runs_path))?;
         report.runs_done_now += chunk.len() as u64;
         progress(done_before + report.runs_done_now, mine.len() as u64);
@@ -355,17 +465,27 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
     let first_metric = 6 + keys.len();
     let file = File::open(runs_path).map_err(io_at(runs_path))?;
     let mut reader = csv::Reader::from_reader(BufReader::new(file));
-    let mut moments: Vec<Vec<Moments>> = vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
+    let mut moments: Vec<Vec<Moments>> =
+        vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
     let mut failures = vec![0u64; exp.points.len()];
     for rec in reader.records() {
         let rec = rec.map_err(|e| SweepError::Usage(format!("{}: {e}", runs_path.display())))?;
-        let point: usize = rec.get(1).and_then(|p| p.parse().ok()).filter(|p| *p < exp.points.len()).ok_or_else(|| SweepError::Usage(format!("{}: bad point column", runs_path.display())))?;
+        let point: usize = rec
+            .get(1)
+            .and_then(|p| p.parse().ok())
+            .filter(|p| *p < exp.points.len())
+            .ok_or_else(|| {
+                SweepError::Usage(format!("{}: bad point column", runs_path.display()))
+            })?;
         if rec.get(4) != Some("ok") {
             failures[point] += 1;
             continue;
         }
         for (m, mom) in moments[point].iter_mut().enumerate() {
-            let x: f64 = rec.get(first_metric + m).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+            let x: f64 = rec
+                .get(first_metric + m)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN);
             if x.is_finite() {
                 mom.push(x);
             }
@@ -383,12 +503,19 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
     let path = out.join("points.csv");
     let tmp = out.join(".points.csv.tmp");
     {
-        let mut w = csv::Writer::from_writer(io::BufWriter::new(File::create(&tmp).map_err(io_at(&tmp))?));
-        w.write_record(&header).map_err(|e| SweepError::Io { path: tmp.clone(), source: e.into() })?;
+        let mut w =
+            csv::Writer::from_writer(io::BufWriter::new(File::create(&tmp).map_err(io_at(&tmp))?));
+        w.write_record(&header).map_err(|e| SweepError::Io {
+            path: tmp.clone(),
+            source: e.into(),
+        })?;
         for (p, point) in exp.points.iter().enumerate() {
             let sc = exp.scenario_for(point, 0);
             let mut row = vec![point.id.to_string(), point.label.clone()];
-            row.extend(keys.iter().map(|k| sc.params.get(k).map(value_text).unwrap_or_default()));
+            row.extend(
+                keys.iter()
+                    .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+            );
             row.push(moments[p].first().map_or(0, |m| m.n).to_string());
             row.push(failures[p].to_string());
             for m in &moments[p] {
@@ -397,24 +524,46 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
                     row.push(format_value(x));
                 }
             }
-            w.write_record(&row).map_err(|e| SweepError::Io { path: tmp.clone(), source: e.into() })?;
+            w.write_record(&row).map_err(|e| SweepError::Io {
+                path: tmp.clone(),
+                source: e.into(),
+            })?;
         }
         w.flush().map_err(io_at(&tmp))?;
     }
     fs::rename(&tmp, &path).map_err(io_at(&path))?;
 
     if matches!(exp.design, Design::Morris { .. }) {
-        let means: Vec<Vec<f64>> = moments.iter().map(|ms| ms.iter().map(|m| m.mean()).collect()).collect();
+        let means: Vec<Vec<f64>> = moments
+            .iter()
+            .map(|ms| ms.iter().map(|m| m.mean()).collect())
+            .collect();
         let effects = morris_effects(&exp.design, &exp.points, &means, &metrics);
         let path = out.join("morris.csv");
         let tmp = out.join(".morris.csv.tmp");
         {
-            let mut w = csv::Writer::from_writer(io::BufWriter::new(File::create(&tmp).map_err(io_at(&tmp))?));
-            let err = |e: csv::Error| SweepError::Io { path: tmp.clone(), source: e.into() };
-            w.write_record(["lever", "metric", "mu_star", "mu", "sigma", "trajectories"]).map_err(err)?;
+            let mut w = csv::Writer::from_writer(io::BufWriter::new(
+                File::create(&tmp).map_err(io_at(&tmp))?,
+            ));
+            let err = |e: csv::Error| SweepError::Io {
+                path: tmp.clone(),
+                source: e.into(),
+            };
+            w.write_record(["lever", "metric", "mu_star", "mu", "sigma", "trajectories"])
+                .map_err(err)?;
             for e in effects {
-                w.write_record([e.lever, e.metric, format_value(e.mu_star), format_value(e.mu), format_value(e.sigma), e.trajectories.to_string()])
-                    .map_err(|e| SweepError::Io { path: tmp.clone(), source: e.into() })?;
+                w.write_record([
+                    e.lever,
+                    e.metric,
+                    format_value(e.mu_star),
+                    format_value(e.mu),
+                    format_value(e.sigma),
+                    e.trajectories.to_string(),
+                ])
+                .map_err(|e| SweepError::Io {
+                    path: tmp.clone(),
+                    source: e.into(),
+                })?;
             }
             w.flush().map_err(io_at(&tmp))?;
         }
@@ -428,9 +577,13 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
 pub fn experiment_of(dir: &Path) -> Result<Experiment, SweepError> {
     let mpath = dir.join("manifest.json");
     let text = fs::read_to_string(&mpath).map_err(io_at(&mpath))?;
-    let m: Value = serde_json::from_str(&text).map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
+    let m: Value = serde_json::from_str(&text)
+        .map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
     if m["kind"] != json!("sweep") {
-        return Err(SweepError::Usage(format!("{}: is not the manifest of a sweep", mpath.display())));
+        return Err(SweepError::Usage(format!(
+            "{}: is not the manifest of a sweep",
+            mpath.display()
+        )));
     }
     experiment_from_manifest(&m, &mpath.display().to_string())
 }
@@ -438,40 +591,72 @@ pub fn experiment_of(dir: &Path) -> Result<Experiment, SweepError> {
 /// The experiment of a sweep manifest already parsed from `file` (which must be of kind
 /// `sweep`): its experiment file's text, loaded onto the resolved base scenario.
 pub fn experiment_from_manifest(m: &Value, file: &str) -> Result<Experiment, SweepError> {
-    let base = crate::scenario::load_manifest_str(&m["base"].to_string(), file).map_err(|e| SweepError::Usage(e.to_string()))?;
-    let source = m["experiment_source"].as_str().ok_or_else(|| SweepError::Usage(format!("{file}: no experiment_source")))?;
+    let base = crate::scenario::load_manifest_str(&m["base"].to_string(), file)
+        .map_err(|e| SweepError::Usage(e.to_string()))?;
+    let source = m["experiment_source"]
+        .as_str()
+        .ok_or_else(|| SweepError::Usage(format!("{file}: no experiment_source")))?;
     super::load_with_base(source, file, base).map_err(|e| SweepError::Usage(e.to_string()))
 }
 
 /// Merges the outputs of the shards of one experiment into `out`: runs in run order, then
 /// points and Morris results recomputed. Refuses shards of different experiments, duplicate
 /// or missing shards, and incomplete shards.
-pub fn merge(exp: &Experiment, shard_dirs: &[PathBuf], out: &Path, force: bool) -> Result<(), SweepError> {
+pub fn merge(
+    exp: &Experiment,
+    shard_dirs: &[PathBuf],
+    out: &Path,
+    force: bool,
+) -> Result<(), SweepError> {
     merge_with(exp, shard_dirs, out, force, &|_| Ok(()))
 }
 
 /// `merge`, with `finish` run on the merged directory (before it takes its final name) once
 /// the statistics are written.
-pub fn merge_with(exp: &Experiment, shard_dirs: &[PathBuf], out: &Path, force: bool, finish: Finish<'_>) -> Result<(), SweepError> {
+pub fn merge_with(
+    exp: &Experiment,
+    shard_dirs: &[PathBuf],
+    out: &Path,
+    force: bool,
+    finish: Finish<'_>,
+) -> Result<(), SweepError> {
     let fingerprint = exp.fingerprint();
     let mut count = None;
     let mut seen = Vec::new();
     for dir in shard_dirs {
         let mpath = dir.join("manifest.json");
         let text = fs::read_to_string(&mpath).map_err(io_at(&mpath))?;
-        let m: Value = serde_json::from_str(&text).map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
+        let m: Value = serde_json::from_str(&text)
+            .map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
         if m["fingerprint"] != json!(fingerprint) {
-            return Err(SweepError::Usage(format!("{}: is a shard of a different experiment (fingerprint {} vs {fingerprint})", dir.display(), m["fingerprint"])));
+            return Err(SweepError::Usage(format!(
+                "{}: is a shard of a different experiment (fingerprint {} vs {fingerprint})",
+                dir.display(),
+                m["fingerprint"]
+            )));
         }
         if m["complete"] != json!(true) {
-            return Err(SweepError::Usage(format!("{}: the shard is not complete; finish it with --resume first", dir.display())));
+            return Err(SweepError::Usage(format!(
+                "{}: the shard is not complete; finish it with --resume first",
+                dir.display()
+            )));
         }
-        let (i, n) = (m["shard"]["index"].as_u64().unwrap_or(0), m["shard"]["count"].as_u64().unwrap_or(1));
+        let (i, n) = (
+            m["shard"]["index"].as_u64().unwrap_or(0),
+            m["shard"]["count"].as_u64().unwrap_or(1),
+        );
         if *count.get_or_insert(n) != n {
-            return Err(SweepError::Usage(format!("{}: was cut into {n} shards, the others into {}", dir.display(), count.unwrap_or(0))));
+            return Err(SweepError::Usage(format!(
+                "{}: was cut into {n} shards, the others into {}",
+                dir.display(),
+                count.unwrap_or(0)
+            )));
         }
         if seen.contains(&i) {
-            return Err(SweepError::Usage(format!("{}: shard {i} is given twice", dir.display())));
+            return Err(SweepError::Usage(format!(
+                "{}: shard {i} is given twice",
+                dir.display()
+            )));
         }
         seen.push(i);
     }
@@ -481,29 +666,56 @@ pub fn merge_with(exp: &Experiment, shard_dirs: &[PathBuf], out: &Path, force: b
     }
     if out.exists() {
         if !force {
-            return Err(SweepError::Usage(format!("{}: already exists; pass --force to replace it", out.display())));
+            return Err(SweepError::Usage(format!(
+                "{}: already exists; pass --force to replace it",
+                out.display()
+            )));
         }
         if !out.join("manifest.json").is_file() {
-            return Err(SweepError::Usage(format!("{}: is not a cogov output directory (no manifest.json); refusing to replace it", out.display())));
+            return Err(SweepError::Usage(format!(
+                "{}: is not a cogov output directory (no manifest.json); refusing to replace it",
+                out.display()
+            )));
         }
         fs::remove_dir_all(out).map_err(io_at(out))?;
     }
-    let staging = out.with_file_name(format!(".{}.partial-{}", out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(), std::process::id()));
+    let staging = out.with_file_name(format!(
+        ".{}.partial-{}",
+        out.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(io_at(&staging))?;
     }
     fs::create_dir_all(&staging).map_err(io_at(&staging))?;
     let result = (|| {
         // Runs of shard i are i, i+n, i+2n, …: interleave the shards' journals line by line.
-        let mut readers: Vec<_> = shard_dirs.iter().map(|d| (d.join("runs.csv"), seen[shard_dirs.iter().position(|x| x == d).unwrap_or(0)])).collect();
+        let mut readers: Vec<_> = shard_dirs
+            .iter()
+            .map(|d| {
+                (
+                    d.join("runs.csv"),
+                    seen[shard_dirs.iter().position(|x| x == d).unwrap_or(0)],
+                )
+            })
+            .collect();
         readers.sort_by_key(|(_, i)| *i);
         let mut files: Vec<(PathBuf, io::Lines<BufReader<File>>)> = Vec::new();
         let mut header = None;
         for (path, _) in &readers {
             let mut lines = BufReader::new(File::open(path).map_err(io_at(path))?).lines();
-            let h = lines.next().transpose().map_err(io_at(path))?.unwrap_or_default();
+            let h = lines
+                .next()
+                .transpose()
+                .map_err(io_at(path))?
+                .unwrap_or_default();
             if *header.get_or_insert(h.clone()) != h {
-                return Err(SweepError::Usage(format!("{}: header differs from the other shards", path.display())));
+                return Err(SweepError::Usage(format!(
+                    "{}: header differs from the other shards",
+                    path.display()
+                )));
             }
             files.push((path.clone(), lines));
         }
@@ -512,9 +724,18 @@ pub fn merge_with(exp: &Experiment, shard_dirs: &[PathBuf], out: &Path, force: b
         writeln!(w, "{}", header.unwrap_or_default()).map_err(io_at(&runs_path))?;
         for run in 0..exp.total_runs() {
             let (path, lines) = &mut files[(run % n.max(1)) as usize];
-            let line = lines.next().transpose().map_err(io_at(path))?.ok_or_else(|| SweepError::Usage(format!("{}: run {run} is missing", path.display())))?;
+            let line = lines
+                .next()
+                .transpose()
+                .map_err(io_at(path))?
+                .ok_or_else(|| {
+                    SweepError::Usage(format!("{}: run {run} is missing", path.display()))
+                })?;
             if !line.starts_with(&format!("{run},")) {
-                return Err(SweepError::Usage(format!("{}: expected run {run}", path.display())));
+                return Err(SweepError::Usage(format!(
+                    "{}: expected run {run}",
+                    path.display()
+                )));
             }
             writeln!(w, "{line}").map_err(io_at(&runs_path))?;
         }
@@ -534,7 +755,10 @@ pub fn merge_with(exp: &Experiment, shard_dirs: &[PathBuf], out: &Path, force: b
         }
         summarise(exp, &staging, &runs_path)?;
         finish(&staging)?;
-        write_json_atomic(&staging.join("manifest.json"), &sweep_manifest(exp, Shard::WHOLE, true))?;
+        write_json_atomic(
+            &staging.join("manifest.json"),
+            &sweep_manifest(exp, Shard::WHOLE, true),
+        )?;
         fs::rename(&staging, out).map_err(io_at(out))
     })();
     if result.is_err() {

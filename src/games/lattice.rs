@@ -77,7 +77,12 @@ impl Lattice {
         let mut rows = 0;
         // Trailing blank lines end the lattice; found once, so that many blank lines cost
         // linear time, not quadratic.
-        let last_row = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).last().map(|(n, _)| n);
+        let last_row = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .last()
+            .map(|(n, _)| n);
         for (n, raw) in text.lines().enumerate() {
             let line = raw.trim_end();
             if line.is_empty() && !last_row.is_some_and(|last| n <= last) {

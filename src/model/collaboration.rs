@@ -594,7 +594,12 @@ pub fn ration<P: Pools>(
     stats: &mut TickStats,
 ) {
     order.clear();
-    order.extend(tasks.iter().enumerate().map(|(i, t)| RationKey::of(t, i as u32)));
+    order.extend(
+        tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| RationKey::of(t, i as u32)),
+    );
     // Coalition and member make every key distinct, so an unstable sort is deterministic.
     order.sort_unstable();
     for key in order.iter() {
@@ -753,7 +758,11 @@ pub fn progress_and_learn<P: Pools>(
                     0.0
                 };
                 // Unserved (no capacity left), it cost nothing and earned nothing.
-                let (credit, cost) = if t.served { (t.trace_credit, p.behaviour.symbolic_cost * (1.0 + t.tau)) } else { (0.0, 0.0) };
+                let (credit, cost) = if t.served {
+                    (t.trace_credit, p.behaviour.symbolic_cost * (1.0 + t.tau))
+                } else {
+                    (0.0, 0.0)
+                };
                 credit - cost - caught - blame
             }
             Action::Shirk => {

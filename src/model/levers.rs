@@ -122,7 +122,6 @@ impl Effective {
             p.tools.discipline_inspection * l.inspection_cost * n_districts as f64
                 + p.tools.third_party_evaluation * l.evaluation_fee * (gov_orgs + nongov_orgs);
 
-
         Effective {
             tick,
             grassroots_capacity: 1.0 + emp * l.empowerment_capacity,
@@ -178,7 +177,11 @@ impl Effective {
             formation_delay: p.behaviour.formation_delay_ticks * (1.0 - p.institutions.party_core),
             grassroots_motivation_bonus: emp * l.empowerment_motivation,
             review_tick,
-            review_share: if review_tick { p.motivation.lookback_strength * l.lookback_attention } else { 0.0 },
+            review_share: if review_tick {
+                p.motivation.lookback_strength * l.lookback_attention
+            } else {
+                0.0
+            },
             attention_cost: l.attention_cost,
             fixed_programme_cost,
             fixed_oversight_cost,

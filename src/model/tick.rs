@@ -89,7 +89,8 @@ impl Simulation {
         self.world.ramps.advance(&self.params);
         // A trust culture introduced mid-run lifts trust as it builds up, as it lifted the
         // initial trust of a city that started with it.
-        let lift = (self.world.ramps.trust_culture - culture_before) * self.params.costs.trust_culture_initial;
+        let lift = (self.world.ramps.trust_culture - culture_before)
+            * self.params.costs.trust_culture_initial;
         if lift != 0.0 {
             self.world.lift_trust(lift);
         }
@@ -128,7 +129,8 @@ impl Simulation {
         observe_issues(&self.world.city.issues, tick, &mut city_close);
         stats.merge(&city_close);
         stats.cost_programmes += eff.fixed_programme_cost;
-        stats.cost_oversight += eff.fixed_oversight_cost + stats.attention_used * self.params.costs.attention_cost;
+        stats.cost_oversight +=
+            eff.fixed_oversight_cost + stats.attention_used * self.params.costs.attention_cost;
         stats.tick = tick;
         stats
     }
@@ -352,7 +354,8 @@ fn reset_orgs(orgs: &mut [Org], eff: &Effective, stats: &mut TickStats) {
         // Reviewers' attention: the slots a look-back review takes from watching.
         if eff.review_share > 0.0 && o.kind == ActorKind::Block && eff.review_share < 1.0 {
             let full = eff.attention_slots[o.level.number()] / (1.0 - eff.review_share);
-            stats.cost_oversight += (full - eff.attention_slots[o.level.number()]) * eff.attention_cost;
+            stats.cost_oversight +=
+                (full - eff.attention_slots[o.level.number()]) * eff.attention_cost;
         }
         o.demand = 0.0;
         o.observed_sum = [0.0; N_KINDS];
@@ -429,7 +432,16 @@ fn district_work(
     let mut scratch = std::mem::take(&mut d.scratch);
     {
         let mut pools = DistrictPools(d);
-        collaborate(&mut pools, &mut issues, p, eff, &mut rng, false, &mut st, &mut scratch);
+        collaborate(
+            &mut pools,
+            &mut issues,
+            p,
+            eff,
+            &mut rng,
+            false,
+            &mut st,
+            &mut scratch,
+        );
     }
 
     // 7. Ageing, risk, petitions, escalation, closing.
@@ -550,7 +562,12 @@ fn collaborate<P: Pools>(
     scratch: &mut Scratch,
 ) {
     let tick = eff.tick;
-    let Scratch { coalitions, tasks, order, resolved } = scratch;
+    let Scratch {
+        coalitions,
+        tasks,
+        order,
+        resolved,
+    } = scratch;
     coalitions.clear();
     tasks.clear();
     let lists = p.motivation.responsibility_lists;
@@ -800,7 +817,16 @@ fn city_work(world: &mut World, p: &Params, eff: &Effective, seed: u64, st: &mut
             city_orgs: &mut world.city.orgs,
             districts: &mut world.districts,
         };
-        collaborate(&mut pools, &mut issues, p, eff, &mut rng, true, st, &mut scratch);
+        collaborate(
+            &mut pools,
+            &mut issues,
+            p,
+            eff,
+            &mut rng,
+            true,
+            st,
+            &mut scratch,
+        );
     }
     let mut kept = Vec::with_capacity(issues.len());
     let mut pools = CityPools {
@@ -918,7 +944,9 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
         o.motivation += b.motivation_relax_rate * (base - o.motivation);
         o.motivation = o.motivation.clamp(0.0, 1.0);
         if p.motivation.value_programme > 0.0 {
-            o.set_value_angle(o.value_angle * (1.0 - p.motivation.value_programme * p.costs.value_rotation));
+            o.set_value_angle(
+                o.value_angle * (1.0 - p.motivation.value_programme * p.costs.value_rotation),
+            );
         }
         o.load_last = o.demand;
         o.review_delivered += o.delivered_sum;

@@ -6,8 +6,8 @@
 //! the `City` pool and act only in the sequential city phase.
 
 use rand::Rng;
-use rayon::prelude::*;
 use rand_distr::{Distribution, Normal, Poisson};
+use rayon::prelude::*;
 
 use super::entities::*;
 use super::params::Params;
@@ -217,7 +217,9 @@ fn draw_org(
     o.motivation = m.clamp(0.0, 1.0);
     o.motivation_base = o.motivation;
     let theta = if b.value_angle_sd > 0.0 {
-        Normal::new(0.0, b.value_angle_sd).map(|n| n.sample(rng)).unwrap_or(0.0)
+        Normal::new(0.0, b.value_angle_sd)
+            .map(|n| n.sample(rng))
+            .unwrap_or(0.0)
     } else {
         0.0
     };
@@ -310,7 +312,11 @@ impl World {
 
     /// Adds `delta` to every organisation's trust toward every partner kind.
     pub fn lift_trust(&mut self, delta: f64) {
-        let orgs = self.city.orgs.iter_mut().chain(self.districts.iter_mut().flat_map(|d| d.orgs.iter_mut()));
+        let orgs = self
+            .city
+            .orgs
+            .iter_mut()
+            .chain(self.districts.iter_mut().flat_map(|d| d.orgs.iter_mut()));
         for o in orgs {
             for t in o.trust.iter_mut() {
                 *t = (*t + delta).clamp(0.0, 1.0);

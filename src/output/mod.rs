@@ -134,11 +134,17 @@ impl OutputError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io { path: path.to_path_buf(), source }
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn unusable(path: &Path, reason: &str) -> OutputError {
-    OutputError::Unusable { path: path.to_path_buf(), reason: reason.to_string() }
+    OutputError::Unusable {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
 }
 
 /// A directory that is built under a temporary name and renamed into place on `commit`, so a
@@ -160,29 +166,50 @@ impl AtomicDir {
             Some(std::path::Component::Normal(n)) => n.to_os_string(),
             _ => return Err(unusable(target, "is not a directory name cogov can create (use a named directory such as runs/my-run)")),
         };
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         if parent.exists() && !parent.is_dir() {
-            return Err(unusable(parent, "is not a directory, so the output cannot go inside it"));
+            return Err(unusable(
+                parent,
+                "is not a directory, so the output cannot go inside it",
+            ));
         }
         if target.exists() {
             if !target.is_dir() {
-                return Err(unusable(target, "exists and is not a directory; refusing to replace it"));
+                return Err(unusable(
+                    target,
+                    "exists and is not a directory; refusing to replace it",
+                ));
             }
             if !force {
                 return Err(OutputError::Exists(target.to_path_buf()));
             }
-            let empty = fs::read_dir(target).map_err(io_err(target))?.next().is_none();
+            let empty = fs::read_dir(target)
+                .map_err(io_err(target))?
+                .next()
+                .is_none();
             if !empty && !target.join("manifest.json").is_file() {
                 return Err(unusable(target, "is not a cogov output directory (no manifest.json); refusing to replace it even with --force"));
             }
         }
         fs::create_dir_all(parent).map_err(io_err(parent))?;
-        let staging = parent.join(format!(".{}.partial-{}", name.to_string_lossy(), std::process::id()));
+        let staging = parent.join(format!(
+            ".{}.partial-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
         }
         fs::create_dir(&staging).map_err(io_err(&staging))?;
-        Ok(AtomicDir { target: target.to_path_buf(), staging, force, committed: false })
+        Ok(AtomicDir {
+            target: target.to_path_buf(),
+            staging,
+            force,
+            committed: false,
+        })
     }
 
     /// Writes one file inside the staging directory through `write`.
@@ -305,7 +332,8 @@ mod tests {
         }
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
         let d = AtomicDir::create(&target, false).unwrap();
-        d.write_file("manifest.json", |w| w.write_all(b"{}")).unwrap();
+        d.write_file("manifest.json", |w| w.write_all(b"{}"))
+            .unwrap();
         d.commit().unwrap();
         assert!(matches!(
             AtomicDir::create(&target, false),
@@ -318,16 +346,31 @@ mod tests {
     fn unusable_targets_are_refused_before_any_work() {
         let tmp = tempfile::tempdir().unwrap();
         for bad in [Path::new("."), Path::new(".."), Path::new("/")] {
-            assert!(matches!(AtomicDir::create(bad, true), Err(OutputError::Unusable { .. })), "{bad:?}");
+            assert!(
+                matches!(
+                    AtomicDir::create(bad, true),
+                    Err(OutputError::Unusable { .. })
+                ),
+                "{bad:?}"
+            );
         }
         let file = tmp.path().join("afile");
         fs::write(&file, b"x").unwrap();
-        assert!(matches!(AtomicDir::create(&file, true), Err(OutputError::Unusable { .. })));
-        assert!(matches!(AtomicDir::create(&file.join("run"), true), Err(OutputError::Unusable { .. })));
+        assert!(matches!(
+            AtomicDir::create(&file, true),
+            Err(OutputError::Unusable { .. })
+        ));
+        assert!(matches!(
+            AtomicDir::create(&file.join("run"), true),
+            Err(OutputError::Unusable { .. })
+        ));
         let precious = tmp.path().join("precious");
         fs::create_dir(&precious).unwrap();
         fs::write(precious.join("thesis.tex"), b"x").unwrap();
-        assert!(matches!(AtomicDir::create(&precious, true), Err(OutputError::Unusable { .. })));
+        assert!(matches!(
+            AtomicDir::create(&precious, true),
+            Err(OutputError::Unusable { .. })
+        ));
         assert!(precious.join("thesis.tex").exists());
     }
 }

@@ -314,15 +314,7 @@ fn meta_into(sc: Scenario, spec: GameSpec, init_path: Option<PathBuf>) -> GameSc
 /// directory an `init` path is relative to.
 pub fn load_str(text: &str, file: &str, base: &Path) -> Result<GameScenario, ConfigError> {
     let src = Source { file, text };
-    let root = DeTable::parse(text).map_err(|e| {
-        let msg = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_string();
-        src.error(e.span(), None, format!("invalid TOML: {msg}"))
-    })?;
+    let root = src.parse_toml()?;
     let mut meta = Scenario::default();
     let mut entries = None;
     for (k, v) in root.get_ref().iter() {

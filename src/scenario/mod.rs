@@ -105,7 +105,13 @@ impl fmt::Display for ConfigError {
 fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().any(char::is_control) {
         text.chars()
-            .flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
+            .flat_map(|c| {
+                if c.is_control() {
+                    c.escape_default().collect::<Vec<_>>()
+                } else {
+                    vec![c]
+                }
+            })
             .collect::<String>()
             .into()
     } else {
@@ -118,7 +124,21 @@ pub(crate) struct Source<'a> {
     pub(crate) text: &'a str,
 }
 
-impl Source<'_> {
+impl<'a> Source<'a> {
+    /// The text as a TOML document with spans; a syntax error names the file, line and
+    /// column and gives the parser's first line of explanation.
+    pub(crate) fn parse_toml(&self) -> Result<Spanned<DeTable<'a>>, ConfigError> {
+        DeTable::parse(self.text).map_err(|e| {
+            let msg = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_string();
+            self.error(e.span(), None, format!("invalid TOML: {msg}"))
+        })
+    }
+
     pub(crate) fn error(
         &self,
         span: Option<std::ops::Range<usize>>,
@@ -270,7 +290,10 @@ pub fn apply_override(scenario: &mut Scenario, assignment: &str) -> Result<(), C
 /// Applies several `--set key=value` in order, checking the city's size once at the end, so
 /// that the order of the flags does not matter (growing one size before shrinking another is
 /// not refused on the way).
-pub fn apply_overrides<S: AsRef<str>>(scenario: &mut Scenario, assignments: &[S]) -> Result<(), ConfigError> {
+pub fn apply_overrides<S: AsRef<str>>(
+    scenario: &mut Scenario,
+    assignments: &[S],
+) -> Result<(), ConfigError> {
     for a in assignments {
         set_one(scenario, a.as_ref())?;
     }
@@ -361,17 +384,25 @@ pub const MAX_FILE_BYTES: u64 = 16 << 20;
 pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("larger than {} MiB, too large to be a cogov input", limit >> 20),
+            format!(
+                "larger than {} MiB, too large to be a cogov input",
+                limit >> 20
+            ),
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })
 }
@@ -438,15 +469,7 @@ pub(crate) fn integer_of(
 /// Parses and validates TOML scenario text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
     let src = Source { file, text };
-    let root = DeTable::parse(text).map_err(|e| {
-        let msg = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_string();
-        src.error(e.span(), None, format!("invalid TOML: {msg}"))
-    })?;
+    let root = src.parse_toml()?;
     let mut sc = Scenario::default();
     for (k, v) in root.get_ref().iter() {
         let name: &str = k.get_ref();
@@ -493,7 +516,12 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
 }
 
 /// (dotted key, span of the key, span of the value, value).
-pub(crate) type Assignment<'t> = (String, std::ops::Range<usize>, std::ops::Range<usize>, &'t Spanned<DeValue<'t>>);
+pub(crate) type Assignment<'t> = (
+    String,
+    std::ops::Range<usize>,
+    std::ops::Range<usize>,
+    &'t Spanned<DeValue<'t>>,
+);
 
 /// Flattens nested tables into dotted keys with the span of each value.
 pub(crate) fn flatten<'t>(
@@ -526,7 +554,11 @@ pub(crate) fn apply(
 ) -> Result<(), ConfigError> {
     // An unknown key is reported at the key, a bad value at the value.
     if spec_of(key).is_none() {
-        return Err(src.error(Some(key_span), Some(key), set_error_message(key, &SetError::UnknownKey, "")));
+        return Err(src.error(
+            Some(key_span),
+            Some(key),
+            set_error_message(key, &SetError::UnknownKey, ""),
+        ));
     }
     let value = match toml_value(v.get_ref()) {
         Ok(x) => x,
@@ -639,7 +671,12 @@ fn read_interventions(
                             DeValue::Table(inner) => {
                                 flatten(src, sk.get_ref(), inner, &mut assignments)?
                             }
-                            _ => assignments.push((sk.get_ref().to_string(), sk.span(), sv.span(), sv)),
+                            _ => assignments.push((
+                                sk.get_ref().to_string(),
+                                sk.span(),
+                                sv.span(),
+                                sv,
+                            )),
                         }
                     }
                     let mut probe = Params::default();
@@ -810,7 +847,8 @@ pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError
                 return Err(err(
                     None,
                     Some(k),
-                    "is structural (fixed at set-up) and cannot be changed by an intervention".into(),
+                    "is structural (fixed at set-up) and cannot be changed by an intervention"
+                        .into(),
                 ));
             }
             changes.push((k.clone(), probe.get(k).expect("validated key")));
