@@ -429,7 +429,7 @@ fn district_work(
 
     // 4–6. Collaboration.
     let mut rng = stream(seed, tick, d.index as u64, Purpose::Decision);
-    let mut scratch = std::mem::take(&mut d.scratch);
+    let mut scratch = DISTRICT_SCRATCH.take();
     {
         let mut pools = DistrictPools(d);
         collaborate(
@@ -461,7 +461,7 @@ fn district_work(
         }
     }
     d.issues = kept;
-    d.scratch = scratch;
+    DISTRICT_SCRATCH.set(scratch);
     (st, outbox)
 }
 
@@ -545,6 +545,15 @@ fn escalate_if_overdue(
     issue.level_since_tick = tick;
     issue.escalations = issue.escalations.saturating_add(1);
     st.escalated += 1;
+}
+
+thread_local! {
+    /// The collaboration buffers of the district phase, one set per worker thread rather than
+    /// one per district. They hold no model state (every use clears them first), and a set per
+    /// thread stays in the cache from one district to the next: with a set per district, a
+    /// city too big for the last-level cache fetched each district's buffers from memory
+    /// every week (a 64-district city paid 20% more per district for the same work).
+    static DISTRICT_SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Decide, ration, progress and learn for every workable issue; `scratch.resolved` says

@@ -76,8 +76,6 @@ pub struct District {
     /// The city's attention slots this district may use this tick (watching L2 issues and
     /// accepting escalations to L1).
     pub city_attention_left: f64,
-    /// Reused buffers of the collaboration phase (no model state).
-    pub scratch: Scratch,
 }
 
 impl District {
@@ -495,6 +493,5 @@ fn build_district(p: &Params, seed: u64, d: u16, initial_trust: f64) -> District
         issues: Vec::new(),
         next_issue_id: 0,
         city_attention_left: 0.0,
-        scratch: Scratch::default(),
     }
 }
