@@ -269,7 +269,7 @@ pub fn build_coalition<P: Pools>(
         if i == c.lead {
             m.clout = 1.0;
         } else if m.kind == Some(ActorKind::Department)
-            || (lead_is_department && m.kind.map_or(false, |k| k.is_government()))
+            || (lead_is_department && m.kind.is_some_and(|k| k.is_government()))
         {
             m.clout = m.clout.min(if lead_is_department {
                 p.behaviour.department_clout

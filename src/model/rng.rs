@@ -33,7 +33,7 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// The stream for `(seed, tick, unit, purpose)`.
 pub fn stream(seed: u64, tick: u32, unit: u64, purpose: Purpose) -> Stream {
-    let key = mix64(mix64(mix64(seed ^ 0xC06_0F) ^ tick as u64) ^ unit)
+    let key = mix64(mix64(mix64(seed ^ 0x000C_060F) ^ tick as u64) ^ unit)
         ^ (purpose as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93);
     Stream::seed_from_u64(mix64(key))
 }

@@ -424,10 +424,10 @@ pub fn load_file(path: &Path) -> Result<Scenario, ConfigError> {
     }
 }
 
-pub(crate) fn string_of<'a>(
+pub(crate) fn string_of(
     src: &Source<'_>,
     key: &str,
-    v: &'a Spanned<DeValue<'_>>,
+    v: &Spanned<DeValue<'_>>,
 ) -> Result<String, ConfigError> {
     match v.get_ref() {
         DeValue::String(s) => Ok(s.to_string()),
