@@ -129,14 +129,13 @@ impl SpatialPgg {
             group_coop: vec![0; side * side],
             payoff,
             adopt,
-            nb: Vec::new(),
+            nb: (0..side * side)
+                .map(|x| torus_neighbours(side, x))
+                .collect(),
             cooperators,
             mcs: 0,
             evaluations: 0,
         };
-        game.nb = (0..side * side)
-            .map(|x| torus_neighbours(side, x))
-            .collect();
         game.group_coop = game.direct_group_counts();
         game
     }
@@ -280,32 +279,15 @@ impl SpatialPgg {
 /// (1,0).
 fn torus_neighbours(side: usize, x: usize) -> [u32; 4] {
     let (i, j) = (x / side, x % side);
-    let row = i * side;
+    let (up, down) = ((i + side - 1) % side, (i + 1) % side);
+    let (left, right) = ((j + side - 1) % side, (j + 1) % side);
     [
-        wrap_dec(i, side) * side + j,
-        row + wrap_dec(j, side),
-        row + wrap_inc(j, side),
-        wrap_inc(i, side) * side + j,
+        up * side + j,
+        i * side + left,
+        i * side + right,
+        down * side + j,
     ]
     .map(|y| y as u32)
-}
-
-/// `v − 1` on a ring of `side`.
-fn wrap_dec(v: usize, side: usize) -> usize {
-    if v == 0 {
-        side - 1
-    } else {
-        v - 1
-    }
-}
-
-/// `v + 1` on a ring of `side`.
-fn wrap_inc(v: usize, side: usize) -> usize {
-    if v + 1 == side {
-        0
-    } else {
-        v + 1
-    }
 }
 
 /// Bits of an elementary step's word that make its uniform number `u = bits / 2^30`.

@@ -12,7 +12,6 @@ use rayon::prelude::*;
 use super::entities::*;
 use super::params::Params;
 use super::rng::{stream, Purpose, Stream};
-use super::tick::Scratch;
 
 /// Index ranges of a district's organisation pool.
 #[derive(Clone, Debug, Default)]
@@ -101,7 +100,6 @@ pub struct City {
     pub orgs: Vec<Org>,
     pub issues: Vec<Issue>,
     pub next_issue_id: u32,
-    pub scratch: Scratch,
 }
 
 /// Gradual levers: their effect builds up over time after they are switched on (MODEL §6,
@@ -294,7 +292,6 @@ impl World {
                 orgs: city_orgs,
                 issues: Vec::new(),
                 next_issue_id: 0,
-                scratch: Scratch::default(),
             },
             districts,
             ramps,
