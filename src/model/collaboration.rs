@@ -22,6 +22,9 @@ pub trait Pools {
     fn org_mut(&mut self, r: OrgRef) -> &mut Org;
     fn district(&self, d: u16) -> &District;
     fn district_mut(&mut self, d: u16) -> &mut District;
+    /// Dense number of organisation `r`, in `OrgRef` order, below `org_slots()`.
+    fn org_slot(&self, r: OrgRef) -> usize;
+    fn org_slots(&self) -> usize;
 }
 
 /// A district alone: the parallel phase, where every reference stays inside the district.
@@ -44,12 +47,38 @@ impl Pools for DistrictPools<'_> {
         debug_assert_eq!(d, self.0.index);
         self.0
     }
+    fn org_slot(&self, r: OrgRef) -> usize {
+        r.index as usize
+    }
+    fn org_slots(&self) -> usize {
+        self.0.orgs.len()
+    }
 }
 
 /// The city pool plus every district: the sequential city phase.
 pub struct CityPools<'a> {
-    pub city_orgs: &'a mut Vec<Org>,
-    pub districts: &'a mut [District],
+    city_orgs: &'a mut Vec<Org>,
+    districts: &'a mut [District],
+    /// First slot of each district's organisations; the city's own come after the last
+    /// district's, as `OrgRef::CITY` sorts after every district.
+    first_slot: Vec<usize>,
+}
+
+impl<'a> CityPools<'a> {
+    pub fn new(city_orgs: &'a mut Vec<Org>, districts: &'a mut [District]) -> CityPools<'a> {
+        let mut first_slot = Vec::with_capacity(districts.len() + 1);
+        let mut next = 0;
+        for d in districts.iter() {
+            first_slot.push(next);
+            next += d.orgs.len();
+        }
+        first_slot.push(next);
+        CityPools {
+            city_orgs,
+            districts,
+            first_slot,
+        }
+    }
 }
 
 impl Pools for CityPools<'_> {
@@ -72,6 +101,17 @@ impl Pools for CityPools<'_> {
     }
     fn district_mut(&mut self, d: u16) -> &mut District {
         &mut self.districts[d as usize]
+    }
+    fn org_slot(&self, r: OrgRef) -> usize {
+        let pool = if r.pool == OrgRef::CITY {
+            self.districts.len()
+        } else {
+            r.pool as usize
+        };
+        self.first_slot[pool] + r.index as usize
+    }
+    fn org_slots(&self) -> usize {
+        self.first_slot[self.districts.len()] + self.city_orgs.len()
     }
 }
 
@@ -553,34 +593,63 @@ pub fn decide<P: Pools>(
     }
 }
 
-/// Where a task stands in its actor's queue: by actor, watched first, then by utility
-/// (highest first), then coalition and member. Comparing these flat keys gives exactly the
-/// order of comparing the tasks field by field, without chasing each task's cache line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct RationKey {
-    org: OrgRef,
-    unwatched: bool,
-    /// `f64::total_cmp` order, reversed, as an unsigned integer.
-    utility_desc: u64,
-    coalition: u32,
-    member: u8,
-    task: u32,
+/// Tasks in rationing order (MODEL §4.3): by actor, then watched first, then by utility
+/// (highest first), then coalition and member. Tasks are appended coalition by coalition and
+/// member by member, so the task index stands for (coalition, member).
+///
+/// Tasks are bucketed by actor with a counting sort, and each actor's few tasks are sorted
+/// on one integer key. This gives exactly the order of sorting all tasks field by field, at a
+/// fraction of the cost: that sort took a fifth of a city-scale run.
+#[derive(Clone, Debug, Default)]
+pub struct RationQueue {
+    /// After `fill`: the end of each actor's bucket in `keys`.
+    bucket_end: Vec<u32>,
+    /// unwatched (bit 96) | total-order utility, reversed (bits 32–95) | task index (bits 0–31).
+    keys: Vec<u128>,
 }
 
-impl RationKey {
-    fn of(t: &Task, task: u32) -> RationKey {
+impl RationQueue {
+    fn key(t: &Task, task: u32) -> u128 {
         // The bit trick of `f64::total_cmp`: flip the magnitude bits of negatives, then the
         // sign bit, so unsigned order is total order; `!` reverses it.
         let bits = t.utility.to_bits() as i64;
         let total = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
-        RationKey {
-            org: t.org,
-            unwatched: !t.watched,
-            utility_desc: !total,
-            coalition: t.coalition,
-            member: t.member,
-            task,
+        (u128::from(!t.watched) << 96) | (u128::from(!total) << 32) | u128::from(task)
+    }
+
+    /// Orders `tasks`; `tasks()` then yields their indices in rationing order.
+    fn fill<P: Pools>(&mut self, pools: &P, tasks: &[Task]) {
+        let slots = pools.org_slots();
+        let end = &mut self.bucket_end;
+        end.clear();
+        end.resize(slots + 1, 0);
+        for t in tasks {
+            end[pools.org_slot(t.org) + 1] += 1;
         }
+        for s in 1..=slots {
+            end[s] += end[s - 1];
+        }
+        // Placing each key at its bucket's cursor moves the cursor to the bucket's end.
+        self.keys.clear();
+        self.keys.resize(tasks.len(), 0);
+        for (i, t) in tasks.iter().enumerate() {
+            let cursor = &mut end[pools.org_slot(t.org)];
+            self.keys[*cursor as usize] = Self::key(t, i as u32);
+            *cursor += 1;
+        }
+        end.truncate(slots);
+        let mut start = 0;
+        for &stop in end.iter() {
+            if stop > start + 1 {
+                // The task index makes every key distinct, so an unstable sort is deterministic.
+                self.keys[start as usize..stop as usize].sort_unstable();
+            }
+            start = stop;
+        }
+    }
+
+    fn tasks(&self) -> impl Iterator<Item = usize> + '_ {
+        self.keys.iter().map(|&k| k as u32 as usize)
     }
 }
 
@@ -589,21 +658,13 @@ impl RationKey {
 pub fn ration<P: Pools>(
     pools: &mut P,
     tasks: &mut [Task],
-    order: &mut Vec<RationKey>,
+    queue: &mut RationQueue,
     p: &Params,
     stats: &mut TickStats,
 ) {
-    order.clear();
-    order.extend(
-        tasks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| RationKey::of(t, i as u32)),
-    );
-    // Coalition and member make every key distinct, so an unstable sort is deterministic.
-    order.sort_unstable();
-    for key in order.iter() {
-        let t = &mut tasks[key.task as usize];
+    queue.fill(pools, tasks);
+    for k in queue.tasks() {
+        let t = &mut tasks[k];
         let org = pools.org_mut(t.org);
         let kind = org.kind.index();
         // Congestion (MODEL §4.3) is measured on the work an actor actually carries (its
@@ -941,6 +1002,82 @@ mod tests {
             choice_probabilities(&pools, &issue, &c, 0, &p, &eff)[1]
         };
         assert!(sym(0.0) > sym(1.0));
+    }
+
+    fn task(org: OrgRef, coalition: u32, member: u8, watched: bool, utility: f64) -> Task {
+        Task {
+            org,
+            coalition,
+            member,
+            action: Action::Substantive,
+            watched,
+            utility,
+            need: 1.0,
+            tau_share: 0.0,
+            overhead_share: 0.0,
+            tau: 0.0,
+            p_detect: 0.0,
+            attribution: 0.0,
+            value_per_progress: 0.0,
+            trace_credit: 0.0,
+            delivered: 0.0,
+            served: false,
+        }
+    }
+
+    /// Rationing order by its definition: sorting every task field by field.
+    fn order_by_definition(tasks: &[Task]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..tasks.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&tasks[a], &tasks[b]);
+            x.org
+                .cmp(&y.org)
+                .then(y.watched.cmp(&x.watched))
+                .then(y.utility.total_cmp(&x.utility))
+                .then(x.coalition.cmp(&y.coalition))
+                .then(x.member.cmp(&y.member))
+        });
+        order
+    }
+
+    proptest::proptest! {
+        /// The bucketed queue gives exactly the order of the full sort, in a district and in
+        /// the city phase (where the city's own organisations come last), with tied, negative
+        /// and signed-zero utilities.
+        #[test]
+        fn the_rationing_queue_orders_tasks_as_the_full_sort_does(
+            draws in proptest::collection::vec(
+                (0u16..3, 0u32..6, proptest::bool::ANY, 0usize..6, 1u8..4),
+                0..60,
+            )
+        ) {
+            let mut p = small_params();
+            p.territory.districts = 2;
+            let mut world = World::new(&p, 3);
+            let utilities = [-1.5, -0.0, 0.0, 0.25, 0.25, 3.0];
+            let mut tasks = Vec::new();
+            let (mut coalition, mut member) = (0u32, 0u8);
+            for &(pool, index, watched, u, step) in &draws {
+                // Tasks arrive coalition by coalition, member by member.
+                if step == 1 {
+                    coalition += 1;
+                    member = 0;
+                } else {
+                    member += 1;
+                }
+                let pool = if pool == 2 { OrgRef::CITY } else { pool };
+                tasks.push(task(OrgRef { pool, index }, coalition, member, watched, utilities[u]));
+            }
+            let expected = order_by_definition(&tasks);
+            let mut queue = RationQueue::default();
+            queue.fill(&CityPools::new(&mut world.city.orgs, &mut world.districts), &tasks);
+            proptest::prop_assert_eq!(queue.tasks().collect::<Vec<_>>(), expected);
+
+            let local: Vec<Task> = tasks.iter().filter(|t| t.org.pool == 0).copied().collect();
+            let expected = order_by_definition(&local);
+            queue.fill(&DistrictPools(&mut world.districts[0]), &local);
+            proptest::prop_assert_eq!(queue.tasks().collect::<Vec<_>>(), expected);
+        }
     }
 
     #[test]

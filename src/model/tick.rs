@@ -404,7 +404,16 @@ fn district_work(
     let mut rng = stream(seed, tick, d.index as u64, Purpose::Discovery);
     let mut issues = std::mem::take(&mut d.issues);
     let command = p.capability.city_front_line_command;
-    for issue in issues.iter_mut().filter(|i| !i.discovered) {
+    for k in 0..issues.len() {
+        if let Some(ahead) = issues.get(k + PREFETCH_AHEAD) {
+            if !ahead.discovered {
+                d.residents.prefetch(ahead.complainant);
+            }
+        }
+        let issue = &mut issues[k];
+        if issue.discovered {
+            continue;
+        }
         let team = &d.orgs[d.layout.grid_team(issue.grid) as usize];
         let free = (1.0 - team.load_last / team.capacity.max(1e-9)).clamp(0.0, 1.0);
         let p_grid = (p.behaviour.discovery_base * free * eff.discovery_gain).min(1.0);
@@ -450,7 +459,11 @@ fn district_work(
     let mut outbox = outbox;
     {
         let mut pools = DistrictPools(d);
-        for (issue, &done) in issues.into_iter().zip(&scratch.resolved) {
+        for (k, &done) in scratch.resolved.iter().enumerate() {
+            if let Some(ahead) = issues.get(k + PREFETCH_AHEAD) {
+                pools.0.residents.prefetch(ahead.complainant);
+            }
+            let issue = issues[k].clone();
             if let Some(issue) = age_issue(&mut pools, issue, done, p, eff, &mut rng, &mut st) {
                 if issue.discovered && belongs_to_city(&issue) {
                     outbox.push(issue);
@@ -464,6 +477,9 @@ fn district_work(
     SCRATCH.set(scratch);
     (st, outbox)
 }
+
+/// How many issues ahead the loops over a district's issues prefetch their complainants.
+const PREFETCH_AHEAD: usize = 8;
 
 /// Superiors' limited attention (MODEL §4.3): petitions first, then escalated, then severe.
 fn allocate_attention(d: &mut District, issues: &mut [Issue], st: &mut TickStats) {
@@ -659,7 +675,7 @@ fn collaborate<P: Pools>(
 struct Scratch {
     coalitions: Vec<(u32, Coalition, u32, u32)>,
     tasks: Vec<Task>,
-    order: Vec<collaboration::RationKey>,
+    order: collaboration::RationQueue,
     resolved: Vec<bool>,
 }
 
@@ -822,10 +838,7 @@ fn city_work(world: &mut World, p: &Params, eff: &Effective, seed: u64, st: &mut
     let mut rng = stream(seed, tick, u64::MAX, Purpose::CityPhase);
     let mut scratch = SCRATCH.take();
     {
-        let mut pools = CityPools {
-            city_orgs: &mut world.city.orgs,
-            districts: &mut world.districts,
-        };
+        let mut pools = CityPools::new(&mut world.city.orgs, &mut world.districts);
         collaborate(
             &mut pools,
             &mut issues,
@@ -838,10 +851,7 @@ fn city_work(world: &mut World, p: &Params, eff: &Effective, seed: u64, st: &mut
         );
     }
     let mut kept = Vec::with_capacity(issues.len());
-    let mut pools = CityPools {
-        city_orgs: &mut world.city.orgs,
-        districts: &mut world.districts,
-    };
+    let mut pools = CityPools::new(&mut world.city.orgs, &mut world.districts);
     for (issue, &done) in issues.into_iter().zip(&scratch.resolved) {
         if let Some(issue) = age_issue(&mut pools, issue, done, p, eff, &mut rng, st) {
             kept.push(issue);
