@@ -120,6 +120,26 @@ fn invariants_hold_over_300_random_parameter_sets() {
         .for_each(|seed| check_run(random_params(seed), seed, 10));
 }
 
+/// Superiors' attention breaks ties between equally pressing issues by position, which stands
+/// for serial number only because a district keeps its issues in arrival order.
+#[test]
+fn a_district_keeps_its_issues_in_arrival_order() {
+    (0..60u64).into_par_iter().for_each(|seed| {
+        let mut sim = Simulation::new(random_params(seed), seed, Vec::new());
+        for _ in 0..15 {
+            sim.step();
+            for d in &sim.world.districts {
+                assert!(
+                    d.issues.windows(2).all(|w| w[0].id < w[1].id),
+                    "seed {seed} week {} district {}: issues out of arrival order",
+                    sim.tick,
+                    d.index
+                );
+            }
+        }
+    });
+}
+
 fn every_lever(p: &mut Params, high: bool) {
     for spec in param_specs()
         .iter()

@@ -11,6 +11,7 @@ use rand::Rng;
 use super::entities::*;
 use super::levers::Effective;
 use super::params::Params;
+use super::queue::{descending, BucketQueue};
 use super::rng::Stream;
 use super::stats::TickStats;
 use super::world::{District, Layout};
@@ -593,64 +594,15 @@ pub fn decide<P: Pools>(
     }
 }
 
-/// Tasks in rationing order (MODEL §4.3): by actor, then watched first, then by utility
-/// (highest first), then coalition and member. Tasks are appended coalition by coalition and
-/// member by member, so the task index stands for (coalition, member).
-///
-/// Tasks are bucketed by actor with a counting sort, and each actor's few tasks are sorted
-/// on one integer key. This gives exactly the order of sorting all tasks field by field, at a
-/// fraction of the cost: that sort took a fifth of a city-scale run.
-#[derive(Clone, Debug, Default)]
-pub struct RationQueue {
-    /// After `fill`: the end of each actor's bucket in `keys`.
-    bucket_end: Vec<u32>,
-    /// unwatched (bit 96) | total-order utility, reversed (bits 32–95) | task index (bits 0–31).
-    keys: Vec<u128>,
-}
-
-impl RationQueue {
-    fn key(t: &Task, task: u32) -> u128 {
-        // The bit trick of `f64::total_cmp`: flip the magnitude bits of negatives, then the
-        // sign bit, so unsigned order is total order; `!` reverses it.
-        let bits = t.utility.to_bits() as i64;
-        let total = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
-        (u128::from(!t.watched) << 96) | (u128::from(!total) << 32) | u128::from(task)
-    }
-
-    /// Orders `tasks`; `tasks()` then yields their indices in rationing order.
-    fn fill<P: Pools>(&mut self, pools: &P, tasks: &[Task]) {
-        let slots = pools.org_slots();
-        let end = &mut self.bucket_end;
-        end.clear();
-        end.resize(slots + 1, 0);
-        for t in tasks {
-            end[pools.org_slot(t.org) + 1] += 1;
-        }
-        for s in 1..=slots {
-            end[s] += end[s - 1];
-        }
-        // Placing each key at its bucket's cursor moves the cursor to the bucket's end.
-        self.keys.clear();
-        self.keys.resize(tasks.len(), 0);
-        for (i, t) in tasks.iter().enumerate() {
-            let cursor = &mut end[pools.org_slot(t.org)];
-            self.keys[*cursor as usize] = Self::key(t, i as u32);
-            *cursor += 1;
-        }
-        end.truncate(slots);
-        let mut start = 0;
-        for &stop in end.iter() {
-            if stop > start + 1 {
-                // The task index makes every key distinct, so an unstable sort is deterministic.
-                self.keys[start as usize..stop as usize].sort_unstable();
-            }
-            start = stop;
-        }
-    }
-
-    fn tasks(&self) -> impl Iterator<Item = usize> + '_ {
-        self.keys.iter().map(|&k| k as u32 as usize)
-    }
+/// Puts tasks in rationing order: by actor, watched first, then by utility (highest first),
+/// then coalition and member. Tasks are appended coalition by coalition and member by member,
+/// so their index stands for (coalition, member).
+fn queue_tasks<P: Pools>(pools: &P, tasks: &[Task], queue: &mut BucketQueue) {
+    queue.fill(pools.org_slots(), tasks.len(), |i| {
+        let t = &tasks[i];
+        let key = (u128::from(!t.watched) << 64) | u128::from(descending(t.utility));
+        Some((pools.org_slot(t.org), key))
+    });
 }
 
 /// Rations each actor's capacity over its tasks: watched tasks first, then by utility
@@ -658,12 +610,12 @@ impl RationQueue {
 pub fn ration<P: Pools>(
     pools: &mut P,
     tasks: &mut [Task],
-    queue: &mut RationQueue,
+    queue: &mut BucketQueue,
     p: &Params,
     stats: &mut TickStats,
 ) {
-    queue.fill(pools, tasks);
-    for k in queue.tasks() {
+    queue_tasks(pools, tasks, queue);
+    for k in queue.items() {
         let t = &mut tasks[k];
         let org = pools.org_mut(t.org);
         let kind = org.kind.index();
@@ -1069,14 +1021,14 @@ mod tests {
                 tasks.push(task(OrgRef { pool, index }, coalition, member, watched, utilities[u]));
             }
             let expected = order_by_definition(&tasks);
-            let mut queue = RationQueue::default();
-            queue.fill(&CityPools::new(&mut world.city.orgs, &mut world.districts), &tasks);
-            proptest::prop_assert_eq!(queue.tasks().collect::<Vec<_>>(), expected);
+            let mut queue = BucketQueue::default();
+            queue_tasks(&CityPools::new(&mut world.city.orgs, &mut world.districts), &tasks, &mut queue);
+            proptest::prop_assert_eq!(queue.items().collect::<Vec<_>>(), expected);
 
             let local: Vec<Task> = tasks.iter().filter(|t| t.org.pool == 0).copied().collect();
             let expected = order_by_definition(&local);
-            queue.fill(&DistrictPools(&mut world.districts[0]), &local);
-            proptest::prop_assert_eq!(queue.tasks().collect::<Vec<_>>(), expected);
+            queue_tasks(&DistrictPools(&mut world.districts[0]), &local, &mut queue);
+            proptest::prop_assert_eq!(queue.items().collect::<Vec<_>>(), expected);
         }
     }
 

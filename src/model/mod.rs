@@ -8,6 +8,7 @@ pub mod collaboration;
 pub mod entities;
 pub mod levers;
 pub mod params;
+pub mod queue;
 pub mod rng;
 pub mod stats;
 pub mod tick;

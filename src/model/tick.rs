@@ -16,6 +16,7 @@ use super::collaboration::{self, CityPools, Coalition, DistrictPools, Pools, Tas
 use super::entities::*;
 use super::levers::Effective;
 use super::params::{ParamValue, Params};
+use super::queue::{descending, BucketQueue};
 use super::rng::{stream, Purpose, Stream};
 use super::stats::TickStats;
 use super::world::{District, World};
@@ -427,18 +428,23 @@ fn district_work(
         }
     }
     // 3. Escalation of overdue issues, then attention: both draw on superiors' slots.
-    d.issues = Vec::new();
     for issue in issues.iter_mut() {
         escalate_if_overdue(d, issue, p, eff, &mut st);
     }
-    let (outbox, mut issues): (Vec<Issue>, Vec<Issue>) = issues
-        .into_iter()
-        .partition(|i| i.discovered && belongs_to_city(i));
-    allocate_attention(d, &mut issues, &mut st);
+    // In place, in order: the issue list keeps its buffer from tick to tick.
+    let leaves = |i: &Issue| i.discovered && belongs_to_city(i);
+    let mut outbox = Vec::new();
+    issues.retain(|i| {
+        if leaves(i) {
+            outbox.push(i.clone());
+        }
+        !leaves(i)
+    });
+    let mut scratch = SCRATCH.take();
+    allocate_attention(d, &mut issues, &mut scratch.attention, &mut st);
 
     // 4–6. Collaboration.
     let mut rng = stream(seed, tick, d.index as u64, Purpose::Decision);
-    let mut scratch = SCRATCH.take();
     {
         let mut pools = DistrictPools(d);
         collaborate(
@@ -455,25 +461,20 @@ fn district_work(
 
     // 7. Ageing, risk, petitions, escalation, closing.
     let mut rng = stream(seed, tick, d.index as u64, Purpose::Ageing);
-    let mut kept = Vec::with_capacity(issues.len());
-    let mut outbox = outbox;
-    {
-        let mut pools = DistrictPools(d);
-        for (k, &done) in scratch.resolved.iter().enumerate() {
-            if let Some(ahead) = issues.get(k + PREFETCH_AHEAD) {
-                pools.0.residents.prefetch(ahead.complainant);
-            }
-            let issue = issues[k].clone();
-            if let Some(issue) = age_issue(&mut pools, issue, done, p, eff, &mut rng, &mut st) {
-                if issue.discovered && belongs_to_city(&issue) {
-                    outbox.push(issue);
-                } else {
-                    kept.push(issue);
-                }
-            }
-        }
-    }
-    d.issues = kept;
+    let mut pools = DistrictPools(d);
+    let resolved = &scratch.resolved;
+    age_issues(
+        &mut pools,
+        &mut issues,
+        resolved,
+        leaves,
+        &mut outbox,
+        p,
+        eff,
+        &mut rng,
+        &mut st,
+    );
+    d.issues = issues;
     SCRATCH.set(scratch);
     (st, outbox)
 }
@@ -481,45 +482,49 @@ fn district_work(
 /// How many issues ahead the loops over a district's issues prefetch their complainants.
 const PREFETCH_AHEAD: usize = 8;
 
-/// Superiors' limited attention (MODEL §4.3): petitions first, then escalated, then severe.
-fn allocate_attention(d: &mut District, issues: &mut [Issue], st: &mut TickStats) {
-    let mut cand: Vec<(u32, bool, u8, f64, u32, u32)> = Vec::new();
-    for (k, issue) in issues.iter_mut().enumerate() {
-        issue.watched = false;
-        if !issue.discovered {
-            continue;
+/// Superiors' limited attention (MODEL §4.3): petitions first, then escalated, then severe,
+/// then oldest.
+fn allocate_attention(
+    d: &mut District,
+    issues: &mut [Issue],
+    queue: &mut BucketQueue,
+    st: &mut TickStats,
+) {
+    // A district keeps its issues in arrival order, so an issue's position stands for its
+    // serial number (the tie-break) in the queue's index bits.
+    debug_assert!(issues.windows(2).all(|w| w[0].id < w[1].id));
+    // The superior's slot in the queue: its block, or the city's slots after all blocks.
+    let city = d.orgs.len();
+    let superior = |d: &District, issue: &Issue| match issue.level {
+        Level::Grid | Level::Community | Level::Street => {
+            d.block_at(issue.level.up(), issue.grid) as usize
         }
-        let superior = match issue.level {
-            Level::Grid | Level::Community | Level::Street => {
-                d.block_at(issue.level.up(), issue.grid)
-            }
-            _ => u32::MAX,
-        };
-        cand.push((
-            superior,
-            issue.petitioned,
-            issue.escalations,
-            issue.severity,
-            issue.id,
-            k as u32,
-        ));
+        _ => city,
+    };
+    for issue in issues.iter_mut() {
+        issue.watched = false;
     }
-    cand.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then(b.1.cmp(&a.1))
-            .then(b.2.cmp(&a.2))
-            .then(b.3.total_cmp(&a.3))
-            .then(a.4.cmp(&b.4))
+    queue.fill(city + 1, issues.len(), |k| {
+        let issue = &issues[k];
+        if !issue.discovered {
+            return None;
+        }
+        let key = (u128::from(!issue.petitioned) << 72)
+            | (u128::from(u8::MAX - issue.escalations) << 64)
+            | u128::from(descending(issue.severity));
+        Some((superior(d, issue), key))
     });
-    for &(superior, .., k) in &cand {
-        let left = if superior == u32::MAX {
+    for k in queue.items() {
+        let issue = &mut issues[k];
+        let superior = superior(d, issue);
+        let left = if superior == city {
             &mut d.city_attention_left
         } else {
-            &mut d.orgs[superior as usize].attention_left
+            &mut d.orgs[superior].attention_left
         };
         if *left >= 1.0 {
             *left -= 1.0;
-            issues[k as usize].watched = true;
+            issue.watched = true;
             st.attention_used += 1.0;
         }
     }
@@ -592,6 +597,7 @@ fn collaborate<P: Pools>(
         tasks,
         order,
         resolved,
+        ..
     } = scratch;
     coalitions.clear();
     tasks.clear();
@@ -675,8 +681,45 @@ fn collaborate<P: Pools>(
 struct Scratch {
     coalitions: Vec<(u32, Coalition, u32, u32)>,
     tasks: Vec<Task>,
-    order: collaboration::RationQueue,
+    order: BucketQueue,
+    /// Superiors' attention queue.
+    attention: BucketQueue,
     resolved: Vec<bool>,
+}
+
+/// Ages every issue in order, in place: drops those that close and moves those `leaves` picks
+/// to `outbox`. `resolved[k]` says whether issue `k` was resolved this tick.
+#[allow(clippy::too_many_arguments)]
+fn age_issues<P: Pools>(
+    pools: &mut P,
+    issues: &mut Vec<Issue>,
+    resolved: &[bool],
+    leaves: impl Fn(&Issue) -> bool,
+    outbox: &mut Vec<Issue>,
+    p: &Params,
+    eff: &Effective,
+    rng: &mut Stream,
+    st: &mut TickStats,
+) {
+    debug_assert_eq!(resolved.len(), issues.len());
+    let mut kept = 0;
+    for (k, &done) in resolved.iter().enumerate() {
+        if let Some(ahead) = issues.get(k + PREFETCH_AHEAD) {
+            pools
+                .district(ahead.district)
+                .residents
+                .prefetch(ahead.complainant);
+        }
+        if let Some(issue) = age_issue(pools, issues[k].clone(), done, p, eff, rng, st) {
+            if leaves(&issue) {
+                outbox.push(issue);
+            } else {
+                issues[kept] = issue;
+                kept += 1;
+            }
+        }
+    }
+    issues.truncate(kept);
 }
 
 /// Ageing, major risks, petitions, escalation and closing of one issue (MODEL §3 steps 5–6).
@@ -814,24 +857,27 @@ fn city_work(world: &mut World, p: &Params, eff: &Effective, seed: u64, st: &mut
             st.escalated += 1;
         }
     }
-    // Front-line command watches the city's own issues, most pressing first.
-    let mut order: Vec<usize> = (0..issues.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&issues[a], &issues[b]);
-        y.petitioned
-            .cmp(&x.petitioned)
-            .then(y.severity.total_cmp(&x.severity))
-            .then(x.district.cmp(&y.district))
-            .then(x.id.cmp(&y.id))
-    });
-    let mut slots = eff.city_command_slots.round();
+    // Front-line command watches the city's most pressing issues. Which issues those are does
+    // not depend on their order among themselves (the order is total), so a selection does.
     for i in issues.iter_mut() {
         i.watched = false;
     }
-    for k in order {
-        if slots >= 1.0 {
+    let slots = eff.city_command_slots.round().max(0.0) as usize;
+    if slots > 0 {
+        let mut order: Vec<usize> = (0..issues.len()).collect();
+        if slots < order.len() {
+            order.select_nth_unstable_by(slots - 1, |&a, &b| {
+                let (x, y) = (&issues[a], &issues[b]);
+                y.petitioned
+                    .cmp(&x.petitioned)
+                    .then(y.severity.total_cmp(&x.severity))
+                    .then(x.district.cmp(&y.district))
+                    .then(x.id.cmp(&y.id))
+            });
+            order.truncate(slots);
+        }
+        for k in order {
             issues[k].watched = true;
-            slots -= 1.0;
             st.attention_used += 1.0;
         }
     }
@@ -850,14 +896,21 @@ fn city_work(world: &mut World, p: &Params, eff: &Effective, seed: u64, st: &mut
             &mut scratch,
         );
     }
-    let mut kept = Vec::with_capacity(issues.len());
     let mut pools = CityPools::new(&mut world.city.orgs, &mut world.districts);
-    for (issue, &done) in issues.into_iter().zip(&scratch.resolved) {
-        if let Some(issue) = age_issue(&mut pools, issue, done, p, eff, &mut rng, st) {
-            kept.push(issue);
-        }
-    }
-    world.city.issues = kept;
+    // Nothing leaves the city's queue.
+    let (resolved, mut none) = (&scratch.resolved, Vec::new());
+    age_issues(
+        &mut pools,
+        &mut issues,
+        resolved,
+        |_| false,
+        &mut none,
+        p,
+        eff,
+        &mut rng,
+        st,
+    );
+    world.city.issues = issues;
     SCRATCH.set(scratch);
 }
 
