@@ -7,6 +7,7 @@
 //! in the parallel phase and the city's issues in the sequential phase, through `Pools`.
 
 use rand::Rng;
+use rayon::prelude::*;
 
 use super::entities::*;
 use super::levers::Effective;
@@ -145,6 +146,17 @@ pub struct Coalition {
     pub deciders: u32,
 }
 
+impl Coalition {
+    pub const EMPTY: Coalition = Coalition {
+        members: [EMPTY_MEMBER; MAX_MEMBERS],
+        n: 0,
+        lead: 0,
+        r: 1.0,
+        departments: 0,
+        deciders: 0,
+    };
+}
+
 const EMPTY_MEMBER: Member = Member {
     org: None,
     kind: None,
@@ -163,14 +175,7 @@ pub fn build_coalition<P: Pools>(
 ) -> Coalition {
     let d = pools.district(issue.district);
     let pool = d.index;
-    let mut c = Coalition {
-        members: [EMPTY_MEMBER; MAX_MEMBERS],
-        n: 0,
-        lead: 0,
-        r: 1.0,
-        departments: 0,
-        deciders: 0,
-    };
+    let mut c = Coalition::EMPTY;
     let push = |c: &mut Coalition, m: Member| {
         if c.n < MAX_MEMBERS {
             c.members[c.n] = m;
@@ -403,6 +408,28 @@ pub struct Task {
     pub served: bool,
 }
 
+impl Task {
+    /// A placeholder for a task not yet decided.
+    pub const EMPTY: Task = Task {
+        org: OrgRef { pool: 0, index: 0 },
+        coalition: 0,
+        member: 0,
+        action: Action::Shirk,
+        watched: false,
+        utility: 0.0,
+        need: 0.0,
+        tau_share: 0.0,
+        overhead_share: 0.0,
+        tau: 0.0,
+        p_detect: 0.0,
+        attribution: 0.0,
+        value_per_progress: 0.0,
+        trace_credit: 0.0,
+        delivered: 0.0,
+        served: false,
+    };
+}
+
 /// Inputs the decision needs about one member, gathered before any state changes.
 struct Appraisal {
     utilities: [f64; N_ACTIONS],
@@ -545,7 +572,8 @@ pub fn choice_probabilities<P: Pools>(
     kernel::logit_probabilities(&a.utilities, &org.habits, p.behaviour.choice_temperature)
 }
 
-/// Decides every deciding member of coalition `ci` and appends their tasks.
+/// Decides every deciding member of coalition `ci`, the k-th drawing with `uniforms[k]`, and
+/// writes their tasks into `tasks` (one per decider, in member order).
 #[allow(clippy::too_many_arguments)]
 pub fn decide<P: Pools>(
     pools: &P,
@@ -554,18 +582,19 @@ pub fn decide<P: Pools>(
     ci: u32,
     p: &Params,
     eff: &Effective,
-    rng: &mut Stream,
-    tasks: &mut Vec<Task>,
+    uniforms: &[f64],
+    tasks: &mut [Task],
 ) {
     let effort = p.issues.effort_per_severity * issue.severity;
     let cross = issue.is_cross_domain();
+    let mut k = 0;
     for i in 0..c.n {
         let Some(r) = c.members[i].org else { continue };
         let a = appraise(pools, issue, c, i, p, eff);
         let org = pools.org(r);
         let probs =
             kernel::logit_probabilities(&a.utilities, &org.habits, p.behaviour.choice_temperature);
-        let action = kernel::draw_action(&probs, rng.random::<f64>());
+        let action = kernel::draw_action(&probs, uniforms[k]);
         let work = c.members[i].share * effort * p.capacity.progress_rate;
         let meeting = if cross {
             p.process.deliberation * p.costs.deliberation_meeting
@@ -573,7 +602,7 @@ pub fn decide<P: Pools>(
             0.0
         };
         let commitments = p.process.operating_constraints * p.costs.constraints_overhead;
-        tasks.push(Task {
+        tasks[k] = Task {
             org: r,
             coalition: ci,
             member: i as u8,
@@ -590,7 +619,8 @@ pub fn decide<P: Pools>(
             trace_credit: a.trace_credit,
             delivered: 0.0,
             served: false,
-        });
+        };
+        k += 1;
     }
 }
 
@@ -656,27 +686,44 @@ pub fn ration<P: Pools>(
     }
 }
 
-/// Outcome of one coalition-tick.
-pub struct Progress {
-    pub progress: f64,
-    pub conflict: bool,
+/// How many random numbers `assess` draws for a coalition and its tasks, in order: the policy
+/// conflict (when departments can clash), one detection per task, then per task a blame draw
+/// (unless it shirked) and one observation draw per member slot.
+fn progress_draws(f: &Formed, tasks: &[Task]) -> usize {
+    let conflict = usize::from(f.departments >= 2);
+    let per_task: usize = tasks
+        .iter()
+        .map(|t| usize::from(t.action != Action::Shirk) + MAX_MEMBERS)
+        .sum();
+    conflict + tasks.len() + per_task
 }
 
-/// Turns delivered inputs into progress and lets members learn (MODEL §4.1, §5; ODD §7.5–7.6).
-#[allow(clippy::too_many_arguments)]
-pub fn progress_and_learn<P: Pools>(
-    pools: &mut P,
-    issue: &Issue,
-    c: &Coalition,
-    tasks: &[Task],
-    p: &Params,
-    eff: &Effective,
-    rng: &mut Stream,
-    stats: &mut TickStats,
-) -> Progress {
+/// What one member learns from one coalition-tick.
+#[derive(Clone, Copy, Debug)]
+struct Lesson {
+    payoff: f64,
+    pressure: f64,
+    /// Caught shirking: named where information is shared.
+    named: bool,
+    /// Bit j: it saw partner j's delivery (otherwise the coalition mean stands in).
+    saw: u8,
+}
+
+/// Outcome of one coalition-tick: its progress and what each task's actor learns.
+#[derive(Clone, Copy, Debug)]
+struct Assessment {
+    progress: f64,
+    conflict: bool,
+    opposed: bool,
+    lessons: [Lesson; MAX_MEMBERS],
+}
+
+/// Delivered fraction of each member: fixed for members that do not decide, the rationed
+/// delivery of substantive work, nothing for symbolic work or shirking.
+fn deliveries(members: &[Member], tasks: &[Task]) -> [f64; MAX_MEMBERS] {
     let mut y = [0.0; MAX_MEMBERS];
-    for i in 0..c.n {
-        y[i] = c.members[i].fixed_delivery;
+    for (y, m) in y.iter_mut().zip(members) {
+        *y = m.fixed_delivery;
     }
     for t in tasks {
         y[t.member as usize] = if t.action == Action::Substantive {
@@ -685,13 +732,45 @@ pub fn progress_and_learn<P: Pools>(
             0.0
         };
     }
-    let shares: [f64; MAX_MEMBERS] = std::array::from_fn(|k| c.members[k].share);
-    let q = kernel::ces_aggregate(&shares[..c.n], &y[..c.n], c.r);
+    y
+}
+
+fn mean_delivery(y: &[f64]) -> f64 {
+    if y.is_empty() {
+        0.0
+    } else {
+        y.iter().sum::<f64>() / y.len() as f64
+    }
+}
+
+/// Turns delivered inputs into progress and works out what members learn (MODEL §4.1, §5;
+/// ODD §7.5–7.6), drawing `uniforms` in the order `progress_draws` counts. Reads no actor's
+/// state, so coalitions can be assessed in parallel; `learn` then applies the lessons in order.
+fn assess(
+    issue: &Issue,
+    f: &Formed,
+    members: &[Member],
+    tasks: &[Task],
+    p: &Params,
+    eff: &Effective,
+    uniforms: &[f64],
+) -> Assessment {
+    let mut next = 0;
+    let mut draw = || {
+        next += 1;
+        uniforms[next - 1]
+    };
+    let n_members = members.len();
+    let y = deliveries(members, tasks);
+    let shares: [f64; MAX_MEMBERS] =
+        std::array::from_fn(|k| members.get(k).map_or(0.0, |m| m.share));
+    let q = kernel::ces_aggregate(&shares[..n_members], &y[..n_members], f.r);
 
     // Policy conflict among the departments involved (χ), opposing-party resistance (ω).
-    let pairs = (c.departments * c.departments.saturating_sub(1) / 2) as i32;
+    let departments = u32::from(f.departments);
+    let pairs = (departments * departments.saturating_sub(1) / 2) as i32;
     let chi = 1.0 - (1.0 - eff.policy_conflict_q).powi(pairs);
-    let conflict = pairs > 0 && rng.random::<f64>() < chi;
+    let conflict = pairs > 0 && draw() < chi;
     let omega = if issue.opposing != u32::MAX {
         p.issues.opposing_resistance * eff.resistance_factor
     } else {
@@ -699,54 +778,43 @@ pub fn progress_and_learn<P: Pools>(
     };
     let effort = p.issues.effort_per_severity * issue.severity;
     let realised = if conflict { 0.0 } else { 1.0 - omega };
-    let progress = eff.progress_rate * effort * q * realised;
-    stats.coalition_ticks += 1;
-    if progress > 0.0 {
-        stats.coalition_ticks_with_progress += 1;
-    }
-    if conflict {
-        stats.conflicts += 1;
-    }
-    if omega > 0.0 {
-        stats.cost_programmes +=
-            p.process.negotiation * p.costs.negotiation_cost * effort * p.capacity.progress_rate;
-    }
-    if issue.domain_count > 0 {
-        for t in tasks {
-            stats.listed_actions[t.action.index()] += 1;
-        }
-    }
+    let mut out = Assessment {
+        progress: eff.progress_rate * effort * q * realised,
+        conflict,
+        opposed: omega > 0.0,
+        lessons: [Lesson {
+            payoff: 0.0,
+            pressure: 0.0,
+            named: false,
+            saw: 0,
+        }; MAX_MEMBERS],
+    };
 
     // Detection draws, then shared blame where attribution is diffuse.
     let mut detected = [false; MAX_MEMBERS];
     let mut any_shirker_detected = false;
     for t in tasks {
-        let d = rng.random::<f64>() < t.p_detect;
+        let d = draw() < t.p_detect;
         detected[t.member as usize] = d;
         if d && t.action == Action::Shirk {
             any_shirker_detected = true;
         }
     }
-    let n = c.deciders.max(1) as f64;
+    let n = u32::from(f.deciders).max(1) as f64;
     let shared_blame = if any_shirker_detected {
         eff.sanction * (1.0 - eff.attribution) / n
     } else {
         0.0
     };
-    let mean_y = if c.n > 0 {
-        y[..c.n].iter().sum::<f64>() / c.n as f64
-    } else {
-        0.0
-    };
     let kappa = p.motivation.incentive_compatibility;
 
-    for t in tasks {
+    for (t, lesson) in tasks.iter().zip(out.lessons.iter_mut()) {
         let i = t.member as usize;
         let mut without = y;
         without[i] = 0.0;
-        let marginal = q - kernel::ces_aggregate(&shares[..c.n], &without[..c.n], c.r);
-        let noise_blamed = t.action != Action::Shirk
-            && rng.random::<f64>() < kappa * p.costs.blame_noise * t.p_detect;
+        let marginal = q - kernel::ces_aggregate(&shares[..n_members], &without[..n_members], f.r);
+        let noise_blamed =
+            t.action != Action::Shirk && draw() < kappa * p.costs.blame_noise * t.p_detect;
         let blame = if t.action != Action::Shirk {
             shared_blame
                 + if noise_blamed {
@@ -757,9 +825,9 @@ pub fn progress_and_learn<P: Pools>(
         } else {
             0.0
         };
-        let payoff = match t.action {
+        lesson.payoff = match t.action {
             Action::Substantive => {
-                marginal / c.members[i].share.max(1e-9) * t.value_per_progress * realised
+                marginal / members[i].share.max(1e-9) * t.value_per_progress * realised
                     + t.trace_credit * t.delivered
                     - (1.0 + t.tau) * t.delivered
                     - blame
@@ -786,31 +854,68 @@ pub fn progress_and_learn<P: Pools>(
                 }
             }
         };
-        let observe: [f64; MAX_MEMBERS] = std::array::from_fn(|_| rng.random::<f64>());
-        let pressure = t.p_detect * eff.sanction * t.attribution + blame;
+        // Observing partners: seen with probability `observation`, otherwise an unseen failure
+        // is blamed on everyone (the coalition mean stands in).
+        for j in 0..MAX_MEMBERS {
+            lesson.saw |= u8::from(draw() < eff.observation) << j;
+        }
+        lesson.pressure = t.p_detect * eff.sanction * t.attribution + blame;
+        lesson.named = detected[i] && t.action == Action::Shirk;
+    }
+    out
+}
+
+/// Counts a coalition-tick and lets each task's actor learn its lesson, in task order.
+fn learn<P: Pools>(
+    pools: &mut P,
+    issue: &Issue,
+    members: &[Member],
+    tasks: &[Task],
+    a: &Assessment,
+    p: &Params,
+    stats: &mut TickStats,
+) {
+    stats.coalition_ticks += 1;
+    if a.progress > 0.0 {
+        stats.coalition_ticks_with_progress += 1;
+    }
+    if a.conflict {
+        stats.conflicts += 1;
+    }
+    if a.opposed {
+        let effort = p.issues.effort_per_severity * issue.severity;
+        stats.cost_programmes +=
+            p.process.negotiation * p.costs.negotiation_cost * effort * p.capacity.progress_rate;
+    }
+    if issue.domain_count > 0 {
+        for t in tasks {
+            stats.listed_actions[t.action.index()] += 1;
+        }
+    }
+    let kappa = p.motivation.incentive_compatibility;
+    let y = deliveries(members, tasks);
+    let mean_y = mean_delivery(&y[..members.len()]);
+    for (t, lesson) in tasks.iter().zip(&a.lessons) {
+        let i = t.member as usize;
         let org = pools.org_mut(t.org);
-        org.payoff_sum[t.action.index()] += payoff;
+        org.payoff_sum[t.action.index()] += lesson.payoff;
         org.payoff_count[t.action.index()] += 1.0;
-        org.pressure_sum += pressure;
+        org.pressure_sum += lesson.pressure;
         org.task_count += 1.0;
         if t.action == Action::Substantive {
             org.delivered_sum += t.delivered;
             org.credited += kappa * p.motivation.performance_evaluation * t.delivered;
         }
-        if detected[i] && t.action == Action::Shirk {
+        if lesson.named {
             org.reputation =
                 (org.reputation - p.costs.naming_penalty * p.process.information_sharing).max(0.0);
         }
-        // Observing partners: seen with probability `observation`, otherwise an unseen failure
-        // is blamed on everyone (the coalition mean stands in).
-        for j in 0..c.n {
+        for (j, m) in members.iter().enumerate() {
+            let Some(kind) = m.kind else { continue };
             if j == i {
                 continue;
             }
-            let Some(kind) = c.members[j].kind else {
-                continue;
-            };
-            let seen = if observe[j] < eff.observation {
+            let seen = if lesson.saw & (1 << j) != 0 {
                 y[j]
             } else {
                 mean_y
@@ -819,7 +924,380 @@ pub fn progress_and_learn<P: Pools>(
             org.observed_count[kind.index()] += 1.0;
         }
     }
-    Progress { progress, conflict }
+}
+
+/// Issues handled per block: the block's coalitions, decisions and lessons stay in the
+/// core's own cache, and in the city phase a block is split between threads.
+const BLOCK: usize = 256;
+
+/// Coalitions per parallel job in the city phase: enough work to be worth a job.
+const GRAIN: usize = 32;
+
+/// A coalition formed this tick, kept compactly (its members in `Scratch::members`) until its
+/// progress is known: a full `Coalition` has room for eight members, most have three.
+#[derive(Clone, Copy, Debug)]
+struct Formed {
+    issue: u32,
+    first_member: u32,
+    first_task: u32,
+    n: u8,
+    departments: u8,
+    deciders: u8,
+    r: f64,
+}
+
+impl Formed {
+    fn members<'m>(&self, members: &'m [Member]) -> &'m [Member] {
+        &members[self.first_member as usize..][..self.n as usize]
+    }
+
+    fn tasks(&self) -> std::ops::Range<usize> {
+        self.first_task as usize..self.first_task as usize + self.deciders as usize
+    }
+}
+
+/// Buffers the collaboration phase reuses from tick to tick. They hold no model state: every
+/// use clears them first.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    /// Positions of the issues whose coalitions can work this tick.
+    ready: Vec<u32>,
+    /// One block's coalitions as built.
+    built: Vec<Coalition>,
+    formed: Vec<Formed>,
+    members: Vec<Member>,
+    tasks: Vec<Task>,
+    /// One block's random numbers, drawn in order before the block's (parallel) work.
+    uniforms: Vec<f64>,
+    /// Where each coalition's numbers start in `uniforms`.
+    first_uniform: Vec<u32>,
+    assessments: Vec<Assessment>,
+    /// Rationing's queue; between collaborations it serves other queues (superiors' attention).
+    pub queue: BucketQueue,
+    /// After `collaborate`: whether the issue at each position was resolved.
+    pub resolved: Vec<bool>,
+}
+
+/// Decide, ration, progress and learn for every workable issue (MODEL §3 steps 3–5 and 7–8);
+/// `scratch.resolved` then says which were resolved.
+///
+/// Building coalitions, deciding and assessing progress read no state this phase changes,
+/// and every random number is drawn in issue order before the work that uses it. So with
+/// `parallel` (the city phase, which runs alone) that work goes in blocks of issues split
+/// between threads, with the same outputs. Districts already run in parallel with each other:
+/// they pass `false` and go coalition by coalition, which keeps each coalition in the cache
+/// from building to deciding (blocks cost a district 13% more time on one thread).
+#[allow(clippy::too_many_arguments)]
+pub fn collaborate<P: Pools + Sync>(
+    pools: &mut P,
+    issues: &mut [Issue],
+    p: &Params,
+    eff: &Effective,
+    rng: &mut Stream,
+    in_city: bool,
+    parallel: bool,
+    stats: &mut TickStats,
+    scratch: &mut Scratch,
+) {
+    let Scratch {
+        ready,
+        built,
+        formed,
+        members,
+        tasks,
+        uniforms,
+        first_uniform,
+        assessments,
+        queue,
+        resolved,
+    } = scratch;
+    ready.clear();
+    formed.clear();
+    members.clear();
+    tasks.clear();
+    for (k, issue) in issues.iter().enumerate() {
+        if !issue.discovered {
+            continue;
+        }
+        if eff.tick < issue.ready_tick {
+            stats.formation_waits += 1;
+            continue;
+        }
+        ready.push(k as u32);
+    }
+
+    // Forming coalitions and deciding.
+    if parallel {
+        for block in ready.chunks(BLOCK) {
+            {
+                let (pools, issues): (&P, &[Issue]) = (pools, issues);
+                par_map_into(built, block, |&k, _| {
+                    build_coalition(pools, &issues[k as usize], p, in_city)
+                });
+            }
+            // In issue order: refusals, summons and the decisions' random numbers. Formed
+            // coalitions move to the front of `built`.
+            uniforms.clear();
+            let block_formed = formed.len();
+            let mut kept = 0;
+            for (slot, &k) in block.iter().enumerate() {
+                let issue = &mut issues[k as usize];
+                if refuses(issue, p, rng) {
+                    stats.refused += 1;
+                    continue;
+                }
+                if kept != slot {
+                    built.swap(kept, slot);
+                }
+                let c = &built[kept];
+                kept += 1;
+                let first_task = tasks.len() + uniforms.len();
+                form(pools, k, issue, c, first_task, p, stats, formed, members);
+                uniforms.extend((0..c.deciders).map(|_| rng.random::<f64>()));
+            }
+            let first_task = tasks.len();
+            tasks.resize(first_task + uniforms.len(), Task::EMPTY);
+            let (pools, issues): (&P, &[Issue]) = (pools, issues);
+            let this_block = (&formed[block_formed..], block_formed);
+            let out = &mut tasks[first_task..];
+            par_decide(
+                pools,
+                issues,
+                this_block,
+                &built[..kept],
+                uniforms,
+                out,
+                p,
+                eff,
+            );
+        }
+    } else {
+        for &k in ready.iter() {
+            let issue = &mut issues[k as usize];
+            if refuses(issue, p, rng) {
+                stats.refused += 1;
+                continue;
+            }
+            let c = build_coalition(pools, issue, p, in_city);
+            let first_task = tasks.len();
+            form(pools, k, issue, &c, first_task, p, stats, formed, members);
+            let d = c.deciders as usize;
+            let mut u = [0.0; MAX_MEMBERS];
+            u[..d].fill_with(|| rng.random::<f64>());
+            tasks.resize(first_task + d, Task::EMPTY);
+            let ci = (formed.len() - 1) as u32;
+            decide(
+                pools,
+                issue,
+                &c,
+                ci,
+                p,
+                eff,
+                &u[..d],
+                &mut tasks[first_task..],
+            );
+        }
+    }
+
+    ration(pools, tasks, queue, p, stats);
+
+    // Progress and learning.
+    resolved.clear();
+    resolved.resize(issues.len(), false);
+    if parallel {
+        for block in formed.chunks(BLOCK) {
+            uniforms.clear();
+            first_uniform.clear();
+            for f in block {
+                first_uniform.push(uniforms.len() as u32);
+                let n = progress_draws(f, &tasks[f.tasks()]);
+                uniforms.extend((0..n).map(|_| rng.random::<f64>()));
+            }
+            {
+                let (issues, members, tasks): (&[Issue], &[Member], &[Task]) =
+                    (issues, members, tasks);
+                let (uniforms, first_uniform): (&[f64], &[u32]) = (uniforms, first_uniform);
+                par_map_into(assessments, block, |f, j| {
+                    let u = &uniforms[first_uniform[j] as usize..];
+                    let issue = &issues[f.issue as usize];
+                    assess(issue, f, f.members(members), &tasks[f.tasks()], p, eff, u)
+                });
+            }
+            for (a, f) in assessments.iter().zip(block) {
+                settle(pools, issues, f, members, tasks, a, p, stats, resolved);
+            }
+        }
+    } else {
+        let mut u = [0.0; MAX_PROGRESS_DRAWS];
+        for f in formed.iter() {
+            let n = progress_draws(f, &tasks[f.tasks()]);
+            u[..n].fill_with(|| rng.random::<f64>());
+            let (issue, tasks_f) = (&issues[f.issue as usize], &tasks[f.tasks()]);
+            let a = assess(issue, f, f.members(members), tasks_f, p, eff, &u[..n]);
+            settle(pools, issues, f, members, tasks, &a, p, stats, resolved);
+        }
+    }
+}
+
+/// The most random numbers one coalition-tick's progress draws (eight tasks, none shirking).
+const MAX_PROGRESS_DRAWS: usize = 1 + MAX_MEMBERS * (MAX_MEMBERS + 2);
+
+/// Registers a coalition that works this tick, its tasks to start at `first_task`: summons
+/// its departments, keeps it compactly and charges the measurement of its work.
+#[allow(clippy::too_many_arguments)]
+fn form<P: Pools>(
+    pools: &mut P,
+    k: u32,
+    issue: &mut Issue,
+    c: &Coalition,
+    first_task: usize,
+    p: &Params,
+    stats: &mut TickStats,
+    formed: &mut Vec<Formed>,
+    members: &mut Vec<Member>,
+) {
+    summon(pools, issue, c, p, stats);
+    formed.push(Formed {
+        issue: k,
+        first_member: members.len() as u32,
+        first_task: first_task as u32,
+        n: c.n as u8,
+        departments: c.departments as u8,
+        deciders: c.deciders as u8,
+        r: c.r,
+    });
+    members.extend_from_slice(&c.members[..c.n]);
+    if p.motivation.performance_evaluation > 0.0 {
+        stats.cost_oversight += p.costs.measurement_cost
+            * p.motivation.incentive_compatibility
+            * p.motivation.performance_evaluation;
+    }
+}
+
+/// Applies an assessed coalition-tick: its members learn and its issue progresses.
+#[allow(clippy::too_many_arguments)]
+fn settle<P: Pools>(
+    pools: &mut P,
+    issues: &mut [Issue],
+    f: &Formed,
+    members: &[Member],
+    tasks: &[Task],
+    a: &Assessment,
+    p: &Params,
+    stats: &mut TickStats,
+    resolved: &mut [bool],
+) {
+    let k = f.issue as usize;
+    learn(
+        pools,
+        &issues[k],
+        f.members(members),
+        &tasks[f.tasks()],
+        a,
+        p,
+        stats,
+    );
+    let issue = &mut issues[k];
+    issue.progress += a.progress;
+    if issue.progress >= p.issues.effort_per_severity * issue.severity {
+        resolved[k] = true;
+    }
+}
+
+/// Responsibility lists are rigid: an issue no listed domain owns gets pushed away (推诿).
+fn refuses(issue: &Issue, p: &Params, rng: &mut Stream) -> bool {
+    let lists = p.motivation.responsibility_lists;
+    issue.domain_count == 0 && lists > 0.0 && rng.random::<f64>() < lists * p.costs.list_rigidity
+}
+
+/// Whistle and report (吹哨报到): under block-led management the departments of a coalition
+/// are summoned once per issue and report on site, which diverts capacity whatever they
+/// then choose.
+fn summon<P: Pools>(
+    pools: &mut P,
+    issue: &mut Issue,
+    c: &Coalition,
+    p: &Params,
+    st: &mut TickStats,
+) {
+    if !(p.institutions.block_led
+        && p.process.whistle_and_report
+        && !issue.summoned
+        && c.departments > 0)
+    {
+        return;
+    }
+    issue.summoned = true;
+    for m in &c.members[..c.n] {
+        if let (Some(r), Some(ActorKind::Department)) = (m.org, m.kind) {
+            let o = pools.org_mut(r);
+            o.capacity_left -= p.costs.whistle_response;
+            st.cost_programmes += p.costs.whistle_response;
+        }
+    }
+}
+
+/// Replaces `out` with `f(input[j], j)` for every `j`, split between threads.
+fn par_map_into<T: Send, U: Sync>(
+    out: &mut Vec<T>,
+    input: &[U],
+    f: impl Fn(&U, usize) -> T + Sync + Send,
+) {
+    out.clear();
+    out.par_extend(
+        input
+            .par_iter()
+            .enumerate()
+            .with_min_len(GRAIN)
+            .map(|(j, x)| f(x, j)),
+    );
+}
+
+/// Decides the coalitions `formed` (numbered from the second element; `coalitions` in
+/// full), each writing its tasks into its own part of `tasks` with its own part of
+/// `uniforms`, halves on two threads.
+#[allow(clippy::too_many_arguments)]
+fn par_decide<P: Pools + Sync>(
+    pools: &P,
+    issues: &[Issue],
+    (formed, first_coalition): (&[Formed], usize),
+    coalitions: &[Coalition],
+    uniforms: &[f64],
+    tasks: &mut [Task],
+    p: &Params,
+    eff: &Effective,
+) {
+    if formed.len() > GRAIN {
+        let mid = formed.len() / 2;
+        let split = (formed[mid].first_task - formed[0].first_task) as usize;
+        let (u_left, u_right) = uniforms.split_at(split);
+        let (t_left, t_right) = tasks.split_at_mut(split);
+        let (f_left, f_right) = formed.split_at(mid);
+        let (c_left, c_right) = coalitions.split_at(mid);
+        let left = (f_left, first_coalition);
+        let right = (f_right, first_coalition + mid);
+        rayon::join(
+            || par_decide(pools, issues, left, c_left, u_left, t_left, p, eff),
+            || par_decide(pools, issues, right, c_right, u_right, t_right, p, eff),
+        );
+        return;
+    }
+    let mut at = 0;
+    for (j, (f, c)) in formed.iter().zip(coalitions).enumerate() {
+        let d = f.deciders as usize;
+        let (issue, ci) = (&issues[f.issue as usize], (first_coalition + j) as u32);
+        decide(
+            pools,
+            issue,
+            c,
+            ci,
+            p,
+            eff,
+            &uniforms[at..at + d],
+            &mut tasks[at..at + d],
+        );
+        at += d;
+    }
 }
 
 #[cfg(test)]
@@ -965,15 +1443,7 @@ mod tests {
             watched,
             utility,
             need: 1.0,
-            tau_share: 0.0,
-            overhead_share: 0.0,
-            tau: 0.0,
-            p_detect: 0.0,
-            attribution: 0.0,
-            value_per_progress: 0.0,
-            trace_credit: 0.0,
-            delivered: 0.0,
-            served: false,
+            ..Task::EMPTY
         }
     }
 
@@ -1030,6 +1500,71 @@ mod tests {
             queue_tasks(&DistrictPools(&mut world.districts[0]), &local, &mut queue);
             proptest::prop_assert_eq!(queue.items().collect::<Vec<_>>(), expected);
         }
+    }
+
+    /// The city phase's blocks, split between threads, give exactly what going coalition by
+    /// coalition on one thread gives: the same tasks, progress, lessons and counts.
+    #[test]
+    fn the_parallel_blocks_equal_the_coalition_by_coalition_pass() {
+        let mut p = Params::default();
+        // Every discovered issue goes to the city, and many span districts.
+        p.capacity.grid_authority = 0.0;
+        p.capacity.community_authority = 0.0;
+        p.capacity.street_authority = 0.0;
+        p.capacity.district_authority = 0.0;
+        p.issues.cross_unit_share = 0.5;
+        let mut sim = crate::model::Simulation::new(p.clone(), 5, Vec::new());
+        for _ in 0..5 {
+            sim.step();
+        }
+        let n = sim.world.city.issues.len();
+        assert!(n > 3 * BLOCK, "only {n} city issues");
+        let run = |parallel: bool, threads: usize| {
+            let mut world = sim.world.clone();
+            let eff = Effective::new(&p, &world.ramps, 6, &world.counts());
+            let mut issues = std::mem::take(&mut world.city.issues);
+            let mut rng =
+                crate::model::rng::stream(5, 6, u64::MAX, crate::model::rng::Purpose::CityPhase);
+            let mut stats = TickStats::default();
+            let mut scratch = Scratch::default();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let mut pools = CityPools::new(&mut world.city.orgs, &mut world.districts);
+                collaborate(
+                    &mut pools,
+                    &mut issues,
+                    &p,
+                    &eff,
+                    &mut rng,
+                    true,
+                    parallel,
+                    &mut stats,
+                    &mut scratch,
+                );
+            });
+            let orgs: Vec<&Vec<Org>> = world.districts.iter().map(|d| &d.orgs).collect();
+            (
+                format!("{issues:?}"),
+                format!("{orgs:?} {:?}", world.city.orgs),
+                format!("{stats:?}"),
+                scratch.resolved,
+                format!("{:?}", scratch.tasks),
+            )
+        };
+        let one_by_one = run(false, 1);
+        let blocks = run(true, 3);
+        assert!(
+            one_by_one.3.iter().any(|&r| r),
+            "nothing resolved: a weak test"
+        );
+        assert_eq!(one_by_one.0, blocks.0, "issues differ");
+        assert_eq!(one_by_one.1, blocks.1, "organisations differ");
+        assert_eq!(one_by_one.2, blocks.2, "counts differ");
+        assert_eq!(one_by_one.3, blocks.3, "resolutions differ");
+        assert_eq!(one_by_one.4, blocks.4, "tasks differ");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
-use super::collaboration::{self, CityPools, Coalition, DistrictPools, Pools, Task};
+use super::collaboration::{self, CityPools, DistrictPools, Pools, Scratch};
 use super::entities::*;
 use super::levers::Effective;
 use super::params::{ParamValue, Params};
@@ -78,6 +78,12 @@ impl Simulation {
 
     /// Advances one tick and returns what happened in it.
     pub fn step(&mut self) -> TickStats {
+        // The whole tick runs on a worker thread of the pool: the parallel steps inside it
+        // then cost a job each, not a hand-over from the calling thread and back.
+        rayon::scope(|_| self.step_in_pool())
+    }
+
+    fn step_in_pool(&mut self) -> TickStats {
         self.tick += 1;
         let tick = self.tick;
         for iv in self.interventions.iter().filter(|iv| iv.tick == tick) {
@@ -441,18 +447,19 @@ fn district_work(
         !leaves(i)
     });
     let mut scratch = SCRATCH.take();
-    allocate_attention(d, &mut issues, &mut scratch.attention, &mut st);
+    allocate_attention(d, &mut issues, &mut scratch.queue, &mut st);
 
     // 4–6. Collaboration.
     let mut rng = stream(seed, tick, d.index as u64, Purpose::Decision);
     {
         let mut pools = DistrictPools(d);
-        collaborate(
+        collaboration::collaborate(
             &mut pools,
             &mut issues,
             p,
             eff,
             &mut rng,
+            false,
             false,
             &mut st,
             &mut scratch,
@@ -575,116 +582,6 @@ thread_local! {
     /// city too big for the last-level cache fetched each district's buffers from memory
     /// every week (a 64-district city paid 20% more per district for the same work).
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
-}
-
-/// Decide, ration, progress and learn for every workable issue; `scratch.resolved` says
-/// which were resolved. The scratch buffers are reused tick after tick, so the hot loop does
-/// not allocate.
-#[allow(clippy::too_many_arguments)]
-fn collaborate<P: Pools>(
-    pools: &mut P,
-    issues: &mut [Issue],
-    p: &Params,
-    eff: &Effective,
-    rng: &mut Stream,
-    in_city: bool,
-    st: &mut TickStats,
-    scratch: &mut Scratch,
-) {
-    let tick = eff.tick;
-    let Scratch {
-        coalitions,
-        tasks,
-        order,
-        resolved,
-        ..
-    } = scratch;
-    coalitions.clear();
-    tasks.clear();
-    let lists = p.motivation.responsibility_lists;
-    for (k, issue) in issues.iter_mut().enumerate() {
-        if !issue.discovered {
-            continue;
-        }
-        if tick < issue.ready_tick {
-            st.formation_waits += 1;
-            continue;
-        }
-        // Responsibility lists are rigid: an issue no listed domain owns gets pushed away (推诿).
-        if issue.domain_count == 0
-            && lists > 0.0
-            && rng.random::<f64>() < lists * p.costs.list_rigidity
-        {
-            st.refused += 1;
-            continue;
-        }
-        let c = collaboration::build_coalition(pools, issue, p, in_city);
-        if p.institutions.block_led
-            && p.process.whistle_and_report
-            && !issue.summoned
-            && c.departments > 0
-        {
-            // Summoned departments report on site: capacity diverted whatever they then choose.
-            issue.summoned = true;
-            for m in &c.members[..c.n] {
-                if let (Some(r), Some(ActorKind::Department)) = (m.org, m.kind) {
-                    let o = pools.org_mut(r);
-                    o.capacity_left -= p.costs.whistle_response;
-                    st.cost_programmes += p.costs.whistle_response;
-                }
-            }
-        }
-        let start = tasks.len() as u32;
-        collaboration::decide(
-            pools,
-            issue,
-            &c,
-            coalitions.len() as u32,
-            p,
-            eff,
-            rng,
-            tasks,
-        );
-        let end = tasks.len() as u32;
-        if p.motivation.performance_evaluation > 0.0 {
-            st.cost_oversight += p.costs.measurement_cost
-                * p.motivation.incentive_compatibility
-                * p.motivation.performance_evaluation;
-        }
-        coalitions.push((k as u32, c, start, end));
-    }
-    collaboration::ration(pools, tasks, order, p, st);
-    resolved.clear();
-    resolved.resize(issues.len(), false);
-    for (k, c, start, end) in coalitions.iter() {
-        let issue = &issues[*k as usize];
-        let out = collaboration::progress_and_learn(
-            pools,
-            issue,
-            c,
-            &tasks[*start as usize..*end as usize],
-            p,
-            eff,
-            rng,
-            st,
-        );
-        let issue = &mut issues[*k as usize];
-        issue.progress += out.progress;
-        if issue.progress >= p.issues.effort_per_severity * issue.severity {
-            resolved[*k as usize] = true;
-        }
-    }
-}
-
-/// Buffers the collaboration phase reuses from tick to tick.
-#[derive(Clone, Debug, Default)]
-struct Scratch {
-    coalitions: Vec<(u32, Coalition, u32, u32)>,
-    tasks: Vec<Task>,
-    order: BucketQueue,
-    /// Superiors' attention queue.
-    attention: BucketQueue,
-    resolved: Vec<bool>,
 }
 
 /// Ages every issue in order, in place: drops those that close and moves those `leaves` picks
@@ -885,12 +782,13 @@ fn city_work(world: &mut World, p: &Params, eff: &Effective, seed: u64, st: &mut
     let mut scratch = SCRATCH.take();
     {
         let mut pools = CityPools::new(&mut world.city.orgs, &mut world.districts);
-        collaborate(
+        collaboration::collaborate(
             &mut pools,
             &mut issues,
             p,
             eff,
             &mut rng,
+            true,
             true,
             st,
             &mut scratch,
