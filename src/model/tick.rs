@@ -194,6 +194,8 @@ fn new_issue(
     let lo = d.grid_offset[g as usize];
     let pop = d.grid_population(g);
     let complainant = lo + rng.random_range(0..pop.max(1));
+    // Its grievance count is written below, after the other draws have hidden the fetch.
+    d.residents.prefetch(complainant);
     let mut domains = [0u8; MAX_DOMAINS];
     let n_domains = p.territory.domains as u8;
     let domain_count = if rng.random::<f64>() < ip.emerging_share {
