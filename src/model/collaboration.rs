@@ -4,7 +4,7 @@
 //! choose substantive work, symbolic work or shirking (logit over dimensionless utilities plus
 //! habit), ration every actor's capacity over the tasks it chose, turn delivered inputs into
 //! progress, then let members learn from what they got. The same code runs a district's issues
-//! in the parallel phase and the city's issues in the sequential phase, through `Pools`.
+//! in the parallel district phase and the city's issues in the city phase, through `Pools`.
 
 use rand::Rng;
 use rayon::prelude::*;
@@ -57,7 +57,7 @@ impl Pools for DistrictPools<'_> {
     }
 }
 
-/// The city pool plus every district: the sequential city phase.
+/// The city pool plus every district: the city phase, which runs after every district.
 pub struct CityPools<'a> {
     city_orgs: &'a mut Vec<Org>,
     districts: &'a mut [District],
@@ -933,6 +933,9 @@ const BLOCK: usize = 256;
 /// Coalitions per parallel job in the city phase: enough work to be worth a job.
 const GRAIN: usize = 32;
 
+// `Lesson::saw` holds one bit per member slot.
+const _: () = assert!(MAX_MEMBERS <= 8);
+
 /// A coalition formed this tick, kept compactly (its members in `Scratch::members`) until its
 /// progress is known: a full `Coalition` has room for eight members, most have three.
 #[derive(Clone, Copy, Debug)]
@@ -981,10 +984,12 @@ pub struct Scratch {
 /// Decide, ration, progress and learn for every workable issue (MODEL §3 steps 3–5 and 7–8);
 /// `scratch.resolved` then says which were resolved.
 ///
-/// Building coalitions, deciding and assessing progress read no state this phase changes,
-/// and every random number is drawn in issue order before the work that uses it. So with
-/// `parallel` (the city phase, which runs alone) that work goes in blocks of issues split
-/// between threads, with the same outputs. Districts already run in parallel with each other:
+/// Every coalition is built and decided before any capacity is rationed or any lesson learnt,
+/// so building and deciding read state that nothing changes until they are all done (summons
+/// change only spare capacity, which neither reads); assessing progress reads only the tasks
+/// and the issue. Every random number is drawn in issue order before the work that uses it.
+/// So with `parallel` (the city phase, which runs alone) that work goes in blocks of issues
+/// split between threads, with the same outputs. Districts already run in parallel with each other:
 /// they pass `false` and go coalition by coalition, which keeps each coalition in the cache
 /// from building to deciding (blocks cost a district 13% more time on one thread).
 #[allow(clippy::too_many_arguments)]
@@ -1513,6 +1518,12 @@ mod tests {
         p.capacity.street_authority = 0.0;
         p.capacity.district_authority = 0.0;
         p.issues.cross_unit_share = 0.5;
+        // Refusals (compaction of a block), summons (capacity taken between building and
+        // deciding) and public naming (reputation changed while learning).
+        p.motivation.responsibility_lists = 1.0;
+        p.institutions.block_led = true;
+        p.process.whistle_and_report = true;
+        p.process.information_sharing = 1.0;
         let mut sim = crate::model::Simulation::new(p.clone(), 5, Vec::new());
         for _ in 0..5 {
             sim.step();
@@ -1556,6 +1567,13 @@ mod tests {
         };
         let one_by_one = run(false, 1);
         let blocks = run(true, 3);
+        for needed in ["refused: 0,", "conflicts: 0,"] {
+            assert!(!one_by_one.2.contains(needed), "a weak test: {needed}");
+        }
+        assert!(
+            one_by_one.0.contains("summoned: true"),
+            "a weak test: no summons"
+        );
         assert!(
             one_by_one.3.iter().any(|&r| r),
             "nothing resolved: a weak test"

@@ -2,8 +2,8 @@
 //!
 //! Order within a tick: interventions and ramps → per district in parallel: reset, arrival,
 //! discovery, attention, collaboration (decide → ration → progress → learn), ageing,
-//! escalation, petitions, major risks, closing → the city phase, sequential, for issues at L1 or
-//! spanning districts → per district in parallel: end-of-tick updates (trust, reputation,
+//! escalation, petitions, major risks, closing → the city phase, after all districts, for
+//! issues at L1 or spanning districts → per district in parallel: end-of-tick updates (trust, reputation,
 //! motivation, values, look-back reviews) and observation. Districts only ever touch their own
 //! state in the parallel phases, and every random draw comes from a (seed, tick, unit, purpose)
 //! stream, so the result does not depend on the number of threads.
@@ -518,9 +518,7 @@ fn allocate_attention(
         if !issue.discovered {
             return None;
         }
-        let key = (u128::from(!issue.petitioned) << 72)
-            | (u128::from(u8::MAX - issue.escalations) << 64)
-            | u128::from(descending(issue.severity));
+        let key = attention_key(issue.petitioned, issue.escalations, issue.severity);
         Some((superior(d, issue), key))
     });
     for k in queue.items() {
@@ -537,6 +535,14 @@ fn allocate_attention(
             st.attention_used += 1.0;
         }
     }
+}
+
+/// An issue's place in its superior's queue, smallest first: petitioned, then more
+/// escalations, then higher severity (ties go to the earlier issue).
+fn attention_key(petitioned: bool, escalations: u8, severity: f64) -> u128 {
+    (u128::from(!petitioned) << 72)
+        | (u128::from(u8::MAX - escalations) << 64)
+        | u128::from(descending(severity))
 }
 
 /// Escalation past the deadline, if the superior has attention left to take it on (MODEL §3
@@ -740,7 +746,7 @@ fn close_issue<P: Pools>(
     }
 }
 
-/// The sequential city phase: issues at L1 and issues that span districts.
+/// The city phase, after all districts: issues at L1 and issues that span districts.
 fn city_work(world: &mut World, p: &Params, eff: &Effective, seed: u64, st: &mut TickStats) {
     let tick = eff.tick;
     reset_orgs(&mut world.city.orgs, eff, st);
@@ -965,4 +971,43 @@ fn look_back(o: &mut Org, mean_rate: f64, strength: f64) {
     o.review_previous_rate = rate;
     o.review_delivered = 0.0;
     o.review_tasks = 0.0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Superiors' queue key orders issues as its definition does: petitioned first, then
+        /// more escalations, then higher severity, then the earlier serial number.
+        #[test]
+        fn the_attention_key_orders_as_its_definition(
+            draws in proptest::collection::vec(
+                (proptest::bool::ANY, 0u8..=255, 0usize..5),
+                0..40,
+            )
+        ) {
+            let severities = [0.0, 0.5, 0.5, 3.0, 1e9];
+            let issues: Vec<(bool, u8, f64, u32)> = draws
+                .iter()
+                .enumerate()
+                .map(|(id, &(petitioned, escalations, s))| {
+                    (petitioned, escalations, severities[s], id as u32)
+                })
+                .collect();
+            let mut by_definition = issues.clone();
+            by_definition.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(b.1.cmp(&a.1))
+                    .then(b.2.total_cmp(&a.2))
+                    .then(a.3.cmp(&b.3))
+            });
+            let key = |&(petitioned, escalations, severity, id): &(bool, u8, f64, u32)| {
+                (attention_key(petitioned, escalations, severity), id)
+            };
+            let mut by_key = issues.clone();
+            by_key.sort_by_key(key);
+            proptest::prop_assert_eq!(by_key, by_definition);
+        }
+    }
 }

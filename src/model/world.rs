@@ -3,7 +3,7 @@
 //! The city is a tree of districts; each district owns everything below it (its block, its
 //! departments, streets, communities, grid teams, enterprises, social organisations, residents
 //! and issues), so districts can step in parallel. The city block and city departments live in
-//! the `City` pool and act only in the sequential city phase.
+//! the `City` pool and act only in the city phase, which follows the districts'.
 
 use rand::Rng;
 use rand_distr::{Distribution, Normal, Poisson};
