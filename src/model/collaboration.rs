@@ -1497,7 +1497,8 @@ mod tests {
             }
             let expected = order_by_definition(&tasks);
             let mut queue = BucketQueue::default();
-            queue_tasks(&CityPools::new(&mut world.city.orgs, &mut world.districts), &tasks, &mut queue);
+            let city = CityPools::new(&mut world.city.orgs, &mut world.districts);
+            queue_tasks(&city, &tasks, &mut queue);
             proptest::prop_assert_eq!(queue.items().collect::<Vec<_>>(), expected);
 
             let local: Vec<Task> = tasks.iter().filter(|t| t.org.pool == 0).copied().collect();

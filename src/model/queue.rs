@@ -98,7 +98,10 @@ mod tests {
         }
 
         #[test]
-        fn descending_reverses_total_order(a in proptest::num::f64::ANY, b in proptest::num::f64::ANY) {
+        fn descending_reverses_total_order(
+            a in proptest::num::f64::ANY,
+            b in proptest::num::f64::ANY,
+        ) {
             proptest::prop_assert_eq!(descending(a).cmp(&descending(b)), b.total_cmp(&a));
         }
     }

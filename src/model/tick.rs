@@ -3,10 +3,10 @@
 //! Order within a tick: interventions and ramps → per district in parallel: reset, arrival,
 //! discovery, attention, collaboration (decide → ration → progress → learn), ageing,
 //! escalation, petitions, major risks, closing → the city phase, after all districts, for
-//! issues at L1 or spanning districts → per district in parallel: end-of-tick updates (trust, reputation,
-//! motivation, values, look-back reviews) and observation. Districts only ever touch their own
-//! state in the parallel phases, and every random draw comes from a (seed, tick, unit, purpose)
-//! stream, so the result does not depend on the number of threads.
+//! issues at L1 or spanning districts → per district in parallel: end-of-tick updates (trust,
+//! reputation, motivation, values, look-back reviews) and observation. Districts only ever
+//! touch their own state in the parallel phases, and every random draw comes from a (seed,
+//! tick, unit, purpose) stream, so the result does not depend on the number of threads.
 
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
