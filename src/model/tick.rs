@@ -443,10 +443,11 @@ fn district_work(
     let leaves = |i: &Issue| i.discovered && belongs_to_city(i);
     let mut outbox = Vec::new();
     issues.retain(|i| {
-        if leaves(i) {
+        let goes = leaves(i);
+        if goes {
             outbox.push(i.clone());
         }
-        !leaves(i)
+        !goes
     });
     let mut scratch = SCRATCH.take();
     allocate_attention(d, &mut issues, &mut scratch.queue, &mut st);
