@@ -174,6 +174,15 @@ pub fn bush_mosteller(
     aspiration + aspiration_rate * (payoff - aspiration)
 }
 
+/// Forgetting (recency, Erev & Roth 1998): every habit loses the share `phi` of its strength
+/// each round, so a habit is held up only by continued reinforcement and settles where
+/// forgetting balances learning instead of drifting to the clip.
+pub fn forget_habits(habits: &mut [f64; N_ACTIONS], phi: f64) {
+    for h in habits.iter_mut() {
+        *h *= 1.0 - phi;
+    }
+}
+
 /// Fermi imitation probability: a player with payoff `own` adopts the strategy of a model with
 /// payoff `model` with probability `1 / (1 + exp((own − model)/K))`.
 pub fn fermi_adoption(own: f64, model: f64, noise_k: f64) -> f64 {

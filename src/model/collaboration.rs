@@ -133,6 +133,8 @@ pub struct Member {
     /// Oversight weight the lead can bring to bear on this member (1 for the lead).
     pub clout: f64,
     pub summoned_department: bool,
+    /// Which of the issue's inputs this member provides (`entities::role`).
+    pub role: u8,
 }
 
 /// The coalition an issue requires this tick.
@@ -164,6 +166,7 @@ const EMPTY_MEMBER: Member = Member {
     fixed_delivery: 0.0,
     clout: 1.0,
     summoned_department: false,
+    role: role::TERRITORIAL,
 };
 
 /// Builds the coalition for `issue` at its current level (MODEL §3 step 3, §4.4).
@@ -229,6 +232,7 @@ pub fn build_coalition<P: Pools>(
                 org: Some(r),
                 kind: Some(ActorKind::Department),
                 summoned_department: whistle,
+                role: role::DEPARTMENT + k as u8,
                 ..EMPTY_MEMBER
             },
         );
@@ -238,7 +242,9 @@ pub fn build_coalition<P: Pools>(
         let com = d.community_of_grid[issue.grid as usize] as usize;
         let range = d.community_social_orgs[com]..d.community_social_orgs[com + 1];
         let best = best_by_reputation(d, range.map(|s| d.layout.social_org(s)), u32::MAX);
-        push(&mut c, partner(best, pool, ActorKind::SocialOrg));
+        if let Some(m) = partner(best, pool, ActorKind::SocialOrg, role::SOCIAL_ORG) {
+            push(&mut c, m);
+        }
     }
     if issue.needs & NEEDS_ENTERPRISE != 0 {
         let g = issue.grid as usize;
@@ -249,7 +255,9 @@ pub fn build_coalition<P: Pools>(
             d.layout.enterprise(issue.opposing)
         };
         let best = best_by_reputation(d, range.map(|e| d.layout.enterprise(e)), opposing);
-        push(&mut c, partner(best, pool, ActorKind::Enterprise));
+        if let Some(m) = partner(best, pool, ActorKind::Enterprise, role::ENTERPRISE) {
+            push(&mut c, m);
+        }
     }
     if issue.needs & NEEDS_RESIDENTS != 0 {
         let g = issue.grid as usize;
@@ -261,6 +269,7 @@ pub fn build_coalition<P: Pools>(
             &mut c,
             Member {
                 fixed_delivery: y,
+                role: role::RESIDENTS,
                 ..EMPTY_MEMBER
             },
         );
@@ -297,6 +306,7 @@ pub fn build_coalition<P: Pools>(
                     org: Some(other),
                     kind: Some(kind),
                     clout,
+                    role: role::OTHER_SIDE,
                     ..EMPTY_MEMBER
                 },
             );
@@ -325,9 +335,6 @@ pub fn build_coalition<P: Pools>(
                 p.behaviour.department_clout
             });
         }
-        if m.org.is_some() {
-            c.deciders += 1;
-        }
     }
     // Shares: the lead carries `lead_share`, the others split the rest.
     if c.n == 1 {
@@ -347,21 +354,47 @@ pub fn build_coalition<P: Pools>(
     } else {
         1.0
     };
+    // Under complements a member whose input is complete has nothing left to decide: it
+    // stands in the coalition as delivered (ODD §7.8).
+    for m in c.members[..c.n].iter_mut() {
+        if c.r < 1.0 && issue.inputs[m.role as usize] >= 1.0 {
+            m.org = None;
+            m.kind = None;
+            m.fixed_delivery = 1.0;
+        }
+        if m.org.is_some() {
+            c.deciders += 1;
+        }
+    }
     c
 }
 
-fn partner(best: Option<u32>, pool: u16, kind: ActorKind) -> Member {
-    match best {
-        Some(i) => Member {
-            org: Some(OrgRef { pool, index: i }),
-            kind: Some(kind),
-            ..EMPTY_MEMBER
-        },
-        None => Member {
-            kind: Some(kind),
-            ..EMPTY_MEMBER
-        },
-    }
+/// Under complements, the chance that a partner who delivers in a week with probability `q`
+/// delivers at least once in the `horizon` weeks left before the issue is escalated away: the
+/// inputs of a cross-domain issue add up over its life, so a partner need not deliver in the
+/// same week (ODD §7.6.4).
+pub fn completion_probability(q: f64, horizon: u32) -> f64 {
+    1.0 - (1.0 - q.clamp(0.0, 1.0)).powi(horizon.max(1) as i32)
+}
+
+/// Weeks an issue has left at its level before its deadline escalates it (at least one).
+pub fn weeks_left(issue: &Issue, tick: u32, p: &Params) -> u32 {
+    p.issues
+        .deadline_ticks
+        .saturating_sub(tick.saturating_sub(issue.level_since_tick))
+        .max(1)
+}
+
+/// The partner chosen for an input, if the neighbourhood has one. An input nobody nearby can
+/// provide is not required: the issue is worked with what exists (under complements a missing
+/// member would otherwise stall it for ever).
+fn partner(best: Option<u32>, pool: u16, kind: ActorKind, role: u8) -> Option<Member> {
+    best.map(|i| Member {
+        org: Some(OrgRef { pool, index: i }),
+        kind: Some(kind),
+        role,
+        ..EMPTY_MEMBER
+    })
 }
 
 /// Non-government partners are chosen by public reputation (MODEL §5); ties go to the lower index.
@@ -406,6 +439,8 @@ pub struct Task {
     pub trace_credit: f64,
     pub delivered: f64,
     pub served: bool,
+    /// Every choice probability lay in 0.05..=0.95 (MODEL §4.2 scale check).
+    pub unsaturated: bool,
 }
 
 impl Task {
@@ -427,6 +462,7 @@ impl Task {
         trace_credit: 0.0,
         delivered: 0.0,
         served: false,
+        unsaturated: false,
     };
 }
 
@@ -453,7 +489,8 @@ fn appraise<P: Pools>(
     let me = pools.org(m.org.expect("deciding member"));
     let kind = me.kind;
 
-    // Partners' delivery probabilities as this member sees them: trust × reputation.
+    // Partners' delivery probabilities as this member sees them: its belief about each kind's
+    // reliability (one estimate; reputation only chooses partners).
     let mut prob = [0.0; MAX_MEMBERS];
     let mut trust_sum = 0.0;
     let mut distance_sum = 0.0;
@@ -470,16 +507,33 @@ fn appraise<P: Pools>(
                 trust_sum += t;
                 distance_sum += me.value_distance(o);
                 partners += 1.0;
-                t * o.reputation
+                t
             }
             None => mj.fixed_delivery,
         };
     }
     let shares: [f64; MAX_MEMBERS] = std::array::from_fn(|k| c.members[k].share);
-    let pi = kernel::pivotality(&shares[..c.n], &prob[..c.n], i, c.r);
+    let pi = if c.r < 1.0 {
+        let horizon = weeks_left(issue, eff.tick, p);
+        let complete: [f64; MAX_MEMBERS] =
+            std::array::from_fn(|j| completion_probability(prob[j], horizon));
+        kernel::pivotality(&shares[..c.n], &complete[..c.n], i, c.r)
+    } else {
+        kernel::pivotality(&shares[..c.n], &prob[..c.n], i, c.r)
+    };
+    // Conditional cooperation: the intrinsic value of progress scales with what the partners
+    // are expected to deliver (their mean delivery probability).
+    let expected = if c.n > 1 {
+        prob[..c.n].iter().sum::<f64>() / (c.n - 1) as f64
+    } else {
+        1.0
+    };
     let pivotal_ratio = pi / m.share.max(1e-9);
 
-    let congestion = 1.0 + p.behaviour.congestion_weight * me.load_last / me.capacity.max(1e-9);
+    // Congestion (MODEL §4.3): the cost of a unit of work rises only once the work asked of the
+    // actor exceeds its capacity (overtime, stress); within capacity its salaried staff cost
+    // the same per task, and rationing already keeps it from doing more than it can.
+    let congestion = 1.0 + p.behaviour.congestion_weight * (me.overload_last - 1.0).max(0.0);
     let benefit_cost = p.behaviour.public_benefit / (congestion * congestion).min(100.0);
     let credit_share = if kind.is_government() {
         1.0
@@ -493,8 +547,12 @@ fn appraise<P: Pools>(
     } else {
         0.0
     };
-    let value_per_progress =
-        benefit_cost * (me.motivation * me.alignment() + kappa * w_perf * credit_share + township);
+    let value_per_progress = benefit_cost
+        * (me.motivation
+            * me.alignment()
+            * (1.0 - eff.conditionality + eff.conditionality * expected)
+            + kappa * w_perf * credit_share
+            + township);
     let trace_credit = kappa * (1.0 - w_perf) * credit_share;
 
     // Detection hazard: the tools that reach this kind, through the lead's clout.
@@ -595,7 +653,14 @@ pub fn decide<P: Pools>(
         let probs =
             kernel::logit_probabilities(&a.utilities, &org.habits, p.behaviour.choice_temperature);
         let action = kernel::draw_action(&probs, uniforms[k]);
-        let work = c.members[i].share * effort * p.capacity.progress_rate;
+        // Under complements the last delivery of an input only has its remainder to do.
+        let rate = if c.r < 1.0 {
+            let left = 1.0 - f64::from(issue.inputs[c.members[i].role as usize]);
+            p.capacity.progress_rate.min(left)
+        } else {
+            p.capacity.progress_rate
+        };
+        let work = c.members[i].share * effort * rate;
         let meeting = if cross {
             p.process.deliberation * p.costs.deliberation_meeting
         } else {
@@ -619,6 +684,7 @@ pub fn decide<P: Pools>(
             trace_credit: a.trace_credit,
             delivered: 0.0,
             served: false,
+            unsaturated: probs.iter().all(|q| (0.05..=0.95).contains(q)),
         };
         k += 1;
     }
@@ -664,6 +730,7 @@ pub fn ration<P: Pools>(
                 }
                 org.capacity_left -= y * t.need;
                 org.demand += y * t.need;
+                org.requested += t.need;
                 t.delivered = y;
                 t.served = y > 0.0;
                 stats.effort_spent += y * t.need;
@@ -672,6 +739,7 @@ pub fn ration<P: Pools>(
             }
             Action::Symbolic => {
                 let need = t.need * p.behaviour.symbolic_cost;
+                org.requested += need;
                 if org.capacity_left >= need {
                     org.capacity_left -= need;
                     org.demand += need;
@@ -683,6 +751,7 @@ pub fn ration<P: Pools>(
             Action::Shirk => {}
         }
         stats.actions[kind][t.action.index()] += 1;
+        stats.unsaturated += u64::from(t.unsaturated);
     }
 }
 
@@ -713,6 +782,9 @@ struct Lesson {
 #[derive(Clone, Copy, Debug)]
 struct Assessment {
     progress: f64,
+    /// Complements: each member's input after this week, and whether all are complete.
+    inputs: [f32; MAX_MEMBERS],
+    complete: bool,
     conflict: bool,
     opposed: bool,
     lessons: [Lesson; MAX_MEMBERS],
@@ -764,7 +836,6 @@ fn assess(
     let y = deliveries(members, tasks);
     let shares: [f64; MAX_MEMBERS] =
         std::array::from_fn(|k| members.get(k).map_or(0.0, |m| m.share));
-    let q = kernel::ces_aggregate(&shares[..n_members], &y[..n_members], f.r);
 
     // Policy conflict among the departments involved (χ), opposing-party resistance (ω).
     let departments = u32::from(f.departments);
@@ -778,8 +849,30 @@ fn assess(
     };
     let effort = p.issues.effort_per_severity * issue.severity;
     let realised = if conflict { 0.0 } else { 1.0 - omega };
+    // Substitutes: this week's inputs make progress in proportion to their CES aggregate.
+    // Complements: each input's delivered work accumulates over the issue's life and the
+    // issue is done when all are complete (ODD §7.8).
+    let cumulative = f.r < 1.0;
+    let before: [f64; MAX_MEMBERS] = std::array::from_fn(|k| {
+        members
+            .get(k)
+            .map_or(0.0, |m| f64::from(issue.inputs[m.role as usize]))
+    });
+    let after: [f64; MAX_MEMBERS] =
+        std::array::from_fn(|k| (before[k] + eff.progress_rate * y[k] * realised).min(1.0));
+    let (q, progress, complete) = if cumulative {
+        let q_before = kernel::ces_aggregate(&shares[..n_members], &before[..n_members], f.r);
+        let q_after = kernel::ces_aggregate(&shares[..n_members], &after[..n_members], f.r);
+        let complete = after[..n_members].iter().all(|&a| a >= 1.0);
+        (q_after, effort * (q_after - q_before), complete)
+    } else {
+        let q = kernel::ces_aggregate(&shares[..n_members], &y[..n_members], f.r);
+        (q, eff.progress_rate * effort * q * realised, false)
+    };
     let mut out = Assessment {
-        progress: eff.progress_rate * effort * q * realised,
+        progress,
+        inputs: std::array::from_fn(|k| after[k] as f32),
+        complete,
         conflict,
         opposed: omega > 0.0,
         lessons: [Lesson {
@@ -810,9 +903,17 @@ fn assess(
 
     for (t, lesson) in tasks.iter().zip(out.lessons.iter_mut()) {
         let i = t.member as usize;
-        let mut without = y;
-        without[i] = 0.0;
-        let marginal = q - kernel::ces_aggregate(&shares[..n_members], &without[..n_members], f.r);
+        // The member's own part of this week's progress, per unit of a full week's delivery.
+        let marginal = if cumulative {
+            let mut without = after;
+            without[i] = before[i];
+            (q - kernel::ces_aggregate(&shares[..n_members], &without[..n_members], f.r))
+                / eff.progress_rate
+        } else {
+            let mut without = y;
+            without[i] = 0.0;
+            (q - kernel::ces_aggregate(&shares[..n_members], &without[..n_members], f.r)) * realised
+        };
         let noise_blamed =
             t.action != Action::Shirk && draw() < kappa * p.costs.blame_noise * t.p_detect;
         let blame = if t.action != Action::Shirk {
@@ -827,7 +928,7 @@ fn assess(
         };
         lesson.payoff = match t.action {
             Action::Substantive => {
-                marginal / members[i].share.max(1e-9) * t.value_per_progress * realised
+                marginal / members[i].share.max(1e-9) * t.value_per_progress
                     + t.trace_credit * t.delivered
                     - (1.0 + t.tau) * t.delivered
                     - blame
@@ -1204,7 +1305,12 @@ fn settle<P: Pools>(
     );
     let issue = &mut issues[k];
     issue.progress += a.progress;
-    if issue.progress >= p.issues.effort_per_severity * issue.severity {
+    if f.r < 1.0 {
+        for (m, &input) in f.members(members).iter().zip(&a.inputs) {
+            issue.inputs[m.role as usize] = input;
+        }
+        resolved[k] = a.complete;
+    } else if issue.progress >= p.issues.effort_per_severity * issue.severity {
         resolved[k] = true;
     }
 }
@@ -1352,6 +1458,7 @@ mod tests {
             span_unit: u32::MAX,
             severity: 2.0,
             progress: 0.0,
+            inputs: [0.0; N_ROLES],
             born_tick: 0,
             level_since_tick: 0,
             ready_tick: 0,
@@ -1404,6 +1511,128 @@ mod tests {
             assert!(ps >= prev - 1e-12, "a {a}: {ps} < {prev}");
             prev = ps;
         }
+    }
+
+    /// P(substantive) of `member` on an issue with `domains`, every organisation trusting every
+    /// kind at `trust`, after `setup` has changed the district (ODD §7.6, state held fixed).
+    fn p_substantive_at(
+        p: &Params,
+        domains: &[u8],
+        member: usize,
+        trust: f64,
+        setup: &dyn Fn(&mut District),
+    ) -> f64 {
+        let mut world = World::new(p, 7);
+        let eff = Effective::new(p, &world.ramps, 1, &world.counts());
+        let d = &mut world.districts[0];
+        for o in d.orgs.iter_mut() {
+            o.capacity = eff.capacity_of(o);
+            o.trust = [trust; N_KINDS];
+        }
+        setup(d);
+        let issue = issue_in(d, domains, Level::Grid);
+        let pools = DistrictPools(d);
+        let c = build_coalition(&pools, &issue, p, false);
+        choice_probabilities(&pools, &issue, &c, member, p, &eff)[0]
+    }
+
+    /// Stated before it ran (revision 2, ODD §7.6.4–7.6.5): trust held at 0.2 vs 0.8 raises
+    /// P(substantive) on a complementary issue through pivotality, and on an ordinary issue
+    /// through conditional cooperation; each channel vanishes when switched off (complements
+    /// made substitutes, ψ = 0), leaving only transaction cost (τ_T·Δtrust = 0.09 of cost, a
+    /// rise of at most 0.05). Expected sizes at the defaults with ψ = 1: ordinary +0.15 or
+    /// more, complementary +0.15 or more. The 2×2 interaction is printed, not asserted.
+    #[test]
+    fn trust_raises_substantive_work_through_pivotality_and_conditional_cooperation() {
+        let p_at = |trust: f64, conditional: bool, complements: bool, domains: &[u8]| {
+            let mut p = small_params();
+            p.behaviour.conditional_share = if conditional { 0.7 } else { 0.0 };
+            p.behaviour.free_rider_share = 0.3;
+            if !complements {
+                p.behaviour.complement_exponent = 1.0;
+            }
+            p_substantive_at(&p, domains, 1, trust, &|_| {})
+        };
+        let gain =
+            |c: bool, r: bool, domains: &[u8]| p_at(0.8, c, r, domains) - p_at(0.2, c, r, domains);
+        let ordinary_cc = gain(true, true, &[0]);
+        let ordinary_plain = gain(false, true, &[0]);
+        assert!(ordinary_cc >= 0.15, "ordinary issue, ψ = 1: {ordinary_cc}");
+        assert!(
+            ordinary_plain.abs() <= 0.05,
+            "ordinary, ψ = 0: {ordinary_plain}"
+        );
+        let both = gain(true, true, &[0, 1]);
+        let pivotal_only = gain(false, true, &[0, 1]);
+        let cc_only = gain(true, false, &[0, 1]);
+        let neither = gain(false, false, &[0, 1]);
+        eprintln!(
+            "trust 0.2 -> 0.8 on a cross-domain issue: both {both:.3}, pivotality only \
+             {pivotal_only:.3}, conditional cooperation only {cc_only:.3}, neither {neither:.3}, \
+             interaction {:.3}",
+            both - pivotal_only - cc_only + neither
+        );
+        assert!(pivotal_only >= 0.15, "complements, ψ = 0: {pivotal_only}");
+        assert!(neither.abs() <= 0.05, "neither channel: {neither}");
+    }
+
+    /// Stated before it ran: under complements a partner who delivers with weekly probability
+    /// q completes within h weeks with probability 1 − (1 − q)^h: exactly q with one week
+    /// left, rising with the weeks left.
+    #[test]
+    fn completion_probability_is_the_weekly_rate_over_the_weeks_left() {
+        assert!((completion_probability(0.3, 1) - 0.3).abs() < 1e-12);
+        assert!((completion_probability(0.3, 4) - (1.0 - 0.7f64.powi(4))).abs() < 1e-12);
+        assert!(completion_probability(0.3, 4) > completion_probability(0.3, 2));
+        assert_eq!(completion_probability(1.0, 3), 1.0);
+        assert_eq!(completion_probability(0.0, 3), 0.0);
+    }
+
+    /// Stated before it ran (ODD §7.7): congestion raises the cost of work only once the work
+    /// asked of an actor exceeds its capacity. Asked for 0.9 of its capacity, the lead's
+    /// P(substantive) is what it is with nothing asked; asked for twice its capacity, it falls.
+    #[test]
+    fn congestion_costs_only_beyond_capacity() {
+        let p = small_params();
+        let ps = |overload: f64| {
+            p_substantive_at(&p, &[0], 1, 0.5, &|d: &mut District| {
+                for o in d.orgs.iter_mut() {
+                    o.overload_last = overload;
+                }
+            })
+        };
+        assert!((ps(0.9) - ps(0.0)).abs() < 1e-12);
+        assert!(ps(2.0) < ps(0.9) - 0.05, "{} vs {}", ps(2.0), ps(0.9));
+    }
+
+    /// Stated before it ran (ODD §7.10): with forgetting φ = 0.1 and no reinforcement, a habit
+    /// at the clip falls below half its strength within 7 weeks; with φ = 0 it stays.
+    #[test]
+    fn unreinforced_habits_fade() {
+        let mut h = [kernel::HABIT_CLIP, -kernel::HABIT_CLIP, 0.0];
+        for _ in 0..7 {
+            kernel::forget_habits(&mut h, 0.1);
+        }
+        assert!(h[0] < 0.5 * kernel::HABIT_CLIP && h[1] > -0.5 * kernel::HABIT_CLIP);
+        let mut kept = [kernel::HABIT_CLIP; 3];
+        kernel::forget_habits(&mut kept, 0.0);
+        assert_eq!(kept, [kernel::HABIT_CLIP; 3]);
+    }
+
+    /// Stated before it ran (ODD §7.6.1): an input nobody nearby can provide is not required,
+    /// so a cross-domain issue that needs a social organisation in a community without one
+    /// forms without that member instead of stalling for ever.
+    #[test]
+    fn a_missing_partner_is_not_required() {
+        let mut p = small_params();
+        p.territory.social_orgs_per_community = 0.0;
+        let world = World::new(&p, 7);
+        let d = &world.districts[0];
+        let mut issue = issue_in(d, &[0, 1], Level::Grid);
+        issue.needs = NEEDS_SOCIAL_ORG;
+        let c = build_coalition(&DistrictPools(&mut d.clone()), &issue, &p, false);
+        assert_eq!(c.n, 3, "grid team and two departments");
+        assert!(c.members[..c.n].iter().all(|m| m.org.is_some()));
     }
 
     #[test]

@@ -130,6 +130,11 @@ pub struct Org {
     pub reputation: f64,
     /// Effort demanded of it last tick (drives the congestion cost).
     pub load_last: f64,
+    /// Work asked of it last tick (every substantive and symbolic choice, served or not) as a
+    /// multiple of its capacity: above 1 it is overloaded, which drives the overload cost.
+    pub overload_last: f64,
+    /// Work asked of it this tick.
+    pub requested: f64,
     // --- per-tick scratch, reset at the start of each tick ---
     pub capacity: f64,
     pub capacity_left: f64,
@@ -167,6 +172,8 @@ impl Org {
             aspiration: 0.0,
             reputation: 0.5,
             load_last: 0.0,
+            overload_last: 0.0,
+            requested: 0.0,
             capacity: base_capacity,
             capacity_left: base_capacity,
             attention_left: 0.0,
@@ -244,6 +251,9 @@ pub struct Issue {
     pub span_unit: u32,
     pub severity: f64,
     pub progress: f64,
+    /// Complements only: the completed fraction of each input's share, by role
+    /// (`Role`), accumulated over the issue's life (ODD §7.8).
+    pub inputs: [f32; N_ROLES],
     pub born_tick: u32,
     pub level_since_tick: u32,
     /// First tick the coalition can work (formation delay of cross-domain issues).
@@ -259,6 +269,21 @@ pub struct Issue {
     pub summoned: bool,
     /// Set by the attention phase for this tick.
     pub watched: bool,
+}
+
+/// Number of input roles an issue can require: the territorial lead, up to three departments,
+/// a social organisation, an enterprise, residents and the other side of a cross-unit issue.
+pub const N_ROLES: usize = 8;
+
+/// Role slots in `Issue::inputs`.
+pub mod role {
+    pub const TERRITORIAL: u8 = 0;
+    /// Departments take `DEPARTMENT + k` for the issue's k-th domain.
+    pub const DEPARTMENT: u8 = 1;
+    pub const SOCIAL_ORG: u8 = 4;
+    pub const ENTERPRISE: u8 = 5;
+    pub const RESIDENTS: u8 = 6;
+    pub const OTHER_SIDE: u8 = 7;
 }
 
 impl Issue {

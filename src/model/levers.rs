@@ -37,6 +37,18 @@ impl World {
     }
 }
 
+/// ψ from the type shares of an organisation's staff. Free riders value progress not at all;
+/// their share is already in the organisation's motivation `m` (an aggregate over its staff),
+/// so ψ is the conditional cooperators' share of the public-spirited rest.
+pub fn conditionality(conditional_share: f64, free_rider_share: f64) -> f64 {
+    let public_spirited = 1.0 - free_rider_share;
+    if public_spirited <= 0.0 {
+        0.0
+    } else {
+        (conditional_share / public_spirited).min(1.0)
+    }
+}
+
 /// Numbers derived from the parameters and the ramps at the start of a tick.
 #[derive(Clone, Debug)]
 pub struct Effective {
@@ -57,6 +69,9 @@ pub struct Effective {
     pub city_slots_per_district: f64,
     pub city_command_slots: f64,
     pub progress_rate: f64,
+    /// ψ: the share of an organisation's intrinsic value of progress that is conditional on
+    /// what its partners are expected to deliver (ODD §7.6.5).
+    pub conditionality: f64,
     pub sanction: f64,
     pub policy_conflict_q: f64,
     pub attribution: f64,
@@ -153,6 +168,10 @@ impl Effective {
             city_command_slots,
             progress_rate: cap.progress_rate
                 * (1.0 + p.capability.professionalism * l.professionalism_gain),
+            conditionality: conditionality(
+                p.behaviour.conditional_share,
+                p.behaviour.free_rider_share,
+            ),
             sanction: p.behaviour.sanction * (1.0 + rol),
             policy_conflict_q: p.behaviour.policy_conflict_q
                 * (1.0 - p.process.deliberation * l.deliberation_conflict)

@@ -428,7 +428,7 @@ define_params! {
         trust_gain_rate: f64 = 0.05; [0.0, 1.0] "1/tick"; Dynamic; "2.1";
             en "alpha+: rate trust rises toward observed contribution";
             zh "α⁺：信任向观察到的贡献率上升的速度";
-        trust_loss_rate: f64 = 0.12; [0.0, 1.0] "1/tick"; Dynamic; "2.1";
+        trust_loss_rate: f64 = 0.05; [0.0, 1.0] "1/tick"; Dynamic; "2.1";
             en "alpha-: rate trust falls (losses learned faster than gains)";
             zh "α⁻：信任下降速度（失信快于建信）";
         observation_base: f64 = 0.4; [0.0, 1.0] "probability"; Dynamic; "2.4";
@@ -437,6 +437,15 @@ define_params! {
         habit_rate: f64 = 0.1; [0.0, 1.0] "1/tick"; Dynamic; "";
             en "Bush-Mosteller learning rate of action habits";
             zh "行为习惯的Bush–Mosteller学习率";
+        habit_forgetting: f64 = 0.1; [0.0, 1.0] "1/tick"; Dynamic; "";
+            en "phi: share of every habit forgotten each week (Erev and Roth 1998 recency)";
+            zh "φ：每周遗忘的行为习惯比例（Erev与Roth 1998的近因参数）";
+        conditional_share: f64 = 0.0; [0.0, 1.0] "share"; Dynamic; "2.1";
+            en "share of conditional cooperators among an organisation's staff (Fischbacher, Gaechter and Fehr 2001)";
+            zh "组织成员中条件合作者的比例（Fischbacher、Gächter与Fehr 2001）";
+        free_rider_share: f64 = 0.3; [0.0, 1.0] "share"; Dynamic; "2.1";
+            en "share of free riders among an organisation's staff (already in its motivation m)";
+            zh "组织成员中搭便车者的比例（已体现在内在动机m中）";
         aspiration_rate: f64 = 0.05; [0.0, 1.0] "1/tick"; Dynamic; "";
             en "rate the aspiration level drifts toward recent payoffs";
             zh "抱负水平向近期收益漂移的速度";

@@ -30,6 +30,9 @@ pub struct TickStats {
     pub resolved_age_sum: f64,
     /// Decisions by actor kind and action (substantive, symbolic, shirk).
     pub actions: [[u64; N_ACTIONS]; N_KINDS],
+    /// Decisions whose three choice probabilities all lay in 0.05..=0.95 (MODEL §4.2 scale
+    /// check: the logit stays out of saturation).
+    pub unsaturated: u64,
     /// Substantive decisions that capacity could not serve in full, by kind.
     pub overloaded: [u64; N_KINDS],
     pub coalition_ticks: u64,
@@ -65,6 +68,7 @@ impl TickStats {
         self.petitioned += o.petitioned;
         self.major_risks += o.major_risks;
         self.refused += o.refused;
+        self.unsaturated += o.unsaturated;
         self.backlog += o.backlog;
         self.hidden += o.hidden;
         self.backlog_age_sum += o.backlog_age_sum;

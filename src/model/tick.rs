@@ -263,6 +263,7 @@ fn new_issue(
         span_unit,
         severity,
         progress: 0.0,
+        inputs: [0.0; N_ROLES],
         born_tick: tick,
         level_since_tick: tick,
         ready_tick: tick,
@@ -367,6 +368,7 @@ fn reset_orgs(orgs: &mut [Org], eff: &Effective, stats: &mut TickStats) {
                 (full - eff.attention_slots[o.level.number()]) * eff.attention_cost;
         }
         o.demand = 0.0;
+        o.requested = 0.0;
         o.observed_sum = [0.0; N_KINDS];
         o.observed_count = [0.0; N_KINDS];
         o.pressure_sum = 0.0;
@@ -546,8 +548,9 @@ fn attention_key(petitioned: bool, escalations: u8, severity: f64) -> u128 {
         | u128::from(descending(severity))
 }
 
-/// Escalation past the deadline, if the superior has attention left to take it on (MODEL §3
-/// step 6: escalation uses superior attention); the unit it leaves is marked down for it.
+/// Escalation past the deadline (MODEL §3 step 6). It queues with the superior whatever its
+/// attention slots (MODEL §11.4: attention decides which work is watched, it is not a gate);
+/// the unit it leaves is marked down for it.
 fn escalate_if_overdue(
     d: &mut District,
     issue: &mut Issue,
@@ -562,17 +565,6 @@ fn escalate_if_overdue(
     if issue.level == Level::City || tick - issue.level_since_tick < p.issues.deadline_ticks {
         return;
     }
-    let room = if issue.level == Level::District {
-        &mut d.city_attention_left
-    } else {
-        let superior = d.block_at(issue.level.up(), issue.grid);
-        &mut d.orgs[superior as usize].attention_left
-    };
-    if *room < 1.0 {
-        return;
-    }
-    *room -= 1.0;
-    st.attention_used += 1.0;
     let leaving = d.block_at(issue.level, issue.grid) as usize;
     let o = &mut d.orgs[leaving];
     o.reputation = (o.reputation - 0.02).max(0.0);
@@ -645,7 +637,18 @@ fn age_issue<P: Pools>(
         return None;
     }
     let d_index = issue.district;
-    issue.severity *= 1.0 + p.issues.severity_growth;
+    // Risk accumulates until it materialises as a major risk event; after that the issue is
+    // what it is (growth without end made a years-old issue thousands of times its size).
+    if !issue.major_risk {
+        let grown = (issue.severity * (1.0 + p.issues.severity_growth))
+            .min(p.issues.major_risk_severity.max(issue.severity));
+        // Work done covers a smaller share of a grown issue (complements count shares).
+        let shrink = (issue.severity / grown) as f32;
+        for input in issue.inputs.iter_mut() {
+            *input *= shrink;
+        }
+        issue.severity = grown;
+    }
     if !issue.major_risk && issue.severity >= p.issues.major_risk_severity {
         issue.major_risk = true;
         st.major_risks += 1;
@@ -874,7 +877,8 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
     let strength = p.motivation.lookback_strength;
     for o in orgs.iter_mut() {
         // Habits learn once per tick from the mean payoff of each action taken (MODEL §5), so
-        // an actor with many tasks does not learn faster than one with few.
+        // an actor with many tasks does not learn faster than one with few; all habits forget.
+        kernel::forget_habits(&mut o.habits, b.habit_forgetting);
         for a in Action::ALL {
             let n = o.payoff_count[a.index()];
             if n > 0.0 {
@@ -928,6 +932,7 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
             );
         }
         o.load_last = o.demand;
+        o.overload_last = o.requested / o.capacity.max(1e-9);
         o.review_delivered += o.delivered_sum;
         o.review_tasks += o.task_count;
         if eff.review_tick && o.kind.is_government() {

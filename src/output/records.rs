@@ -180,6 +180,12 @@ pub fn timeseries_columns() -> Vec<Column> {
             "因能力不足未能完全落实的实质工作比例",
         ),
         col(
+            "unsaturated_share",
+            "share",
+            "decisions whose choice probabilities all lay between 0.05 and 0.95",
+            "各选项概率均在0.05至0.95之间的行为选择比例",
+        ),
+        col(
             "coalition_success_rate",
             "share",
             "coalition-weeks that made progress",
@@ -293,6 +299,8 @@ pub fn timeseries_row(s: &TickStats) -> Vec<f64> {
         s.overloaded.iter().sum::<u64>() as f64,
         substantive as f64,
     ));
+    let decisions: u64 = s.actions.iter().flatten().sum();
+    v.push(ratio(s.unsaturated as f64, decisions as f64));
     v.push(ratio(
         s.coalition_ticks_with_progress as f64,
         s.coalition_ticks as f64,
