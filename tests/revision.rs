@@ -1,0 +1,394 @@
+//! System-level checks of model revision 2 (MODEL §11; docs/TRACE.md; ODD §12).
+//!
+//! Each check states its expectation before it first ran (in its name or comment). The
+//! steady-state checks follow MODEL §11.8: judged per seed, from trends of 13-week batch means
+//! after a warm-up chosen by MSER-5, by flow balance, by an abandonment bound and by a floor that
+//! tells a functioning city from a trapped one — not by two yearly means.
+
+use std::sync::OnceLock;
+
+use cogov::model::{Params, Simulation, TickStats};
+use cogov::run::simulate;
+use cogov::scenario::Scenario;
+use rayon::prelude::*;
+
+const SEEDS: u64 = 10;
+const WEEKS: u32 = 520;
+
+/// The default city's weekly stats for seeds 1..=10 over ten years, run once for all checks.
+fn default_runs() -> &'static Vec<Vec<TickStats>> {
+    static RUNS: OnceLock<Vec<Vec<TickStats>>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        (1..=SEEDS)
+            .into_par_iter()
+            .map(|seed| {
+                let sc = Scenario {
+                    ticks: WEEKS,
+                    seed,
+                    ..Scenario::default()
+                };
+                simulate(&sc, |_, _| {}).series
+            })
+            .collect()
+    })
+}
+
+fn share(num: f64, den: f64) -> f64 {
+    if den > 0.0 {
+        num / den
+    } else {
+        0.0
+    }
+}
+
+/// Weekly metrics the steady-state checks follow.
+struct Metric {
+    name: &'static str,
+    value: fn(&TickStats) -> f64,
+}
+
+fn substantive(s: &TickStats, kind: usize) -> f64 {
+    share(
+        s.actions[kind][0] as f64,
+        s.actions[kind].iter().sum::<u64>() as f64,
+    )
+}
+
+const BACKLOG: Metric = Metric {
+    name: "backlog",
+    value: |s| s.backlog as f64,
+};
+
+/// Shares, trust and satisfaction: the ±0.02 metrics of the issue.
+const SHARES: [Metric; 6] = [
+    Metric {
+        name: "departments substantive",
+        value: |s| substantive(s, 2),
+    },
+    Metric {
+        name: "blocks substantive",
+        value: |s| substantive(s, 0),
+    },
+    Metric {
+        name: "grid teams substantive",
+        value: |s| substantive(s, 1),
+    },
+    Metric {
+        name: "inter-organisational trust",
+        value: |s| share(s.org_trust_sum, s.org_trust_count),
+    },
+    Metric {
+        name: "resident trust",
+        value: |s| share(s.resident_trust_sum, s.residents),
+    },
+    Metric {
+        name: "satisfaction",
+        value: |s| share(s.satisfaction_sum, s.closed as f64),
+    },
+];
+
+/// MSER-5 (White 1997): the truncation point, in weeks, that minimises the marginal standard
+/// error of the batch means of 5 weeks that remain, searched over the first half of the run.
+fn mser5(x: &[f64]) -> usize {
+    let batches: Vec<f64> = x
+        .chunks_exact(5)
+        .map(|c| c.iter().sum::<f64>() / 5.0)
+        .collect();
+    let n = batches.len();
+    let mut best = (f64::INFINITY, 0);
+    for d in 0..=n / 2 {
+        let rest = &batches[d..];
+        let m = rest.len() as f64;
+        let mean = rest.iter().sum::<f64>() / m;
+        let sse: f64 = rest.iter().map(|b| (b - mean).powi(2)).sum();
+        let stat = sse / (m * m);
+        if stat < best.0 {
+            best = (stat, d);
+        }
+    }
+    best.1 * 5
+}
+
+/// Change over the window of the 13-week batch means' least-squares trend, and its 90%
+/// interval.
+struct Drift {
+    mean: f64,
+    change: f64,
+    lo: f64,
+    hi: f64,
+}
+
+fn drift(x: &[f64]) -> Drift {
+    let b: Vec<f64> = x
+        .chunks_exact(13)
+        .map(|c| c.iter().sum::<f64>() / 13.0)
+        .collect();
+    let n = b.len() as f64;
+    let tm = (n - 1.0) / 2.0;
+    let mean = b.iter().sum::<f64>() / n;
+    let sxx: f64 = (0..b.len()).map(|t| (t as f64 - tm).powi(2)).sum();
+    let slope: f64 = b
+        .iter()
+        .enumerate()
+        .map(|(t, y)| (t as f64 - tm) * (y - mean))
+        .sum::<f64>()
+        / sxx;
+    let resid: f64 = b
+        .iter()
+        .enumerate()
+        .map(|(t, y)| (y - mean - slope * (t as f64 - tm)).powi(2))
+        .sum();
+    let se = (resid / (n - 2.0) / sxx).sqrt();
+    // One-sided 95% t quantile for about 20 degrees of freedom: a 90% two-sided interval.
+    let t = 1.725;
+    Drift {
+        mean,
+        change: slope * n,
+        lo: (slope - t * se) * n,
+        hi: (slope + t * se) * n,
+    }
+}
+
+/// Warm-up: the latest MSER-5 truncation over seeds, for the backlog and the departments'
+/// substantive share.
+fn warm_up() -> usize {
+    let mut w = 0;
+    for run in default_runs() {
+        for metric in [&BACKLOG, &SHARES[0]] {
+            let x: Vec<f64> = run.iter().map(metric.value).collect();
+            w = w.max(mser5(&x));
+        }
+    }
+    w
+}
+
+/// Stated before it first ran: after an MSER-5 warm-up of at most 260 weeks, every one of ten
+/// seeds of the default city is in a functioning regime over the rest of its ten years:
+/// closures / arrivals within 1 ± 0.02, abandoned issues at most 10 % of closures, departments'
+/// substantive share at least 0.3, and the backlog's drift over the window (90 % interval)
+/// within ±10 % of its mean. Expected: all hold (the four seeds of TRACE step 3 had flow
+/// balance 0.999–1.000, abandonment ≤ 1.2 %, departments ≥ 0.61, backlog drift ≤ 3 %).
+#[test]
+fn the_default_city_settles_in_a_functioning_regime() {
+    let w = warm_up();
+    eprintln!("warm-up (MSER-5, latest over seeds): {w} weeks");
+    assert!(w <= 260, "warm-up {w} weeks");
+    for (k, run) in default_runs().iter().enumerate() {
+        let window = &run[w..];
+        let mut total = TickStats::default();
+        for s in window {
+            total.merge(s);
+        }
+        let closures = (total.resolved + total.abandoned) as f64;
+        let balance = closures / total.arrived as f64;
+        let abandoned = total.abandoned as f64 / closures;
+        let departments = substantive(&total, 2);
+        let backlog: Vec<f64> = window.iter().map(BACKLOG.value).collect();
+        let d = drift(&backlog);
+        eprintln!(
+            "seed {}: closures/arrivals {balance:.3}, abandoned {abandoned:.3}, departments \
+             {departments:.3}, backlog {:.0} drift {:+.0} [{:+.0}, {:+.0}]",
+            k + 1,
+            d.mean,
+            d.change,
+            d.lo,
+            d.hi
+        );
+        assert!(
+            (balance - 1.0).abs() <= 0.02,
+            "seed {}: balance {balance}",
+            k + 1
+        );
+        assert!(abandoned <= 0.10, "seed {}: abandoned {abandoned}", k + 1);
+        assert!(
+            departments >= 0.3,
+            "seed {}: departments {departments}",
+            k + 1
+        );
+        let bound = 0.1 * d.mean;
+        assert!(
+            d.lo >= -bound && d.hi <= bound,
+            "seed {}: backlog drift {:+.0} [{:+.0}, {:+.0}] beyond ±{bound:.0}",
+            k + 1,
+            d.change,
+            d.lo,
+            d.hi
+        );
+    }
+}
+
+/// Stated before it first ran: over the same windows, the drift (90 % interval) of the
+/// substantive shares of departments, blocks and grid teams, inter-organisational trust,
+/// resident trust and satisfaction lies within ±0.02 on every seed (an equivalence test).
+/// Expected: satisfaction and inter-organisational trust hold; the shares and resident trust
+/// may still drift by up to −0.07 on some seeds, because grid teams' motivation relaxes over
+/// about 300 weeks (TRACE step 3, seed 4: departments −0.065 over weeks 209–520). If so, that
+/// is a Known disagreement (ODD §12), and the bound stays.
+#[test]
+fn the_default_city_is_trendless_in_its_shares_trust_and_satisfaction() {
+    let w = warm_up();
+    let mut failures = Vec::new();
+    for (k, run) in default_runs().iter().enumerate() {
+        for metric in &SHARES {
+            let x: Vec<f64> = run[w..].iter().map(metric.value).collect();
+            let d = drift(&x);
+            let line = format!(
+                "seed {} {}: mean {:.3} drift {:+.3} [{:+.3}, {:+.3}]",
+                k + 1,
+                metric.name,
+                d.mean,
+                d.change,
+                d.lo,
+                d.hi
+            );
+            eprintln!("{line}");
+            if d.lo < -0.02 || d.hi > 0.02 {
+                failures.push(line);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "drift beyond ±0.02:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Stated before it first ran (MODEL §4.2 scale check): in every year of every seed, at least
+/// 80 % of decisions have all three choice probabilities between 0.05 and 0.95.
+#[test]
+fn decisions_stay_out_of_saturation_in_every_year() {
+    for (k, run) in default_runs().iter().enumerate() {
+        for (year, weeks) in run.chunks(52).enumerate() {
+            let mut total = TickStats::default();
+            for s in weeks {
+                total.merge(s);
+            }
+            let decisions: u64 = total.actions.iter().flatten().sum();
+            let unsaturated = total.unsaturated as f64 / decisions as f64;
+            assert!(
+                unsaturated >= 0.8,
+                "seed {} year {}: {unsaturated:.3} of decisions unsaturated",
+                k + 1,
+                year + 1
+            );
+        }
+    }
+}
+
+fn small_city(p: &mut Params) {
+    p.territory.districts = 2;
+    p.territory.streets_per_district = 3;
+    p.territory.communities_per_street = 4;
+    p.territory.grids_per_community = 3;
+}
+
+/// Mean |habit| over every organisation after `weeks`.
+fn mean_abs_habit(p: &Params, seed: u64, weeks: u32) -> f64 {
+    let mut sim = Simulation::new(p.clone(), seed, Vec::new());
+    for _ in 0..weeks {
+        sim.step();
+    }
+    let orgs = sim
+        .world
+        .districts
+        .iter()
+        .flat_map(|d| d.orgs.iter())
+        .chain(sim.world.city.orgs.iter());
+    let (mut sum, mut n) = (0.0, 0.0);
+    for o in orgs {
+        sum += o.habits.iter().map(|h| h.abs()).sum::<f64>() / 3.0;
+        n += 1.0;
+    }
+    sum / n
+}
+
+/// Ablation of forgetting (TRACE F5), stated before it first ran: after two years of the small
+/// city, habits without forgetting (φ = 0) are stronger on average than with φ = 0.1 on each of
+/// ten seeds — forgetting is what keeps them from drifting to the clip.
+#[test]
+fn without_forgetting_habits_are_stronger() {
+    for seed in 1..=10 {
+        let mut p = Params::default();
+        small_city(&mut p);
+        let with = mean_abs_habit(&p, seed, 104);
+        p.behaviour.habit_forgetting = 0.0;
+        let without = mean_abs_habit(&p, seed, 104);
+        eprintln!("seed {seed}: mean |habit| {with:.3} with forgetting, {without:.3} without");
+        assert!(without > with, "seed {seed}: {without} <= {with}");
+    }
+}
+
+/// Mean and 95% interval of paired differences `on − off` over 30 seeds.
+fn paired(pairs: &[(f64, f64)]) -> (f64, f64, f64) {
+    let n = pairs.len() as f64;
+    let d: Vec<f64> = pairs.iter().map(|(a, b)| b - a).collect();
+    let mean = d.iter().sum::<f64>() / n;
+    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let half = 2.045 * (var / n).sqrt();
+    (mean, mean - half, mean + half)
+}
+
+/// Window metrics of a run: weeks 105–208.
+fn window_totals(series: &[TickStats]) -> TickStats {
+    let mut t = TickStats::default();
+    for s in &series[104..208] {
+        t.merge(s);
+    }
+    t
+}
+
+/// A lasting trust manipulation (MODEL §11.2), stated before it first ran: a full trust culture
+/// from week 1 against none, on common random numbers (small city, seeds 1–30, measured over
+/// weeks 105–208 after its 26-week build-up), raises inter-organisational trust by at least
+/// 0.03 and lowers the mean wait of resolved issues (95 % intervals excluding zero). At the
+/// default (ψ = 0) trust reaches decisions only through complements and transaction cost, so
+/// the classroom-sized effect the issue asks for (≥ 3 points of resolution) is not expected;
+/// the figures are printed and the shortfall is a Known disagreement (ODD §12).
+#[test]
+fn a_trust_culture_raises_trust_and_shortens_waits() {
+    let pairs: Vec<(TickStats, TickStats)> = (1..=30u64)
+        .into_par_iter()
+        .map(|seed| {
+            let arm = |culture: f64| {
+                let mut sc = Scenario {
+                    ticks: 208,
+                    seed,
+                    ..Scenario::default()
+                };
+                small_city(&mut sc.params);
+                sc.params.motivation.trust_culture = culture;
+                window_totals(&simulate(&sc, |_, _| {}).series)
+            };
+            (arm(0.0), arm(1.0))
+        })
+        .collect();
+    let metric = |f: fn(&TickStats) -> f64| -> Vec<(f64, f64)> {
+        pairs.iter().map(|(a, b)| (f(a), f(b))).collect()
+    };
+    let trust = paired(&metric(|s| share(s.org_trust_sum, s.org_trust_count)));
+    let wait = paired(&metric(|s| share(s.resolved_age_sum, s.resolved as f64)));
+    let departments = paired(&metric(|s| substantive(s, 2)));
+    let resolved_per_closure = paired(&metric(|s| {
+        share(s.resolved as f64, (s.resolved + s.abandoned) as f64)
+    }));
+    eprintln!(
+        "trust culture: org trust {:+.4} [{:+.4}, {:+.4}], wait {:+.3} [{:+.3}, {:+.3}] weeks, \
+         departments substantive {:+.4} [{:+.4}, {:+.4}], resolved per closure {:+.4} \
+         [{:+.4}, {:+.4}]",
+        trust.0,
+        trust.1,
+        trust.2,
+        wait.0,
+        wait.1,
+        wait.2,
+        departments.0,
+        departments.1,
+        departments.2,
+        resolved_per_closure.0,
+        resolved_per_closure.1,
+        resolved_per_closure.2
+    );
+    assert!(trust.1 >= 0.03, "org trust {trust:?}");
+    assert!(wait.2 < 0.0, "wait {wait:?}");
+}
