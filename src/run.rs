@@ -23,6 +23,7 @@ pub fn simulate(sc: &Scenario, mut on_tick: impl FnMut(u32, u32)) -> RunResult {
         .sum::<u64>()
         + sim.world.city.issues.len() as u64;
     let facts = RunFacts {
+        warmup: sc.params.observation.warmup_ticks,
         residents: sim.world.resident_count(),
         grids: sim.world.n_grids,
         organisations: sim.world.n_orgs,

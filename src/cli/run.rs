@@ -84,6 +84,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     let sc = load_scenario(args.scenario.as_deref(), args.seed, args.ticks, &args.set)?;
     guard_memory(&sc)?;
+    let warmup = sc.params.observation.warmup_ticks;
+    if warmup >= sc.ticks {
+        eprintln!(
+            "warning: observation.warmup_ticks ({warmup}) is not shorter than the run ({} weeks): the summary covers the last week only / 警告：预热期不短于模拟周数，汇总仅统计最后一周",
+            sc.ticks
+        );
+    }
     let target: PathBuf = match &args.out {
         Some(o) => o.clone(),
         None => {
@@ -162,6 +169,16 @@ fn print_summary(sc: &Scenario, summary: &[f64], dir: &Path, seconds: f64) {
         sc.seed,
         seconds
     );
+    let start = get("window_start") as u32;
+    if start > 1 {
+        println!(
+            "  measured over weeks {start}–{} after a {}-week warm-up / 预热{}周后第{start}–{}周的测量窗口",
+            sc.ticks,
+            start - 1,
+            start - 1,
+            sc.ticks
+        );
+    }
     let pct = |x: f64| format!("{:.1}%", 100.0 * x);
     println!(
         "  resolution rate       解决率          {}",

@@ -778,6 +778,13 @@ define_params! {
             en "credit weight of the township's evaluation for summoned departments";
             zh "街乡考核对报到部门的功劳权重";
     }
+
+    /// How a run is measured (MODEL §11.6): read by the output layer only, never by the model.
+    observation: Observation {
+        warmup_ticks: u32 = 0; [0, 5200] "weeks"; Structural; "";
+            en "weeks before the measurement window: summary metrics cover the weeks after them";
+            zh "测量窗口之前的预热周数：汇总指标只统计其后各周";
+    }
 }
 
 /// Looks up the specification of a dotted key.

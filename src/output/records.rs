@@ -326,6 +326,12 @@ pub fn summary_columns() -> Vec<Column> {
     vec![
         col("ticks", "weeks", "weeks simulated", "模拟周数"),
         col(
+            "window_start",
+            "week",
+            "first week of the measurement window the other columns cover (after the warm-up)",
+            "其余各列所统计测量窗口的起始周（预热期之后）",
+        ),
+        col(
             "residents",
             "residents",
             "residents in the city",
@@ -490,21 +496,29 @@ pub fn summary_columns() -> Vec<Column> {
 /// Facts about the city a summary needs besides the series.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RunFacts {
+    /// Weeks of warm-up before the measurement window (`observation.warmup_ticks`, at most
+    /// one less than the run).
+    pub warmup: u32,
     pub residents: u64,
     pub grids: u64,
     pub organisations: u64,
     pub initial_backlog: u64,
 }
 
-/// Whole-run metrics from the per-tick stats, aligned with `summary_columns()`.
+/// Metrics of the measurement window (the weeks after the warm-up) from the per-tick stats,
+/// aligned with `summary_columns()`. The issues of the window are those open when it starts
+/// plus those that arrive in it.
 pub fn summary_row(series: &[TickStats], facts: &RunFacts) -> Vec<f64> {
+    let warmup = (facts.warmup as usize).min(series.len().saturating_sub(1));
+    let (before, window) = series.split_at(warmup);
     let mut total = TickStats::default();
-    for s in series {
+    for s in window {
         total.merge(s);
     }
-    let last = series.last().cloned().unwrap_or_default();
+    let last = window.last().cloned().unwrap_or_default();
+    let open_at_start = before.last().map_or(facts.initial_backlog, |s| s.backlog);
     let resolved = total.resolved as f64;
-    let issues = total.arrived as f64 + facts.initial_backlog as f64;
+    let issues = total.arrived as f64 + open_at_start as f64;
     let at = |a: usize, b: usize| {
         (a..b)
             .map(|l| total.resolved_at_level[l] as f64)
@@ -520,6 +534,7 @@ pub fn summary_row(series: &[TickStats], facts: &RunFacts) -> Vec<f64> {
     ];
     vec![
         series.len() as f64,
+        (warmup + 1) as f64,
         facts.residents as f64,
         facts.grids as f64,
         facts.organisations as f64,
