@@ -559,6 +559,13 @@ fn merge_force_checks_every_shard_before_it_replaces_anything() {
     ]);
     let err = refused(&["merge", s0s, run.to_str().unwrap(), "--out", m, "--force"]);
     assert!(err.contains("is not a sweep"), "{err}");
+    // Nor is a directory that is not there (a usage error, not a failure of the machine).
+    let gone = tmp.path().join("gone");
+    let err = refused(&["merge", gone.to_str().unwrap(), s1s, "--out", m, "--force"]);
+    assert!(err.contains("gone") && err.contains("not found"), "{err}");
+    let err = refused(&["merge", s0s, gone.to_str().unwrap(), "--out", m, "--force"]);
+    assert!(err.contains("gone") && err.contains("not found"), "{err}");
+    assert_eq!(read(&merged, "runs.csv"), good);
 }
 
 #[test]

@@ -642,17 +642,37 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
 /// The experiment a sweep directory was made from (its manifest carries the experiment file's
 /// text and the resolved base scenario), so `cogov merge` needs only the directories.
 pub fn experiment_of(dir: &Path) -> Result<Experiment, SweepError> {
+    let m = sweep_manifest_of(dir)?;
+    experiment_from_manifest(&m, &dir.join("manifest.json").display().to_string())
+}
+
+/// The parsed `manifest.json` of the sweep directory `dir`; a missing directory or manifest,
+/// bad JSON, or another kind of output is the user's mistake (exit 2).
+fn sweep_manifest_of(dir: &Path) -> Result<Value, SweepError> {
     let mpath = dir.join("manifest.json");
-    let text = fs::read_to_string(&mpath).map_err(io_at(&mpath))?;
+    let text = fs::read_to_string(&mpath).map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound {
+            SweepError::Usage(format!(
+                "{}: not found; expected a directory written by `cogov sweep` (a shard)",
+                mpath.display()
+            ))
+        } else {
+            SweepError::Io {
+                path: mpath.clone(),
+                source: e,
+            }
+        }
+    })?;
     let m: Value = serde_json::from_str(&text)
         .map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
     if m["kind"] != json!("sweep") {
         return Err(SweepError::Usage(format!(
-            "{}: is not the manifest of a sweep",
-            mpath.display()
+            "{}: is not a sweep (kind {}); merge the shard directories of one `cogov sweep`",
+            dir.display(),
+            m["kind"]
         )));
     }
-    experiment_from_manifest(&m, &mpath.display().to_string())
+    Ok(m)
 }
 
 /// The experiment of a sweep manifest already parsed from `file` (which must be of kind
@@ -718,29 +738,7 @@ pub fn merge_with(
         if dir.is_dir() {
             _locks.push(place::lock_dir(dir, false).map_err(output_error)?);
         }
-        let mpath = dir.join("manifest.json");
-        let text = fs::read_to_string(&mpath).map_err(|e| {
-            if e.kind() == io::ErrorKind::NotFound {
-                SweepError::Usage(format!(
-                    "{}: not found; expected a shard directory written by `cogov sweep --shard`",
-                    mpath.display()
-                ))
-            } else {
-                SweepError::Io {
-                    path: mpath.clone(),
-                    source: e,
-                }
-            }
-        })?;
-        let m: Value = serde_json::from_str(&text)
-            .map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
-        if m["kind"] != json!("sweep") {
-            return Err(SweepError::Usage(format!(
-                "{}: is not a sweep (kind {}); merge the shard directories of one `cogov sweep`",
-                dir.display(),
-                m["kind"]
-            )));
-        }
+        let m = sweep_manifest_of(dir)?;
         if m["fingerprint"] != json!(fingerprint) {
             return Err(SweepError::Usage(format!(
                 "{}: is a shard of a different experiment (fingerprint {} vs {fingerprint})",
