@@ -572,7 +572,13 @@ fn merge_force_checks_every_shard_before_it_replaces_anything() {
 fn a_second_process_on_a_sweep_directory_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let exp = tmp.path().join("long.toml");
-    fs::write(&exp, LONG).unwrap();
+    // Five times the runs of LONG (a few seconds on one thread), so the first sweep is still
+    // at work when the others try.
+    fs::write(
+        &exp,
+        LONG.replace("replications = 60", "replications = 300"),
+    )
+    .unwrap();
     let out = tmp.path().join("s");
     let (e, o) = (exp.to_str().unwrap(), out.to_str().unwrap());
     let mut first = Command::new(BIN)
@@ -596,7 +602,7 @@ fn a_second_process_on_a_sweep_directory_is_refused() {
     assert!(still_running, "the first sweep should still be running");
     // The lock dies with its process: the killed sweep resumes.
     ok(&["sweep", e, "--out", o, "-q", "--resume", "--no-charts"]);
-    assert_eq!(lines(&out.join("runs.csv")), 241);
+    assert_eq!(lines(&out.join("runs.csv")), 1201);
 }
 
 #[test]

@@ -81,7 +81,10 @@ fn quick_validation_passes_every_check() {
     // its own output for want of a manifest).
     let manifest = fs::read_to_string(tmp.path().join("v/manifest.json")).unwrap();
     assert!(manifest.contains("\"kind\": \"validation\""), "{manifest}");
-    let again = cogov(tmp.path(), &["validate", "--quick", "--out", "v", "--force"]);
+    let again = cogov(
+        tmp.path(),
+        &["validate", "--quick", "--out", "v", "--force"],
+    );
     assert_ok(&again);
 }
 
