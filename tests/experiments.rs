@@ -591,10 +591,26 @@ fn a_second_process_on_a_sweep_directory_is_refused() {
     }
     let second = cogov(&["sweep", e, "--out", o, "-q", "--resume"], None);
     let forced = cogov(&["sweep", e, "--out", o, "-q", "--force"], None);
+    // Nor may another command's --force replace it under the sweep.
+    let run_over = cogov(
+        &[
+            "run",
+            "-q",
+            "--no-charts",
+            "--force",
+            "--ticks",
+            "2",
+            "--set",
+            "territory.districts=2",
+            "--out",
+            o,
+        ],
+        None,
+    );
     let still_running = first.try_wait().unwrap().is_none();
     let _ = first.kill();
     first.wait().unwrap();
-    for other in [second, forced] {
+    for other in [second, forced, run_over] {
         let err = String::from_utf8_lossy(&other.stderr);
         assert_eq!(other.status.code(), Some(2), "{err}");
         assert!(err.contains("another cogov process"), "{err}");

@@ -375,9 +375,7 @@ pub fn sweep_with(
     }
     if existed && opts.force {
         // Only a cogov output no other process is working on; renamed aside, then deleted.
-        let old = place::lock_dir(out, true).map_err(output_error)?;
         place::clear_dir(out).map_err(output_error)?;
-        drop(old);
     }
     let created = !existed || opts.force;
     if created {

@@ -288,10 +288,16 @@ fn discard(aside: &Path) {
     let _ = fs::remove_dir_all(aside);
 }
 
-/// Renames the existing `target` aside (after checking, now, that `--force` may replace it)
-/// and returns where it went.
-fn move_aside(target: &Path) -> Result<PathBuf, OutputError> {
+/// Checks, now, that `--force` may replace the existing `target`, and takes its lock (held
+/// while the returned file lives), so an output another cogov process is still writing (a
+/// sweep) is never replaced under it.
+fn claim(target: &Path) -> Result<fs::File, OutputError> {
     check_replaceable(target)?;
+    lock_dir(target, true)
+}
+
+/// Renames the existing `target` aside to a hidden name and returns that name.
+fn move_aside(target: &Path) -> Result<PathBuf, OutputError> {
     let aside = hidden_beside(target, "replaced");
     if fs::symlink_metadata(&aside).is_ok() {
         discard(&aside);
@@ -340,7 +346,8 @@ fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
 }
 
 /// Moves the finished directory `staging` to `target`. An existing target is replaced only
-/// with `force` and only if it is (still, now) a cogov output or empty; the two are swapped in
+/// with `force`, only if it is (still, now) a cogov output or empty, and only if no other cogov
+/// process holds it; the two are swapped in
 /// one step where the system can, else the old one is renamed aside first, and only then is
 /// the old output removed.
 pub fn commit_dir(staging: &Path, target: &Path, force: bool) -> Result<(), OutputError> {
@@ -348,8 +355,8 @@ pub fn commit_dir(staging: &Path, target: &Path, force: bool) -> Result<(), Outp
     if exists && !force {
         return Err(OutputError::Exists(target.to_path_buf()));
     }
-    if exists {
-        check_replaceable(target)?;
+    let aside = if exists {
+        let _claimed = claim(target)?;
         let swapped = exchange(staging, target).map_err(|source| OutputError::Io {
             path: target.to_path_buf(),
             source,
@@ -359,8 +366,6 @@ pub fn commit_dir(staging: &Path, target: &Path, force: bool) -> Result<(), Outp
             discard(staging);
             return Ok(());
         }
-    }
-    let aside = if exists {
         Some(move_aside(target)?)
     } else {
         None
@@ -385,7 +390,9 @@ pub fn commit_dir(staging: &Path, target: &Path, force: bool) -> Result<(), Outp
 /// place (a sweep, which journals as it goes): checked as `commit_dir` checks it, renamed aside,
 /// then deleted, so a kill leaves no half-deleted output under the target's name.
 pub fn clear_dir(target: &Path) -> Result<(), OutputError> {
+    let claimed = claim(target)?;
     let aside = move_aside(target)?;
+    drop(claimed);
     discard(&aside);
     Ok(())
 }
