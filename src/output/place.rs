@@ -4,8 +4,9 @@
 //! `--force` may only ever delete what cogov itself wrote. A directory is a cogov output when
 //! its `manifest.json` says so (a `kind` cogov writes and a `cogov_version`) *and* it holds
 //! nothing but the files cogov writes for that kind; a file called `manifest.json` alone proves
-//! nothing (web apps have one). Everything that decides this is in `owned_entry`, so `run`,
-//! `sweep`, `merge`, `validate`, `report` and `compare` all answer the same way.
+//! nothing (web apps have one). Everything that decides this is here (`recognise`, and
+//! `is_data_path` for single files), so `run`, `sweep`, `merge`, `validate`, `report` and
+//! `compare` all answer the same way.
 //!
 //! Replacing is rename-based: the new output (built under a hidden name) and the old one are
 //! swapped in one step where Linux allows it, else the old one is renamed aside to a hidden
@@ -114,6 +115,7 @@ fn is_run_series(name: &str) -> bool {
 pub fn is_data_path(kind: Kind, rel: &[&str]) -> bool {
     match rel {
         [f] => *f == "manifest.json" || kind.data_files().contains(f),
+        // `charts/<lang>/`, one folder per language of `charts/labels.rs`.
         ["charts", "en" | "zh", f] => is_chart(f),
         ["timeseries", f] => kind == Kind::Sweep && is_run_series(f),
         _ => false,
