@@ -385,6 +385,7 @@ fn plot_and_report_refuse_what_is_not_a_run_directory() {
 
 fn report(tmp: &Path, run: &Path, lang: &str) -> String {
     let file = tmp.join(format!("report-{lang}.html"));
+    // --force: tests call this for several directories with one file name per language.
     ok(
         tmp,
         &[
@@ -395,6 +396,7 @@ fn report(tmp: &Path, run: &Path, lang: &str) -> String {
             "--lang",
             lang,
             "-q",
+            "--force",
         ],
     );
     fs::read_to_string(file).unwrap()

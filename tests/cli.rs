@@ -1329,3 +1329,285 @@ fn default_output_goes_under_runs_in_the_working_directory() {
     read_outputs(&runs[0]);
     assert_no_staging(tmp.path());
 }
+
+// ----------------------------------------------------------------------------------------------
+// Nothing lost, round two (issue 16): what --force may delete, atomic replacement, file
+// outputs, closed pipes
+// ----------------------------------------------------------------------------------------------
+
+/// `cogov run --out <out> --force`, small city, no charts; returns the whole output.
+fn force_run(cwd: &Path, out: &Path) -> Output {
+    let mut args = vec![
+        "run",
+        "-q",
+        "--no-charts",
+        "--force",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(SMALL);
+    run_in(cwd, &args)
+}
+
+#[test]
+fn force_refuses_a_directory_whose_manifest_json_is_not_cogovs() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The issue's reproducer: a web app with its own manifest.json.
+    let app = tmp.path().join("app");
+    fs::create_dir_all(app.join("src")).unwrap();
+    fs::write(app.join("manifest.json"), r#"{"name":"pwa"}"#).unwrap();
+    fs::write(app.join("src/app.js"), "code").unwrap();
+    let mut args = vec!["run", "--force", "--out", "app"];
+    args.extend_from_slice(SMALL);
+    let line = config_error(tmp.path(), &args);
+    assert_contains(
+        &line,
+        &["app", "not a cogov output", "manifest.json", "kind", "name"],
+    );
+    assert_eq!(fs::read_to_string(app.join("src/app.js")).unwrap(), "code");
+    assert_no_staging(tmp.path());
+
+    // A manifest that claims to be a run, beside files cogov never writes: also refused,
+    // naming the stranger.
+    fs::write(
+        app.join("manifest.json"),
+        r#"{"cogov_version": "0.1.0", "kind": "run"}"#,
+    )
+    .unwrap();
+    let line = config_error(tmp.path(), &args);
+    assert_contains(&line, &["app", "src", "does not write"]);
+    assert_eq!(fs::read_to_string(app.join("src/app.js")).unwrap(), "code");
+
+    // A real run with a note the user added: refused; without the note: replaced.
+    let run = tmp.path().join("run");
+    run_small(tmp.path(), None, &run, &[]);
+    fs::write(run.join("notes.md"), "mine").unwrap();
+    let o = force_run(tmp.path(), &run);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert_contains(&text(&o.stderr), &["notes.md", "refusing"]);
+    assert_eq!(fs::read_to_string(run.join("notes.md")).unwrap(), "mine");
+    fs::remove_file(run.join("notes.md")).unwrap();
+    let o = force_run(tmp.path(), &run);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(!run.join("charts").exists(), "the new run replaced the old");
+}
+
+#[test]
+fn force_refuses_a_symbolic_link_to_an_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    run_small(tmp.path(), None, &run, &[]);
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&run, &link).unwrap();
+    let o = force_run(tmp.path(), &link);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert_contains(&text(&o.stderr), &["link", "symbolic link"]);
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    read_outputs(&run);
+}
+
+/// Number of entries in `dir`, or None if it cannot be read.
+fn entries(dir: &Path) -> Option<usize> {
+    fs::read_dir(dir).ok().map(|d| d.count())
+}
+
+#[test]
+fn a_kill_during_a_force_replacement_leaves_the_old_or_the_new_output_whole() {
+    // The old output holds many chart files, so deleting it takes long enough for the kill
+    // to land in the middle. Whatever moment it lands at, the target must be the complete old
+    // output (every chart, its manifest) or the complete new one (no charts: --no-charts).
+    const CHARTS: usize = 5_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("run");
+    run_small(tmp.path(), None, &target, &["--no-charts"]);
+    let charts = target.join("charts/en");
+    fs::create_dir_all(&charts).unwrap();
+    for i in 0..CHARTS {
+        fs::write(charts.join(format!("c{i:05}.png")), "").unwrap();
+    }
+    let old = read_outputs(&target);
+
+    let mut args: Vec<String> = [
+        "run",
+        "-q",
+        "--no-charts",
+        "--force",
+        "--seed",
+        "99",
+        "--out",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.push(target.display().to_string());
+    args.extend(SMALL.iter().map(|s| s.to_string()));
+    let mut child = cogov_in(tmp.path()).args(&args).spawn().unwrap();
+    let started = std::time::Instant::now();
+    // Kill as soon as the target is no longer the untouched old output.
+    while entries(&charts) == Some(CHARTS) && started.elapsed() < std::time::Duration::from_secs(60)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(
+        entries(&charts) != Some(CHARTS),
+        "the replacement never started"
+    );
+    let _ = child.kill(); // SIGKILL
+    child.wait().unwrap();
+
+    assert!(target.is_dir(), "the target must never be missing");
+    if target.join("charts").exists() {
+        assert_eq!(entries(&charts), Some(CHARTS), "half-deleted old output");
+        assert_eq!(read_outputs(&target), old);
+    } else {
+        let new = read_outputs(&target);
+        assert_ne!(new["manifest.json"], old["manifest.json"]);
+        assert!(text(&new["manifest.json"]).contains("\"seed\": 99"));
+    }
+    // Whatever is left beside it is hidden and does not look like an output.
+    for e in fs::read_dir(tmp.path()).unwrap().flatten() {
+        if e.path() != target {
+            let name = e.file_name().to_string_lossy().to_string();
+            assert!(name.starts_with('.'), "{name} is not hidden");
+        }
+    }
+}
+
+#[test]
+fn report_and_compare_refuse_links_devices_directories_and_cogovs_own_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    run_small(tmp.path(), None, &run, &["--no-charts"]);
+    let run_s = run.to_str().unwrap();
+    let manifest = fs::read(run.join("manifest.json")).unwrap();
+
+    // The run's own files, even with --force.
+    for own in ["manifest.json", "summary.csv"] {
+        let target = run.join(own);
+        let line = config_error(
+            tmp.path(),
+            &["report", run_s, "-o", target.to_str().unwrap(), "--force"],
+        );
+        assert_contains(&line, &[own, "cogov run output", "refusing"]);
+    }
+    assert_eq!(fs::read(run.join("manifest.json")).unwrap(), manifest);
+
+    // A named pipe (a device as far as cogov is concerned), a directory, a symbolic link.
+    let fifo = tmp.path().join("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let line = config_error(
+        tmp.path(),
+        &["report", run_s, "-o", fifo.to_str().unwrap(), "--force"],
+    );
+    assert_contains(&line, &["fifo", "not a regular file"]);
+    assert!(!fs::symlink_metadata(&fifo).unwrap().is_file());
+    let line = config_error(
+        tmp.path(),
+        &["report", run_s, "-o", tmp.path().to_str().unwrap()],
+    );
+    assert_contains(&line, &["is a directory"]);
+    let real = write_file(tmp.path(), "real.html", "mine");
+    let link = tmp.path().join("link.html");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let line = config_error(
+        tmp.path(),
+        &["report", run_s, "-o", link.to_str().unwrap(), "--force"],
+    );
+    assert_contains(&line, &["link.html", "symbolic link"]);
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(fs::read_to_string(&real).unwrap(), "mine");
+
+    // An existing file needs --force; the default report inside the run does not.
+    let line = config_error(tmp.path(), &["report", run_s, "-o", real.to_str().unwrap()]);
+    assert_contains(&line, &["real.html", "already exists", "--force"]);
+    assert_eq!(fs::read_to_string(&real).unwrap(), "mine");
+    ok(
+        tmp.path(),
+        &[
+            "report",
+            run_s,
+            "-q",
+            "-o",
+            real.to_str().unwrap(),
+            "--force",
+        ],
+    );
+    assert!(fs::read_to_string(&real).unwrap().contains("<html"));
+    ok(tmp.path(), &["report", run_s, "-q"]);
+    ok(tmp.path(), &["report", run_s, "-q"]);
+    // A run holding its report is still a cogov output --force may replace.
+    assert!(force_run(tmp.path(), &run).status.success());
+
+    // compare --out: refused before any replication is run.
+    let baseline = scenario("baseline.toml");
+    let mut args = vec![
+        "compare",
+        baseline.to_str().unwrap(),
+        baseline.to_str().unwrap(),
+        "--reps",
+        "2",
+        "--out",
+        real.to_str().unwrap(),
+    ];
+    args.extend_from_slice(SMALL);
+    let line = config_error(tmp.path(), &args);
+    assert_contains(&line, &["real.html", "already exists", "--force"]);
+    let line = config_error(
+        tmp.path(),
+        &[
+            "compare",
+            baseline.to_str().unwrap(),
+            baseline.to_str().unwrap(),
+            "--out",
+            fifo.to_str().unwrap(),
+            "--force",
+        ],
+    );
+    assert_contains(&line, &["fifo", "not a regular file"]);
+    args.push("--force");
+    ok(tmp.path(), &args);
+    assert!(fs::read_to_string(&real).unwrap().starts_with("metric,"));
+}
+
+/// Runs cogov with its stdout a pipe whose reading end is already closed, as
+/// `cogov … | head -c0` leaves it; returns the exit code and stderr.
+fn with_closed_stdout(cwd: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = cogov_in(cwd)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), text(&out.stderr))
+}
+
+#[test]
+fn a_closed_stdout_is_a_normal_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["run", "--no-charts", "--out", "r"];
+    args.extend_from_slice(SMALL);
+    let (code, stderr) = with_closed_stdout(tmp.path(), &args);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    read_outputs(&tmp.path().join("r"));
+    let smoke = scenarios_dir().join("experiments/smoke.toml");
+    let (code, stderr) = with_closed_stdout(
+        tmp.path(),
+        &["slurm", smoke.to_str().unwrap(), "--out", "s"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = with_closed_stdout(tmp.path(), &["params"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}

@@ -411,9 +411,11 @@ fn the_slurm_script_runs_an_array_of_shards_then_a_dependent_merge() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.starts_with("#!/bin/bash"));
     assert!(s.contains("#SBATCH --array=0-2"));
-    assert!(s.contains("--shard \\$SLURM_ARRAY_TASK_ID/3"));
+    assert!(s.contains("--shard \"$SLURM_ARRAY_TASK_ID\"/3"));
     assert!(s.contains("--dependency=afterok:"));
-    assert!(s.contains("merge \"$OUT/shard-0\" \"$OUT/shard-1\" \"$OUT/shard-2\""));
+    assert!(s.contains(
+        "merge '/scratch/cogov run'/shard-0 '/scratch/cogov run'/shard-1 '/scratch/cogov run'/shard-2"
+    ));
     assert!(s.contains("OUT='/scratch/cogov run'"));
 }
 
@@ -475,4 +477,355 @@ fn bad_experiment_files_are_refused_with_file_line_and_key() {
         None,
     );
     assert_eq!(out.status.code(), Some(2));
+}
+
+// ----------------------------------------------------------------------------------------------
+// Nothing lost, round two (issue 16): merges that validate first, locked sweep directories,
+// resumes that refuse before touching, quoted Slurm scripts, neutral CSV cells
+// ----------------------------------------------------------------------------------------------
+
+/// Runs cogov and insists on a usage error (exit 2); returns stderr.
+fn refused(args: &[&str]) -> String {
+    let out = cogov(args, None);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "cogov {args:?}: {err}");
+    err
+}
+
+/// The two shards of the smoke experiment, swept into `dir/s0` and `dir/s1`.
+fn two_shards(dir: &Path) -> [PathBuf; 2] {
+    let shards = [dir.join("s0"), dir.join("s1")];
+    for (i, s) in shards.iter().enumerate() {
+        ok(&[
+            "sweep",
+            &smoke(),
+            "--out",
+            s.to_str().unwrap(),
+            "--shard",
+            &format!("{i}/2"),
+            "-q",
+        ]);
+    }
+    shards
+}
+
+#[test]
+fn merge_force_checks_every_shard_before_it_replaces_anything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [s0, s1] = two_shards(tmp.path());
+    let (s0s, s1s) = (s0.to_str().unwrap(), s1.to_str().unwrap());
+    let merged = tmp.path().join("merged");
+    let m = merged.to_str().unwrap();
+    ok(&["merge", s0s, s1s, "--out", m, "--no-charts"]);
+    let good = read(&merged, "runs.csv");
+
+    // The output is one of the shards: refused, the shard kept.
+    let shard0 = read(&s0, "runs.csv");
+    let err = refused(&["merge", s0s, s1s, "--out", s0s, "--force"]);
+    assert!(err.contains("is one of the shards"), "{err}");
+    assert_eq!(read(&s0, "runs.csv"), shard0);
+    assert!(read(&s0, "manifest.json").starts_with(b"{"));
+
+    // A torn shard: the merge fails, and the previous merge is still whole.
+    let runs = fs::read_to_string(s1.join("runs.csv")).unwrap();
+    let mut lines: Vec<&str> = runs.lines().collect();
+    lines.remove(2);
+    fs::write(s1.join("runs.csv"), lines.join("\n") + "\n").unwrap();
+    let err = refused(&["merge", s0s, s1s, "--out", m, "--force", "--no-charts"]);
+    assert!(err.contains("s1"), "{err}");
+    assert_eq!(read(&merged, "runs.csv"), good);
+    assert!(String::from_utf8_lossy(&read(&merged, "manifest.json")).contains("\"complete\": true"));
+    fs::write(s1.join("runs.csv"), &runs).unwrap();
+
+    // A shard whose journal holds a run twice (two sweeps appended to it at once).
+    let second = runs.lines().nth(1).unwrap();
+    fs::write(s1.join("runs.csv"), format!("{runs}{second}\n")).unwrap();
+    let err = refused(&["merge", s0s, s1s, "--out", m, "--force", "--no-charts"]);
+    assert!(err.contains("more runs than its shard"), "{err}");
+    assert_eq!(read(&merged, "runs.csv"), good);
+
+    // A run directory is not a shard.
+    let run = tmp.path().join("run");
+    ok(&[
+        "run",
+        "-q",
+        "--no-charts",
+        "--ticks",
+        "2",
+        "--set",
+        "territory.districts=2",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    let err = refused(&["merge", s0s, run.to_str().unwrap(), "--out", m, "--force"]);
+    assert!(err.contains("is not a sweep"), "{err}");
+    // Nor is a directory that is not there (a usage error, not a failure of the machine).
+    let gone = tmp.path().join("gone");
+    let err = refused(&["merge", gone.to_str().unwrap(), s1s, "--out", m, "--force"]);
+    assert!(err.contains("gone") && err.contains("not found"), "{err}");
+    let err = refused(&["merge", s0s, gone.to_str().unwrap(), "--out", m, "--force"]);
+    assert!(err.contains("gone") && err.contains("not found"), "{err}");
+    assert_eq!(read(&merged, "runs.csv"), good);
+}
+
+#[test]
+fn a_second_process_on_a_sweep_directory_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("long.toml");
+    // Five times the runs of LONG (a few seconds on one thread), so the first sweep is still
+    // at work when the others try.
+    fs::write(
+        &exp,
+        LONG.replace("replications = 60", "replications = 300"),
+    )
+    .unwrap();
+    let out = tmp.path().join("s");
+    let (e, o) = (exp.to_str().unwrap(), out.to_str().unwrap());
+    let mut first = Command::new(BIN)
+        .args(["sweep", e, "--out", o, "-q", "--threads", "1"])
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while lines(&out.join("runs.csv")) < 3 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = cogov(&["sweep", e, "--out", o, "-q", "--resume"], None);
+    let forced = cogov(&["sweep", e, "--out", o, "-q", "--force"], None);
+    // Nor may another command's --force replace it under the sweep.
+    let run_over = cogov(
+        &[
+            "run",
+            "-q",
+            "--no-charts",
+            "--force",
+            "--ticks",
+            "2",
+            "--set",
+            "territory.districts=2",
+            "--out",
+            o,
+        ],
+        None,
+    );
+    let still_running = first.try_wait().unwrap().is_none();
+    let _ = first.kill();
+    first.wait().unwrap();
+    for other in [second, forced, run_over] {
+        let err = String::from_utf8_lossy(&other.stderr);
+        assert_eq!(other.status.code(), Some(2), "{err}");
+        assert!(err.contains("another cogov process"), "{err}");
+    }
+    assert!(still_running, "the first sweep should still be running");
+    // The lock dies with its process: the killed sweep resumes.
+    ok(&["sweep", e, "--out", o, "-q", "--resume", "--no-charts"]);
+    assert_eq!(lines(&out.join("runs.csv")), 1201);
+}
+
+#[test]
+fn a_resume_refused_for_its_journal_leaves_the_sweep_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    let o = out.to_str().unwrap();
+    ok(&["sweep", &smoke(), "--out", o, "-q", "--no-charts"]);
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines: Vec<&str> = runs.lines().collect();
+    lines.swap(2, 3);
+    let swapped = lines.join("\n") + "\n";
+    fs::write(out.join("runs.csv"), &swapped).unwrap();
+    let manifest = read(&out, "manifest.json");
+    let err = refused(&["sweep", &smoke(), "--out", o, "-q", "--resume"]);
+    assert!(err.contains("out of order"), "{err}");
+    assert_eq!(
+        read(&out, "manifest.json"),
+        manifest,
+        "the manifest is untouched"
+    );
+    assert_eq!(fs::read_to_string(out.join("runs.csv")).unwrap(), swapped);
+}
+
+/// A fake `sbatch` that records its arguments and prints a job id.
+fn fake_sbatch(dir: &Path) -> PathBuf {
+    let bin = dir.join("fakebin");
+    fs::create_dir_all(&bin).unwrap();
+    let sbatch = bin.join("sbatch");
+    fs::write(
+        &sbatch,
+        "#!/bin/sh\necho \"$@\" >> \"$SBATCH_LOG\"\necho 4242\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&sbatch, fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn the_slurm_script_runs_nothing_hidden_in_names_paths_or_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Every value that reaches the script carries a command substitution.
+    let nasty = tmp.path().join("a $(touch PWNED1) `touch PWNED2` 'q\" b");
+    fs::create_dir_all(&nasty).unwrap();
+    let exp = nasty.join("smoke.toml");
+    fs::copy(smoke(), &exp).unwrap();
+    let out = nasty.join("out $(touch PWNED3)");
+    let cogov_link = nasty.join("cogov `touch PWNED4`");
+    std::os::unix::fs::symlink(BIN, &cogov_link).unwrap();
+    let script = ok(&[
+        "slurm",
+        exp.to_str().unwrap(),
+        "--shards",
+        "2",
+        "--cpus",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        "--cogov",
+        cogov_link.to_str().unwrap(),
+    ])
+    .stdout;
+    let submit = tmp.path().join("submit.sh");
+    fs::write(&submit, &script).unwrap();
+    let bin = fake_sbatch(tmp.path());
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let log = tmp.path().join("sbatch.log");
+    let bash = |args: &[&str], task: Option<u32>| {
+        let mut c = Command::new("bash");
+        c.args(args)
+            .current_dir(tmp.path())
+            .env("PATH", &path)
+            .env("SBATCH_LOG", &log);
+        if let Some(t) = task {
+            c.env("SLURM_ARRAY_TASK_ID", t.to_string());
+        }
+        let o = c.output().unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let mut results = vec![bash(&[submit.to_str().unwrap()], None)];
+    let sbatch_calls = fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(sbatch_calls.lines().count(), 2, "{sbatch_calls}");
+    // Run the job scripts as Slurm would: each array task, then the merge.
+    for t in 0..2 {
+        results.push(bash(
+            &[out.join("shards.sbatch").to_str().unwrap()],
+            Some(t),
+        ));
+    }
+    results.push(bash(&[out.join("merge.sbatch").to_str().unwrap()], None));
+    let mut pwned = Vec::new();
+    let mut stack = vec![tmp.path().to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            if e.file_name().to_string_lossy().starts_with("PWNED") {
+                pwned.push(e.path());
+            }
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            }
+        }
+    }
+    assert!(pwned.is_empty(), "commands ran: {pwned:?}");
+    for (success, stderr) in results {
+        assert!(success, "{stderr}");
+    }
+    assert!(out.join("merged/manifest.json").is_file());
+}
+
+#[test]
+fn the_slurm_script_refuses_control_characters_and_bad_slurm_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("x.toml");
+    fs::write(
+        &exp,
+        fs::read_to_string(smoke())
+            .unwrap()
+            .replace("name = \"smoke\"", "name = \"x\\\"\\ntouch PWNED #\""),
+    )
+    .unwrap();
+    let err = refused(&["slurm", exp.to_str().unwrap(), "--out", "o"]);
+    assert!(
+        err.contains("control character") && err.contains("name"),
+        "{err}"
+    );
+    let s = smoke();
+    for (flag, value, expect) in [
+        ("--time", "1:00:00\n#SBATCH --uid=0", "--time"),
+        ("--time", "two hours", "--time"),
+        ("--time", "1-2:3:4:5", "--time"),
+        ("--partition", "gpu\n#SBATCH --uid=0", "--partition"),
+        ("--partition", "a b", "--partition"),
+        ("--cpus", "0", "--cpus"),
+        ("--out", "o\nrm -rf ~", "--out"),
+        ("--cogov", "/bin/cogov\nrm", "--cogov"),
+    ] {
+        let err = refused(&["slurm", &s, "--out", "o", flag, value]);
+        assert!(err.contains(expect), "{flag} {value:?}: {err}");
+    }
+    for time in ["30", "30:00", "02:00:00", "1-12", "1-12:30", "1-12:30:00"] {
+        ok(&[
+            "slurm",
+            &s,
+            "--out",
+            "o",
+            "--time",
+            time,
+            "--partition",
+            "gpu,long_q",
+        ]);
+    }
+}
+
+#[test]
+fn package_names_reach_points_csv_as_text_not_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("p.toml");
+    fs::write(
+        &exp,
+        r#"
+[experiment]
+name = "p"
+replications = 2
+ticks = 2
+
+[base]
+territory.districts = 2
+territory.streets_per_district = 2
+territory.communities_per_street = 3
+
+[design]
+kind = "packages"
+
+[[design.packages]]
+name = "=HYPERLINK(\"http://example.com\",\"x\")"
+set = {}
+
+[[design.packages]]
+name = "-1+2"
+set = { motivation.responsibility_lists = 1.0 }
+
+[[design.packages]]
+name = "plain"
+set = {}
+"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("s");
+    ok(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    let mut r = csv::Reader::from_path(out.join("points.csv")).unwrap();
+    let labels: Vec<String> = r.records().map(|rec| rec.unwrap()[1].to_string()).collect();
+    assert_eq!(
+        labels,
+        [
+            "'=HYPERLINK(\"http://example.com\",\"x\")",
+            "'-1+2",
+            "plain"
+        ]
+    );
 }

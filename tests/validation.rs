@@ -77,6 +77,15 @@ fn quick_validation_passes_every_check() {
     let csv = fs::read_to_string(tmp.path().join("v/validation.csv")).unwrap();
     assert!(csv.starts_with("check,what,expected,source,measured,ci95_low,ci95_high"));
     assert_eq!(csv.lines().count(), ids.len() + 1);
+    // The output says what it is, so `--force` can replace it (issue 16: it used to refuse
+    // its own output for want of a manifest).
+    let manifest = fs::read_to_string(tmp.path().join("v/manifest.json")).unwrap();
+    assert!(manifest.contains("\"kind\": \"validation\""), "{manifest}");
+    let again = cogov(
+        tmp.path(),
+        &["validate", "--quick", "--out", "v", "--force"],
+    );
+    assert_ok(&again);
 }
 
 #[test]

@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use super::run::output_error;
 use super::CliError;
 use crate::experiment::stats::paired_difference;
 use crate::experiment::sweep::{self, Shard, SweepError, SweepOptions};
 use crate::experiment::{self};
 use crate::model::rng::mix64;
-use crate::output::format_value;
 use crate::output::records::{summary_columns, summary_index, summary_row};
+use crate::output::{format_value, place};
 use crate::run::simulate;
 
 #[derive(clap::Args, Debug)]
@@ -76,6 +77,9 @@ pub struct CompareArgs {
     /// Also write every metric's comparison to this CSV file （另存为CSV）
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists （覆盖已存在的输出文件）
+    #[arg(long)]
+    pub force: bool,
     /// Override a parameter in both scenarios (repeatable) （同时覆盖两情景的参数）
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -273,7 +277,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     .map_err(sweep_error)?;
     progress.finish();
     if !args.quiet {
-        println!(
+        outln!(
             "{}: {} runs ({} resumed, {} now, {} failed) in {:.1} s → {}",
             exp.name,
             report.runs_total,
@@ -282,7 +286,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
             report.failures,
             progress.started.elapsed().as_secs_f64(),
             args.out.display()
-        );
+        )?;
     }
     Ok(())
 }
@@ -297,12 +301,12 @@ pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
         &sweep_charts(&exp, args.no_charts, false),
     )
     .map_err(sweep_error)?;
-    println!(
+    outln!(
         "{}: merged {} shards → {}",
         exp.name,
         args.dirs.len(),
         args.out.display()
-    );
+    )?;
     Ok(())
 }
 
@@ -316,6 +320,9 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let b = super::run::load_scenario(Some(&args.b), None, args.ticks, &args.set)?;
     super::run::guard_memory(&a)?;
     super::run::guard_memory(&b)?;
+    if let Some(out) = &args.out {
+        place::check_file_target(out, args.force, false).map_err(output_error)?;
+    }
     // Common random numbers: replication r runs both scenarios on the same seed.
     let rows: Vec<(Vec<f64>, Vec<f64>)> = (0..args.reps)
         .into_par_iter()
@@ -337,14 +344,21 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             paired_difference(&xa, &xb)
         })
         .collect();
-    println!(
+    outln!(
         "B = {} vs A = {} — {} paired replications (common random numbers)",
-        b.name, a.name, args.reps
-    );
-    println!(
+        b.name,
+        a.name,
+        args.reps
+    )?;
+    outln!(
         "{:<28} {:>12} {:>12} {:>12} {:>26} {:>8}",
-        "metric 指标", "A", "B", "B − A", "95% CI", "d_z"
-    );
+        "metric 指标",
+        "A",
+        "B",
+        "B − A",
+        "95% CI",
+        "d_z"
+    )?;
     for name in [
         "resolution_rate",
         "fengqiao_village",
@@ -359,10 +373,16 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     ] {
         if let Some(i) = summary_index(name) {
             let d = &results[i];
-            println!(
+            outln!(
                 "{:<28} {:>12.4} {:>12.4} {:>12.4}  [{:>11.4}, {:>11.4}] {:>8.2}",
-                name, d.mean_a, d.mean_b, d.difference, d.ci_lo, d.ci_hi, d.effect_size
-            );
+                name,
+                d.mean_a,
+                d.mean_b,
+                d.difference,
+                d.ci_lo,
+                d.ci_hi,
+                d.effect_size
+            )?;
         }
     }
     if let Some(out) = &args.out {
@@ -404,17 +424,81 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         let bytes = w
             .into_inner()
             .map_err(|e| CliError::Runtime(e.to_string()))?;
-        let tmp = out.with_extension("csv.tmp");
-        std::fs::write(&tmp, bytes)
-            .and_then(|_| std::fs::rename(&tmp, out))
-            .map_err(|e| CliError::Runtime(format!("{}: {e}", out.display())))?;
+        place::write_file_atomically(out, &bytes, args.force, false).map_err(output_error)?;
     }
     Ok(())
 }
 
-/// Quotes a path for a POSIX shell.
-fn sh(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+/// Quotes text for a POSIX shell: inside single quotes nothing is special but the quote itself.
+fn sh(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// `what`'s text, refused if it holds a control character: a newline would end the comment or
+/// the `#SBATCH` line it is printed on and start a line of its own in the script.
+fn script_text<'a>(what: &str, text: &'a str) -> Result<&'a str, CliError> {
+    match text.chars().find(|c| c.is_control()) {
+        Some(c) => Err(CliError::Config(format!(
+            "{what}: holds the control character {:?} ({}); it cannot go into a job script",
+            c,
+            text.escape_debug()
+        ))),
+        None => Ok(text),
+    }
+}
+
+/// A path as script text: UTF-8 (a shell script is text) without control characters.
+fn script_path(what: &str, p: &Path) -> Result<String, CliError> {
+    let text = p.to_str().ok_or_else(|| {
+        CliError::Config(format!(
+            "{what}: {} is not UTF-8; it cannot go into a job script",
+            p.display()
+        ))
+    })?;
+    script_text(what, text).map(str::to_string)
+}
+
+/// Checks a Slurm time limit: `M`, `M:S`, `H:M:S`, `D-H`, `D-H:M` or `D-H:M:S` (whole
+/// numbers), or `UNLIMITED`/`INFINITE`, as sbatch's `--time` reads it.
+fn check_slurm_time(text: &str) -> Result<(), CliError> {
+    let number = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = match text.split_once('-') {
+        _ if text == "UNLIMITED" || text == "INFINITE" => true,
+        Some((days, rest)) => {
+            let parts: Vec<&str> = rest.split(':').collect();
+            number(days) && parts.len() <= 3 && parts.iter().all(|p| number(p))
+        }
+        None => {
+            let parts: Vec<&str> = text.split(':').collect();
+            parts.len() <= 3 && parts.iter().all(|p| number(p))
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::Config(format!(
+            "--time: expected a Slurm time limit such as 30, 02:00:00 or 1-12:00:00 (M, M:S, H:M:S, D-H, D-H:M, D-H:M:S), got {:?}",
+            text
+        )))
+    }
+}
+
+/// Checks a Slurm partition list: names of letters, digits, `_`, `.` and `-`, separated by
+/// commas.
+fn check_partition(text: &str) -> Result<(), CliError> {
+    let name = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    };
+    if text.split(',').all(name) {
+        Ok(())
+    } else {
+        Err(CliError::Config(format!(
+            "--partition: expected partition names of letters, digits, _, . and - (several separated by commas), got {:?}",
+            text
+        )))
+    }
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -427,61 +511,73 @@ fn absolute(p: &Path) -> PathBuf {
     }
 }
 
-/// The submit script `cogov slurm` prints.
+/// The submit script `cogov slurm` prints. Every value that comes from the user is checked
+/// (no control characters; Slurm's own syntax for the time, CPUs and partition) and reaches
+/// the shell only inside single quotes; the job scripts are written through quoted heredocs,
+/// so nothing in them is expanded when they are written.
 pub fn slurm_script(args: &SlurmArgs, name: &str, runs: u64) -> Result<String, CliError> {
     if args.shards == 0 {
         return Err(CliError::Config("--shards: must be at least 1".into()));
+    }
+    if args.cpus == 0 {
+        return Err(CliError::Config(
+            "--cpus: must be at least 1 (it is also the sweep's --threads)".into(),
+        ));
+    }
+    check_slurm_time(&args.time)?;
+    if let Some(p) = &args.partition {
+        check_partition(p)?;
     }
     let cogov = match &args.cogov {
         Some(p) => p.clone(),
         None => std::env::current_exe()
             .map_err(|e| CliError::Runtime(format!("cannot find this binary: {e}")))?,
     };
-    let exp = sh(&absolute(&args.experiment));
-    let out = sh(&absolute(&args.out));
-    let bin = sh(&absolute(&cogov));
+    let name = sh(script_text("the experiment's name", name)?);
+    let exp = sh(&script_path(
+        "the experiment file",
+        &absolute(&args.experiment),
+    )?);
+    let out = sh(&script_path("--out", &absolute(&args.out))?);
+    let bin = sh(&script_path("--cogov", &absolute(&cogov))?);
     let n = args.shards;
     let partition = args
         .partition
         .as_ref()
         .map(|p| format!("#SBATCH --partition={p}\n"))
         .unwrap_or_default();
-    let shard_dirs: Vec<String> = (0..n).map(|i| format!("\"$OUT/shard-{i}\"")).collect();
+    let shard_dirs: Vec<String> = (0..n).map(|i| format!("{out}/shard-{i}")).collect();
     Ok(format!(
         r#"#!/bin/bash
-# cogov on Slurm: experiment "{name}", {runs} runs in {n} shards, then a merge job.
+# cogov on Slurm: experiment {name}, {runs} runs in {n} shards, then a merge job.
 # Submit with:  bash THIS_FILE      (needs sbatch on the PATH)
 # Each array task runs one shard and resumes it if the task is requeued; the merge job starts
 # only when every shard has succeeded (afterok) and writes "$OUT"/merged.
 set -euo pipefail
-COGOV={bin}
-EXP={exp}
 OUT={out}
 mkdir -p "$OUT/logs"
 
-cat > "$OUT/shards.sbatch" <<EOF
+cat > "$OUT/shards.sbatch" <<'COGOV_EOF'
 #!/bin/bash
 #SBATCH --job-name=cogov-shards
 #SBATCH --array=0-{last}
 #SBATCH --cpus-per-task={cpus}
 #SBATCH --time={time}
-#SBATCH --output=$OUT/logs/shard-%a.out
 {partition}set -euo pipefail
-exec "$COGOV" sweep "$EXP" --out "$OUT/shard-\$SLURM_ARRAY_TASK_ID" --shard \$SLURM_ARRAY_TASK_ID/{n} --threads {cpus} --resume --quiet
-EOF
+exec {bin} sweep {exp} --out {out}/shard-"$SLURM_ARRAY_TASK_ID" --shard "$SLURM_ARRAY_TASK_ID"/{n} --threads {cpus} --resume --quiet
+COGOV_EOF
 
-cat > "$OUT/merge.sbatch" <<EOF
+cat > "$OUT/merge.sbatch" <<'COGOV_EOF'
 #!/bin/bash
 #SBATCH --job-name=cogov-merge
 #SBATCH --cpus-per-task=1
 #SBATCH --time={time}
-#SBATCH --output=$OUT/logs/merge.out
 {partition}set -euo pipefail
-exec "$COGOV" merge {dirs} --out "$OUT/merged" --force
-EOF
+exec {bin} merge {dirs} --out {out}/merged --force
+COGOV_EOF
 
-shards=$(sbatch --parsable "$OUT/shards.sbatch")
-merge=$(sbatch --parsable --dependency=afterok:"${{shards%%;*}}" "$OUT/merge.sbatch")
+shards=$(sbatch --parsable --output="$OUT/logs/shard-%a.out" "$OUT/shards.sbatch")
+merge=$(sbatch --parsable --output="$OUT/logs/merge.out" --dependency=afterok:"${{shards%%;*}}" "$OUT/merge.sbatch")
 echo "submitted shards ${{shards%%;*}} and merge $merge; results in $OUT/merged"
 "#,
         last = n - 1,
@@ -495,6 +591,6 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), CliError> {
     let exp =
         experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
     let script = slurm_script(args, &exp.name, exp.total_runs())?;
-    print!("{script}");
+    out!("{script}")?;
     Ok(())
 }

@@ -92,46 +92,51 @@ pub fn run(path: &Path, args: &RunArgs) -> Result<(), CliError> {
     let written = dir.commit().map_err(output_error)?;
 
     if !args.quiet {
-        print_summary(&sc, &played, &written, elapsed.as_secs_f64());
+        print_summary(&sc, &played, &written, elapsed.as_secs_f64())?;
     }
     Ok(())
 }
 
-fn print_summary(sc: &GameScenario, played: &Played, dir: &Path, seconds: f64) {
+fn print_summary(
+    sc: &GameScenario,
+    played: &Played,
+    dir: &Path,
+    seconds: f64,
+) -> Result<(), CliError> {
     let title = if sc.title_en.is_empty() {
         sc.name.clone()
     } else {
         format!("{} / {}", sc.title_en, sc.title_zh)
     };
-    println!("{title}");
+    outln!("{title}")?;
     let kind = played.kind;
     let steps = match kind {
         GameKind::NowakMay => "generations",
         _ => "MCS",
     };
-    println!(
+    outln!(
         "  {} ({} players), {} {steps}, seed {} — {:.2} s",
         kind.name(),
         played.players,
         sc.ticks,
         sc.seed,
         seconds
-    );
+    )?;
     let last = played.series.last().map_or(0.0, |r| r.fraction);
-    println!("  final cooperator share    最终合作者比例  {last:.4}");
-    println!(
+    outln!("  final cooperator share    最终合作者比例  {last:.4}")?;
+    outln!(
         "  mean over second half     后半程平均      {:.4}",
         second_half_mean(played)
-    );
+    )?;
     if let Some(r) = played.series.iter().find(|r| r.cooperators == 0) {
-        println!("  cooperators died out at {} {}", kind.step_name(), r.step);
+        outln!("  cooperators died out at {} {}", kind.step_name(), r.step)?;
     }
     if let Some(r) = played
         .series
         .iter()
         .find(|r| r.cooperators == played.players)
     {
-        println!("  defectors died out at {} {}", kind.step_name(), r.step);
+        outln!("  defectors died out at {} {}", kind.step_name(), r.step)?;
     }
     if let Some(m) = played.series.last().and_then(|r| r.mean_field) {
         let worst = played
@@ -139,7 +144,7 @@ fn print_summary(sc: &GameScenario, played: &Played, dir: &Path, seconds: f64) {
             .iter()
             .filter_map(|r| r.mean_field.map(|x| (r.fraction - x).abs()))
             .fold(0.0, f64::max);
-        println!("  mean-field share          平均场比例      {m:.4} (max |deviation| {worst:.4})");
+        outln!("  mean-field share          平均场比例      {m:.4} (max |deviation| {worst:.4})")?;
     }
-    println!("  output 输出: {}", dir.display());
+    outln!("  output 输出: {}", dir.display())
 }

@@ -2,6 +2,21 @@
 //! arguments into library calls and maps failures to `CliError`, whose kind decides the exit
 //! code (2 for usage and configuration errors, 1 for runtime failures).
 
+/// `println!` for the CLI's results on stdout, through `write_out` (so a closed pipe is a normal
+/// end, not a panic); evaluates to `Result<(), CliError>`.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` through `write_out`.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(&format!($($arg)*))
+    };
+}
+
 pub mod experiment;
 pub mod game;
 pub mod params;
@@ -13,6 +28,19 @@ pub mod validate;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+
+/// Writes the CLI's results to stdout. A closed pipe (`cogov run | head -1`) is not a failure:
+/// the reader has what it wanted, and the work is already done and written; every later
+/// write is dropped the same way. Any other error (a full disk behind `>`) is one (exit 1).
+pub fn write_out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Runtime(format!("stdout: {e}"))),
+    }
+}
 
 /// A failure the CLI reports in one line.
 #[derive(Debug, thiserror::Error)]

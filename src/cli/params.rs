@@ -1,8 +1,6 @@
 //! `cogov params` and `cogov columns`: the parameter and column tables, printed from the same
 //! definitions the loader and writers use, so they cannot drift.
 
-use std::io::Write;
-
 use super::CliError;
 use crate::model::params::{param_specs, ParamKind, ParamValue};
 use crate::output::records::{summary_columns, timeseries_columns, Column};
@@ -72,16 +70,6 @@ pub fn params_markdown(lang: Lang) -> String {
     s
 }
 
-fn write_out(text: &str) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()) {
-        Ok(()) => Ok(()),
-        // A closed pipe (`cogov params | head`) is not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::Runtime(format!("stdout: {e}"))),
-    }
-}
-
 pub fn print_params(args: &ParamsArgs) -> Result<(), CliError> {
     let text = match args.format {
         Format::Markdown => params_markdown(args.lang),
@@ -100,7 +88,7 @@ pub fn print_params(args: &ParamsArgs) -> Result<(), CliError> {
             s
         }
     };
-    write_out(&text)
+    super::write_out(&text)
 }
 
 fn columns_markdown(title: &str, cols: &[Column]) -> String {
@@ -138,5 +126,5 @@ pub fn print_columns(args: &ColumnsArgs) -> Result<(), CliError> {
             s
         }
     };
-    write_out(&text)
+    super::write_out(&text)
 }

@@ -165,7 +165,7 @@ pub fn plot(args: &PlotArgs) -> Result<(), CliError> {
     let files = write_charts(&args.dir, &data, &langs, formats, args.quiet).map_err(chart_error)?;
     if !args.quiet {
         for &lang in &langs {
-            println!(
+            outln!(
                 "{} charts 图表 ({}): {}",
                 files
                     .iter()
@@ -173,7 +173,7 @@ pub fn plot(args: &PlotArgs) -> Result<(), CliError> {
                     .count(),
                 lang.code(),
                 args.dir.join(charts::chart_dir(lang)).display()
-            );
+            )?;
         }
     }
     Ok(())

@@ -1,12 +1,12 @@
 //! `cogov report DIR`: one self-contained HTML report of a run or sweep directory.
 
-use std::fs;
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::plot::{chart_error, ChartLang};
+use super::run::output_error;
 use super::CliError;
 use crate::charts::{report, Lang, OutputDir};
+use crate::output::place;
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
@@ -19,6 +19,9 @@ pub struct ReportArgs {
     /// Language of the report （报告语言）
     #[arg(long, value_enum, default_value_t = ChartLang::En)]
     pub lang: ChartLang,
+    /// Replace the output file if it exists （覆盖已存在的输出文件）
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors （只输出错误）
     #[arg(long, short)]
     pub quiet: bool,
@@ -26,38 +29,23 @@ pub struct ReportArgs {
 
 pub fn report(args: &ReportArgs) -> Result<(), CliError> {
     let lang: Lang = args.lang.into();
-    let data = OutputDir::read(&args.dir).map_err(chart_error)?;
-    let html = report::html_of(&data, lang).map_err(chart_error)?;
+    // The default file is the directory's own report, redrawn freely like its charts; a file
+    // the user names is theirs, and replaced only with --force.
+    let own = args.out.is_none();
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| args.dir.join(format!("report_{}.html", lang.code())));
-    if out.is_dir() {
-        return Err(CliError::Config(format!(
-            "{}: is a directory; give a file name such as report.html",
-            out.display()
-        )));
-    }
-    // Written beside the target and renamed, so a report is never half-written.
-    let tmp = out.with_file_name(format!(
-        ".{}.partial-{}",
-        out.file_name()
-            .map_or("report".into(), |n| n.to_string_lossy()),
-        std::process::id()
-    ));
-    let result = fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(html.as_bytes()).and_then(|()| f.sync_all()))
-        .and_then(|()| fs::rename(&tmp, &out));
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(CliError::Runtime(format!("{}: {e}", out.display())));
-    }
+    place::check_file_target(&out, args.force, own).map_err(output_error)?;
+    let data = OutputDir::read(&args.dir).map_err(chart_error)?;
+    let html = report::html_of(&data, lang).map_err(chart_error)?;
+    place::write_file_atomically(&out, html.as_bytes(), args.force, own).map_err(output_error)?;
     if !args.quiet {
-        println!(
+        outln!(
             "report 报告: {} ({} KB)",
             out.display(),
             html.len().div_ceil(1024)
-        );
+        )?;
     }
     Ok(())
 }

@@ -139,7 +139,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let written = dir.commit().map_err(runtime)?;
 
     if !args.quiet {
-        print_summary(&sc, &summary, &written, elapsed.as_secs_f64());
+        print_summary(&sc, &summary, &written, elapsed.as_secs_f64())?;
     }
     Ok(())
 }
@@ -153,68 +153,68 @@ pub fn output_error(e: crate::output::OutputError) -> CliError {
     }
 }
 
-fn print_summary(sc: &Scenario, summary: &[f64], dir: &Path, seconds: f64) {
+fn print_summary(sc: &Scenario, summary: &[f64], dir: &Path, seconds: f64) -> Result<(), CliError> {
     let get = |name: &str| summary_index(name).map_or(0.0, |i| summary[i]);
     let title = if sc.title_en.is_empty() {
         sc.name.clone()
     } else {
         format!("{} / {}", sc.title_en, sc.title_zh)
     };
-    println!("{title}");
-    println!(
+    outln!("{title}")?;
+    outln!(
         "  {} residents, {} grids, {} weeks, seed {} — {:.2} s",
         get("residents") as u64,
         get("grids") as u64,
         sc.ticks,
         sc.seed,
         seconds
-    );
+    )?;
     let start = get("window_start") as u32;
     if start > 1 {
-        println!(
+        outln!(
             "  measured over weeks {start}–{} after a {}-week warm-up / 预热{}周后第{start}–{}周的测量窗口",
             sc.ticks,
             start - 1,
             start - 1,
             sc.ticks
-        );
+        )?;
     }
     let pct = |x: f64| format!("{:.1}%", 100.0 * x);
-    println!(
+    outln!(
         "  resolution rate       解决率          {}",
         pct(get("resolution_rate"))
-    );
-    println!(
+    )?;
+    outln!(
         "  small matters in village 小事不出村   {}",
         pct(get("fengqiao_village"))
-    );
-    println!(
+    )?;
+    outln!(
         "  big matters in town   大事不出镇      {}",
         pct(get("fengqiao_town"))
-    );
-    println!(
+    )?;
+    outln!(
         "  no passing upward     矛盾不上交      {}",
         pct(get("fengqiao_no_upward"))
-    );
-    println!(
+    )?;
+    outln!(
         "  resident trust        居民信任        {:.3}",
         get("resident_trust_final")
-    );
-    println!(
+    )?;
+    outln!(
         "  satisfaction          满意度          {:.3}",
         get("satisfaction_mean")
-    );
-    println!(
+    )?;
+    outln!(
         "  org. trust            组织间信任      {:.3}",
         get("org_trust_final")
-    );
-    println!(
+    )?;
+    outln!(
         "  major risk events     重大风险事件    {}",
         get("major_risks_total") as u64
-    );
-    println!(
+    )?;
+    outln!(
         "  total cost (eu)       总成本（工作量）{:.0}",
         get("cost_total")
-    );
-    println!("  output 输出: {}", dir.display());
+    )?;
+    outln!("  output 输出: {}", dir.display())
 }

@@ -1,13 +1,14 @@
 //! `cogov validate [--quick] [--out DIR]`: run the docking checks, print the table, optionally
-//! save it as `DIR/validation.csv`, and fail (exit 1) when any check fails.
+//! save it as `DIR/validation.csv` (with a `manifest.json` saying what it is), and fail
+//! (exit 1) when any check fails.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use super::run::output_error;
 use super::CliError;
-use crate::output::validation::write_validation_csv;
-use crate::output::AtomicDir;
+use crate::output::validation::{validation_manifest, write_validation_csv};
+use crate::output::{write_json, AtomicDir};
 use crate::validate::{self, Event, Mode};
 
 #[derive(clap::Args, Debug)]
@@ -53,25 +54,29 @@ pub fn validate(args: &ValidateArgs) -> Result<(), CliError> {
     });
     let seconds = started.elapsed().as_secs_f64();
 
-    print!("{}", validate::table(&results));
+    out!("{}", validate::table(&results))?;
     for r in results.iter().filter(|r| !r.notes.is_empty()) {
-        println!("{}:", r.id);
+        outln!("{}:", r.id)?;
         for n in &r.notes {
-            println!("  {n}");
+            outln!("  {n}")?;
         }
     }
     let failed = results.iter().filter(|r| !r.pass).count();
-    println!(
+    outln!(
         "{} mode: {} checks, {} passed, {failed} failed, {seconds:.1} s",
         if args.quick { "quick" } else { "full" },
         results.len(),
         results.len() - failed
-    );
+    )?;
     if let Some(dir) = dir {
         dir.write_file("validation.csv", |w| write_validation_csv(w, &results))
             .map_err(output_error)?;
+        dir.write_file("manifest.json", |w| {
+            write_json(w, &validation_manifest(args.quick))
+        })
+        .map_err(output_error)?;
         let written = dir.commit().map_err(output_error)?;
-        println!("output 输出: {}", written.display());
+        outln!("output 输出: {}", written.display())?;
     }
     if failed > 0 {
         return Err(CliError::Runtime(format!(

@@ -23,7 +23,9 @@ use super::stats::Moments;
 use super::Experiment;
 use crate::model::params::ParamValue;
 use crate::output::records::{summary_columns, summary_row, timeseries_columns, timeseries_row};
-use crate::output::{format_value, manifest_json, write_csv, write_json};
+use crate::output::{
+    format_value, manifest_json, place, text_cell, write_csv, write_json, OutputError,
+};
 use crate::run::simulate;
 
 /// Which part of the runs this process does: runs whose index ≡ `index` (mod `count`).
@@ -83,6 +85,15 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> SweepError + '_ {
     move |source| SweepError::Io {
         path: path.to_path_buf(),
         source,
+    }
+}
+
+/// Output-layer refusals (`--force` on something that is not a cogov output, a directory
+/// another process holds) are the user's to fix; failures of the machine are not.
+fn output_error(e: OutputError) -> SweepError {
+    match e {
+        OutputError::Io { path, source } => SweepError::Io { path, source },
+        other => SweepError::Usage(other.to_string()),
     }
 }
 
@@ -252,15 +263,12 @@ fn write_json_atomic(path: &Path, v: &Value) -> Result<(), SweepError> {
     written
 }
 
-/// Reads the complete lines of an existing journal, truncating a partly written last line.
-/// Returns the number of finished runs it holds.
-fn recover_journal(path: &Path, header: &str, expected: &[u64]) -> Result<u64, SweepError> {
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path)
-        .map_err(io_at(path))?;
-    let mut reader = BufReader::new(&mut file);
+/// Reads the complete lines of an existing journal without changing it: the number of
+/// finished runs it holds and the length of those lines (a partly written last line is left
+/// out, to be cut by `truncate_journal` once the resume is known to go ahead).
+fn scan_journal(path: &Path, header: &str, expected: &[u64]) -> Result<(u64, u64), SweepError> {
+    let file = File::open(path).map_err(io_at(path))?;
+    let mut reader = BufReader::new(file);
     let mut line = Vec::new();
     let mut good_len: u64 = 0;
     let mut done = 0u64;
@@ -294,21 +302,29 @@ fn recover_journal(path: &Path, header: &str, expected: &[u64]) -> Result<u64, S
                 })?;
             if expected.get(done as usize) != Some(&run) {
                 return Err(SweepError::Usage(format!(
-                    "{}: run {run} is out of order; start a new sweep with --force",
-                    path.display()
+                    "{}: line {}: run {run} is out of order or given twice; start a new sweep with --force",
+                    path.display(),
+                    done + 2
                 )));
             }
             done += 1;
         }
         good_len += n as u64;
     }
-    drop(reader);
     if first {
         // Not even a header survived: start the file again.
         good_len = 0;
     }
-    file.set_len(good_len).map_err(io_at(path))?;
-    Ok(done)
+    Ok((done, good_len))
+}
+
+/// Cuts the journal to the complete lines `scan_journal` found.
+fn truncate_journal(path: &Path, good_len: u64) -> Result<(), SweepError> {
+    let file = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(io_at(path))?;
+    file.set_len(good_len).map_err(io_at(path))
 }
 
 /// Options of a sweep.
@@ -344,46 +360,78 @@ pub fn sweep_with(
     let header = csv_line(&runs_header(exp));
     let mine: Vec<u64> = opts.shard.runs(exp.total_runs()).collect();
 
-    if out.exists() {
-        if !out.is_dir() {
+    let existed = fs::symlink_metadata(out).is_ok();
+    if existed && !out.is_dir() {
+        return Err(SweepError::Usage(format!(
+            "{}: exists and is not a directory",
+            out.display()
+        )));
+    }
+    if existed && !opts.resume && !opts.force {
+        return Err(SweepError::Usage(format!(
+            "{}: already exists; pass --resume to continue it or --force to start again",
+            out.display()
+        )));
+    }
+    if existed && opts.force {
+        // Only a cogov output no other process is working on; renamed aside, then deleted.
+        place::clear_dir(out).map_err(output_error)?;
+    }
+    let created = !existed || opts.force;
+    if created {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(io_at(parent))?;
+        }
+        // `create_dir`, not `create_dir_all`: a directory another process made meanwhile is
+        // theirs, not a new sweep's.
+        fs::create_dir(out).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                SweepError::Usage(format!(
+                    "{}: already exists (another process created it just now); pass --resume to continue it",
+                    out.display()
+                ))
+            } else {
+                SweepError::Io {
+                    path: out.to_path_buf(),
+                    source: e,
+                }
+            }
+        })?;
+    }
+    // Held until this function returns: one process at a time works on a sweep directory.
+    let _lock = match place::lock_dir(out, true) {
+        Ok(l) => l,
+        Err(e) => {
+            if created {
+                let _ = fs::remove_dir(out);
+            }
+            return Err(output_error(e));
+        }
+    };
+    // Everything `--resume` could refuse is checked before the directory is touched.
+    let mut journal_len = None;
+    if !created {
+        if !manifest_path.is_file() {
             return Err(SweepError::Usage(format!(
-                "{}: exists and is not a directory",
+                "{}: nothing to resume (no manifest.json)",
                 out.display()
             )));
         }
-        let is_sweep = manifest_path.is_file();
-        if opts.resume {
-            if !is_sweep {
-                return Err(SweepError::Usage(format!(
-                    "{}: nothing to resume (no manifest.json)",
-                    out.display()
-                )));
-            }
-            let text = fs::read_to_string(&manifest_path).map_err(io_at(&manifest_path))?;
-            let old: Value = serde_json::from_str(&text)
-                .map_err(|e| SweepError::Usage(format!("{}: {e}", manifest_path.display())))?;
-            if old["fingerprint"] != json!(exp.fingerprint())
-                || old["shard"] != json!({"index": opts.shard.index, "count": opts.shard.count})
-            {
-                return Err(SweepError::Usage(format!(
-                    "{}: holds a different experiment or shard; resume with the same file and --shard, or start again with --force",
-                    out.display()
-                )));
-            }
-        } else if opts.force {
-            if !is_sweep && fs::read_dir(out).map_err(io_at(out))?.next().is_some() {
-                return Err(SweepError::Usage(format!("{}: is not a cogov output directory (no manifest.json); refusing to replace it", out.display())));
-            }
-            fs::remove_dir_all(out).map_err(io_at(out))?;
-        } else {
+        let text = fs::read_to_string(&manifest_path).map_err(io_at(&manifest_path))?;
+        let old: Value = serde_json::from_str(&text)
+            .map_err(|e| SweepError::Usage(format!("{}: {e}", manifest_path.display())))?;
+        if old["fingerprint"] != json!(exp.fingerprint())
+            || old["shard"] != json!({"index": opts.shard.index, "count": opts.shard.count})
+        {
             return Err(SweepError::Usage(format!(
-                "{}: already exists; pass --resume to continue it or --force to start again",
+                "{}: holds a different experiment or shard; resume with the same file and --shard, or start again with --force",
                 out.display()
             )));
+        }
+        if runs_path.is_file() {
+            journal_len = Some(scan_journal(&runs_path, &header, &mine)?);
         }
     }
-    let created = !out.exists();
-    fs::create_dir_all(out).map_err(io_at(out))?;
     let series_dir = out.join("timeseries");
     let started = (|| {
         if exp.timeseries {
@@ -400,10 +448,12 @@ pub fn sweep_with(
         return Err(e);
     }
 
-    let done_before = if runs_path.is_file() {
-        recover_journal(&runs_path, &header, &mine)?
-    } else {
-        0
+    let done_before = match journal_len {
+        Some((done, good_len)) => {
+            truncate_journal(&runs_path, good_len)?;
+            done
+        }
+        None => 0,
     };
     let mut journal = OpenOptions::new()
         .create(true)
@@ -468,8 +518,23 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
     let mut moments: Vec<Vec<Moments>> =
         vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
     let mut failures = vec![0u64; exp.points.len()];
+    let mut last_run: Option<u64> = None;
     for rec in reader.records() {
         let rec = rec.map_err(|e| SweepError::Usage(format!("{}: {e}", runs_path.display())))?;
+        // A journal is in run order with each run once; anything else (two processes appending
+        // to one journal) would count runs twice in every statistic.
+        let run: Option<u64> = rec.get(0).and_then(|r| r.parse().ok());
+        match run {
+            Some(r) if last_run.map_or(true, |l| r > l) => last_run = Some(r),
+            _ => {
+                return Err(SweepError::Usage(format!(
+                    "{}: line {}: run {} is out of order or given twice; sweep again with --force",
+                    runs_path.display(),
+                    rec.position().map_or(0, |p| p.line()),
+                    rec.get(0).unwrap_or("")
+                )))
+            }
+        }
         let point: usize = rec
             .get(1)
             .and_then(|p| p.parse().ok())
@@ -511,7 +576,7 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
         })?;
         for (p, point) in exp.points.iter().enumerate() {
             let sc = exp.scenario_for(point, 0);
-            let mut row = vec![point.id.to_string(), point.label.clone()];
+            let mut row = vec![point.id.to_string(), text_cell(&point.label).into_owned()];
             row.extend(
                 keys.iter()
                     .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
@@ -575,17 +640,37 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
 /// The experiment a sweep directory was made from (its manifest carries the experiment file's
 /// text and the resolved base scenario), so `cogov merge` needs only the directories.
 pub fn experiment_of(dir: &Path) -> Result<Experiment, SweepError> {
+    let m = sweep_manifest_of(dir)?;
+    experiment_from_manifest(&m, &dir.join("manifest.json").display().to_string())
+}
+
+/// The parsed `manifest.json` of the sweep directory `dir`; a missing directory or manifest,
+/// bad JSON, or another kind of output is the user's mistake (exit 2).
+fn sweep_manifest_of(dir: &Path) -> Result<Value, SweepError> {
     let mpath = dir.join("manifest.json");
-    let text = fs::read_to_string(&mpath).map_err(io_at(&mpath))?;
+    let text = fs::read_to_string(&mpath).map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound {
+            SweepError::Usage(format!(
+                "{}: not found; expected a directory written by `cogov sweep` (a shard)",
+                mpath.display()
+            ))
+        } else {
+            SweepError::Io {
+                path: mpath.clone(),
+                source: e,
+            }
+        }
+    })?;
     let m: Value = serde_json::from_str(&text)
         .map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
     if m["kind"] != json!("sweep") {
         return Err(SweepError::Usage(format!(
-            "{}: is not the manifest of a sweep",
-            mpath.display()
+            "{}: is not a sweep (kind {}); merge the shard directories of one `cogov sweep`",
+            dir.display(),
+            m["kind"]
         )));
     }
-    experiment_from_manifest(&m, &mpath.display().to_string())
+    Ok(m)
 }
 
 /// The experiment of a sweep manifest already parsed from `file` (which must be of kind
@@ -621,13 +706,37 @@ pub fn merge_with(
     finish: Finish<'_>,
 ) -> Result<(), SweepError> {
     let fingerprint = exp.fingerprint();
+    // The output is checked first and replaced last: a merge that fails on any shard leaves
+    // the previous merged output as it was.
+    if fs::symlink_metadata(out).is_ok() {
+        if !force {
+            return Err(SweepError::Usage(format!(
+                "{}: already exists; pass --force to replace it",
+                out.display()
+            )));
+        }
+        place::check_replaceable(out).map_err(output_error)?;
+        let same = |d: &Path| match (fs::canonicalize(d), fs::canonicalize(out)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if let Some(d) = shard_dirs.iter().find(|d| same(d)) {
+            return Err(SweepError::Usage(format!(
+                "{}: is one of the shards being merged ({}); choose another --out",
+                out.display(),
+                d.display()
+            )));
+        }
+    }
     let mut count = None;
     let mut seen = Vec::new();
+    // Shared locks: a shard that a sweep is still writing is not merged.
+    let mut _locks = Vec::new();
     for dir in shard_dirs {
-        let mpath = dir.join("manifest.json");
-        let text = fs::read_to_string(&mpath).map_err(io_at(&mpath))?;
-        let m: Value = serde_json::from_str(&text)
-            .map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
+        if dir.is_dir() {
+            _locks.push(place::lock_dir(dir, false).map_err(output_error)?);
+        }
+        let m = sweep_manifest_of(dir)?;
         if m["fingerprint"] != json!(fingerprint) {
             return Err(SweepError::Usage(format!(
                 "{}: is a shard of a different experiment (fingerprint {} vs {fingerprint})",
@@ -664,28 +773,10 @@ pub fn merge_with(
     if let Some(missing) = (0..n).find(|i| !seen.contains(i)) {
         return Err(SweepError::Usage(format!("shard {missing}/{n} is missing")));
     }
-    if out.exists() {
-        if !force {
-            return Err(SweepError::Usage(format!(
-                "{}: already exists; pass --force to replace it",
-                out.display()
-            )));
-        }
-        if !out.join("manifest.json").is_file() {
-            return Err(SweepError::Usage(format!(
-                "{}: is not a cogov output directory (no manifest.json); refusing to replace it",
-                out.display()
-            )));
-        }
-        fs::remove_dir_all(out).map_err(io_at(out))?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(io_at(parent))?;
     }
-    let staging = out.with_file_name(format!(
-        ".{}.partial-{}",
-        out.file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
+    let staging = place::staging_beside(out);
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(io_at(&staging))?;
     }
@@ -739,6 +830,15 @@ pub fn merge_with(
             }
             writeln!(w, "{line}").map_err(io_at(&runs_path))?;
         }
+        for (path, lines) in &mut files {
+            if let Some(extra) = lines.next().transpose().map_err(io_at(path))? {
+                return Err(SweepError::Usage(format!(
+                    "{}: holds more runs than its shard has (run {} again after the last); was the shard swept twice at once? Sweep it again with --force",
+                    path.display(),
+                    extra.split(',').next().unwrap_or("?")
+                )));
+            }
+        }
         w.flush().map_err(io_at(&runs_path))?;
         drop(w);
         if exp.timeseries {
@@ -759,7 +859,7 @@ pub fn merge_with(
             &staging.join("manifest.json"),
             &sweep_manifest(exp, Shard::WHOLE, true),
         )?;
-        fs::rename(&staging, out).map_err(io_at(out))
+        place::commit_dir(&staging, out, force).map_err(output_error)
     })();
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);

@@ -5,6 +5,7 @@
 //! decides where files go and makes a run's directory appear only when it is complete.
 
 pub mod games;
+pub mod place;
 pub mod records;
 pub mod validation;
 
@@ -47,6 +48,18 @@ pub fn write_csv<W: Write>(
         w.write_record(row.iter().map(|x| format_value(*x)))?;
     }
     w.flush()
+}
+
+/// A free-text CSV cell (a package name, a point label) as a spreadsheet will show it rather
+/// than run it: text starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+/// leading `'`, as OWASP's advice on CSV injection says, so `=HYPERLINK(…)` stays text.
+/// Numbers never pass through here (`format_value` writes them), so `-0.5` stays a number.
+pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 fn param_json(v: ParamValue) -> Value {
@@ -119,6 +132,9 @@ pub fn write_json<W: Write>(mut out: W, v: &Value) -> io::Result<()> {
 pub enum OutputError {
     #[error("{0}: already exists; choose another --out or pass --force to replace it")]
     Exists(PathBuf),
+    /// An output file (`report -o`, `compare --out`) that exists, without `--force`.
+    #[error("{0}: already exists; choose another file name or pass --force to replace it")]
+    FileExists(PathBuf),
     /// The path can never be an output directory (bad name, a file, not a cogov output).
     #[error("{path}: {reason}")]
     Unusable { path: PathBuf, reason: String },
@@ -129,7 +145,10 @@ pub enum OutputError {
 impl OutputError {
     /// True for mistakes in what the user asked for (exit 2), false for failures (exit 1).
     pub fn is_usage(&self) -> bool {
-        matches!(self, OutputError::Exists(_) | OutputError::Unusable { .. })
+        matches!(
+            self,
+            OutputError::Exists(_) | OutputError::FileExists(_) | OutputError::Unusable { .. }
+        )
     }
 }
 
@@ -160,12 +179,14 @@ pub struct AtomicDir {
 impl AtomicDir {
     /// Checks everything that can be checked before any work is done: the name is a real
     /// directory name, its parent is a directory, an existing target is replaced only with
-    /// `force` and only if it is a cogov output (has a manifest.json) or empty.
+    /// `force` and only if it is an empty directory or a cogov output (`place::check_replaceable`).
     pub fn create(target: &Path, force: bool) -> Result<AtomicDir, OutputError> {
-        let name = match target.components().next_back() {
-            Some(std::path::Component::Normal(n)) => n.to_os_string(),
-            _ => return Err(unusable(target, "is not a directory name cogov can create (use a named directory such as runs/my-run)")),
-        };
+        if !matches!(
+            target.components().next_back(),
+            Some(std::path::Component::Normal(_))
+        ) {
+            return Err(unusable(target, "is not a directory name cogov can create (use a named directory such as runs/my-run)"));
+        }
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -176,30 +197,20 @@ impl AtomicDir {
                 "is not a directory, so the output cannot go inside it",
             ));
         }
-        if target.exists() {
-            if !target.is_dir() {
-                return Err(unusable(
-                    target,
-                    "exists and is not a directory; refusing to replace it",
-                ));
-            }
+        if fs::symlink_metadata(target).is_ok() {
             if !force {
+                if !target.is_dir() {
+                    return Err(unusable(
+                        target,
+                        "exists and is not a directory; refusing to replace it",
+                    ));
+                }
                 return Err(OutputError::Exists(target.to_path_buf()));
             }
-            let empty = fs::read_dir(target)
-                .map_err(io_err(target))?
-                .next()
-                .is_none();
-            if !empty && !target.join("manifest.json").is_file() {
-                return Err(unusable(target, "is not a cogov output directory (no manifest.json); refusing to replace it even with --force"));
-            }
+            place::check_replaceable(target)?;
         }
         fs::create_dir_all(parent).map_err(io_err(parent))?;
-        let staging = parent.join(format!(
-            ".{}.partial-{}",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
+        let staging = place::staging_beside(target);
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
         }
@@ -233,15 +244,10 @@ impl AtomicDir {
         &self.staging
     }
 
-    /// Moves the finished directory into place.
+    /// Moves the finished directory into place (`place::commit_dir`: an existing output is
+    /// checked again and renamed aside, never deleted under its own name).
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        if self.target.exists() {
-            if !self.force {
-                return Err(OutputError::Exists(self.target.clone()));
-            }
-            fs::remove_dir_all(&self.target).map_err(io_err(&self.target))?;
-        }
-        fs::rename(&self.staging, &self.target).map_err(io_err(&self.target))?;
+        place::commit_dir(&self.staging, &self.target, self.force)?;
         self.committed = true;
         Ok(self.target.clone())
     }
@@ -317,6 +323,14 @@ mod tests {
     }
 
     #[test]
+    fn text_cells_that_a_spreadsheet_would_run_are_quoted() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx"] {
+            assert_eq!(text_cell(bad), format!("'{bad}"));
+        }
+        assert_eq!(text_cell("lists only"), "lists only");
+    }
+
+    #[test]
     fn run_dirs_are_named_by_utc_time() {
         let d = default_run_dir(Path::new("/nonexistent-base"), "my run", 1_795_000_000);
         assert_eq!(d, Path::new("/nonexistent-base/my_run-20261118-110640"));
@@ -332,8 +346,10 @@ mod tests {
         }
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
         let d = AtomicDir::create(&target, false).unwrap();
-        d.write_file("manifest.json", |w| w.write_all(b"{}"))
-            .unwrap();
+        d.write_file("manifest.json", |w| {
+            w.write_all(br#"{"cogov_version": "0.1.0", "kind": "run"}"#)
+        })
+        .unwrap();
         d.commit().unwrap();
         assert!(matches!(
             AtomicDir::create(&target, false),

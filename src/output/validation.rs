@@ -1,10 +1,20 @@
 //! The `validation.csv` table written by `cogov validate --out DIR`: one row per docking check,
 //! the same cells the terminal table shows plus the interval bounds as numbers, the rule and the
-//! time taken.
+//! time taken; and the directory's `manifest.json`, which marks it as cogov's (so `--force`
+//! may replace it) and says which mode ran.
 
 use std::io::{self, Write};
 
 use crate::validate::CheckResult;
+
+/// The manifest of a validation output: what `--force` needs to recognise it as cogov's.
+pub fn validation_manifest(quick: bool) -> serde_json::Value {
+    serde_json::json!({
+        "cogov_version": env!("CARGO_PKG_VERSION"),
+        "kind": "validation",
+        "mode": if quick { "quick" } else { "full" },
+    })
+}
 
 /// Header of `validation.csv`.
 pub const VALIDATION_COLUMNS: [&str; 13] = [
