@@ -8,7 +8,9 @@
 //! - an **estimate** passes when its whole 95% interval lies inside expected ± tolerance;
 //! - a **bound** passes when the upper end of its 95% interval is at most the tolerance;
 //! - an **extinction** check passes when the strategy died out in every replication;
-//! - a **threshold** passes when the located value is within ± tolerance of the expected one.
+//! - a **threshold** passes when the located value is within ± tolerance of the expected one;
+//! - a **pattern** passes when the qualitative pattern its row states holds (orderings by
+//!   disjoint 95% intervals, or every run showing it).
 //!
 //! `Mode::Quick` uses small lattices and points away from the thresholds and finishes in
 //! seconds; `Mode::Full` uses the peers' sizes and longer runs and also locates both public goods
@@ -16,6 +18,7 @@
 //! Nothing here writes files; the CLI prints and saves the results.
 
 mod checks;
+pub mod city_rule;
 pub mod thresholds;
 
 use std::time::Instant;
@@ -37,6 +40,7 @@ pub enum Rule {
     Bound,
     Extinction,
     Threshold,
+    Pattern,
 }
 
 impl Rule {
@@ -47,6 +51,7 @@ impl Rule {
             Rule::Bound => "bound",
             Rule::Extinction => "extinction",
             Rule::Threshold => "threshold",
+            Rule::Pattern => "pattern",
         }
     }
 }
