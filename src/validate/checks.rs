@@ -21,6 +21,35 @@ pub(super) struct Check {
     pub run: fn(Mode, &mut dyn FnMut(&str)) -> CheckResult,
 }
 
+/// Checks whose failure is understood and written up in `docs/VALIDATION.md` ("Game 3"): each
+/// keeps the expectation it was committed with. Found on their first run (2026-12-01).
+pub(super) const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[
+    (
+        "bm_reference_lock_in",
+        "the reference locks in with probability 1 but not always by round 1000: a tail of late lock-ins (about 0.2–0.5% of runs)",
+    ),
+    (
+        "bm_city_near_cooperation",
+        "the city's clipped additive habits have no absorbing state and, at habit_rate 0.1, drift to exploitation or mutual defection",
+    ),
+    (
+        "bm_high_aspiration",
+        "at habit_rate 0.1 the city's rule gives less mutual cooperation with A = 2 than with A = 0.5, the reverse of the reference",
+    ),
+    (
+        "bm_habituation",
+        "the stated expectation for the reference was wrong: habituation breaks its lock-in too (A → R silences the CC stimulus)",
+    ),
+];
+
+/// The known disagreement `id` is, if any.
+pub(super) fn known_disagreement(id: &str) -> Option<&'static str> {
+    KNOWN_DISAGREEMENTS
+        .iter()
+        .find(|(k, _)| *k == id)
+        .map(|(_, why)| *why)
+}
+
 /// The checks of `mode`, in the order they run and print.
 pub(super) fn all(mode: Mode) -> Vec<Check> {
     let mut v = vec![
@@ -177,6 +206,7 @@ pub(super) fn result(
         tolerance: "exact".into(),
         rule,
         pass: false,
+        known: None,
         seconds: 0.0,
         notes: Vec::new(),
     }

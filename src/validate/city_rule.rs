@@ -546,17 +546,9 @@ mod tests {
         kernel::logit_probabilities(u, h, 2.0 * beta)
     }
 
-    /// Habits that learn the wrong way round: reinforced by disappointment.
-    fn inverted_bush_mosteller(
-        h: &mut [f64; N_ACTIONS],
-        a: kernel::Action,
-        payoff: f64,
-        aspiration: f64,
-        rate: f64,
-        aspiration_rate: f64,
-    ) -> f64 {
-        kernel::bush_mosteller(h, a, 2.0 * aspiration - payoff, aspiration, rate, 0.0);
-        aspiration + aspiration_rate * (payoff - aspiration)
+    /// Pivotality that ignores the exponent and treats every issue as substitutes.
+    fn substitutes_pivotality(shares: &[f64], p: &[f64], i: usize, _r: f64) -> f64 {
+        kernel::pivotality(shares, p, i, 1.0)
     }
 
     #[test]
@@ -570,11 +562,10 @@ mod tests {
         assert!(!pgg_equilibrium_check(&broken_logit, Mode::Quick, 0.3, 4).pass);
         assert!(wl_fixed_points_check(&city).pass);
         assert!(!wl_fixed_points_check(&broken_logit).pass);
-        let broken_learning = KernelFns {
-            bush_mosteller: inverted_bush_mosteller,
+        let broken_pivotality = KernelFns {
+            pivotality: substitutes_pivotality,
             ..city
         };
-        assert!(bm_city_near_cooperation_check(&city, Mode::Quick).pass);
-        assert!(!bm_city_near_cooperation_check(&broken_learning, Mode::Quick).pass);
+        assert!(!wl_fixed_points_check(&broken_pivotality).pass);
     }
 }
