@@ -15,10 +15,13 @@ use crate::games::spatial_pgg::{single_cooperator_payoffs, PggParams, SpatialPgg
 use crate::games::well_mixed::{Imitation, WellMixedParams};
 use crate::games::{GameSpec, KernelFns};
 
+/// How a check runs: in a mode, reporting progress notes.
+type RunCheck = fn(Mode, &mut dyn FnMut(&str)) -> CheckResult;
+
 /// One check: its identifier and how to run it.
 pub(super) struct Check {
     pub id: &'static str,
-    pub run: fn(Mode, &mut dyn FnMut(&str)) -> CheckResult,
+    pub run: RunCheck,
 }
 
 /// Checks whose failure is understood and written up in `docs/VALIDATION.md` ("Game 3"): each
