@@ -68,15 +68,21 @@ impl BinaryGame {
         [1.0 / self.n as f64; MAX_GROUP]
     }
 
-    /// Probability of contributing for a member who believes each partner contributes with
-    /// probability `belief`: the kernel's pivotality inside the kernel's logit.
-    pub fn response(&self, k: &KernelFns, belief: f64) -> f64 {
+    /// Choice probabilities of a member who believes each partner contributes with probability
+    /// `belief`: the kernel's pivotality inside the kernel's logit, as `collaboration::decide`
+    /// computes them (no habits).
+    pub fn choice(&self, k: &KernelFns, belief: f64) -> [f64; N_ACTIONS] {
         let n = self.n;
         let p = [belief; MAX_GROUP];
         let pi = (k.pivotality)(&self.shares()[..n], &p[..n], 0, self.r);
         let utilities = [self.benefit * pi - self.cost, NOT_OFFERED, 0.0];
         (k.logit_probabilities)(&utilities, &[0.0; N_ACTIONS], self.beta)
-            [Action::Substantive.index()]
+    }
+
+    /// Probability of contributing at `belief`: the response whose fixed points are the
+    /// symmetric logit equilibria.
+    pub fn response(&self, k: &KernelFns, belief: f64) -> f64 {
+        self.choice(k, belief)[Action::Substantive.index()]
     }
 }
 
@@ -100,7 +106,7 @@ pub fn fixed_points(response: impl Fn(f64) -> f64) -> Vec<FixedPoint> {
     for c in 1..=CELLS {
         let hi = c as f64 / CELLS as f64;
         let g_hi = g(hi);
-        if g_hi == 0.0 || (g_lo > 0.0) != (g_hi > 0.0) && g_lo != 0.0 {
+        if g_hi == 0.0 || ((g_lo > 0.0) != (g_hi > 0.0) && g_lo != 0.0) {
             let (mut a, mut b) = (lo, hi);
             for _ in 0..60 {
                 let m = 0.5 * (a + b);
@@ -165,8 +171,7 @@ pub fn simulate(game: &BinaryGame, k: &KernelFns, play: &Play, seed: u64) -> Pla
         for group in order.chunks_exact(n) {
             let mut y = [0.0; MAX_GROUP];
             for (slot, &a) in group.iter().enumerate() {
-                let p = game.response(k, belief[a]);
-                let probs = [p, 0.0, 1.0 - p];
+                let probs = game.choice(k, belief[a]);
                 let action = (k.draw_action)(&probs, unit_interval(rng.next_u64()));
                 y[slot] = if action == Action::Substantive {
                     1.0
