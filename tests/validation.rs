@@ -88,6 +88,17 @@ fn quick_validation_passes_every_check() {
 }
 
 #[test]
+fn the_readme_and_validation_md_name_every_check() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let doc = fs::read_to_string(root().join("docs/VALIDATION.md")).unwrap();
+    for id in check_ids(Mode::Full) {
+        let quoted = format!("`{id}`");
+        assert!(readme.contains(&quoted), "README.md does not list {id}");
+        assert!(doc.contains(&quoted), "docs/VALIDATION.md does not list {id}");
+    }
+}
+
+#[test]
 fn nowak_may_from_the_numpy_peers_lattice_ends_on_its_final_lattice() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = validation_scenario("nowak_may_peer.toml");
