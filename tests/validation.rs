@@ -94,7 +94,10 @@ fn the_readme_and_validation_md_name_every_check() {
     for id in check_ids(Mode::Full) {
         let quoted = format!("`{id}`");
         assert!(readme.contains(&quoted), "README.md does not list {id}");
-        assert!(doc.contains(&quoted), "docs/VALIDATION.md does not list {id}");
+        assert!(
+            doc.contains(&quoted),
+            "docs/VALIDATION.md does not list {id}"
+        );
     }
 }
 

@@ -147,8 +147,9 @@ pub fn pgg_statics_check(k: &KernelFns, mode: Mode) -> CheckResult {
 // Game 2: logit equilibria of the binary weakest-link game.
 
 /// The weakest-link game at the city's β and complement exponent: the public good is 1 only
-/// when every member contributes (`r = −2`), worth `benefit` = 4 (the city's
-/// `public_benefit`) against a contribution cost `cost`.
+/// when every member contributes (`r = −2`), worth 4 to each member against a contribution
+/// cost `cost`. In the city's terms (its `pivotal_ratio` divides by the share 1/n) that is
+/// `n·b·m·v`, e.g. `public_benefit` b = 4 with m·v = 1/3 at n = 3.
 pub fn weakest_link(n: usize, cost: f64) -> BinaryGame {
     BinaryGame {
         n,
