@@ -13,8 +13,10 @@
 //! The games do no I/O; lattice files are parsed and printed here (`lattice`) and read and
 //! written by the CLI.
 
+pub mod bush_mosteller_pd;
 pub mod kernel;
 pub mod lattice;
+pub mod logit_game;
 pub mod nowak_may;
 pub mod play;
 pub mod spatial_pgg;
@@ -134,6 +136,35 @@ use crate::model::rng::Stream;
 pub(crate) const NOWAK_MAY_UNIT: u64 = u64::MAX - 0x4E4D;
 pub(crate) const SPATIAL_PGG_UNIT: u64 = u64::MAX - 0x5047;
 pub(crate) const WELL_MIXED_UNIT: u64 = u64::MAX - 0x574D;
+pub(crate) const LOGIT_GAME_UNIT: u64 = u64::MAX - 0x4C47;
+pub(crate) const BUSH_MOSTELLER_UNIT: u64 = u64::MAX - 0x424D;
+
+/// The kernel functions the docking games of the city's decision rule call, held as values so
+/// that a test can hand a game a deliberately broken one and see its check fail. Outside that
+/// test the games always get [`KernelFns::CITY`], the very functions the city calls.
+#[derive(Clone, Copy)]
+pub struct KernelFns {
+    pub pivotality: fn(&[f64], &[f64], usize, f64) -> f64,
+    pub ces_aggregate: fn(&[f64], &[f64], f64) -> f64,
+    pub logit_probabilities:
+        fn(&[f64; kernel::N_ACTIONS], &[f64; kernel::N_ACTIONS], f64) -> [f64; kernel::N_ACTIONS],
+    pub draw_action: fn(&[f64; kernel::N_ACTIONS], f64) -> kernel::Action,
+    pub update_trust: fn(f64, f64, f64, f64) -> f64,
+    pub bush_mosteller:
+        fn(&mut [f64; kernel::N_ACTIONS], kernel::Action, f64, f64, f64, f64) -> f64,
+}
+
+impl KernelFns {
+    /// The functions `model::collaboration` and `model::tick` call.
+    pub const CITY: KernelFns = KernelFns {
+        pivotality: kernel::pivotality,
+        ces_aggregate: kernel::ces_aggregate,
+        logit_probabilities: kernel::logit_probabilities,
+        draw_action: kernel::draw_action,
+        update_trust: kernel::update_trust,
+        bush_mosteller: kernel::bush_mosteller,
+    };
+}
 
 /// The total payoff a member of a linear public good receives per unit of benefit when `n` of
 /// the `group` inputs it shares in are contributed: the kernel's linear aggregate with unit

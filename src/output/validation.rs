@@ -52,7 +52,7 @@ pub fn write_validation_csv<W: Write>(out: W, results: &[CheckResult]) -> io::Re
             r.replications.to_string(),
             r.tolerance.clone(),
             r.rule.name().to_string(),
-            if r.pass { "PASS" } else { "FAIL" }.to_string(),
+            r.verdict().to_string(),
             format!("{:.3}", r.seconds),
             r.notes.join("; "),
         ])?;

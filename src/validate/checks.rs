@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 
+use super::city_rule as cr;
 use super::thresholds::{self, Search, Side};
 use super::{fmt, CheckResult, Mode, Rule};
 use crate::experiment::stats::Moments;
@@ -12,12 +13,44 @@ use crate::games::nowak_may::{single_defector_counts, NowakMay};
 use crate::games::play::play;
 use crate::games::spatial_pgg::{single_cooperator_payoffs, PggParams, SpatialPgg};
 use crate::games::well_mixed::{Imitation, WellMixedParams};
-use crate::games::GameSpec;
+use crate::games::{GameSpec, KernelFns};
+
+/// How a check runs: in a mode, reporting progress notes.
+type RunCheck = fn(Mode, &mut dyn FnMut(&str)) -> CheckResult;
 
 /// One check: its identifier and how to run it.
 pub(super) struct Check {
     pub id: &'static str,
-    pub run: fn(Mode, &mut dyn FnMut(&str)) -> CheckResult,
+    pub run: RunCheck,
+}
+
+/// Checks whose failure is understood and written up in `docs/VALIDATION.md` ("Game 3"): each
+/// keeps the expectation it was committed with. Found on their first run (2026-12-01).
+pub(super) const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[
+    (
+        "bm_reference_lock_in",
+        "the reference locks in with probability 1 but not always by round 1000: a tail of late lock-ins (about 0.2–0.5% of runs)",
+    ),
+    (
+        "bm_city_near_cooperation",
+        "the city's clipped additive habits have no absorbing state and, at habit_rate 0.1, drift to exploitation or mutual defection",
+    ),
+    (
+        "bm_high_aspiration",
+        "at habit_rate 0.1 the city's rule gives less mutual cooperation with A = 2 than with A = 0.5, the reverse of the reference",
+    ),
+    (
+        "bm_habituation",
+        "the stated expectation for the reference was wrong: habituation breaks its lock-in too (A → R silences the CC stimulus)",
+    ),
+];
+
+/// The known disagreement `id` is, if any.
+pub(super) fn known_disagreement(id: &str) -> Option<&'static str> {
+    KNOWN_DISAGREEMENTS
+        .iter()
+        .find(|(k, _)| *k == id)
+        .map(|(_, why)| *why)
 }
 
 /// The checks of `mode`, in the order they run and print.
@@ -71,6 +104,67 @@ pub(super) fn all(mode: Mode) -> Vec<Check> {
             id: "wm_fermi_mean_field_r6",
             run: |m, _| well_mixed(m, 6.0, Imitation::Fermi { k: 0.5 }),
         },
+        // The city's own decision rule (city_rule.rs), on the functions the city calls.
+        Check {
+            id: "logit_pgg_mpcr0.3_n4",
+            run: |m, _| cr::pgg_equilibrium_check(&KernelFns::CITY, m, 0.3, 4),
+        },
+        Check {
+            id: "logit_pgg_mpcr0.75_n4",
+            run: |m, _| cr::pgg_equilibrium_check(&KernelFns::CITY, m, 0.75, 4),
+        },
+        Check {
+            id: "logit_pgg_mpcr0.3_n10",
+            run: |m, _| cr::pgg_equilibrium_check(&KernelFns::CITY, m, 0.3, 10),
+        },
+        Check {
+            id: "logit_pgg_mpcr0.75_n10",
+            run: |m, _| cr::pgg_equilibrium_check(&KernelFns::CITY, m, 0.75, 10),
+        },
+        Check {
+            id: "logit_pgg_comparative_statics",
+            run: |m, _| cr::pgg_statics_check(&KernelFns::CITY, m),
+        },
+        Check {
+            id: "wl_logit_fixed_points",
+            run: |_, _| cr::wl_fixed_points_check(&KernelFns::CITY),
+        },
+        Check {
+            id: "wl_settles_low_from_0.4",
+            run: |m, _| cr::wl_basin_check(&KernelFns::CITY, m, 0.4),
+        },
+        Check {
+            id: "wl_settles_high_from_0.6",
+            run: |m, _| cr::wl_basin_check(&KernelFns::CITY, m, 0.6),
+        },
+        Check {
+            id: "wl_effort_falls_with_cost_and_n",
+            run: |m, _| cr::wl_statics_check(&KernelFns::CITY, m),
+        },
+        Check {
+            id: "bm_reference_sce",
+            run: |_, _| cr::bm_sce_check(),
+        },
+        Check {
+            id: "bm_reference_lock_in",
+            run: |m, _| cr::bm_lock_in_check(m),
+        },
+        Check {
+            id: "bm_reference_slow_transient",
+            run: |m, _| cr::bm_slow_transient_check(m),
+        },
+        Check {
+            id: "bm_city_near_cooperation",
+            run: |m, _| cr::bm_city_near_cooperation_check(&KernelFns::CITY, m),
+        },
+        Check {
+            id: "bm_high_aspiration",
+            run: |m, _| cr::bm_aspiration_check(&KernelFns::CITY, m),
+        },
+        Check {
+            id: "bm_habituation",
+            run: |m, _| cr::bm_habituation_check(&KernelFns::CITY, m),
+        },
     ];
     if mode == Mode::Full {
         v.push(Check {
@@ -86,19 +180,24 @@ pub(super) fn all(mode: Mode) -> Vec<Check> {
 }
 
 /// Seeds 1..=n.
-fn seeds(n: u64) -> Vec<u64> {
+pub(super) fn seeds(n: u64) -> Vec<u64> {
     (1..=n).collect()
 }
 
 /// Mean and 95% interval of `values`.
-fn summarise(values: &[f64]) -> (f64, (f64, f64)) {
+pub(super) fn summarise(values: &[f64]) -> (f64, (f64, f64)) {
     let mut m = Moments::default();
     values.iter().for_each(|x| m.push(*x));
     let h = m.ci95_half_width();
     (m.mean(), (m.mean() - h, m.mean() + h))
 }
 
-fn result(what: String, expected: String, source: &'static str, rule: Rule) -> CheckResult {
+pub(super) fn result(
+    what: String,
+    expected: String,
+    source: &'static str,
+    rule: Rule,
+) -> CheckResult {
     CheckResult {
         id: "",
         what,
@@ -110,6 +209,7 @@ fn result(what: String, expected: String, source: &'static str, rule: Rule) -> C
         tolerance: "exact".into(),
         rule,
         pass: false,
+        known: None,
         seconds: 0.0,
         notes: Vec::new(),
     }

@@ -8,7 +8,15 @@
 //! - an **estimate** passes when its whole 95% interval lies inside expected ± tolerance;
 //! - a **bound** passes when the upper end of its 95% interval is at most the tolerance;
 //! - an **extinction** check passes when the strategy died out in every replication;
-//! - a **threshold** passes when the located value is within ± tolerance of the expected one.
+//! - a **threshold** passes when the located value is within ± tolerance of the expected one;
+//! - a **pattern** passes when the qualitative pattern its row states holds (orderings by
+//!   disjoint 95% intervals, or every run showing it).
+//!
+//! A check whose failure is understood and written up in `docs/VALIDATION.md` is a **known
+//! disagreement** (`known_disagreement`): it keeps its stated expectation, prints `DISAGREES`
+//! instead of `FAIL` and does not fail the run. If it starts to pass, it prints
+//! `UNEXPECTED PASS` and fails the run, so that the write-up is revisited rather than left
+//! stale.
 //!
 //! `Mode::Quick` uses small lattices and points away from the thresholds and finishes in
 //! seconds; `Mode::Full` uses the peers' sizes and longer runs and also locates both public goods
@@ -16,6 +24,7 @@
 //! Nothing here writes files; the CLI prints and saves the results.
 
 mod checks;
+pub mod city_rule;
 pub mod thresholds;
 
 use std::time::Instant;
@@ -37,6 +46,7 @@ pub enum Rule {
     Bound,
     Extinction,
     Threshold,
+    Pattern,
 }
 
 impl Rule {
@@ -47,6 +57,7 @@ impl Rule {
             Rule::Bound => "bound",
             Rule::Extinction => "extinction",
             Rule::Threshold => "threshold",
+            Rule::Pattern => "pattern",
         }
     }
 }
@@ -68,6 +79,8 @@ pub struct CheckResult {
     pub tolerance: String,
     pub rule: Rule,
     pub pass: bool,
+    /// Why the check is expected to fail, when it is a documented known disagreement.
+    pub known: Option<&'static str>,
     pub seconds: f64,
     /// Extra lines worth printing under the table (e.g. each probe of a threshold search).
     pub notes: Vec<String>,
@@ -91,10 +104,35 @@ pub fn run(mode: Mode, mut progress: impl FnMut(Event<'_>)) -> Vec<CheckResult> 
         let mut note = |s: &str| progress(Event::Note(s));
         let mut result = (check.run)(mode, &mut note);
         result.id = check.id;
+        result.known = checks::known_disagreement(check.id);
         result.seconds = started.elapsed().as_secs_f64();
         out.push(result);
     }
     out
+}
+
+impl CheckResult {
+    /// The result column: PASS, FAIL, DISAGREES (a known disagreement that still fails) or
+    /// UNEXPECTED PASS (a known disagreement that passed).
+    pub fn verdict(&self) -> &'static str {
+        match (self.pass, self.known.is_some()) {
+            (true, false) => "PASS",
+            (false, false) => "FAIL",
+            (false, true) => "DISAGREES",
+            (true, true) => "UNEXPECTED PASS",
+        }
+    }
+
+    /// Whether this result fails the run: a plain failure, or a known disagreement that
+    /// passed (its write-up is stale).
+    pub fn fails_run(&self) -> bool {
+        self.pass == self.known.is_some()
+    }
+}
+
+/// Identifiers of the checks that are documented known disagreements, with the reason.
+pub fn known_disagreements() -> &'static [(&'static str, &'static str)] {
+    checks::KNOWN_DISAGREEMENTS
 }
 
 /// Identifiers of the checks a mode runs, in order.
@@ -137,7 +175,7 @@ pub fn table(results: &[CheckResult]) -> String {
                     .unwrap_or_else(|| "–".into()),
                 r.replications.to_string(),
                 r.tolerance.clone(),
-                if r.pass { "PASS" } else { "FAIL" }.to_string(),
+                r.verdict().to_string(),
             ]
         })
         .collect();
