@@ -15,6 +15,11 @@
 //! action at `e²/(e² + e⁻²) ≈ 0.982`, so the city's rule has no absorbing state: it can come
 //! near mutual cooperation and stay there most of the time, never lock in.
 //!
+//! Like the city (revision 2, `model::tick::close_orgs`), the city's rule first forgets: every
+//! habit loses the share `forgetting` of its strength each round (`kernel::forget_habits`,
+//! Erev & Roth 1998), then learns. Forgetting bounds a habit at about
+//! `habit_rate · |π − A| / forgetting`, so the clip no longer binds at the city's defaults.
+//!
 //! Both rules may habituate: `A ← A + h(π − A)` (the reference's, and the city's
 //! `aspiration_rate`). Only the city's step goes through the kernel; the reference is written
 //! out here on purpose, since it is what the kernel is compared with.
@@ -83,6 +88,9 @@ pub struct Learning {
     pub aspiration: f64,
     /// Rate at which the aspiration moves toward the payoff (0: fixed).
     pub habituation: f64,
+    /// Share of every habit forgotten each round before learning (the city's
+    /// `behaviour.habit_forgetting`; Erev & Roth 1998's recency). The reference ignores it.
+    pub forgetting: f64,
 }
 
 /// One player's state under either rule.
@@ -134,6 +142,9 @@ impl Player {
                 self.aspiration = a + l.habituation * (payoff - a);
             }
             Rule::CityHabits => {
+                // As `model::tick::close_orgs` does every week: all habits forget, then the
+                // habit of the action taken learns from its payoff.
+                (k.forget_habits)(&mut self.habits, l.forgetting);
                 let action = if cooperated {
                     Action::Substantive
                 } else {
@@ -234,6 +245,7 @@ mod tests {
             rate,
             aspiration,
             habituation: 0.0,
+            forgetting: 0.0,
         }
     }
 

@@ -183,6 +183,16 @@ pub fn forget_habits(habits: &mut [f64; N_ACTIONS], phi: f64) {
     }
 }
 
+/// Conditional cooperation (MODEL §11.2; ODD §7.6.5): the weight `(1 − ψ) + ψ·b̄` on the
+/// intrinsic value of progress, where `psi` is the conditional cooperators' share of the
+/// public-spirited (`model::levers::conditionality`) and `expected` the mean expected delivery
+/// of the partners. ψ = 0 values progress unconditionally; ψ = 1 only as much as the partners
+/// are expected to deliver (Fischbacher, Gächter & Fehr 2001). Written exactly as the city
+/// computed it inline before, so moving it here changed no output.
+pub fn conditional_weight(psi: f64, expected: f64) -> f64 {
+    1.0 - psi + psi * expected
+}
+
 /// Fermi imitation probability: a player with payoff `own` adopts the strategy of a model with
 /// payoff `model` with probability `1 / (1 + exp((own − model)/K))`.
 pub fn fermi_adoption(own: f64, model: f64, noise_k: f64) -> f64 {

@@ -138,6 +138,7 @@ pub(crate) const SPATIAL_PGG_UNIT: u64 = u64::MAX - 0x5047;
 pub(crate) const WELL_MIXED_UNIT: u64 = u64::MAX - 0x574D;
 pub(crate) const LOGIT_GAME_UNIT: u64 = u64::MAX - 0x4C47;
 pub(crate) const BUSH_MOSTELLER_UNIT: u64 = u64::MAX - 0x424D;
+pub(crate) const CONDITIONAL_UNIT: u64 = u64::MAX - 0x4343;
 
 /// The kernel functions the docking games of the city's decision rule call, held as values so
 /// that a test can hand a game a deliberately broken one and see its check fail. Outside that
@@ -152,6 +153,8 @@ pub struct KernelFns {
     pub update_trust: fn(f64, f64, f64, f64) -> f64,
     pub bush_mosteller:
         fn(&mut [f64; kernel::N_ACTIONS], kernel::Action, f64, f64, f64, f64) -> f64,
+    pub forget_habits: fn(&mut [f64; kernel::N_ACTIONS], f64),
+    pub conditional_weight: fn(f64, f64) -> f64,
 }
 
 impl KernelFns {
@@ -163,6 +166,8 @@ impl KernelFns {
         draw_action: kernel::draw_action,
         update_trust: kernel::update_trust,
         bush_mosteller: kernel::bush_mosteller,
+        forget_habits: kernel::forget_habits,
+        conditional_weight: kernel::conditional_weight,
     };
 }
 

@@ -550,7 +550,7 @@ fn appraise<P: Pools>(
     let value_per_progress = benefit_cost
         * (me.motivation
             * me.alignment()
-            * (1.0 - eff.conditionality + eff.conditionality * expected)
+            * kernel::conditional_weight(eff.conditionality, expected)
             + kappa * w_perf * credit_share
             + township);
     let trace_credit = kappa * (1.0 - w_perf) * credit_share;
