@@ -14,6 +14,7 @@
 //! written by the CLI.
 
 pub mod bush_mosteller_pd;
+pub mod conditional_pgg;
 pub mod kernel;
 pub mod lattice;
 pub mod logit_game;

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::city_rule as cr;
+use super::conditional as cc;
 use super::thresholds::{self, Search, Side};
 use super::{fmt, CheckResult, Mode, Rule};
 use crate::experiment::stats::Moments;
@@ -160,6 +161,22 @@ pub(super) fn all(mode: Mode) -> Vec<Check> {
         Check {
             id: "bm_habituation",
             run: |m, _| cr::bm_habituation_check(&KernelFns::CITY, m),
+        },
+        Check {
+            id: "cc_kernel_mean_field",
+            run: |m, _| cc::mean_field_check(&KernelFns::CITY, m),
+        },
+        Check {
+            id: "cc_fg2010_start",
+            run: |m, _| cc::start_check(&KernelFns::CITY, m),
+        },
+        Check {
+            id: "cc_fg2010_decline",
+            run: |m, _| cc::decline_check(&KernelFns::CITY, m),
+        },
+        Check {
+            id: "cc_fg2010_beliefs",
+            run: |m, _| cc::beliefs_check(&KernelFns::CITY, m),
         },
     ];
     if mode == Mode::Full {

@@ -25,6 +25,7 @@
 
 mod checks;
 pub mod city_rule;
+pub mod conditional;
 pub mod thresholds;
 
 use std::time::Instant;
