@@ -40,6 +40,14 @@ pub(super) const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[
         "bm_habituation",
         "the stated expectation for the reference was wrong: habituation breaks its lock-in too (A → R silences the CC stimulus)",
     ),
+    (
+        "cc_fg2010_decline",
+        "at the city's defaults the kernel's conditional cooperators contribute more than they believe, so contributions rise; no K with a 40–60% start declines below 0.85 of it in ten rounds",
+    ),
+    (
+        "cc_fg2010_beliefs",
+        "beliefs follow contributions, which rise: the kernel's conditional cooperation is over-, not imperfectly, conditional at the city's defaults (gap +0.20)",
+    ),
 ];
 
 /// The known disagreement `id` is, if any.

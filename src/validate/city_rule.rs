@@ -595,5 +595,12 @@ mod tests {
             ..city
         };
         assert!(!wl_fixed_points_check(&broken_pivotality).pass);
+        // Game 3 docks forgetting: without it the city's rule reverses the aspiration effect.
+        let no_forgetting = KernelFns {
+            forget_habits: |_, _| {},
+            ..city
+        };
+        assert!(bm_aspiration_check(&city, Mode::Quick).pass);
+        assert!(!bm_aspiration_check(&no_forgetting, Mode::Quick).pass);
     }
 }
