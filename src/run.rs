@@ -24,6 +24,8 @@ pub fn simulate(sc: &Scenario, mut on_tick: impl FnMut(u32, u32)) -> RunResult {
         + sim.world.city.issues.len() as u64;
     let facts = RunFacts {
         warmup: sc.params.observation.warmup_ticks,
+        return_visit: sc.params.observation.return_visit_ticks,
+        unsettleable: sc.params.observation.unsettleable_share,
         residents: sim.world.resident_count(),
         grids: sim.world.n_grids,
         organisations: sim.world.n_orgs,

@@ -185,6 +185,12 @@ fn print_summary(sc: &Scenario, summary: &[f64], dir: &Path, seconds: f64) -> Re
         pct(get("resolution_rate"))
     )?;
     outln!(
+        "  hotline resolution    热线口径解决率  {} (return visit after {} weeks / {}周后回访)",
+        pct(get("hotline_resolution_rate")),
+        sc.params.observation.return_visit_ticks,
+        sc.params.observation.return_visit_ticks
+    )?;
+    outln!(
         "  small matters in village 小事不出村   {}",
         pct(get("fengqiao_village"))
     )?;

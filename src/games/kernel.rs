@@ -193,6 +193,25 @@ pub fn conditional_weight(psi: f64, expected: f64) -> f64 {
     1.0 - psi + psi * expected
 }
 
+/// Weekly hazard that shirking is detected (MODEL §4.2, §11.4; ODD §7.6.6), from the lead's
+/// `clout` and the sources of blame. Superior attention (`watched`, the hazard when the issue is
+/// watched) and third-party evaluation (`evaluation`) are two sources of the *same* blame — both
+/// feed the unit's evaluation by its superiors, the paper's "institutional constraints
+/// equivalent to superior attention" — so they substitute (the stronger counts), and an
+/// evaluation as strong as attention makes withdrawing attention cost nothing in detection.
+/// Discipline inspection and media exposure are independent sources and combine as independent
+/// risks.
+pub fn detection_hazard(
+    clout: f64,
+    watched: f64,
+    evaluation: f64,
+    inspection: f64,
+    media: f64,
+) -> f64 {
+    let hierarchy = watched.max(evaluation);
+    clout * (1.0 - (1.0 - hierarchy) * (1.0 - inspection) * (1.0 - media))
+}
+
 /// Fermi imitation probability: a player with payoff `own` adopts the strategy of a model with
 /// payoff `model` with probability `1 / (1 + exp((own − model)/K))`.
 pub fn fermi_adoption(own: f64, model: f64, noise_k: f64) -> f64 {
@@ -283,6 +302,21 @@ mod tests {
             bush_mosteller(&mut h, Action::Shirk, 100.0, 0.0, 1.0, 0.0);
         }
         assert_eq!(h[2], HABIT_CLIP);
+    }
+
+    /// Stated before it ran: attention and third-party evaluation substitute (withdrawing
+    /// attention costs nothing where evaluation is as strong, and all of attention's hazard
+    /// where there is none), while inspection adds as an independent risk.
+    #[test]
+    fn attention_and_evaluation_are_one_source_of_blame() {
+        let with = detection_hazard(1.0, 0.1, 0.1, 0.0, 0.0);
+        let without = detection_hazard(1.0, 0.0, 0.1, 0.0, 0.0);
+        assert!((with - without).abs() < 1e-12 && (with - 0.1).abs() < 1e-12);
+        let fall =
+            detection_hazard(1.0, 0.1, 0.0, 0.0, 0.0) - detection_hazard(1.0, 0.0, 0.0, 0.0, 0.0);
+        assert!((fall - 0.1).abs() < 1e-12);
+        let both = detection_hazard(0.5, 0.1, 0.0, 0.2, 0.0);
+        assert!((both - 0.5 * (1.0 - 0.9 * 0.8)).abs() < 1e-12);
     }
 
     #[test]

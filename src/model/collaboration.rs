@@ -566,8 +566,7 @@ fn appraise<P: Pools>(
     let p_insp = if gov { t.discipline_inspection } else { 0.0 };
     let p_media = (t.media_pressure * issue.severity / 10.0).min(1.0);
     let p_eval = t.third_party_evaluation;
-    let p_detect =
-        m.clout * (1.0 - (1.0 - p_sup) * (1.0 - p_insp) * (1.0 - p_media) * (1.0 - p_eval));
+    let p_detect = kernel::detection_hazard(m.clout, p_sup, p_eval, p_insp, p_media);
 
     // Attribution Ã = a + (1 − a)/n, shifted by territorial liability.
     let n = c.deciders.max(1) as f64;

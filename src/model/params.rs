@@ -784,6 +784,12 @@ define_params! {
         warmup_ticks: u32 = 0; [0, 5200] "weeks"; Structural; "";
             en "weeks before the measurement window: summary metrics cover the weeks after them";
             zh "测量窗口之前的预热周数：汇总指标只统计其后各周";
+        return_visit_ticks: u32 = 3; [0, 25] "weeks"; Structural; "";
+            en "weeks after a request at which the hotline's return visit asks whether it was resolved (12345: 15 working days)";
+            zh "诉求受理后热线回访询问是否解决的周数（12345：15个工作日）";
+        unsettleable_share: f64 = 0.0; [0.0, 0.9] "share"; Structural; "";
+            en "share of hotline requests no agency could settle, counted unresolved (an assumption; no public figure)";
+            zh "任何机构都无法解决、计为未解决的热线诉求比例（假设值，无公开数据）";
     }
 }
 

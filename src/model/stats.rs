@@ -6,6 +6,9 @@ use super::entities::N_KINDS;
 use crate::games::kernel::N_ACTIONS;
 
 /// Counts and sums of one tick (or of several ticks, when merged).
+/// Bins of `TickStats::resolved_by_wait`: whole weeks 0..=25 and one for 26 and more.
+pub const WAIT_BINS: usize = 27;
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TickStats {
     pub tick: u32,
@@ -28,6 +31,9 @@ pub struct TickStats {
     pub resolved_below_city: u64,
     /// Resolved within the run whose wait (ticks since arrival) is summed here.
     pub resolved_age_sum: f64,
+    /// Resolved this tick by their wait in whole weeks (0..=25; the last bin holds 26 and
+    /// more): what an observer counting "resolved within k weeks" needs (ODD §7.19).
+    pub resolved_by_wait: [u64; WAIT_BINS],
     /// Decisions by actor kind and action (substantive, symbolic, shirk).
     pub actions: [[u64; N_ACTIONS]; N_KINDS],
     /// Decisions whose three choice probabilities all lay in 0.05..=0.95 (MODEL §4.2 scale
@@ -77,6 +83,9 @@ impl TickStats {
         }
         self.resolved_below_city += o.resolved_below_city;
         self.resolved_age_sum += o.resolved_age_sum;
+        for (mine, theirs) in self.resolved_by_wait.iter_mut().zip(&o.resolved_by_wait) {
+            *mine += theirs;
+        }
         for k in 0..N_KINDS {
             for a in 0..N_ACTIONS {
                 self.actions[k][a] += o.actions[k][a];

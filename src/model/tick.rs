@@ -18,7 +18,7 @@ use super::levers::Effective;
 use super::params::{ParamValue, Params};
 use super::queue::{descending, BucketQueue};
 use super::rng::{stream, Purpose, Stream};
-use super::stats::TickStats;
+use super::stats::{TickStats, WAIT_BINS};
 use super::world::{District, World};
 use crate::games::kernel::{self, Action};
 
@@ -745,6 +745,7 @@ fn close_issue<P: Pools>(
             st.resolved_below_city += 1;
         }
         st.resolved_age_sum += age;
+        st.resolved_by_wait[(age as usize).min(WAIT_BINS - 1)] += 1;
     } else {
         st.abandoned += 1;
     }

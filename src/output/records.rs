@@ -359,8 +359,14 @@ pub fn summary_columns() -> Vec<Column> {
         col(
             "resolution_rate",
             "share",
-            "resolved / issues in the run",
-            "解决率（已解决/事项总数）",
+            "resolved / issues of the window (open at its start or arriving in it)",
+            "解决率（窗口内已解决/窗口期初未结及新发事项数）",
+        ),
+        col(
+            "hotline_resolution_rate",
+            "share",
+            "hotline-style resolution rate: requests resolved by the return visit, less those no agency could settle",
+            "热线口径解决率：回访时已解决的诉求比例（扣除无法解决的诉求）",
         ),
         col(
             "mean_weeks_to_resolve",
@@ -499,6 +505,10 @@ pub struct RunFacts {
     /// Weeks of warm-up before the measurement window (`observation.warmup_ticks`, at most
     /// one less than the run).
     pub warmup: u32,
+    /// The hotline observation model (`observation.return_visit_ticks`,
+    /// `observation.unsettleable_share`).
+    pub return_visit: u32,
+    pub unsettleable: f64,
     pub residents: u64,
     pub grids: u64,
     pub organisations: u64,
@@ -541,6 +551,7 @@ pub fn summary_row(series: &[TickStats], facts: &RunFacts) -> Vec<f64> {
         issues,
         resolved,
         ratio(resolved, issues),
+        hotline_resolution_rate(&total, facts),
         ratio(total.resolved_age_sum, resolved),
         ratio(at(3, 5), resolved),
         ratio(at(2, 5), resolved),
@@ -568,6 +579,16 @@ pub fn summary_row(series: &[TickStats], facts: &RunFacts) -> Vec<f64> {
         costs.iter().sum(),
         total.effort_spent,
     ]
+}
+
+/// The hotline's resolution rate (ODD §7.19): the share of requests a return visit
+/// `return_visit` weeks after arrival finds resolved, less the requests no agency could settle.
+/// Estimated on the window's closures as a share of its arrivals, which in a steady state is the
+/// share of an arrival cohort resolved within the visit.
+fn hotline_resolution_rate(total: &TickStats, facts: &RunFacts) -> f64 {
+    let visit = (facts.return_visit as usize).min(total.resolved_by_wait.len() - 2);
+    let within: u64 = total.resolved_by_wait[..=visit].iter().sum();
+    (1.0 - facts.unsettleable) * ratio(within as f64, total.arrived as f64).min(1.0)
 }
 
 /// Index of a named summary column (for terminal output and tests).
