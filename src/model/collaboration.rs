@@ -495,11 +495,10 @@ fn appraise<P: Pools>(
     let mut trust_sum = 0.0;
     let mut distance_sum = 0.0;
     let mut partners = 0.0;
-    for j in 0..c.n {
+    for (j, mj) in c.members[..c.n].iter().enumerate() {
         if j == i {
             continue;
         }
-        let mj = &c.members[j];
         prob[j] = match mj.org {
             Some(r) => {
                 let o = pools.org(r);

@@ -246,7 +246,7 @@ pub fn best_case_notes() -> Vec<String> {
                 let (c, _) = mean_field(&game, rate, START_BELIEF, ROUNDS);
                 if (0.4..=0.6).contains(&c[0]) {
                     let ratio = c[ROUNDS as usize - 1] / c[0];
-                    if best.is_none_or(|b| ratio < b.0) {
+                    if best.map_or(true, |b| ratio < b.0) {
                         best = Some((ratio, game.value, c[0]));
                     }
                 }
