@@ -186,6 +186,10 @@ pub(super) fn all(mode: Mode) -> Vec<Check> {
             id: "cc_fg2010_beliefs",
             run: |m, _| cc::beliefs_check(&KernelFns::CITY, m),
         },
+        Check {
+            id: "cc_belief_rule_in_step",
+            run: |_, _| cc::belief_rule_check(&KernelFns::CITY),
+        },
     ];
     if mode == Mode::Full {
         v.push(Check {
