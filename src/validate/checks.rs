@@ -48,6 +48,10 @@ pub(super) const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[
         "cc_fg2010_beliefs",
         "beliefs follow contributions, which rise: the kernel's conditional cooperation is over-, not imperfectly, conditional at the city's defaults (gap +0.20)",
     ),
+    (
+        "cc_belief_rule_in_step",
+        "the city's trust rate 0.05 per week moves a belief about 37% of the way in nine rounds; beliefs fed the published decline fall to 0.88 of their start, not 0.38 (rates ≥ 0.34 would be in step)",
+    ),
 ];
 
 /// The known disagreement `id` is, if any.
