@@ -35,7 +35,8 @@ use super::{below, unit_interval, KernelFns, CONDITIONAL_UNIT};
 use crate::model::levers;
 use crate::model::rng::{stream, Purpose};
 
-/// Group size (FG 2010 and FGF 2001 play in groups of four).
+/// Group size: four, the standard design of these experiments (the retrieved text of FG 2010
+/// does not state it; see docs/VALIDATION.md).
 pub const GROUP: usize = 4;
 
 /// Utility that keeps symbolic work out of the choice (the kernel's logit gives it weight 0).
