@@ -463,10 +463,10 @@ fn mutual_cooperation(l: &Learning, k: &KernelFns, mode: Mode) -> (f64, (f64, f6
 }
 
 /// The city's rule comes near mutual cooperation with a high aspiration (A = 2, between P and
-/// R) but cannot lock in: its clip caps P(CC) at 0.982² = 0.964. (With forgetting we derive
-/// ≈ 0.16 instead, see [`city`]; the check keeps the pattern it was committed with.) Expected: the mutual
+/// R) but cannot lock in: its clip caps P(CC) at 0.982² = 0.964. Expected: the mutual
 /// cooperation rate over rounds 1001–2000 at least 0.8 (lower end of the interval), below the
-/// ceiling; the reference is at 1 there (absorbing).
+/// ceiling; the reference is at 1 there (absorbing). (With forgetting we derive ≈ 0.16
+/// instead, see [`city`]; the check keeps the pattern it was committed with.)
 pub fn bm_city_near_cooperation_check(k: &KernelFns, mode: Mode) -> CheckResult {
     let (mean, ci) = mutual_cooperation(&city(2.0, 0.0), k, mode);
     let ceiling = {
