@@ -1611,3 +1611,28 @@ fn a_closed_stdout_is_a_normal_end() {
     let (code, stderr) = with_closed_stdout(tmp.path(), &["params"]);
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+/// MODEL §11.5: a lever that works through another that is off is warned about, naming both.
+#[test]
+fn a_lever_that_needs_another_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "run",
+            "-q",
+            "--ticks",
+            "2",
+            "--set",
+            "process.whistle_and_report=true",
+            "--out",
+            "r",
+        ],
+    );
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("process.whistle_and_report is on from week 1 but does nothing while institutions.block_led is off"),
+        "{err}"
+    );
+}

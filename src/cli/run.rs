@@ -84,6 +84,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     let sc = load_scenario(args.scenario.as_deref(), args.seed, args.ticks, &args.set)?;
     guard_memory(&sc)?;
+    for w in sc.inert_lever_warnings() {
+        eprintln!("warning: {w}");
+    }
     let warmup = sc.params.observation.warmup_ticks;
     if warmup >= sc.ticks {
         eprintln!(

@@ -241,3 +241,67 @@ impl Effective {
         }
     }
 }
+
+/// A lever switched on that does nothing because it works through another lever that is off
+/// (MODEL §11.5: such a combination is warned about, never silently run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InertLever {
+    /// The key that has no effect.
+    pub key: &'static str,
+    /// The key it needs switched on.
+    pub needs: &'static str,
+}
+
+/// The levers of `p` that are on but inert, in a fixed order.
+pub fn inert_levers(p: &Params) -> Vec<InertLever> {
+    let mut out = Vec::new();
+    let block_led = p.institutions.block_led;
+    if p.process.whistle_and_report && !block_led {
+        // Only a block lead can summon departments (`collaboration::summon`).
+        out.push(InertLever {
+            key: "process.whistle_and_report",
+            needs: "institutions.block_led",
+        });
+    }
+    if p.institutions.limited_territorial_liability && !block_led {
+        // It bounds the territorial liability that block-led management creates (ODD §7.6.7).
+        out.push(InertLever {
+            key: "institutions.limited_territorial_liability",
+            needs: "institutions.block_led",
+        });
+    }
+    if p.process.township_evaluation && !(block_led && p.process.whistle_and_report) {
+        // Townships evaluate the departments they summon, and only those.
+        out.push(InertLever {
+            key: "process.township_evaluation",
+            needs: "process.whistle_and_report",
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lever that works through another is reported inert exactly while that one is off.
+    #[test]
+    fn levers_that_need_another_are_inert_without_it() {
+        let mut p = Params::default();
+        assert!(inert_levers(&p).is_empty());
+        p.process.whistle_and_report = true;
+        p.process.township_evaluation = true;
+        p.institutions.limited_territorial_liability = true;
+        let keys: Vec<&str> = inert_levers(&p).iter().map(|l| l.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "process.whistle_and_report",
+                "institutions.limited_territorial_liability",
+                "process.township_evaluation"
+            ]
+        );
+        p.institutions.block_led = true;
+        assert!(inert_levers(&p).is_empty());
+    }
+}
