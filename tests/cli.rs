@@ -1636,3 +1636,61 @@ fn a_lever_that_needs_another_is_warned_about() {
         "{err}"
     );
 }
+
+/// `cogov levers` compares every lever with the base on common seeds, prints one line per lever
+/// with its meaning from the parameter table, and writes every metric of every lever as CSV.
+#[test]
+fn levers_compares_every_lever_with_the_base() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("small.toml");
+    fs::write(
+        &base,
+        "[scenario]\nname = \"small\"\nticks = 6\n\n[territory]\ndistricts = 1\nstreets_per_district = 1\ncommunities_per_street = 2\ngrids_per_community = 2\n",
+    )
+    .unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "levers",
+            "--base",
+            "small.toml",
+            "--reps",
+            "3",
+            "--out",
+            "levers.csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let levers = cogov::model::levers::LEVER_SETTINGS;
+    for l in levers {
+        assert!(text.contains(l.key), "{} missing from:\n{text}", l.key);
+    }
+    assert!(
+        text.contains("信任文化"),
+        "Chinese meanings come from the parameter table"
+    );
+    let csv = fs::read_to_string(tmp.path().join("levers.csv")).unwrap();
+    let rows = csv.lines().count() - 1;
+    assert_eq!(
+        rows,
+        levers.len() * cogov::output::records::summary_columns().len()
+    );
+    let again = run_in(
+        tmp.path(),
+        &[
+            "levers",
+            "--base",
+            "small.toml",
+            "--reps",
+            "3",
+            "--out",
+            "levers.csv",
+        ],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "an existing --out needs --force"
+    );
+}
