@@ -485,3 +485,58 @@ fn the_functioning_regime_holds_over_the_unanchored_parameters() {
         "functioning regime at {share:.3} of the points"
     );
 }
+
+/// A one-off trust shock (MODEL §11.2), stated before it first ran: after the default city's
+/// spin-up (260 weeks), every organisation's trust in every kind falls by 0.3 at once; against
+/// the same city unshocked (same seed), the gap in inter-organisational trust halves within
+/// 14 weeks (trust learns at 0.05 a week, a half-life of ln 2 / 0.05 ≈ 14 weeks if what is
+/// observed did not change) and is below 0.02 after a year, on each of five seeds. The
+/// half-lives are printed.
+#[test]
+fn a_one_off_trust_shock_fades_with_a_half_life_of_weeks() {
+    for seed in 1..=5u64 {
+        let mut plain = Simulation::new(Params::default(), seed, Vec::new());
+        let mut shocked = Simulation::new(Params::default(), seed, Vec::new());
+        for _ in 0..260 {
+            plain.step();
+            shocked.step();
+        }
+        let world = &mut shocked.world;
+        let orgs = world
+            .districts
+            .iter_mut()
+            .flat_map(|d| d.orgs.iter_mut())
+            .chain(world.city.orgs.iter_mut());
+        for o in orgs {
+            for t in o.trust.iter_mut() {
+                *t = (*t - 0.3).max(0.0);
+            }
+        }
+        let mut half_life = None;
+        let mut gap_after_year = 0.0;
+        let mut first_gap = None;
+        for week in 1..=52 {
+            let a = plain.step();
+            let b = shocked.step();
+            let gap = share(a.org_trust_sum, a.org_trust_count)
+                - share(b.org_trust_sum, b.org_trust_count);
+            let g0 = *first_gap.get_or_insert(gap);
+            if half_life.is_none() && gap <= 0.5 * g0 {
+                half_life = Some(week);
+            }
+            gap_after_year = gap;
+        }
+        eprintln!(
+            "seed {seed}: trust gap {:.3} after the shock, half-life {half_life:?} weeks, {gap_after_year:.4} after a year",
+            first_gap.unwrap()
+        );
+        assert!(
+            half_life.is_some_and(|w| w <= 14),
+            "seed {seed}: half-life {half_life:?}"
+        );
+        assert!(
+            gap_after_year < 0.02,
+            "seed {seed}: gap after a year {gap_after_year}"
+        );
+    }
+}
