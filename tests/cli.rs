@@ -1620,7 +1620,7 @@ fn a_lever_that_needs_another_is_warned_about() {
         tmp.path(),
         &[
             "run",
-            "-q",
+            "--no-charts",
             "--ticks",
             "2",
             "--set",
