@@ -1277,8 +1277,11 @@ fn default_run_prints_the_summary() {
         &[
             "The default city",
             "默认城市",
-            "52 weeks",
+            "312 weeks",
+            "measured over weeks 261–312 after a 260-week warm-up",
             "resolution rate",
+            "hotline resolution",
+            "热线口径解决率",
             "解决率",
             "小事不出村",
             "大事不出镇",
