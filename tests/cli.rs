@@ -1300,7 +1300,7 @@ fn default_run_prints_the_summary() {
         "names the output: {stdout}"
     );
     let (_, rows) = read_csv(&out.join("timeseries.csv"));
-    assert_eq!(rows.len(), 52);
+    assert_eq!(rows.len(), 312);
     // The printed resolution rate is the summary's, as a percentage.
     let (header, summary) = read_csv(&out.join("summary.csv"));
     let i = header.iter().position(|c| c == "resolution_rate").unwrap();
