@@ -438,7 +438,7 @@ fn the_report_is_one_self_contained_file() {
             &[
                 "Parameters that differ from the defaults",
                 "Key results",
-                "resolved / issues in the run",
+                "resolved / issues of the window",
             ][..],
         ),
     ] {

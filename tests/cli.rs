@@ -1277,8 +1277,11 @@ fn default_run_prints_the_summary() {
         &[
             "The default city",
             "默认城市",
-            "52 weeks",
+            "312 weeks",
+            "measured over weeks 261–312 after a 260-week warm-up",
             "resolution rate",
+            "hotline resolution",
+            "热线口径解决率",
             "解决率",
             "小事不出村",
             "大事不出镇",
@@ -1297,7 +1300,7 @@ fn default_run_prints_the_summary() {
         "names the output: {stdout}"
     );
     let (_, rows) = read_csv(&out.join("timeseries.csv"));
-    assert_eq!(rows.len(), 52);
+    assert_eq!(rows.len(), 312);
     // The printed resolution rate is the summary's, as a percentage.
     let (header, summary) = read_csv(&out.join("summary.csv"));
     let i = header.iter().position(|c| c == "resolution_rate").unwrap();
@@ -1610,4 +1613,87 @@ fn a_closed_stdout_is_a_normal_end() {
     assert_eq!(code, Some(0), "{stderr}");
     let (code, stderr) = with_closed_stdout(tmp.path(), &["params"]);
     assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// MODEL §11.5: a lever that works through another that is off is warned about, naming both.
+#[test]
+fn a_lever_that_needs_another_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "run",
+            "--no-charts",
+            "--ticks",
+            "2",
+            "--set",
+            "process.whistle_and_report=true",
+            "--out",
+            "r",
+        ],
+    );
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("process.whistle_and_report is on from week 1 but does nothing while institutions.block_led is off"),
+        "{err}"
+    );
+}
+
+/// `cogov levers` compares every lever with the base on common seeds, prints one line per lever
+/// with its meaning from the parameter table, and writes every metric of every lever as CSV.
+#[test]
+fn levers_compares_every_lever_with_the_base() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("small.toml");
+    fs::write(
+        &base,
+        "[scenario]\nname = \"small\"\nticks = 6\n\n[territory]\ndistricts = 1\nstreets_per_district = 1\ncommunities_per_street = 2\ngrids_per_community = 2\n",
+    )
+    .unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "levers",
+            "--base",
+            "small.toml",
+            "--reps",
+            "3",
+            "--out",
+            "levers.csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let levers = cogov::model::levers::LEVER_SETTINGS;
+    for l in levers {
+        assert!(text.contains(l.key), "{} missing from:\n{text}", l.key);
+    }
+    assert!(
+        text.contains("信任文化"),
+        "Chinese meanings come from the parameter table"
+    );
+    let csv = fs::read_to_string(tmp.path().join("levers.csv")).unwrap();
+    let rows = csv.lines().count() - 1;
+    assert_eq!(
+        rows,
+        levers.len() * cogov::output::records::summary_columns().len()
+    );
+    let again = run_in(
+        tmp.path(),
+        &[
+            "levers",
+            "--base",
+            "small.toml",
+            "--reps",
+            "3",
+            "--out",
+            "levers.csv",
+        ],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "an existing --out needs --force"
+    );
 }

@@ -607,11 +607,11 @@ fn operating_constraints_cut_shirking_at_a_commitment_overhead() {
     );
 }
 
-/// Since model revision 2 the summons' effect on department shirking is null
-/// (−0.0012 [−0.0031, 0.0007]); the channel MODEL §11.5 asks for (on site with priority and a
-/// deadline) is not built yet. Run with `--ignored` to see it fail.
+/// Since revision 2 summoned departments serve the summons first and are watched by the block
+/// that summoned them (MODEL §11.5: on site, with priority); before that channel the summons'
+/// effect on department shirking was null (−0.0012 [−0.0031, 0.0007]). Expected, stated before
+/// this ran: department shirking falls, programme cost rises.
 #[test]
-#[ignore = "known disagreement since revision 2, see docs/ODD.md §12"]
 fn whistle_and_report_moves_departments_at_a_capacity_cost() {
     let base = |p: &mut Params| {
         p.institutions.block_led = true;

@@ -396,3 +396,148 @@ fn a_trust_culture_raises_trust_and_shortens_waits() {
     assert!(trust.1 >= 0.03, "org trust {trust:?}");
     assert!(wait.2 < 0.0, "wait {wait:?}");
 }
+
+/// Unanchored behavioural parameters (no public figure sets them; ODD §10), varied at ±30 %
+/// around their defaults in the robustness check (Grimm & Berger 2016).
+const UNANCHORED: [&str; 20] = [
+    "behaviour.choice_temperature",
+    "behaviour.public_benefit",
+    "behaviour.sanction",
+    "behaviour.congestion_weight",
+    "behaviour.symbolic_cost",
+    "behaviour.lead_share",
+    "behaviour.trust_gain_rate",
+    "behaviour.trust_loss_rate",
+    "behaviour.habit_rate",
+    "behaviour.habit_forgetting",
+    "behaviour.aspiration_rate",
+    "behaviour.crowding_threshold",
+    "behaviour.crowding_rate",
+    "behaviour.recognition_rate",
+    "behaviour.motivation_relax_rate",
+    "behaviour.tau_base",
+    "behaviour.tau_sideways",
+    "behaviour.department_clout",
+    "behaviour.policy_conflict_q",
+    "tools.attention_detection",
+];
+
+/// Robustness (MODEL §11 §0), stated before it first ran: over a 64-point Latin hypercube of
+/// the twenty unanchored behavioural parameters at ±30 % of their defaults (one seed per point,
+/// the default city, ten years, measured after a 260-week warm-up), at least 80 % of the points
+/// pass the functioning-regime checks — closures / arrivals within 1 ± 0.02, abandoned issues at
+/// most 10 % of closures, departments' substantive share at least 0.3. The share is printed.
+#[test]
+fn the_functioning_regime_holds_over_the_unanchored_parameters() {
+    use cogov::experiment::design::{points, Design, Range};
+    use cogov::model::params::{spec_of, ParamKind};
+    let ranges: Vec<Range> = UNANCHORED
+        .iter()
+        .map(|k| {
+            let d = match spec_of(k).unwrap().default {
+                cogov::model::ParamValue::Float(x) => x,
+                other => panic!("{k}: {other:?}"),
+            };
+            Range {
+                key: k.to_string(),
+                kind: ParamKind::Float,
+                lo: 0.7 * d,
+                hi: (1.3 * d).min(spec_of(k).unwrap().max),
+            }
+        })
+        .collect();
+    let design = Design::LatinHypercube { points: 64, ranges };
+    let pts = points(&design, 2026);
+    let passed: Vec<bool> = pts
+        .par_iter()
+        .enumerate()
+        .map(|(i, pt)| {
+            let mut sc = Scenario {
+                ticks: WEEKS,
+                seed: 1 + i as u64,
+                ..Scenario::default()
+            };
+            for (k, v) in &pt.set {
+                sc.params.set(k, *v).unwrap();
+            }
+            let series = simulate(&sc, |_, _| {}).series;
+            let mut total = TickStats::default();
+            for s in &series[260..] {
+                total.merge(s);
+            }
+            let closures = (total.resolved + total.abandoned) as f64;
+            let balance = closures / total.arrived as f64;
+            let abandoned = total.abandoned as f64 / closures;
+            let departments = substantive(&total, 2);
+            let ok = (balance - 1.0).abs() <= 0.02 && abandoned <= 0.10 && departments >= 0.3;
+            if !ok {
+                eprintln!(
+                    "point {i}: balance {balance:.3}, abandoned {abandoned:.3}, departments {departments:.3}"
+                );
+            }
+            ok
+        })
+        .collect();
+    let share = passed.iter().filter(|&&p| p).count() as f64 / passed.len() as f64;
+    eprintln!("functioning regime at {:.0} % of 64 points", 100.0 * share);
+    assert!(
+        share >= 0.8,
+        "functioning regime at {share:.3} of the points"
+    );
+}
+
+/// A one-off trust shock (MODEL §11.2), stated before it first ran: after the default city's
+/// spin-up (260 weeks), every organisation's trust in every kind falls by 0.3 at once; against
+/// the same city unshocked (same seed), the gap in inter-organisational trust halves within
+/// 14 weeks (trust learns at 0.05 a week, a half-life of ln 2 / 0.05 ≈ 14 weeks if what is
+/// observed did not change) and is below 0.02 after a year, on each of five seeds. The
+/// half-lives are printed.
+#[test]
+#[ignore = "known disagreement: the shock persists (seed 1: gap 0.296 → 0.217 after a year), see docs/ODD.md §12"]
+fn a_one_off_trust_shock_fades_with_a_half_life_of_weeks() {
+    for seed in 1..=5u64 {
+        let mut plain = Simulation::new(Params::default(), seed, Vec::new());
+        let mut shocked = Simulation::new(Params::default(), seed, Vec::new());
+        for _ in 0..260 {
+            plain.step();
+            shocked.step();
+        }
+        let world = &mut shocked.world;
+        let orgs = world
+            .districts
+            .iter_mut()
+            .flat_map(|d| d.orgs.iter_mut())
+            .chain(world.city.orgs.iter_mut());
+        for o in orgs {
+            for t in o.trust.iter_mut() {
+                *t = (*t - 0.3).max(0.0);
+            }
+        }
+        let mut half_life = None;
+        let mut gap_after_year = 0.0;
+        let mut first_gap = None;
+        for week in 1..=52 {
+            let a = plain.step();
+            let b = shocked.step();
+            let gap = share(a.org_trust_sum, a.org_trust_count)
+                - share(b.org_trust_sum, b.org_trust_count);
+            let g0 = *first_gap.get_or_insert(gap);
+            if half_life.is_none() && gap <= 0.5 * g0 {
+                half_life = Some(week);
+            }
+            gap_after_year = gap;
+        }
+        eprintln!(
+            "seed {seed}: trust gap {:.3} after the shock, half-life {half_life:?} weeks, {gap_after_year:.4} after a year",
+            first_gap.unwrap()
+        );
+        assert!(
+            half_life.is_some_and(|w| w <= 14),
+            "seed {seed}: half-life {half_life:?}"
+        );
+        assert!(
+            gap_after_year < 0.02,
+            "seed {seed}: gap after a year {gap_after_year}"
+        );
+    }
+}

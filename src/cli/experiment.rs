@@ -361,6 +361,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     )?;
     for name in [
         "resolution_rate",
+        "hotline_resolution_rate",
         "fengqiao_village",
         "fengqiao_town",
         "fengqiao_no_upward",

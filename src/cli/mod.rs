@@ -19,6 +19,7 @@ macro_rules! out {
 
 pub mod experiment;
 pub mod game;
+pub mod levers;
 pub mod params;
 pub mod plot;
 pub mod report;
@@ -97,6 +98,9 @@ pub enum Command {
     Merge(experiment::MergeArgs),
     /// Compare two scenarios on common random numbers （以共同随机数配对比较两个情景）
     Compare(experiment::CompareArgs),
+    /// Every lever against a base scenario on common random numbers, with 95% intervals
+    /// （每个政策杠杆与基准情景的配对比较，含95%置信区间）
+    Levers(levers::LeversArgs),
     /// Print a Slurm job-array script that runs an experiment's shards and merges them
     /// （生成在Slurm集群上分片运行并合并的作业脚本）
     Slurm(experiment::SlurmArgs),
@@ -146,6 +150,7 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(args) => experiment::sweep(&args),
         Command::Merge(args) => experiment::merge(&args),
         Command::Compare(args) => experiment::compare(&args),
+        Command::Levers(args) => levers::levers(&args),
         Command::Slurm(args) => experiment::slurm(&args),
         Command::Validate(args) => validate::validate(&args),
     }

@@ -84,13 +84,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     let sc = load_scenario(args.scenario.as_deref(), args.seed, args.ticks, &args.set)?;
     guard_memory(&sc)?;
-    let warmup = sc.params.observation.warmup_ticks;
-    if warmup >= sc.ticks {
-        eprintln!(
-            "warning: observation.warmup_ticks ({warmup}) is not shorter than the run ({} weeks): the summary covers the last week only / 警告：预热期不短于模拟周数，汇总仅统计最后一周",
-            sc.ticks
-        );
-    }
+
     let target: PathBuf = match &args.out {
         Some(o) => o.clone(),
         None => {
@@ -140,8 +134,26 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 
     if !args.quiet {
         print_summary(&sc, &summary, &written, elapsed.as_secs_f64())?;
+        for w in scenario_warnings(&sc) {
+            eprintln!("warning: {w}");
+        }
     }
     Ok(())
+}
+
+/// What a scenario asks for that will not do what it seems to: levers that need another that
+/// is off (MODEL §11.5), a warm-up as long as the run. Printed after a run that succeeded, so a
+/// failure stays one line.
+pub fn scenario_warnings(sc: &Scenario) -> Vec<String> {
+    let mut out = sc.inert_lever_warnings();
+    let warmup = sc.params.observation.warmup_ticks;
+    if warmup >= sc.ticks {
+        out.push(format!(
+            "observation.warmup_ticks ({warmup}) is not shorter than the run ({} weeks): the summary covers the last week only / 预热期不短于模拟周数，汇总仅统计最后一周",
+            sc.ticks
+        ));
+    }
+    out
 }
 
 /// Output errors: the user's mistakes exit 2, failures of the machine exit 1.

@@ -8,6 +8,7 @@
 //! exactly `cogov run` of the point's scenario with the run's seed.
 
 pub mod design;
+pub mod levers;
 pub mod stats;
 pub mod sweep;
 

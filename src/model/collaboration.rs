@@ -557,7 +557,10 @@ fn appraise<P: Pools>(
     // Detection hazard: the tools that reach this kind, through the lead's clout.
     let gov = kind.is_government();
     let t = &p.tools;
-    let p_sup = if issue.watched && gov {
+    // A summoned department reports on site to the block that summoned it (吹哨报到): the
+    // block watches its work on that issue as a superior watches (MODEL §11.5), through the
+    // clout the summons gives it.
+    let p_sup = if (issue.watched || m.summoned_department) && gov {
         t.attention_detection
     } else {
         0.0
@@ -670,7 +673,8 @@ pub fn decide<P: Pools>(
             coalition: ci,
             member: i as u8,
             action,
-            watched: issue.watched,
+            // Summoned departments serve the summons first, as watched work (MODEL §11.5).
+            watched: issue.watched || c.members[i].summoned_department,
             utility: a.utilities[action.index()],
             need: work * (1.0 + a.tau + meeting + commitments),
             tau_share: a.tau / (1.0 + a.tau + meeting + commitments),

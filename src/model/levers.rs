@@ -6,7 +6,7 @@
 //! free of lever logic and puts each lever's causal path in one readable place.
 
 use super::entities::{ActorKind, Level, Org};
-use super::params::Params;
+use super::params::{ParamValue, Params};
 use super::world::{Ramps, World};
 
 /// Organisation and unit counts the lever costs scale with.
@@ -239,5 +239,208 @@ impl Effective {
         } else {
             0.0
         }
+    }
+}
+
+/// One lever of MODEL §6 at a strong setting: what `cogov levers` and the lever audit switch on
+/// against a base scenario. Its meaning, channel and cost are the description of `key` in the
+/// parameter table (`params.rs`), so they are written once. `set` includes the levers it works
+/// through (`inert_levers`).
+#[derive(Clone, Copy, Debug)]
+pub struct LeverSetting {
+    pub key: &'static str,
+    pub set: &'static [(&'static str, ParamValue)],
+}
+
+const fn strong(key: &'static str, set: &'static [(&'static str, ParamValue)]) -> LeverSetting {
+    LeverSetting { key, set }
+}
+
+/// Every lever of MODEL §6, in the order of the parameter table's lever sections.
+pub const LEVER_SETTINGS: &[LeverSetting] = {
+    use ParamValue::{Bool, Float, Int};
+    &[
+        strong(
+            "capability.city_front_line_command",
+            &[("capability.city_front_line_command", Bool(false))],
+        ),
+        strong(
+            "capability.socialisation",
+            &[("capability.socialisation", Float(1.0))],
+        ),
+        strong(
+            "capability.intelligent_systems",
+            &[("capability.intelligent_systems", Float(1.0))],
+        ),
+        strong(
+            "capability.rule_of_law",
+            &[("capability.rule_of_law", Float(1.0))],
+        ),
+        strong(
+            "capability.professionalism",
+            &[("capability.professionalism", Float(1.0))],
+        ),
+        strong(
+            "motivation.value_programme",
+            &[("motivation.value_programme", Float(1.0))],
+        ),
+        strong(
+            "motivation.trust_culture",
+            &[("motivation.trust_culture", Float(1.0))],
+        ),
+        strong(
+            "motivation.equal_partnership",
+            &[("motivation.equal_partnership", Float(1.0))],
+        ),
+        strong(
+            "motivation.incentive_compatibility",
+            &[("motivation.incentive_compatibility", Float(0.8))],
+        ),
+        strong(
+            "motivation.responsibility_lists",
+            &[("motivation.responsibility_lists", Float(1.0))],
+        ),
+        strong(
+            "motivation.performance_evaluation",
+            &[("motivation.performance_evaluation", Float(1.0))],
+        ),
+        strong(
+            "motivation.lookback_interval_ticks",
+            &[("motivation.lookback_interval_ticks", Int(13))],
+        ),
+        strong(
+            "institutions.grassroots_empowerment",
+            &[("institutions.grassroots_empowerment", Float(1.0))],
+        ),
+        strong(
+            "institutions.party_core",
+            &[("institutions.party_core", Float(1.0))],
+        ),
+        strong(
+            "institutions.platform_government",
+            &[("institutions.platform_government", Float(1.0))],
+        ),
+        strong(
+            "institutions.block_led",
+            &[("institutions.block_led", Bool(true))],
+        ),
+        strong(
+            "institutions.limited_territorial_liability",
+            &[
+                ("institutions.block_led", Bool(true)),
+                ("institutions.limited_territorial_liability", Bool(true)),
+            ],
+        ),
+        strong(
+            "tools.superior_attention",
+            &[("tools.superior_attention", Float(2.0))],
+        ),
+        strong(
+            "tools.discipline_inspection",
+            &[("tools.discipline_inspection", Float(0.1))],
+        ),
+        strong(
+            "tools.media_pressure",
+            &[("tools.media_pressure", Float(0.1))],
+        ),
+        strong(
+            "tools.third_party_evaluation",
+            &[("tools.third_party_evaluation", Float(0.1))],
+        ),
+        strong(
+            "process.deliberation",
+            &[("process.deliberation", Float(1.0))],
+        ),
+        strong(
+            "process.negotiation",
+            &[("process.negotiation", Float(1.0))],
+        ),
+        strong(
+            "process.information_sharing",
+            &[("process.information_sharing", Float(1.0))],
+        ),
+        strong(
+            "process.operating_constraints",
+            &[("process.operating_constraints", Float(1.0))],
+        ),
+        strong(
+            "process.whistle_and_report",
+            &[
+                ("institutions.block_led", Bool(true)),
+                ("process.whistle_and_report", Bool(true)),
+            ],
+        ),
+        strong(
+            "process.township_evaluation",
+            &[
+                ("institutions.block_led", Bool(true)),
+                ("process.whistle_and_report", Bool(true)),
+                ("process.township_evaluation", Bool(true)),
+            ],
+        ),
+    ]
+};
+
+/// A lever switched on that does nothing because it works through another lever that is off
+/// (MODEL §11.5: such a combination is warned about, never silently run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InertLever {
+    /// The key that has no effect.
+    pub key: &'static str,
+    /// The key it needs switched on.
+    pub needs: &'static str,
+}
+
+/// The levers of `p` that are on but inert, in a fixed order.
+pub fn inert_levers(p: &Params) -> Vec<InertLever> {
+    let mut out = Vec::new();
+    let block_led = p.institutions.block_led;
+    if p.process.whistle_and_report && !block_led {
+        // Only a block lead can summon departments (`collaboration::summon`).
+        out.push(InertLever {
+            key: "process.whistle_and_report",
+            needs: "institutions.block_led",
+        });
+    }
+    if p.institutions.limited_territorial_liability && !block_led {
+        // It bounds the territorial liability that block-led management creates (ODD §7.6.7).
+        out.push(InertLever {
+            key: "institutions.limited_territorial_liability",
+            needs: "institutions.block_led",
+        });
+    }
+    if p.process.township_evaluation && !(block_led && p.process.whistle_and_report) {
+        // Townships evaluate the departments they summon, and only those.
+        out.push(InertLever {
+            key: "process.township_evaluation",
+            needs: "process.whistle_and_report",
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lever that works through another is reported inert exactly while that one is off.
+    #[test]
+    fn levers_that_need_another_are_inert_without_it() {
+        let mut p = Params::default();
+        assert!(inert_levers(&p).is_empty());
+        p.process.whistle_and_report = true;
+        p.process.township_evaluation = true;
+        p.institutions.limited_territorial_liability = true;
+        let keys: Vec<&str> = inert_levers(&p).iter().map(|l| l.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "process.whistle_and_report",
+                "institutions.limited_territorial_liability",
+                "process.township_evaluation"
+            ]
+        );
+        p.institutions.block_led = true;
+        assert!(inert_levers(&p).is_empty());
     }
 }

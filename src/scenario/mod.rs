@@ -64,6 +64,40 @@ impl Default for Scenario {
 
 impl Scenario {
     /// The bare interventions the model needs.
+    /// Warnings, in English and Chinese, for levers that are on but do nothing because another
+    /// lever they work through is off: at the start, and whenever an intervention makes another
+    /// lever inert.
+    pub fn inert_lever_warnings(&self) -> Vec<String> {
+        let mut p = self.params.clone();
+        let mut out = Vec::new();
+        let mut inert = Vec::new();
+        let mut ivs: Vec<&Intervention> =
+            self.interventions.iter().map(|l| &l.intervention).collect();
+        ivs.sort_by_key(|i| i.tick);
+        let mut changes = ivs.into_iter().map(Some).collect::<Vec<_>>();
+        changes.insert(0, None);
+        for iv in changes {
+            let week = match iv {
+                Some(iv) => {
+                    for (k, v) in &iv.changes {
+                        let _ = p.set(k, *v);
+                    }
+                    iv.tick
+                }
+                None => 1,
+            };
+            let now = crate::model::levers::inert_levers(&p);
+            for l in now.iter().filter(|l| !inert.contains(*l)) {
+                out.push(format!(
+                    "{} is on from week {week} but does nothing while {} is off / 第{week}周起{}已开启，但{}关闭时不起作用",
+                    l.key, l.needs, l.key, l.needs
+                ));
+            }
+            inert = now;
+        }
+        out
+    }
+
     pub fn model_interventions(&self) -> Vec<Intervention> {
         self.interventions
             .iter()

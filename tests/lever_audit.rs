@@ -1,0 +1,96 @@
+//! The lever audit (MODEL §11.3): every lever, and the bundle of the six levers the first model
+//! found free, against the baseline on common random numbers. A lever that improves every key
+//! outcome at lower total cost is either a genuine saving, named with its reason in
+//! `docs/ODD.md` under "Free levers", or a defect. This test keeps the two lists equal: a lever
+//! that becomes free, or stops being free, fails it until the ODD says so.
+//!
+//! Small city (2 × 3 × 4 × 3 grids), 30 paired seeds, 104 weeks, measured over weeks 53–104,
+//! through `experiment::levers` (the code `cogov levers` runs). Key outcomes
+//! (`experiment::levers::KEY_OUTCOMES`): window resolution, hotline resolution, major risks
+//! (fewer is better), resident and inter-organisational trust at the end, satisfaction; cost:
+//! the window's total cost. "Improves" and "lower" mean the 95 % interval of the paired
+//! difference excludes zero on that side.
+
+use cogov::experiment::levers::{lever_effects, setting_effects};
+use cogov::model::ParamValue;
+use cogov::scenario::Scenario;
+
+const SEEDS: u32 = 30;
+
+/// The bundle of the six levers the first model found free (MODEL §11.3).
+const BUNDLE: &[(&str, ParamValue)] = &[
+    ("motivation.performance_evaluation", ParamValue::Float(1.0)),
+    ("institutions.block_led", ParamValue::Bool(true)),
+    ("process.deliberation", ParamValue::Float(1.0)),
+    ("capability.professionalism", ParamValue::Float(1.0)),
+    ("process.whistle_and_report", ParamValue::Bool(true)),
+    ("process.township_evaluation", ParamValue::Bool(true)),
+    ("motivation.lookback_interval_ticks", ParamValue::Int(13)),
+];
+
+/// The small city, 104 weeks, measured over weeks 53–104.
+fn base() -> Scenario {
+    let mut sc = Scenario {
+        ticks: 104,
+        ..Scenario::default()
+    };
+    let p = &mut sc.params;
+    p.territory.districts = 2;
+    p.territory.streets_per_district = 3;
+    p.territory.communities_per_street = 4;
+    p.territory.grids_per_community = 3;
+    p.observation.warmup_ticks = 52;
+    sc
+}
+
+/// The levers `docs/ODD.md` names as free: the backticked names of the list under its
+/// "Free levers" heading.
+fn named_in_odd() -> Vec<String> {
+    let odd = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ODD.md")).unwrap();
+    let start = odd
+        .find("Free levers.**")
+        .expect("ODD §12 has a Free levers entry");
+    odd[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with("- "))
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("- "))
+        .filter_map(|l| l.split('`').nth(1).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn every_free_lever_is_named_in_the_odd() {
+    let base = base();
+    let mut effects = lever_effects(&base, SEEDS, 1);
+    effects.extend(setting_effects(
+        &base,
+        &[("bundle of the first model's six free levers", BUNDLE)],
+        SEEDS,
+        1,
+    ));
+    let mut free: Vec<String> = effects
+        .iter()
+        .filter(|e| e.is_free())
+        .map(|e| e.key.to_string())
+        .collect();
+    for e in &effects {
+        let d = |c: &str| e.of(c).difference;
+        eprintln!(
+            "{}: resolution {:+.4}, hotline {:+.4}, risks {:+.2}, cost {:+.0}{}",
+            e.key,
+            d("resolution_rate"),
+            d("hotline_resolution_rate"),
+            d("major_risks_total"),
+            d("cost_total"),
+            if e.is_free() { "  FREE" } else { "" }
+        );
+    }
+    let mut named = named_in_odd();
+    named.sort();
+    free.sort();
+    assert_eq!(
+        free, named,
+        "levers that improve every key outcome at lower cost must be named in docs/ODD.md (Free levers) and only those"
+    );
+}
