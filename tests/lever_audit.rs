@@ -94,3 +94,38 @@ fn every_free_lever_is_named_in_the_odd() {
         "levers that improve every key outcome at lower cost must be named in docs/ODD.md (Free levers) and only those"
     );
 }
+
+/// MODEL §11.1: the main lever effects agree between years 2 and 10. Stated before it first
+/// ran: for every lever whose effect on window resolution or hotline resolution in year 2
+/// (weeks 53–104) has a 95 % interval excluding zero, the year-10 effect (weeks 469–520, same
+/// seeds) is not significantly of the opposite sign. Small city, 20 paired seeds.
+#[test]
+fn lever_effects_agree_between_years_2_and_10() {
+    let year2 = base();
+    let year10 = Scenario {
+        ticks: 520,
+        params: {
+            let mut p = year2.params.clone();
+            p.observation.warmup_ticks = 468;
+            p
+        },
+        ..year2.clone()
+    };
+    let early = lever_effects(&year2, 20, 7);
+    let late = lever_effects(&year10, 20, 7);
+    let mut flipped = Vec::new();
+    for (e, l) in early.iter().zip(&late) {
+        for metric in ["resolution_rate", "hotline_resolution_rate"] {
+            let (a, b) = (e.of(metric), l.of(metric));
+            eprintln!(
+                "{} {metric}: year 2 {:+.4} [{:+.4}, {:+.4}], year 10 {:+.4} [{:+.4}, {:+.4}]",
+                e.key, a.difference, a.ci_lo, a.ci_hi, b.difference, b.ci_lo, b.ci_hi
+            );
+            let flips = (a.ci_lo > 0.0 && b.ci_hi < 0.0) || (a.ci_hi < 0.0 && b.ci_lo > 0.0);
+            if flips {
+                flipped.push(format!("{} {metric}", e.key));
+            }
+        }
+    }
+    assert!(flipped.is_empty(), "effects that flip sign: {flipped:?}");
+}
