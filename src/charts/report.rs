@@ -476,7 +476,9 @@ fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
                 let set: Vec<String> = p
                     .set
                     .iter()
-                    .map(|(k, v)| format!("<code>{}</code> = {}", esc(k), esc(&param_text(*v, lang))))
+                    .map(|(k, v)| {
+                        format!("<code>{}</code> = {}", esc(k), esc(&param_text(*v, lang)))
+                    })
                     .collect();
                 let set = if set.is_empty() {
                     l(t::R_NO_CHANGES).to_string()
