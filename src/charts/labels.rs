@@ -122,7 +122,7 @@ labels! {
     S_COST_TRANSACTION = "transaction", "协同交易成本";
     S_COST_OVERSIGHT = "oversight", "监督成本";
     S_COST_PAPERWORK = "paperwork and symbolic work", "填表留痕与形式工作";
-    S_COST_PROGRAMMES = "lever programmes", "改革措施运行成本";
+    S_COST_PROGRAMMES = "lever programmes", "政策举措运行成本";
 
     RISKS = "Major risk events", "重大风险事件";
     Y_EVENTS = "Events per week", "事件数（次/周）";

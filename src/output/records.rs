@@ -249,7 +249,7 @@ pub fn timeseries_columns() -> Vec<Column> {
             "cost_programmes",
             "effort units",
             "running cost of lever programmes (systems, funding, meetings…)",
-            "各项改革措施运行成本（系统、资助、会议等）",
+            "各项政策举措运行成本（系统、资助、会议等）",
         ),
         col(
             "effort_spent",
@@ -415,7 +415,7 @@ pub fn summary_columns() -> Vec<Column> {
             "refused_total",
             "issues",
             "refusals of unlisted issues",
-            "推诿次数",
+            "清单外事项被推诿次数",
         ),
         col(
             "backlog_final",
@@ -475,7 +475,7 @@ pub fn summary_columns() -> Vec<Column> {
             "cost_transaction_total",
             "effort units",
             "transaction cost",
-            "交易成本合计",
+            "协同交易成本合计",
         ),
         col(
             "cost_oversight_total",
@@ -487,13 +487,13 @@ pub fn summary_columns() -> Vec<Column> {
             "cost_paperwork_total",
             "effort units",
             "paperwork cost",
-            "留痕成本合计",
+            "填表留痕与形式工作成本合计",
         ),
         col(
             "cost_programmes_total",
             "effort units",
             "lever programme cost",
-            "改革措施成本合计",
+            "政策举措运行成本合计",
         ),
         col("cost_total", "effort units", "all costs", "总成本"),
         col(
