@@ -692,7 +692,7 @@ define_params! {
             zh "κ=1且完全实绩考核时每专班·周的测量成本";
         blame_noise: f64 = 0.1; [0.0, 1.0] "probability"; Dynamic; "2.1";
             en "chance measurement blames a contributor, scaled by kappa";
-            zh "错误问责（考核失准）贡献者的概率（随κ放大；容错纠错所针对的问题）";
+            zh "错误问责（考核失准）的概率：实质履职者被误判受罚（随κ放大；容错纠错所针对的问题）";
         list_rigidity: f64 = 0.6; [0.0, 1.0] "probability/tick"; Dynamic; "2.1";
             en "chance per week a listed lead refuses an unlisted (emerging) issue at a = 1";
             zh "a=1时牵头单位每周推诿清单外新兴事项的概率";
@@ -776,7 +776,7 @@ define_params! {
             zh "吹哨属地对报到部门的督促力度";
         township_credit: f64 = 0.5; [0.0, 10.0] "kappa"; Dynamic; "2.4";
             en "credit weight of the township's evaluation for summoned departments";
-            zh "街乡对报到部门考核评价的考核权重";
+            zh "街乡考核评价对报到部门的考核权重";
     }
 
     /// How a run is measured (MODEL §11.6): read by the output layer only, never by the model.
