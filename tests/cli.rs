@@ -1697,3 +1697,73 @@ fn levers_compares_every_lever_with_the_base() {
         "an existing --out needs --force"
     );
 }
+
+/// The Chinese interface speaks the policy language of `docs/ZH-TERMS.md`: one name per
+/// concept, and none of the retired calques in help, parameters, columns or scenarios.
+#[test]
+fn chinese_text_uses_the_terms_of_zh_terms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut shown = String::new();
+    for args in [
+        &["--help"][..],
+        &["params", "--lang", "zh"],
+        &["columns"],
+        &["run", "--help"],
+    ] {
+        shown += &text(&ok(tmp.path(), args).stdout);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["scenarios", "scenarios/experiments"] {
+        for entry in fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                shown += &fs::read_to_string(&path).unwrap();
+            }
+        }
+    }
+    for new in [
+        "市域社会治理",
+        "属地党委政府（块）",
+        "职能部门（条）",
+        "实质履职",
+        "消极不作为（卸责）",
+        "占行为选择的比例",
+        "党委统筹协调机制健全度",
+        "前线指挥部",
+        "全流程协同联动机制",
+        "平台型政府",
+        "专班·周",
+        "组建专班",
+        "吹哨报到（源自北京“街乡吹哨、部门报到”）",
+        "属地管理“有限责任”",
+        "平均积压周数",
+        "当周结束时未结事项数",
+        "运行记录",
+    ] {
+        assert!(shown.contains(new), "no {new}");
+    }
+    for old in [
+        "城市社会治理",
+        "块（党政机关）",
+        "仅限党政机关",
+        "党的领导统筹核心",
+        "一线指挥",
+        "全过程机制",
+        "协同周",
+        "组建协同",
+        "功劳",
+        "误伤",
+        "决策中",
+        "周龄",
+        "周末未结",
+        "杠杆",
+        "利益协商",
+        "压力工具",
+        "工作能力",
+        "有限属地责任",
+        "无限属地责任",
+        "被召集的部门",
+    ] {
+        assert!(!shown.contains(old), "{old} is still shown");
+    }
+}

@@ -63,6 +63,15 @@ impl L {
     }
 }
 
+/// "yes" or "no" (是／否), for a boolean in a report.
+pub fn yes_no(b: bool) -> L {
+    if b {
+        R_YES
+    } else {
+        R_NO
+    }
+}
+
 macro_rules! labels {
     ($($name:ident = $en:literal, $zh:literal;)*) => {
         $(pub const $name: L = L { en: $en, zh: $zh };)*
@@ -81,7 +90,7 @@ labels! {
     FLOW_PANEL = "New and resolved issues", "新发与已解决事项";
     BACKLOG_PANEL = "Open issues", "未结事项";
     Y_ISSUES_PER_WEEK = "Issues per week", "事项数（件/周）";
-    Y_OPEN_ISSUES = "Open issues at the end of the week", "周末未结事项数（件）";
+    Y_OPEN_ISSUES = "Open issues at the end of the week", "当周结束时未结事项数（件）";
     S_ARRIVED = "arrived", "新发";
     S_RESOLVED = "resolved", "已解决";
     S_ABANDONED = "closed unresolved", "超期未解决关闭";
@@ -91,13 +100,13 @@ labels! {
     LEVELS = "Where issues are resolved", "事项在哪一级解决";
     Y_SHARE_RESOLVED = "Share of the week's resolved issues", "占本周已解决事项的比例";
 
-    FENGQIAO = "Fengqiao indicators", "枫桥经验三项指标";
+    FENGQIAO = "Fengqiao indicators", "“枫桥经验”三项指标";
     S_VILLAGE = "small matters stay in the village (community/grid)", "小事不出村（社区/网格解决）";
     S_TOWN = "big matters stay in the town (street or below)", "大事不出镇（街道及以下解决）";
-    S_NO_UPWARD = "no passing upward (resolved below the city)", "矛盾不上交（未上交市级）";
+    S_NO_UPWARD = "no passing upward (resolved below the city)", "矛盾不上交（未上交市级，即不出区县）";
 
-    ACTIONS = "Substantive work, symbolic work and shirking by actor kind", "各类主体的实质工作、形式应付与卸责";
-    Y_SHARE_DECISIONS = "Share of decisions", "占决策的比例";
+    ACTIONS = "Substantive work, symbolic work and shirking by actor kind", "各类主体的实质履职、形式应付与消极不作为";
+    Y_SHARE_DECISIONS = "Share of decisions", "占行为选择的比例";
 
     MOTIVATION = "Intrinsic motivation by actor kind", "各类主体的内在动机";
     Y_MOTIVATION = "Mean intrinsic motivation (0–1)", "平均内在动机（0–1）";
@@ -113,7 +122,7 @@ labels! {
     S_COST_TRANSACTION = "transaction", "协同交易成本";
     S_COST_OVERSIGHT = "oversight", "监督成本";
     S_COST_PAPERWORK = "paperwork and symbolic work", "填表留痕与形式工作";
-    S_COST_PROGRAMMES = "lever programmes", "改革措施运行成本";
+    S_COST_PROGRAMMES = "lever programmes", "政策举措运行成本";
 
     RISKS = "Major risk events", "重大风险事件";
     Y_EVENTS = "Events per week", "事件数（次/周）";
@@ -134,7 +143,7 @@ labels! {
     K_TOWN = "Big matters stay in the town", "大事不出镇";
     A_TOWN = "Share resolved at street or below (0–1)", "街道及以下解决的比例（0–1）";
     K_NO_UPWARD = "No passing upward", "矛盾不上交";
-    A_NO_UPWARD = "Share resolved below the city (0–1)", "未上交市级即解决的比例（0–1）";
+    A_NO_UPWARD = "Share resolved below the city (0–1)", "未上交市级（不出区县）即解决的比例（0–1）";
     K_RESIDENT_TRUST = "Resident trust in government", "居民对政府的信任";
     A_RESIDENT_TRUST = "Resident trust at the end (0–1)", "期末居民信任（0–1）";
     K_ORG_TRUST = "Inter-organisational trust", "组织间信任";
@@ -157,7 +166,7 @@ labels! {
     SUB_PACKAGES = "{title} · {reps} replications per package", "{title}，每个组合重复{reps}次";
     SUB_SAMPLED = "{title} · Latin hypercube of {points} points, {reps} replications each", "{title}，拉丁超立方抽样{points}个点，每点重复{reps}次";
     S_SAMPLED = "a sampled point (mean of its replications); the other parameters differ too", "一个抽样点（各次重复的均值）；其他参数同时不同";
-    SUB_MORRIS = "{title} · effects in {unit} per full range of a lever", "{title}，效应单位：杠杆取值全程对应的{unit}";
+    SUB_MORRIS = "{title} · effects in {unit} per full range of a lever", "{title}，效应单位：政策举措取值全程对应的{unit}";
     BOOL_AXIS = "0 = off, 1 = on", "0=否，1=是";
 
     // Sweep reports.
@@ -185,12 +194,12 @@ labels! {
     R_SETTINGS = "settings", "设定";
     R_BASE_CHANGED = "Base scenario: parameters that differ from the defaults", "基准情景中与默认值不同的参数";
     R_POINT = "point", "设计点";
-    R_LEVER = "lever", "杠杆";
+    R_LEVER = "lever", "政策举措";
     R_CI_NOTE = "Each cell: mean over the replications, with its 95% confidence interval below.", "每格为各次重复的均值，下方为95%置信区间。";
-    R_MORRIS_NOTE = "Each cell: μ* (importance) with σ (non-linearity or interaction) below, in the metric's unit per full range of the lever.", "每格为μ*（重要性），下方为σ（非线性或交互作用），单位为杠杆取值全程对应的指标单位。";
+    R_MORRIS_NOTE = "Each cell: μ* (importance) with σ (non-linearity or interaction) below, in the metric's unit per full range of the lever.", "每格为μ*（重要性），下方为σ（非线性或交互作用），单位为政策举措取值全程对应的指标单位。";
     R_FIRST_ROWS = "The first {shown} of {total} points are shown; every point is in points.csv.", "仅列出{total}个设计点中的前{shown}个；全部见points.csv。";
     R_FAILED = "Runs that failed (left out of the means): {failed}; see runs.csv.", "失败的运行（未计入均值）：{failed}次，详见runs.csv。";
-    R_REPRODUCE_SWEEP = "The manifest holds the experiment file (experiment_source) and the resolved base scenario. Run the experiment again with", "清单中包含实验文件（experiment_source）与解析后的基准情景。可用以下命令重新运行本实验：";
+    R_REPRODUCE_SWEEP = "The manifest holds the experiment file (experiment_source) and the resolved base scenario. Run the experiment again with", "运行记录（manifest.json）中包含实验文件（experiment_source）与解析后的基准情景。可用以下命令重新运行本实验：";
 
     REPORT = "Report", "报告";
     R_SCENARIO = "Scenario", "情景";
@@ -211,9 +220,9 @@ labels! {
     R_COLUMN = "column", "列名";
     R_CHARTS = "Charts", "图表";
     R_FIGURE = "Figure", "图";
-    R_MANIFEST = "Manifest (manifest.json)", "运行清单（manifest.json）";
+    R_MANIFEST = "Manifest (manifest.json)", "运行记录（manifest.json）";
     R_REPRODUCE = "Reproduce this run exactly with", "用以下命令可逐字节复现本次运行：";
-    R_GENERATED = "Generated by cogov", "由 cogov 生成";
+    R_GENERATED = "Generated by cogov {version}.", "由 cogov {version} 生成。";
     R_FONT = "Text set in Cogov Sans SC, a subset of Noto Sans CJK SC (SIL Open Font License 1.1).", "文字字体为 Cogov Sans SC（Noto Sans CJK SC 的子集，SIL 开源字体许可证 1.1）。";
     R_CONTENTS = "Contents", "目录";
 }
@@ -228,7 +237,7 @@ pub fn unit(unit: &str, lang: Lang) -> String {
         "events" => ("events", "次"),
         "share" => ("share (0–1)", "比例（0–1）"),
         "0..1" => ("index (0–1)", "指数（0–1）"),
-        "rate" => ("per coalition-week", "次/协同周"),
+        "rate" => ("per coalition-week", "次/专班·周"),
         "effort units" => ("effort units (person-weeks)", "工作量（人·周）"),
         "slots" => ("attention slots", "注意力名额"),
         "residents" => ("residents", "人"),

@@ -59,8 +59,12 @@ fn format_result(x: f64, unit: &str) -> String {
     }
 }
 
-fn param_text(v: ParamValue) -> String {
-    v.to_string()
+/// A parameter value as a reader of `lang` writes it: booleans as yes/no (是／否).
+fn param_text(v: ParamValue, lang: Lang) -> String {
+    match v {
+        ParamValue::Bool(b) => t::yes_no(b).get(lang).to_string(),
+        _ => v.to_string(),
+    }
 }
 
 const STYLE: &str = "\
@@ -162,8 +166,8 @@ fn changed_section(b: &mut String, heading: &str, params: &Params, lang: Lang) {
                 b,
                 "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>{}</tr>",
                 esc(key),
-                esc(&param_text(value)),
-                spec.map_or(String::new(), |s| esc(&param_text(s.default))),
+                esc(&param_text(value, lang)),
+                spec.map_or(String::new(), |s| esc(&param_text(s.default, lang))),
                 unit_and_meaning(key, lang)
             );
         }
@@ -204,7 +208,7 @@ fn interventions_section(b: &mut String, sc: &Scenario, lang: Lang) {
                 .intervention
                 .changes
                 .iter()
-                .map(|(k, v)| format!("<code>{}</code> = {}", esc(k), esc(&param_text(*v))))
+                .map(|(k, v)| format!("<code>{}</code> = {}", esc(k), esc(&param_text(*v, lang))))
                 .collect();
             let _ = write!(
                 b,
@@ -258,9 +262,8 @@ fn page(title: &str, version: &str, body: &str, lang: Lang) -> Result<String, Ch
     let l = |x: t::L| x.get(lang);
     let fonts = format!("'{}',{}", font::FAMILY, font::CSS_FALLBACK);
     let footer = format!(
-        "<footer><p>{} {}. {}</p></footer>\n",
-        l(t::R_GENERATED),
-        esc(version),
+        "<footer><p>{} {}</p></footer>\n",
+        esc(&t::R_GENERATED.fill(lang, &[("version", version)])),
         l(t::R_FONT)
     );
     let css = font::font_face_css(&format!("{title}{body}{footer}"))
@@ -403,12 +406,7 @@ fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
         (l(t::R_BASE_SEED), exp.base_seed.to_string()),
         (
             l(t::R_CRN),
-            l(if exp.common_random_numbers {
-                t::R_YES
-            } else {
-                t::R_NO
-            })
-            .to_string(),
+            l(t::yes_no(exp.common_random_numbers)).to_string(),
         ),
     ];
     if let Design::Morris {
@@ -444,7 +442,7 @@ fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
         Design::Grid(factors) => {
             b.push_str(&head(l(t::R_PARAMETER), l(t::R_VALUES)));
             for (key, values) in factors {
-                let values: Vec<String> = values.iter().map(|v| param_text(*v)).collect();
+                let values: Vec<String> = values.iter().map(|v| param_text(*v, lang)).collect();
                 let _ = write!(
                     b,
                     "<tr><td><code>{}</code></td><td>{}</td>{}</tr>",
@@ -478,7 +476,9 @@ fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
                 let set: Vec<String> = p
                     .set
                     .iter()
-                    .map(|(k, v)| format!("<code>{}</code> = {}", esc(k), esc(&param_text(*v))))
+                    .map(|(k, v)| {
+                        format!("<code>{}</code> = {}", esc(k), esc(&param_text(*v, lang)))
+                    })
                     .collect();
                 let set = if set.is_empty() {
                     l(t::R_NO_CHANGES).to_string()

@@ -18,7 +18,7 @@ pub struct LeversArgs {
     /// Base scenario (.toml); the embedded default city if omitted （基准情景，省略则用内置默认城市）
     #[arg(long)]
     pub base: Option<PathBuf>,
-    /// Replications, on the same seeds for the base and every lever （重复次数，基准与各杠杆共用随机种子）
+    /// Replications, on the same seeds for the base and every lever （重复次数，基准与各项政策举措共用随机种子）
     #[arg(long, default_value_t = 30)]
     pub reps: u32,
     /// Base seed of the replications （基础随机种子）
@@ -58,13 +58,13 @@ pub fn levers(args: &LeversArgs) -> Result<(), CliError> {
         base.ticks
     )?;
     outln!(
-        "每个杠杆与基准情景“{}”配对比较（共同随机数，{}次重复）；差值后的 * 表示95%置信区间不含0；FREE/无代价 = 所有关键结果改善且总成本更低",
+        "每项政策举措与基准情景“{}”配对比较（共同随机数，{}次重复）；差值后的 * 表示95%置信区间不含0；FREE/无代价 = 所有关键结果改善且总成本更低",
         base.name,
         args.reps
     )?;
     outln!(
         "{:<44} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11}",
-        "lever 杠杆",
+        "lever 政策举措",
         "resolved",
         "hotline",
         "risks",

@@ -67,7 +67,7 @@ impl CliError {
 #[command(
     name = "cogov",
     version,
-    about = "Agent-based simulator of multi-actor collaborative governance in Chinese cities\n城市社会治理多元主体协同共治的主体建模仿真",
+    about = "Agent-based simulator of multi-actor collaborative governance in Chinese cities\n市域社会治理多元主体协同共治的主体建模仿真",
     long_about = None
 )]
 pub struct Cli {
@@ -78,7 +78,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run one scenario and write its time series, summary and manifest
-    /// （运行一个情景，输出时间序列、汇总与清单）
+    /// （运行一个情景，输出时间序列、汇总与运行记录）
     Run(RunArgs),
     /// Print every parameter with its default, range and meaning
     /// （列出全部参数及默认值、取值范围与含义）
@@ -99,7 +99,7 @@ pub enum Command {
     /// Compare two scenarios on common random numbers （以共同随机数配对比较两个情景）
     Compare(experiment::CompareArgs),
     /// Every lever against a base scenario on common random numbers, with 95% intervals
-    /// （每个政策杠杆与基准情景的配对比较，含95%置信区间）
+    /// （每项政策举措与基准情景的配对比较，含95%置信区间）
     Levers(levers::LeversArgs),
     /// Print a Slurm job-array script that runs an experiment's shards and merges them
     /// （生成在Slurm集群上分片运行并合并的作业脚本）

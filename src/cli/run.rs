@@ -231,7 +231,7 @@ fn print_summary(sc: &Scenario, summary: &[f64], dir: &Path, seconds: f64) -> Re
         get("major_risks_total") as u64
     )?;
     outln!(
-        "  total cost (eu)       总成本（工作量）{:.0}",
+        "  total cost (eu)       总成本（人·周）  {:.0}",
         get("cost_total")
     )?;
     outln!("  output 输出: {}", dir.display())

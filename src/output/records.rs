@@ -25,7 +25,13 @@ fn ratio(num: f64, den: f64) -> f64 {
 }
 
 /// Short names of the actor kinds, levels and actions, shared with chart legends.
-pub const KIND_ZH: [&str; N_KINDS] = ["块（党政机关）", "网格员", "职能部门", "企业", "社会组织"];
+pub const KIND_ZH: [&str; N_KINDS] = [
+    "属地党委政府（块）",
+    "网格员",
+    "职能部门（条）",
+    "企事业单位",
+    "社会组织",
+];
 pub const KIND_EN: [&str; N_KINDS] = [
     "blocks (party-government bodies)",
     "grid teams",
@@ -35,7 +41,7 @@ pub const KIND_EN: [&str; N_KINDS] = [
 ];
 pub const ACTION_SLUG: [&str; 3] = ["substantive", "symbolic", "shirk"];
 pub const ACTION_EN: [&str; 3] = ["substantive work", "symbolic work", "shirking"];
-pub const ACTION_ZH: [&str; 3] = ["实质工作", "形式应付", "卸责"];
+pub const ACTION_ZH: [&str; 3] = ["实质履职", "形式应付", "消极不作为（卸责）"];
 pub const LEVEL_ZH: [&str; 5] = ["市", "区县", "街道/乡镇", "社区/村", "网格"];
 pub const LEVEL_EN: [&str; 5] = [
     "city",
@@ -81,7 +87,7 @@ pub fn timeseries_columns() -> Vec<Column> {
             "backlog",
             "issues",
             "open issues at the end of the week, hidden included",
-            "周末未结事项数（含未发现）",
+            "当周结束时未结事项数（含未发现）",
         ),
         col(
             "hidden",
@@ -93,7 +99,7 @@ pub fn timeseries_columns() -> Vec<Column> {
             "mean_age",
             "weeks",
             "mean age of open issues",
-            "未结事项平均周龄",
+            "未结事项平均积压周数",
         ),
         col(
             "escalated",
@@ -148,7 +154,7 @@ pub fn timeseries_columns() -> Vec<Column> {
             "fengqiao_no_upward",
             "share",
             "resolved without ever reaching the city (no passing upward)",
-            "从未上交到市级即解决的比例（矛盾不上交）",
+            "从未上交到市级即解决的比例（矛盾不上交，口径为不出区县）",
         ),
     ]);
     for (k, kind) in ActorKind::ALL.iter().enumerate() {
@@ -160,7 +166,7 @@ pub fn timeseries_columns() -> Vec<Column> {
                     "share of decisions by {} that were {}",
                     KIND_EN[k], ACTION_EN[a]
                 ),
-                format!("{}决策中{}的比例", KIND_ZH[k], ACTION_ZH[a]),
+                format!("{}的{}占行为选择的比例", KIND_ZH[k], ACTION_ZH[a]),
             ));
         }
     }
@@ -177,7 +183,7 @@ pub fn timeseries_columns() -> Vec<Column> {
             "overloaded_share",
             "share",
             "substantive decisions capacity could not serve in full",
-            "因能力不足未能完全落实的实质工作比例",
+            "因工作力量不足未能完全落实的实质履职比例",
         ),
         col(
             "unsaturated_share",
@@ -189,19 +195,19 @@ pub fn timeseries_columns() -> Vec<Column> {
             "coalition_success_rate",
             "share",
             "coalition-weeks that made progress",
-            "取得进展的协同周比例",
+            "取得进展的专班·周比例",
         ),
         col(
             "conflicts_per_coalition_tick",
             "rate",
             "policy conflicts per coalition-week",
-            "每个协同周的政策冲突次数",
+            "每专班·周的政策冲突次数",
         ),
         col(
             "formation_waits",
             "issues",
             "cross-domain issues still waiting for their coalition to form",
-            "仍在等待组建协同的跨领域事项数",
+            "仍在等待组建专班的跨领域事项数",
         ),
         col(
             "org_trust",
@@ -243,7 +249,7 @@ pub fn timeseries_columns() -> Vec<Column> {
             "cost_programmes",
             "effort units",
             "running cost of lever programmes (systems, funding, meetings…)",
-            "各项改革措施运行成本（系统、资助、会议等）",
+            "各项政策举措运行成本（系统、资助、会议等）",
         ),
         col(
             "effort_spent",
@@ -335,7 +341,7 @@ pub fn summary_columns() -> Vec<Column> {
             "residents",
             "residents",
             "residents in the city",
-            "城市居民数",
+            "居民数",
         ),
         col("grids", "grids", "grids in the city", "网格数"),
         col(
@@ -390,7 +396,7 @@ pub fn summary_columns() -> Vec<Column> {
             "fengqiao_no_upward",
             "share",
             "resolved without reaching the city (矛盾不上交)",
-            "矛盾不上交：未上交市级即解决的比例",
+            "矛盾不上交：未上交市级即解决的比例（口径为不出区县）",
         ),
         col(
             "escalations_total",
@@ -409,7 +415,7 @@ pub fn summary_columns() -> Vec<Column> {
             "refused_total",
             "issues",
             "refusals of unlisted issues",
-            "推诿次数",
+            "清单外事项被推诿次数",
         ),
         col(
             "backlog_final",
@@ -421,31 +427,31 @@ pub fn summary_columns() -> Vec<Column> {
             "substantive_share",
             "share",
             "share of all decisions that were substantive",
-            "全部决策中实质工作比例",
+            "实质履职占全部行为选择的比例",
         ),
         col(
             "symbolic_share",
             "share",
             "share of all decisions that were symbolic",
-            "全部决策中形式应付比例",
+            "形式应付占全部行为选择的比例",
         ),
         col(
             "shirk_share",
             "share",
             "share of all decisions that were shirking",
-            "全部决策中卸责比例",
+            "消极不作为（卸责）占全部行为选择的比例",
         ),
         col(
             "coalition_success_rate",
             "share",
             "coalition-weeks that made progress",
-            "取得进展的协同周比例",
+            "取得进展的专班·周比例",
         ),
         col(
             "conflicts_per_coalition_tick",
             "rate",
             "policy conflicts per coalition-week",
-            "每个协同周的政策冲突次数",
+            "每专班·周的政策冲突次数",
         ),
         col(
             "org_trust_final",
@@ -469,7 +475,7 @@ pub fn summary_columns() -> Vec<Column> {
             "cost_transaction_total",
             "effort units",
             "transaction cost",
-            "交易成本合计",
+            "协同交易成本合计",
         ),
         col(
             "cost_oversight_total",
@@ -481,13 +487,13 @@ pub fn summary_columns() -> Vec<Column> {
             "cost_paperwork_total",
             "effort units",
             "paperwork cost",
-            "留痕成本合计",
+            "填表留痕与形式工作成本合计",
         ),
         col(
             "cost_programmes_total",
             "effort units",
             "lever programme cost",
-            "改革措施成本合计",
+            "政策举措运行成本合计",
         ),
         col("cost_total", "effort units", "all costs", "总成本"),
         col(
