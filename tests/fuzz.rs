@@ -1351,6 +1351,119 @@ fn absurd_cities_are_refused_with_a_message_and_before_allocation() {
     assert!(!tmp.path().join("never").exists());
 }
 
+/// Runs cogov under an address-space limit of `kib` KiB (`ulimit -v`, as batch systems set).
+#[cfg(target_os = "linux")]
+fn cogov_under_ulimit(cwd: &Path, kib: u64, args: &[&str]) -> std::process::Output {
+    Command::new("sh")
+        .current_dir(cwd)
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_cogov"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+/// The guard honours `ulimit -v`: a 10-million-resident city under a 200 MiB address space is
+/// refused naming the limit (it once ended in SIGABRT with a backtrace, the guard reading only
+/// `MemAvailable`). The cgroup limits are read the same way (unit tests in `cli::memory`).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_city_beyond_the_address_space_limit_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let city = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/city.toml");
+    let out = tmp.path().join("run");
+    let o = cogov_under_ulimit(
+        tmp.path(),
+        200 << 10,
+        &[
+            "run",
+            city.to_str().unwrap(),
+            "--ticks",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "--no-charts",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    for n in [
+        "GiB",
+        "address-space limit (ulimit -v)",
+        "reduce territory sizes",
+    ] {
+        assert!(stderr.contains(n), "expected `{n}` in: {stderr}");
+    }
+    assert!(!out.exists());
+}
+
+/// The backlog is part of the estimate: a small city with arrivals at their maximum and issues
+/// that live 20 years is refused before it starts, naming the two parameters (it once grew its
+/// backlog by gigabytes a minute until it aborted).
+#[test]
+fn a_backlog_that_would_outgrow_memory_is_refused_naming_its_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let args = [
+        "run",
+        "--set",
+        "issues.arrival_per_1000=1000",
+        "--set",
+        "issues.max_age_ticks=1040",
+        "--ticks",
+        "1040",
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+    ];
+    // Refused on any machine with under a few TiB (the default city, 20 times the residents)...
+    let mut big = args.to_vec();
+    big.extend(["--set", "territory.residents_per_grid=12000"]);
+    let mut outputs = vec![cogov(tmp.path(), &big)];
+    // ...and, under a 2 GiB address space, the default city itself.
+    #[cfg(target_os = "linux")]
+    outputs.push(cogov_under_ulimit(tmp.path(), 2 << 20, &args));
+    for o in outputs {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        for n in [
+            "backlog of open issues",
+            "issues.arrival_per_1000 = 1000",
+            "issues.max_age_ticks = 1040",
+        ] {
+            assert!(stderr.contains(n), "expected `{n}` in: {stderr}");
+        }
+        assert!(!out.exists());
+    }
+    // The same through an intervention that raises the arrival rate in week 10.
+    let file = tmp.path().join("later.toml");
+    std::fs::write(
+        &file,
+        "[territory]\nresidents_per_grid = 12000\n[issues]\nmax_age_ticks = 1040\n[[interventions]]\ntick = 10\nset = { \"issues.arrival_per_1000\" = 1000.0 }\n",
+    )
+    .unwrap();
+    let o = cogov(
+        tmp.path(),
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--ticks",
+            "1040",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("issues.arrival_per_1000 = 1000"),
+        "{stderr}"
+    );
+}
+
 /// `--set` flags are checked for size together, so their order does not matter (growing the
 /// city before shrinking its grids was once refused on the way).
 #[test]

@@ -125,9 +125,9 @@ fn guard_sweep_memory(
         .points
         .iter()
         .map(|p| exp.scenario_for(p, 0))
-        .max_by_key(|sc| crate::model::world::estimate_size(&sc.params).bytes);
+        .max_by_key(super::memory::run_bytes);
     match largest {
-        Some(sc) => super::run::guard_memory_parallel(&sc, workers.min(exp.total_runs()).max(1)),
+        Some(sc) => super::memory::guard_parallel(&sc, workers.min(exp.total_runs()).max(1)),
         None => Ok(()),
     }
 }
@@ -318,8 +318,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     }
     let a = super::run::load_scenario(Some(&args.a), None, args.ticks, &args.set)?;
     let b = super::run::load_scenario(Some(&args.b), None, args.ticks, &args.set)?;
-    super::run::guard_memory(&a)?;
-    super::run::guard_memory(&b)?;
+    super::memory::guard(&a)?;
+    super::memory::guard(&b)?;
     if let Some(out) = &args.out {
         place::check_file_target(out, args.force, false).map_err(output_error)?;
     }

@@ -19,6 +19,7 @@ macro_rules! out {
 
 pub mod experiment;
 pub mod game;
+pub mod memory;
 pub mod params;
 pub mod plot;
 pub mod report;

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::{CliError, RunArgs};
-use crate::model::world::estimate_size;
 use crate::output::records::{
     summary_columns, summary_index, summary_row, timeseries_columns, timeseries_row,
 };
@@ -40,42 +39,6 @@ pub fn load_scenario(
     Ok(sc)
 }
 
-/// Memory available to this process, from /proc/meminfo where there is one.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// Refuses a scenario whose estimated memory would not fit (MODEL §9, resource guard).
-pub fn guard_memory(sc: &Scenario) -> Result<(), CliError> {
-    guard_memory_parallel(sc, 1)
-}
-
-/// Refuses `copies` simultaneous runs of a scenario (a sweep's workers) that would not fit.
-pub fn guard_memory_parallel(sc: &Scenario, copies: u64) -> Result<(), CliError> {
-    let est = estimate_size(&sc.params);
-    if let Some(avail) = available_memory() {
-        let bytes = est.bytes.saturating_mul(copies.max(1));
-        if bytes > avail {
-            let workers = if copies > 1 {
-                format!(" a run, {copies} runs at once; or use fewer --threads")
-            } else {
-                String::new()
-            };
-            return Err(CliError::Config(format!(
-                "the scenario needs about {:.1} GiB ({} residents, {} organisations{workers}) but only {:.1} GiB is available; reduce territory sizes",
-                bytes as f64 / 1_073_741_824.0,
-                est.residents_max,
-                est.organisations,
-                avail as f64 / 1_073_741_824.0
-            )));
-        }
-    }
-    Ok(())
-}
-
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
     if let Some(path) = args.scenario.as_deref() {
         if crate::scenario::game::is_game_file(path) {
@@ -83,7 +46,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         }
     }
     let sc = load_scenario(args.scenario.as_deref(), args.seed, args.ticks, &args.set)?;
-    guard_memory(&sc)?;
+    super::memory::guard(&sc)?;
     let warmup = sc.params.observation.warmup_ticks;
     if warmup >= sc.ticks {
         eprintln!(
