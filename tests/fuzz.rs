@@ -1464,6 +1464,132 @@ fn a_backlog_that_would_outgrow_memory_is_refused_naming_its_parameters() {
     );
 }
 
+/// `compare --reps` is checked against the memory before the results are allocated (four
+/// billion replications once aborted allocating their result vector), and writes nothing.
+#[test]
+fn compare_with_absurd_reps_is_refused_before_allocating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml");
+    let d = default.to_str().unwrap();
+    let out = tmp.path().join("c.csv");
+    let started = Instant::now();
+    let o = cogov(
+        tmp.path(),
+        &[
+            "compare",
+            d,
+            d,
+            "--reps",
+            "4000000000",
+            "--ticks",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    for n in [
+        "the results of --reps 4000000000",
+        "GiB",
+        "use fewer --reps",
+    ] {
+        assert!(stderr.contains(n), "expected `{n}` in: {stderr}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(!out.exists());
+}
+
+/// A million-point design passes the design limits but its manifest and statistics need
+/// gigabytes: under a 2 GiB address space it is refused before the directory is made (it
+/// once aborted building the manifest and left an empty directory behind).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_design_too_large_for_memory_is_refused_leaving_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("big.toml");
+    std::fs::write(
+        &exp,
+        "[experiment]\nticks = 1\n[design]\nkind = \"grid\"\n[design.factors]\n\"tools.media_pressure\" = { from = 0.0, to = 0.999, step = 0.001 }\n\"motivation.responsibility_lists\" = { from = 0.0, to = 0.999, step = 0.001 }\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("s");
+    let o = cogov_under_ulimit(
+        tmp.path(),
+        2 << 20,
+        &[
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    for n in [
+        "1000000 design points",
+        "GiB",
+        "ulimit -v",
+        "use fewer design points",
+    ] {
+        assert!(stderr.contains(n), "expected `{n}` in: {stderr}");
+    }
+    assert!(!out.exists(), "a refused sweep leaves no directory");
+}
+
+/// A sweep killed before its manifest was written leaves a directory with nothing in it (or a
+/// half-written `manifest.json.tmp`): it no longer blocks a new sweep or `--resume` (both once
+/// refused it, "already exists" and "nothing to resume").
+#[test]
+fn a_sweep_directory_left_before_its_manifest_blocks_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("e.toml");
+    std::fs::write(
+        &exp,
+        "[experiment]\nticks = 2\n[base]\n\"territory.districts\" = 1\n\"territory.streets_per_district\" = 1\n[design]\nkind = \"grid\"\n[design.factors]\n\"tools.media_pressure\" = [0.1, 0.2]\n",
+    )
+    .unwrap();
+    for resume in [false, true] {
+        let out = tmp.path().join(format!("s{resume}"));
+        std::fs::create_dir_all(out.join("timeseries")).unwrap();
+        std::fs::write(out.join("manifest.json.tmp"), "{\"cogov_ver").unwrap();
+        let mut args = vec![
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            "--no-charts",
+        ];
+        if resume {
+            args.push("--resume");
+        }
+        let o = cogov(tmp.path(), &args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "resume {resume}: {stderr}");
+        assert!(out.join("points.csv").is_file());
+        assert!(!out.join("manifest.json.tmp").exists());
+    }
+    // A directory with anything else in it is still protected.
+    let out = tmp.path().join("mine");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.md"), "mine").unwrap();
+    let o = cogov(
+        tmp.path(),
+        &[
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+}
+
 /// `--set` flags are checked for size together, so their order does not matter (growing the
 /// city before shrinking its grids was once refused on the way).
 #[test]

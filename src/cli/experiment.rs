@@ -126,8 +126,12 @@ fn guard_sweep_memory(
         .iter()
         .map(|p| exp.scenario_for(p, 0))
         .max_by_key(super::memory::run_bytes);
+    let books =
+        super::memory::sweep_bookkeeping(exp.points.len() as u64, exp.design.keys().len() as u64);
     match largest {
-        Some(sc) => super::memory::guard_parallel(&sc, workers.min(exp.total_runs()).max(1)),
+        Some(sc) => {
+            super::memory::guard_parallel(&sc, workers.min(exp.total_runs()).max(1), &books)
+        }
         None => Ok(()),
     }
 }
@@ -318,8 +322,18 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     }
     let a = super::run::load_scenario(Some(&args.a), None, args.ticks, &args.set)?;
     let b = super::run::load_scenario(Some(&args.b), None, args.ticks, &args.set)?;
-    super::memory::guard(&a)?;
-    super::memory::guard(&b)?;
+    // Each replication's two summary rows are kept for the paired statistics, and one metric
+    // at a time is copied out of them: refused here rather than aborted while allocating.
+    let workers = (rayon::current_num_threads() as u64).min(args.reps as u64);
+    let row = (std::mem::size_of::<Vec<f64>>() + 8 * summary_columns().len()) as u64;
+    let books = super::memory::Bookkeeping {
+        bytes: (args.reps as u64).saturating_mul(2 * row + 16),
+        what: format!("the results of --reps {}", args.reps),
+        advice: "use fewer --reps".into(),
+    };
+    for sc in [&a, &b] {
+        super::memory::guard_parallel(sc, workers, &books)?;
+    }
     if let Some(out) = &args.out {
         place::check_file_target(out, args.force, false).map_err(output_error)?;
     }

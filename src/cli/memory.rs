@@ -224,16 +224,43 @@ pub fn backlog_bound(sc: &Scenario) -> BacklogBound {
     }
 }
 
-/// Refuses a scenario whose estimated memory would not fit (MODEL §9, resource guard).
-pub fn guard(sc: &Scenario) -> Result<(), CliError> {
-    guard_parallel(sc, 1)
+/// Memory a command holds besides its runs (a sweep's manifest and statistics, the results of
+/// `compare`'s replications), and what to change when it does not fit.
+#[derive(Clone, Debug, Default)]
+pub struct Bookkeeping {
+    pub bytes: u64,
+    /// What holds it, as the subject of "need": "the manifest and statistics of 1000000 points".
+    pub what: String,
+    pub advice: String,
 }
 
-/// Refuses `copies` simultaneous runs of a scenario (a sweep's workers) that would not fit.
-pub fn guard_parallel(sc: &Scenario, copies: u64) -> Result<(), CliError> {
+/// Refuses a scenario whose estimated memory would not fit (MODEL §9, resource guard).
+pub fn guard(sc: &Scenario) -> Result<(), CliError> {
+    guard_parallel(sc, 1, &Bookkeeping::default())
+}
+
+/// Refuses `copies` simultaneous runs of a scenario (a sweep's workers, `compare`'s
+/// replications) with their bookkeeping, when they would not fit together.
+pub fn guard_parallel(sc: &Scenario, copies: u64, books: &Bookkeeping) -> Result<(), CliError> {
     match headroom() {
-        Some(room) => check(sc, copies, room),
+        Some(room) => check(sc, copies, books, room),
         None => Ok(()),
+    }
+}
+
+/// A sweep's bookkeeping: the manifest listing every point (built whole as JSON before it is
+/// written: about 2.7 KiB a point of two parameters, measured for a million points) and the
+/// moments of every summary metric of every point (`summarise`).
+pub fn sweep_bookkeeping(points: u64, keys: u64) -> Bookkeeping {
+    let metrics = crate::output::records::summary_columns().len() as u64;
+    let per_point = 2048
+        + 256 * keys
+        + metrics * std::mem::size_of::<crate::experiment::stats::Moments>() as u64
+        + 8;
+    Bookkeeping {
+        bytes: points.saturating_mul(per_point),
+        what: format!("the manifest and statistics of {points} design points"),
+        advice: "use fewer design points (a coarser step, fewer levels or samples), or split the experiment into several files".into(),
     }
 }
 
@@ -246,7 +273,7 @@ pub fn run_bytes(sc: &Scenario) -> u64 {
 
 /// The refusal, given the headroom. A territory that does not fit even without issues is the
 /// territory's fault; otherwise the issues are, and so the arrival rate and the issue life.
-fn check(sc: &Scenario, copies: u64, room: Headroom) -> Result<(), CliError> {
+fn check(sc: &Scenario, copies: u64, books: &Bookkeeping, room: Headroom) -> Result<(), CliError> {
     let copies = copies.max(1);
     let est = estimate_size(&sc.params);
     let backlog = backlog_bound(sc);
@@ -254,8 +281,19 @@ fn check(sc: &Scenario, copies: u64, room: Headroom) -> Result<(), CliError> {
         .bytes
         .saturating_add(backlog.bytes)
         .saturating_mul(copies);
-    if total <= room.bytes {
+    if total.saturating_add(books.bytes) <= room.bytes {
         return Ok(());
+    }
+    if total <= room.bytes {
+        return Err(CliError::Config(format!(
+            "{} need about {:.1} GiB besides {:.1} GiB for the runs, but only {:.1} GiB {}; {}",
+            books.what,
+            books.bytes as f64 / GIB,
+            total as f64 / GIB,
+            room.bytes as f64 / GIB,
+            room.source,
+            books.advice
+        )));
     }
     let workers = if copies > 1 {
         format!(" a run, {copies} runs at once; or use fewer --threads")
@@ -406,7 +444,9 @@ mod tests {
             bytes: 1,
             source: "is left under the address-space limit (ulimit -v)",
         };
-        let e = check(&sc, 1, room).unwrap_err().to_string();
+        let e = check(&sc, 1, &Bookkeeping::default(), room)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("ulimit -v") && e.contains("reduce territory sizes"),
             "{e}"

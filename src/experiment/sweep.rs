@@ -245,6 +245,22 @@ fn sweep_manifest(exp: &Experiment, shard: Shard, complete: bool) -> Value {
     })
 }
 
+/// Whether a directory holds nothing a started sweep writes: no entries but the temporary file
+/// of a manifest being written (`manifest.json.tmp`, see `write_json_atomic`) and an empty
+/// `timeseries` directory.
+fn holds_no_sweep(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.into_iter().all(|e| {
+        let Ok(e) = e else { return false };
+        let name = e.file_name();
+        name == "manifest.json.tmp"
+            || (name == "timeseries"
+                && fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_none()))
+    })
+}
+
 /// Writes JSON atomically (temporary file, fsync, rename).
 fn write_json_atomic(path: &Path, v: &Value) -> Result<(), SweepError> {
     let tmp = path.with_extension("json.tmp");
@@ -367,7 +383,11 @@ pub fn sweep_with(
             out.display()
         )));
     }
-    if existed && !opts.resume && !opts.force {
+    // A directory holding nothing a sweep writes before its manifest (a sweep killed while it
+    // started, an empty directory made by hand) has nothing to resume or to protect: it is
+    // started in, whatever the flags, so that it never blocks both a new sweep and --resume.
+    let unstarted = existed && !opts.force && holds_no_sweep(out);
+    if existed && !unstarted && !opts.resume && !opts.force {
         return Err(SweepError::Usage(format!(
             "{}: already exists; pass --resume to continue it or --force to start again",
             out.display()
@@ -377,6 +397,9 @@ pub fn sweep_with(
         // Only a cogov output no other process is working on; renamed aside, then deleted.
         place::clear_dir(out).map_err(output_error)?;
     }
+    // Built before the directory is made: for a design of a million points it is the largest
+    // allocation of the start, and a failure here must leave nothing behind.
+    let manifest = sweep_manifest(exp, opts.shard, false);
     let created = !existed || opts.force;
     if created {
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -410,7 +433,7 @@ pub fn sweep_with(
     };
     // Everything `--resume` could refuse is checked before the directory is touched.
     let mut journal_len = None;
-    if !created {
+    if !created && !unstarted {
         if !manifest_path.is_file() {
             return Err(SweepError::Usage(format!(
                 "{}: nothing to resume (no manifest.json)",
@@ -437,8 +460,9 @@ pub fn sweep_with(
         if exp.timeseries {
             fs::create_dir_all(&series_dir).map_err(io_at(&series_dir))?;
         }
-        write_json_atomic(&manifest_path, &sweep_manifest(exp, opts.shard, false))
+        write_json_atomic(&manifest_path, &manifest)
     })();
+    drop(manifest);
     if let Err(e) = started {
         // Nothing was run yet: remove the directory this call made (a full disk must not leave
         // a directory that blocks both a new sweep and --resume).
