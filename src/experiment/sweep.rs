@@ -608,6 +608,11 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
             row.push(moments[p].first().map_or(0, |m| m.n).to_string());
             row.push(failures[p].to_string());
             for m in &moments[p] {
+                // No successful run, no statistic: empty cells, not a mean of 0 ± 0.
+                if m.n == 0 {
+                    row.extend(std::iter::repeat(String::new()).take(4));
+                    continue;
+                }
                 let h = m.ci95_half_width();
                 for x in [m.mean(), m.sd(), m.mean() - h, m.mean() + h] {
                     row.push(format_value(x));
@@ -625,7 +630,13 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
     if matches!(exp.design, Design::Morris { .. }) {
         let means: Vec<Vec<f64>> = moments
             .iter()
-            .map(|ms| ms.iter().map(|m| m.mean()).collect())
+            // A point without a successful run has no mean; its steps are left out of the
+            // effects (`trajectories` counts the steps that remain).
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| if m.n == 0 { f64::NAN } else { m.mean() })
+                    .collect()
+            })
             .collect();
         let effects = morris_effects(&exp.design, &exp.points, &means, &metrics);
         let path = out.join("morris.csv");
