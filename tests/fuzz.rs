@@ -1590,6 +1590,49 @@ fn a_sweep_directory_left_before_its_manifest_blocks_nothing() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
 }
 
+/// Severity growth at its maximum over twenty years stays finite (it once ran to the end and
+/// then failed with "non-finite value in column cost_transaction"; the model now stops growth
+/// at the major-risk threshold). Should any value still leave the finite numbers, the run stops
+/// at that week naming the parameters away from their defaults (`run::NonFinite`).
+#[test]
+fn maximal_severity_growth_over_twenty_years_stays_finite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = cogov(
+        tmp.path(),
+        &[
+            "run",
+            "--set",
+            "issues.severity_growth=1",
+            "--set",
+            "issues.max_age_ticks=1040",
+            "--ticks",
+            "1040",
+            "--set",
+            "territory.districts=1",
+            "--set",
+            "territory.streets_per_district=2",
+            "--out",
+            out.to_str().unwrap(),
+            "--no-charts",
+            "-q",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for file in ["timeseries.csv", "summary.csv"] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        for cell in text.lines().skip(1).flat_map(|l| l.split(',')) {
+            let x: f64 = cell.parse().unwrap();
+            assert!(x.is_finite() && x.abs() < 1e15, "{file}: {cell}");
+        }
+    }
+}
+
 /// `--set` flags are checked for size together, so their order does not matter (growing the
 /// city before shrinking its grids was once refused on the way).
 #[test]

@@ -17,7 +17,7 @@ use crate::experiment::{self};
 use crate::model::rng::mix64;
 use crate::output::records::{summary_columns, summary_index, summary_row};
 use crate::output::{format_value, place};
-use crate::run::simulate;
+use crate::run::{check_summary, simulate_checked, NonFinite};
 
 #[derive(clap::Args, Debug)]
 pub struct SweepArgs {
@@ -344,12 +344,19 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             let seed = mix64(args.seed ^ mix64(r as u64 + 1));
             let run = |sc: &crate::scenario::Scenario| {
                 let sc = crate::scenario::Scenario { seed, ..sc.clone() };
-                let res = simulate(&sc, |_, _| {});
-                summary_row(&res.series, &res.facts)
+                let res = simulate_checked(&sc, |_, _| {})?;
+                let summary = summary_row(&res.series, &res.facts);
+                check_summary(&sc, &summary)?;
+                Ok(summary)
             };
-            (run(&a), run(&b))
+            let named = |sc: &crate::scenario::Scenario| {
+                run(sc).map_err(|e: NonFinite| {
+                    CliError::Runtime(format!("{} (seed {seed}): {}", sc.name, e.message()))
+                })
+            };
+            Ok((named(&a)?, named(&b)?))
         })
-        .collect();
+        .collect::<Result<_, CliError>>()?;
     let cols = summary_columns();
     let results: Vec<_> = (0..cols.len())
         .map(|m| {

@@ -9,7 +9,7 @@ use crate::output::records::{
     summary_columns, summary_index, summary_row, timeseries_columns, timeseries_row,
 };
 use crate::output::{default_run_dir, manifest_json, write_csv, write_json, AtomicDir};
-use crate::run::simulate;
+use crate::run::{check_summary, simulate_checked};
 use crate::scenario::{self, Scenario, DEFAULT_SCENARIO, MAX_TICKS};
 
 /// Loads the scenario named on the command line (or the embedded default) with overrides.
@@ -68,7 +68,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 
     let started = Instant::now();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let result = simulate(&sc, |t, total| {
+    let result = simulate_checked(&sc, |t, total| {
         if show_progress && (t % 10 == 0 || t == total) {
             eprint!(
                 "\r  tick {t}/{total} ({:.1} s)",
@@ -78,7 +78,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
                 eprintln!();
             }
         }
-    });
+    })
+    .map_err(|e| CliError::Runtime(e.message()))?;
     let elapsed = started.elapsed();
 
     let runtime = output_error;
@@ -88,6 +89,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     })
     .map_err(runtime)?;
     let summary = summary_row(&result.series, &result.facts);
+    check_summary(&sc, &summary).map_err(|e| CliError::Runtime(e.message()))?;
     dir.write_file("summary.csv", |w| {
         write_csv(w, &summary_columns(), [summary.clone()])
     })

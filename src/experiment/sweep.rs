@@ -26,7 +26,7 @@ use crate::output::records::{summary_columns, summary_row, timeseries_columns, t
 use crate::output::{
     format_value, manifest_json, place, text_cell, write_csv, write_json, OutputError,
 };
-use crate::run::simulate;
+use crate::run::{check_summary, simulate_checked, NonFinite};
 
 /// Which part of the runs this process does: runs whose index ≡ `index` (mod `count`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,21 +151,26 @@ fn run_line(
         sc.seed.to_string(),
     ];
     let keys = exp.design.keys();
-    let outcome =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| simulate(&sc, |_, _| {})));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let result = simulate_checked(&sc, |_, _| {})?;
+        let summary = summary_row(&result.series, &result.facts);
+        check_summary(&sc, &summary)?;
+        Ok::<_, NonFinite>((result, summary))
+    }));
+    let n_metrics = summary_columns().len();
     let ok = match outcome {
-        Ok(result) => {
-            let summary = summary_row(&result.series, &result.facts);
-            if let Some(i) = summary.iter().position(|x| !x.is_finite()) {
+        Ok(checked) => match checked {
+            Err(e) => {
                 fields.push("error".into());
-                fields.push(format!("non-finite {}", summary_columns()[i].name));
+                fields.push(e.short());
                 fields.extend(
                     keys.iter()
                         .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
                 );
-                fields.extend(summary.iter().map(|_| String::new()));
+                fields.extend(std::iter::repeat(String::new()).take(n_metrics));
                 false
-            } else {
+            }
+            Ok((result, summary)) => {
                 if let Some(dir) = series_dir {
                     let path = dir.join(format!("run-{run:06}.csv"));
                     let tmp = dir.join(format!(".run-{run:06}.csv.tmp"));
@@ -187,7 +192,7 @@ fn run_line(
                 fields.extend(summary.iter().map(|x| format_value(*x)));
                 true
             }
-        }
+        },
         Err(panic) => {
             let msg = panic
                 .downcast_ref::<&str>()
