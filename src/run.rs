@@ -1,7 +1,7 @@
 //! Running a validated scenario to completion: the pure bridge between `scenario` and `model`
 //! that the CLI, benches and tests share. No I/O.
 
-use crate::model::{param_specs, Params, Simulation, TickStats};
+use crate::model::{Simulation, TickStats};
 use crate::output::records::{summary_columns, timeseries_columns, timeseries_row, RunFacts};
 use crate::scenario::Scenario;
 
@@ -27,7 +27,10 @@ pub struct NonFinite {
 
 impl NonFinite {
     pub fn new(sc: &Scenario, tick: Option<u32>, column: &str, value: f64) -> NonFinite {
-        let mut suspects = changed_parameters(&sc.params);
+        let mut suspects: Vec<String> = crate::scenario::changed_params(&sc.params)
+            .into_iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
         for i in &sc.interventions {
             let i = &i.intervention;
             if tick.map_or(true, |t| i.tick <= t) {
@@ -73,17 +76,6 @@ impl NonFinite {
             None => format!("non-finite {}", self.column),
         }
     }
-}
-
-/// `key = value` of every parameter of `p` that differs from its default, in table order.
-pub fn changed_parameters(p: &Params) -> Vec<String> {
-    param_specs()
-        .iter()
-        .filter_map(|s| {
-            let v = p.get(s.key)?;
-            (v != s.default).then(|| format!("{} = {v}", s.key))
-        })
-        .collect()
 }
 
 /// Runs `sc` for its ticks, calling `on_tick` after each with (tick, total ticks).

@@ -1611,3 +1611,77 @@ fn a_closed_stdout_is_a_normal_end() {
     let (code, stderr) = with_closed_stdout(tmp.path(), &["params"]);
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+// ----------------------------------------------------------------------------------------------
+// Valid but probably not meant (issue 16, item 14): warned, or decided in the user's favour.
+// ----------------------------------------------------------------------------------------------
+
+/// Two interventions of the same week on the same key: the later one wins, with a warning
+/// naming both (it once won silently).
+#[test]
+fn same_week_interventions_on_one_key_are_warned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("twice.toml");
+    fs::write(
+        &file,
+        "[[interventions]]\ntick = 3\nset = { \"tools.media_pressure\" = 0.1 }\n[[interventions]]\ntick = 3\nset = { \"tools.media_pressure\" = 0.3, \"behaviour.sanction\" = 2.0 }\n[[interventions]]\ntick = 4\nset = { \"tools.media_pressure\" = 0.2 }\n",
+    )
+    .unwrap();
+    let mut args = vec![file.to_str().unwrap()];
+    args.extend(&SMALL[..6]);
+    let out = ok(
+        tmp.path(),
+        &[&["run"], &args[..], &["--out", "o", "-q", "--no-charts"]].concat(),
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("warning: interventions 1 and 2 both change tools.media_pressure in week 3; the later one (tools.media_pressure = 0.3) wins"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("both change").count(), 1, "{stderr}");
+}
+
+/// `--ticks` wins over `--set scenario.ticks=…` in either order (the `--set` once won).
+#[test]
+fn the_ticks_flag_wins_over_set_scenario_ticks() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (n, order) in [
+        ["--set", "scenario.ticks=5", "--ticks", "2"],
+        ["--ticks", "2", "--set", "scenario.ticks=5"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = format!("o{n}");
+        let mut args = vec!["run", "--out", dir.as_str(), "-q", "--no-charts"];
+        args.extend(&SMALL[..6]);
+        args.extend(order);
+        ok(tmp.path(), &args);
+        let series = fs::read_to_string(tmp.path().join(&dir).join("timeseries.csv")).unwrap();
+        assert_eq!(series.lines().count(), 3, "{order:?}: header and 2 weeks");
+    }
+}
+
+/// `compare` of scenarios of different lengths says so (it once paired them without a word).
+#[test]
+fn compare_of_scenarios_of_different_lengths_warns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a.toml"), tmp.path().join("b.toml"));
+    let city =
+        "[territory]\ndistricts = 1\nstreets_per_district = 2\n[observation]\nwarmup_ticks = 0\n";
+    fs::write(&a, format!("[scenario]\nticks = 3\n{city}")).unwrap();
+    fs::write(&b, format!("[scenario]\nticks = 4\n{city}")).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let out = ok(tmp.path(), &["compare", a, b, "--reps", "2"]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("runs 3 weeks and")
+            && stderr.contains("runs 4: their summaries cover different weeks; pass --ticks"),
+        "{stderr}"
+    );
+    let out = ok(
+        tmp.path(),
+        &["compare", a, b, "--reps", "2", "--ticks", "3"],
+    );
+    assert!(!text(&out.stderr).contains("different weeks"));
+}

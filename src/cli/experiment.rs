@@ -255,6 +255,9 @@ impl Progress {
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let exp =
         experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
+    for w in crate::scenario::warnings(&exp.base) {
+        eprintln!("warning: base scenario: {w}");
+    }
     guard_sweep_memory(&exp, args.threads)?;
     let shard = match &args.shard {
         Some(s) => Shard::parse(s).map_err(CliError::Config)?,
@@ -322,6 +325,15 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     }
     let a = super::run::load_scenario(Some(&args.a), None, args.ticks, &args.set)?;
     let b = super::run::load_scenario(Some(&args.b), None, args.ticks, &args.set)?;
+    if a.ticks != b.ticks {
+        eprintln!(
+            "warning: {} runs {} weeks and {} runs {}: their summaries cover different weeks; pass --ticks to compare them over the same length",
+            args.a.display(),
+            a.ticks,
+            args.b.display(),
+            b.ticks
+        );
+    }
     // Each replication's two summary rows are kept for the paired statistics, and one metric
     // at a time is copied out of them: refused here rather than aborted while allocating.
     let workers = (rayon::current_num_threads() as u64).min(args.reps as u64);

@@ -24,6 +24,9 @@ pub fn load_scenario(
         None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>"),
     }
     .map_err(|e| CliError::Config(e.to_string()))?;
+    scenario::apply_overrides(&mut sc, set).map_err(|e| CliError::Config(e.to_string()))?;
+    // The dedicated flags come after `--set`, so they win over `--set scenario.ticks=…` in any
+    // order on the command line.
     if let Some(s) = seed {
         sc.seed = s;
     }
@@ -35,7 +38,9 @@ pub fn load_scenario(
         }
         sc.ticks = t;
     }
-    scenario::apply_overrides(&mut sc, set).map_err(|e| CliError::Config(e.to_string()))?;
+    for w in scenario::warnings(&sc) {
+        eprintln!("warning: {w}");
+    }
     Ok(sc)
 }
 

@@ -880,6 +880,29 @@ pub(crate) fn json_value(v: &serde_json::Value) -> Option<ParamValue> {
     }
 }
 
+/// What is valid but probably not meant, one line each: two interventions of the same week
+/// changing the same key (the later one in the file wins).
+pub fn warnings(sc: &Scenario) -> Vec<String> {
+    let mut seen: Vec<(u32, &str, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for (n, i) in sc.interventions.iter().enumerate() {
+        let i = &i.intervention;
+        for (key, value) in &i.changes {
+            if let Some(&(_, _, first)) = seen.iter().find(|(t, k, _)| *t == i.tick && k == key) {
+                out.push(format!(
+                    "interventions {} and {} both change {key} in week {}; the later one ({key} = {value}) wins",
+                    first + 1,
+                    n + 1,
+                    i.tick
+                ));
+            } else {
+                seen.push((i.tick, key, n));
+            }
+        }
+    }
+    out
+}
+
 /// The parameters of `p` that differ from the defaults, as (key, value) in table order.
 pub fn changed_params(p: &Params) -> Vec<(&'static str, ParamValue)> {
     param_specs()
