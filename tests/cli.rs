@@ -1685,3 +1685,67 @@ fn compare_of_scenarios_of_different_lengths_warns() {
     );
     assert!(!text(&out.stderr).contains("different weeks"));
 }
+
+// ----------------------------------------------------------------------------------------------
+// Messages (issue 16, item 15).
+// ----------------------------------------------------------------------------------------------
+
+/// A duplicate key is named, with its line (the parser's message once said only "duplicate key").
+#[test]
+fn a_duplicate_key_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("dup.toml"),
+        "[scenario]\nname = \"a\"\nname = \"b\"\n",
+    )
+    .unwrap();
+    let out = run_in(tmp.path(), &["run", "dup.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("dup.toml:3:1: invalid TOML: duplicate key `name`"),
+        "{stderr}"
+    );
+}
+
+/// A default output directory never starts with `-` (it would read as a flag to `rm`, `ls`, or
+/// `cogov plot`).
+#[test]
+fn default_directory_names_never_start_with_a_dash() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("dash.toml"), "[scenario]\nname = \"-rf\"\n").unwrap();
+    let mut args = vec!["run", "dash.toml", "-q", "--no-charts"];
+    args.extend(SMALL);
+    ok(tmp.path(), &args);
+    let names: Vec<String> = fs::read_dir(tmp.path().join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1);
+    assert!(names[0].starts_with("_rf-"), "{names:?}");
+}
+
+/// `--threads 100000` is a usage error (exit 2) before anything starts; it once spawned the
+/// threads and ran on.
+#[test]
+fn absurd_thread_counts_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smoke = scenarios_dir().join("experiments/smoke.toml");
+    let started = std::time::Instant::now();
+    let out = run_in(
+        tmp.path(),
+        &[
+            "sweep",
+            smoke.to_str().unwrap(),
+            "--out",
+            "s",
+            "--threads",
+            "100000",
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--threads: at most 1024, got 100000"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(!tmp.path().join("s").exists());
+}

@@ -169,12 +169,20 @@ fn sweep_charts(
     }
 }
 
+/// Most worker threads a sweep takes.
+const MAX_THREADS: usize = 1024;
+
 fn with_threads<T: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
 ) -> Result<T, CliError> {
     match threads {
         Some(0) => Err(CliError::Config("--threads: must be at least 1".into())),
+        // Each thread reserves a stack; far more threads than cores only costs memory.
+        Some(n) if n > MAX_THREADS => Err(CliError::Config(format!(
+            "--threads: at most {MAX_THREADS}, got {n} (this machine has {} cores)",
+            std::thread::available_parallelism().map_or(1, |c| c.get())
+        ))),
         Some(n) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n)

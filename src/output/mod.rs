@@ -285,6 +285,11 @@ pub fn default_run_dir(base: &Path, name: &str, unix_seconds: u64) -> PathBuf {
             }
         })
         .collect();
+    // A name starting with `-` would read as a flag to the next command given the directory.
+    let safe = match safe.strip_prefix('-') {
+        Some(rest) => format!("_{rest}"),
+        None => safe,
+    };
     let stem = format!(
         "{safe}-{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
         secs / 3600,

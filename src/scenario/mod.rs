@@ -135,6 +135,13 @@ impl<'a> Source<'a> {
                 .next()
                 .unwrap_or("invalid TOML")
                 .to_string();
+            // The parser's "duplicate key" does not say which: the span points at it.
+            let msg = match e.span().and_then(|s| self.text.get(s)) {
+                Some(key) if msg == "duplicate key" && !key.is_empty() => {
+                    format!("duplicate key `{}`", key.escape_debug())
+                }
+                _ => msg,
+            };
             self.error(e.span(), None, format!("invalid TOML: {msg}"))
         })
     }
