@@ -1749,3 +1749,29 @@ fn absurd_thread_counts_are_refused() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert!(!tmp.path().join("s").exists());
 }
+
+/// An `--out` name too long for its staging name is refused before the run, naming the limit
+/// (it once failed after the run with exit 1, naming the hidden `.NAME.partial-PID` path).
+#[test]
+fn an_output_name_too_long_to_stage_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let long = "x".repeat(250);
+    let mut args = vec!["run", "--out", long.as_str(), "-q", "--no-charts"];
+    args.extend(SMALL);
+    let out = run_in(tmp.path(), &args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("has a name of 250 bytes; at most 235") && !stderr.contains(".partial-"),
+        "{stderr}"
+    );
+    // A long scenario name gives a default directory name that fits.
+    fs::write(
+        tmp.path().join("long.toml"),
+        format!("[scenario]\nname = \"{long}\"\n"),
+    )
+    .unwrap();
+    let mut args = vec!["run", "long.toml", "-q", "--no-charts"];
+    args.extend(SMALL);
+    ok(tmp.path(), &args);
+}

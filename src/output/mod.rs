@@ -187,6 +187,15 @@ impl AtomicDir {
         ) {
             return Err(unusable(target, "is not a directory name cogov can create (use a named directory such as runs/my-run)"));
         }
+        // The staging name `.NAME.partial-PID` adds up to 20 bytes to the name, and file
+        // systems take 255: a longer name would fail half-way, naming the hidden path.
+        let name_len = target.file_name().map_or(0, |n| n.len());
+        if name_len > MAX_OUTPUT_NAME {
+            return Err(unusable(
+                target,
+                &format!("has a name of {name_len} bytes; at most {MAX_OUTPUT_NAME} (cogov writes it under a longer hidden name first)"),
+            ));
+        }
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -261,7 +270,12 @@ impl Drop for AtomicDir {
     }
 }
 
+/// Longest output directory name: 255 bytes (most file systems) less the staging name's
+/// `.`, `.partial-` and a process id of up to 10 digits.
+pub const MAX_OUTPUT_NAME: usize = 255 - 20;
+
 /// `runs/<name>-<UTC timestamp>`, with a numeric suffix if that exists already.
+
 pub fn default_run_dir(base: &Path, name: &str, unix_seconds: u64) -> PathBuf {
     let days = (unix_seconds / 86_400) as i64;
     let secs = unix_seconds % 86_400;
@@ -286,10 +300,14 @@ pub fn default_run_dir(base: &Path, name: &str, unix_seconds: u64) -> PathBuf {
         })
         .collect();
     // A name starting with `-` would read as a flag to the next command given the directory.
-    let safe = match safe.strip_prefix('-') {
+    let mut safe = match safe.strip_prefix('-') {
         Some(rest) => format!("_{rest}"),
         None => safe,
     };
+    // Room for the timestamp and a suffix within MAX_OUTPUT_NAME.
+    while safe.len() > MAX_OUTPUT_NAME - 32 {
+        safe.pop();
+    }
     let stem = format!(
         "{safe}-{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
         secs / 3600,
