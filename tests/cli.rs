@@ -1775,3 +1775,34 @@ fn an_output_name_too_long_to_stage_is_refused() {
     args.extend(SMALL);
     ok(tmp.path(), &args);
 }
+
+/// Staging directories left by killed runs (`.NAME.partial-PID` of a process that is gone) are
+/// removed by the next run to the same name; one whose process is alive is left alone (they
+/// once piled up).
+#[cfg(unix)]
+#[test]
+fn stale_staging_directories_of_dead_processes_are_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A process that has ended: its id is free (ids are not reused at once).
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let stale = tmp.path().join(format!(".r.partial-{dead}"));
+    let alive = tmp
+        .path()
+        .join(format!(".r.partial-{}", std::process::id()));
+    let other = tmp.path().join(format!(".q.partial-{dead}"));
+    for d in [&stale, &alive, &other] {
+        fs::create_dir(d).unwrap();
+        fs::write(d.join("timeseries.csv"), "tick\n").unwrap();
+    }
+    let mut args = vec!["run", "--out", "r", "-q", "--no-charts"];
+    args.extend(SMALL);
+    ok(tmp.path(), &args);
+    assert!(!stale.exists(), "the dead run's staging is removed");
+    assert!(alive.exists(), "a live process's staging is kept");
+    assert!(
+        other.exists(),
+        "another output's staging is not this run's business"
+    );
+}

@@ -174,6 +174,9 @@ pub struct AtomicDir {
     staging: PathBuf,
     force: bool,
     committed: bool,
+    /// Held on the staging directory while this lives: a staging directory whose lock is free
+    /// belongs to no running cogov (`place::remove_stale_staging`).
+    _lock: Option<fs::File>,
 }
 
 impl AtomicDir {
@@ -219,6 +222,7 @@ impl AtomicDir {
             place::check_replaceable(target)?;
         }
         fs::create_dir_all(parent).map_err(io_err(parent))?;
+        place::remove_stale_staging(target);
         let staging = place::staging_beside(target);
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
@@ -226,6 +230,7 @@ impl AtomicDir {
         fs::create_dir(&staging).map_err(io_err(&staging))?;
         Ok(AtomicDir {
             target: target.to_path_buf(),
+            _lock: place::lock_dir(&staging, true).ok(),
             staging,
             force,
             committed: false,
