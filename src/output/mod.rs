@@ -280,7 +280,6 @@ impl Drop for AtomicDir {
 pub const MAX_OUTPUT_NAME: usize = 255 - 20;
 
 /// `runs/<name>-<UTC timestamp>`, with a numeric suffix if that exists already.
-
 pub fn default_run_dir(base: &Path, name: &str, unix_seconds: u64) -> PathBuf {
     let days = (unix_seconds / 86_400) as i64;
     let secs = unix_seconds % 86_400;
