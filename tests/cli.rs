@@ -1806,3 +1806,47 @@ fn stale_staging_directories_of_dead_processes_are_removed() {
         "another output's staging is not this run's business"
     );
 }
+
+/// A manifest that does not list every parameter, or holds a key twice, is refused naming what
+/// is wrong (they once fell back to defaults, or to the last duplicate, silently).
+#[test]
+fn manifests_with_missing_or_duplicate_keys_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["run", "--out", "r", "-q", "--no-charts"];
+    args.extend(SMALL);
+    ok(tmp.path(), &args);
+    let manifest = fs::read_to_string(tmp.path().join("r/manifest.json")).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let n = param_specs().len();
+    let refused = |name: &str, body: &str| -> String {
+        fs::write(tmp.path().join(name), body).unwrap();
+        let out = run_in(tmp.path(), &["run", name, "--out", "never", "-q"]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(!tmp.path().join("never").exists());
+        text(&out.stderr)
+    };
+    // The manifest as written runs.
+    fs::write(tmp.path().join("whole.json"), &manifest).unwrap();
+    ok(
+        tmp.path(),
+        &["run", "whole.json", "--out", "again", "-q", "--no-charts"],
+    );
+
+    json["params"]["tools"]
+        .as_object_mut()
+        .unwrap()
+        .remove("media_pressure");
+    let e = refused("one.json", &json.to_string());
+    assert!(
+        e.contains(&format!(
+            "params: missing 1 of {n} parameters (tools.media_pressure)"
+        )),
+        "{e}"
+    );
+    json["params"] = serde_json::json!({});
+    let e = refused("empty.json", &json.to_string());
+    assert!(e.contains(&format!("missing {n} of {n} parameters")), "{e}");
+    let twice = manifest.replacen("{", "{\n  \"seed\": 7,", 1);
+    let e = refused("twice.json", &twice);
+    assert!(e.contains("duplicate key `seed`"), "{e}");
+}

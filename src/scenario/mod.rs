@@ -736,6 +736,9 @@ pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError
     };
     let json: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| err(Some(e.line()), None, format!("invalid JSON: {e}")))?;
+    // serde_json keeps the last of duplicate keys; a second pass refuses them instead.
+    serde_json::from_str::<UniqueKeys>(text)
+        .map_err(|e| err(Some(e.line()), None, format!("invalid JSON: {e}")))?;
     let obj = json.as_object().ok_or_else(|| {
         err(
             None,
@@ -806,6 +809,28 @@ pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError
             })?;
         }
     }
+    // A manifest lists every parameter; one left out would silently take today's default, and
+    // the run would not be the one the manifest records.
+    let missing: Vec<&str> = param_specs()
+        .iter()
+        .map(|s| s.key)
+        .filter(|k| {
+            let (section, field) = k.split_once('.').unwrap_or((k, ""));
+            params.get(section).and_then(|b| b.get(field)).is_none()
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(err(
+            None,
+            Some("params"),
+            format!(
+                "missing {} of {} parameters ({}); a manifest lists every parameter, so this one is from another cogov version or was edited (give the values in a scenario file instead)",
+                missing.len(),
+                param_specs().len(),
+                missing.join(", ")
+            ),
+        ));
+    }
     let interventions = match obj.get("interventions") {
         None | Some(serde_json::Value::Null) => &[][..],
         Some(serde_json::Value::Array(list)) => &list[..],
@@ -874,6 +899,61 @@ pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError
     }
     check_size(&sc.params).map_err(|m| err(None, None, m))?;
     Ok(sc)
+}
+
+/// A JSON document deserialised only to refuse an object holding the same key twice.
+struct UniqueKeys;
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key `{}`",
+                    key.escape_debug()
+                )));
+            }
+            map.next_value::<UniqueKeys>()?;
+        }
+        Ok(UniqueKeys)
+    }
 }
 
 pub(crate) fn json_value(v: &serde_json::Value) -> Option<ParamValue> {
