@@ -2,7 +2,7 @@
 //! that the CLI, benches and tests share. No I/O.
 
 use crate::model::{Simulation, TickStats};
-use crate::output::records::RunFacts;
+use crate::output::records::{summary_columns, timeseries_columns, timeseries_row, RunFacts};
 use crate::scenario::Scenario;
 
 /// What a finished run produced.
@@ -12,8 +12,95 @@ pub struct RunResult {
     pub facts: RunFacts,
 }
 
+/// The first value of a run that left finite arithmetic: no NaN or infinity reaches an output,
+/// so the run stops there, and the refusal names what drove it (`message`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NonFinite {
+    /// The week, or `None` for the summary of finite weeks (a ratio of two sums).
+    pub tick: Option<u32>,
+    pub column: String,
+    pub value: f64,
+    /// `key = value` of every parameter away from its default, and `key (week N)` of every
+    /// intervention applied so far: the only candidates, since the defaults stay finite.
+    pub suspects: Vec<String>,
+}
+
+impl NonFinite {
+    pub fn new(sc: &Scenario, tick: Option<u32>, column: &str, value: f64) -> NonFinite {
+        let mut suspects: Vec<String> = crate::scenario::changed_params(&sc.params)
+            .into_iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        for i in &sc.interventions {
+            let i = &i.intervention;
+            if tick.map_or(true, |t| i.tick <= t) {
+                suspects.extend(
+                    i.changes
+                        .iter()
+                        .map(|(k, v)| format!("{k} = {v} (week {})", i.tick)),
+                );
+            }
+        }
+        NonFinite {
+            tick,
+            column: column.to_string(),
+            value,
+            suspects,
+        }
+    }
+
+    /// One line for the user: where, what, and which parameters to look at.
+    pub fn message(&self) -> String {
+        let at = match self.tick {
+            Some(t) => format!("week {t}"),
+            None => "the summary".into(),
+        };
+        let driven = if self.suspects.is_empty() {
+            "with every parameter at its default; this is a bug, please report it".to_string()
+        } else {
+            format!(
+                "driven by the parameters away from their defaults: {}; bring them back toward their defaults (see `cogov params`)",
+                self.suspects.join(", ")
+            )
+        };
+        format!(
+            "{at}: the simulation left finite arithmetic ({} = {}), {driven}",
+            self.column, self.value
+        )
+    }
+
+    /// The short form for a sweep journal's `error` cell (the point's values are in its row).
+    pub fn short(&self) -> String {
+        match self.tick {
+            Some(t) => format!("week {t}: non-finite {}", self.column),
+            None => format!("non-finite {}", self.column),
+        }
+    }
+}
+
 /// Runs `sc` for its ticks, calling `on_tick` after each with (tick, total ticks).
-pub fn simulate(sc: &Scenario, mut on_tick: impl FnMut(u32, u32)) -> RunResult {
+pub fn simulate(sc: &Scenario, on_tick: impl FnMut(u32, u32)) -> RunResult {
+    run_ticks(sc, on_tick, false).0
+}
+
+/// `simulate`, stopping at the first week with a non-finite value in its time-series row.
+pub fn simulate_checked(
+    sc: &Scenario,
+    on_tick: impl FnMut(u32, u32),
+) -> Result<RunResult, NonFinite> {
+    match run_ticks(sc, on_tick, true) {
+        (_, Some(e)) => Err(e),
+        (r, None) => Ok(r),
+    }
+}
+
+/// The loop of both: with `check`, each week's row is checked as it is made, and the run
+/// stops at the first non-finite one (returned with the weeks so far).
+fn run_ticks(
+    sc: &Scenario,
+    mut on_tick: impl FnMut(u32, u32),
+    check: bool,
+) -> (RunResult, Option<NonFinite>) {
     let mut sim = Simulation::new(sc.params.clone(), sc.seed, sc.model_interventions());
     let initial_backlog = sim
         .world
@@ -33,8 +120,71 @@ pub fn simulate(sc: &Scenario, mut on_tick: impl FnMut(u32, u32)) -> RunResult {
     };
     let mut series = Vec::with_capacity(sc.ticks as usize);
     for t in 1..=sc.ticks {
-        series.push(sim.step());
+        let stats = sim.step();
+        let bad = check
+            .then(|| first_non_finite(&timeseries_row(&stats)))
+            .flatten();
+        series.push(stats);
+        if let Some((column, value)) = bad {
+            let e = NonFinite::new(sc, Some(t), &column, value);
+            return (RunResult { series, facts }, Some(e));
+        }
         on_tick(t, sc.ticks);
     }
-    RunResult { series, facts }
+    (RunResult { series, facts }, None)
+}
+
+/// Refuses a summary row (`output::records::summary_row`) holding a non-finite value: the
+/// weeks can all be finite and a ratio of their sums not.
+pub fn check_summary(sc: &Scenario, summary: &[f64]) -> Result<(), NonFinite> {
+    match summary.iter().position(|x| !x.is_finite()) {
+        Some(i) => Err(NonFinite::new(
+            sc,
+            None,
+            &summary_columns()[i].name,
+            summary[i],
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The column and value of the first non-finite entry of a time-series row.
+fn first_non_finite(row: &[f64]) -> Option<(String, f64)> {
+    let i = row.iter().position(|x| !x.is_finite())?;
+    Some((timeseries_columns()[i].name.clone(), row[i]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_non_finite_value_is_named_with_the_changed_parameters() {
+        let mut row = vec![1.0; timeseries_columns().len()];
+        assert_eq!(first_non_finite(&row), None);
+        row[3] = f64::INFINITY;
+        row[5] = f64::NAN;
+        let (column, value) = first_non_finite(&row).unwrap();
+        assert_eq!(column, timeseries_columns()[3].name);
+        assert_eq!(value, f64::INFINITY);
+
+        let mut sc = Scenario::default();
+        let e = NonFinite::new(&sc, Some(7), "cost_transaction", f64::INFINITY).message();
+        assert!(
+            e.starts_with("week 7: ") && e.contains("cost_transaction = inf"),
+            "{e}"
+        );
+        assert!(e.contains("every parameter at its default"), "{e}");
+        crate::scenario::apply_overrides(
+            &mut sc,
+            &["issues.severity_growth=1", "issues.max_age_ticks=1040"],
+        )
+        .unwrap();
+        let e = NonFinite::new(&sc, None, "cost_total", f64::NAN).message();
+        assert!(
+            e.starts_with("the summary: ")
+                && e.contains("issues.severity_growth = 1, issues.max_age_ticks = 1040;"),
+            "{e}"
+        );
+    }
 }

@@ -1766,4 +1766,242 @@ fn chinese_text_uses_the_terms_of_zh_terms() {
     ] {
         assert!(!shown.contains(old), "{old} is still shown");
     }
+
+// ----------------------------------------------------------------------------------------------
+// Valid but probably not meant (issue 16, item 14): warned, or decided in the user's favour.
+// ----------------------------------------------------------------------------------------------
+
+/// Two interventions of the same week on the same key: the later one wins, with a warning
+/// naming both (it once won silently).
+#[test]
+fn same_week_interventions_on_one_key_are_warned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("twice.toml");
+    fs::write(
+        &file,
+        "[[interventions]]\ntick = 3\nset = { \"tools.media_pressure\" = 0.1 }\n[[interventions]]\ntick = 3\nset = { \"tools.media_pressure\" = 0.3, \"behaviour.sanction\" = 2.0 }\n[[interventions]]\ntick = 4\nset = { \"tools.media_pressure\" = 0.2 }\n",
+    )
+    .unwrap();
+    let mut args = vec![file.to_str().unwrap()];
+    args.extend(&SMALL[..6]);
+    let out = ok(
+        tmp.path(),
+        &[&["run"], &args[..], &["--out", "o", "-q", "--no-charts"]].concat(),
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("warning: interventions 1 and 2 both change tools.media_pressure in week 3; the later one (tools.media_pressure = 0.3) wins"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("both change").count(), 1, "{stderr}");
+}
+
+/// `--ticks` wins over `--set scenario.ticks=…` in either order (the `--set` once won).
+#[test]
+fn the_ticks_flag_wins_over_set_scenario_ticks() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (n, order) in [
+        ["--set", "scenario.ticks=5", "--ticks", "2"],
+        ["--ticks", "2", "--set", "scenario.ticks=5"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = format!("o{n}");
+        let mut args = vec!["run", "--out", dir.as_str(), "-q", "--no-charts"];
+        args.extend(&SMALL[..6]);
+        args.extend(order);
+        ok(tmp.path(), &args);
+        let series = fs::read_to_string(tmp.path().join(&dir).join("timeseries.csv")).unwrap();
+        assert_eq!(series.lines().count(), 3, "{order:?}: header and 2 weeks");
+    }
+}
+
+/// `compare` of scenarios of different lengths says so (it once paired them without a word).
+#[test]
+fn compare_of_scenarios_of_different_lengths_warns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a.toml"), tmp.path().join("b.toml"));
+    let city =
+        "[territory]\ndistricts = 1\nstreets_per_district = 2\n[observation]\nwarmup_ticks = 0\n";
+    fs::write(&a, format!("[scenario]\nticks = 3\n{city}")).unwrap();
+    fs::write(&b, format!("[scenario]\nticks = 4\n{city}")).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let out = ok(tmp.path(), &["compare", a, b, "--reps", "2"]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("runs 3 weeks and")
+            && stderr.contains("runs 4: their summaries cover different weeks; pass --ticks"),
+        "{stderr}"
+    );
+    let out = ok(
+        tmp.path(),
+        &["compare", a, b, "--reps", "2", "--ticks", "3"],
+    );
+    assert!(!text(&out.stderr).contains("different weeks"));
+}
+
+// ----------------------------------------------------------------------------------------------
+// Messages (issue 16, item 15).
+// ----------------------------------------------------------------------------------------------
+
+/// A duplicate key is named, with its line (the parser's message once said only "duplicate key").
+#[test]
+fn a_duplicate_key_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("dup.toml"),
+        "[scenario]\nname = \"a\"\nname = \"b\"\n",
+    )
+    .unwrap();
+    let out = run_in(tmp.path(), &["run", "dup.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("dup.toml:3:1: invalid TOML: duplicate key `name`"),
+        "{stderr}"
+    );
+}
+
+/// A default output directory never starts with `-` (it would read as a flag to `rm`, `ls`, or
+/// `cogov plot`).
+#[test]
+fn default_directory_names_never_start_with_a_dash() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("dash.toml"), "[scenario]\nname = \"-rf\"\n").unwrap();
+    let mut args = vec!["run", "dash.toml", "-q", "--no-charts"];
+    args.extend(SMALL);
+    ok(tmp.path(), &args);
+    let names: Vec<String> = fs::read_dir(tmp.path().join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1);
+    assert!(names[0].starts_with("_rf-"), "{names:?}");
+}
+
+/// `--threads 100000` is a usage error (exit 2) before anything starts; it once spawned the
+/// threads and ran on.
+#[test]
+fn absurd_thread_counts_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smoke = scenarios_dir().join("experiments/smoke.toml");
+    let started = std::time::Instant::now();
+    let out = run_in(
+        tmp.path(),
+        &[
+            "sweep",
+            smoke.to_str().unwrap(),
+            "--out",
+            "s",
+            "--threads",
+            "100000",
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--threads: at most 1024, got 100000"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(!tmp.path().join("s").exists());
+}
+
+/// An `--out` name too long for its staging name is refused before the run, naming the limit
+/// (it once failed after the run with exit 1, naming the hidden `.NAME.partial-PID` path).
+#[test]
+fn an_output_name_too_long_to_stage_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let long = "x".repeat(250);
+    let mut args = vec!["run", "--out", long.as_str(), "-q", "--no-charts"];
+    args.extend(SMALL);
+    let out = run_in(tmp.path(), &args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("has a name of 250 bytes; at most 235") && !stderr.contains(".partial-"),
+        "{stderr}"
+    );
+    // A long scenario name gives a default directory name that fits.
+    fs::write(
+        tmp.path().join("long.toml"),
+        format!("[scenario]\nname = \"{long}\"\n"),
+    )
+    .unwrap();
+    let mut args = vec!["run", "long.toml", "-q", "--no-charts"];
+    args.extend(SMALL);
+    ok(tmp.path(), &args);
+}
+
+/// Staging directories left by killed runs (`.NAME.partial-PID` of a process that is gone) are
+/// removed by the next run to the same name; one whose process is alive is left alone (they
+/// once piled up).
+#[cfg(unix)]
+#[test]
+fn stale_staging_directories_of_dead_processes_are_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A process that has ended: its id is free (ids are not reused at once).
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let stale = tmp.path().join(format!(".r.partial-{dead}"));
+    let alive = tmp
+        .path()
+        .join(format!(".r.partial-{}", std::process::id()));
+    let other = tmp.path().join(format!(".q.partial-{dead}"));
+    for d in [&stale, &alive, &other] {
+        fs::create_dir(d).unwrap();
+        fs::write(d.join("timeseries.csv"), "tick\n").unwrap();
+    }
+    let mut args = vec!["run", "--out", "r", "-q", "--no-charts"];
+    args.extend(SMALL);
+    ok(tmp.path(), &args);
+    assert!(!stale.exists(), "the dead run's staging is removed");
+    assert!(alive.exists(), "a live process's staging is kept");
+    assert!(
+        other.exists(),
+        "another output's staging is not this run's business"
+    );
+}
+
+/// A manifest that does not list every parameter, or holds a key twice, is refused naming what
+/// is wrong (they once fell back to defaults, or to the last duplicate, silently).
+#[test]
+fn manifests_with_missing_or_duplicate_keys_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["run", "--out", "r", "-q", "--no-charts"];
+    args.extend(SMALL);
+    ok(tmp.path(), &args);
+    let manifest = fs::read_to_string(tmp.path().join("r/manifest.json")).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let n = param_specs().len();
+    let refused = |name: &str, body: &str| -> String {
+        fs::write(tmp.path().join(name), body).unwrap();
+        let out = run_in(tmp.path(), &["run", name, "--out", "never", "-q"]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(!tmp.path().join("never").exists());
+        text(&out.stderr)
+    };
+    // The manifest as written runs.
+    fs::write(tmp.path().join("whole.json"), &manifest).unwrap();
+    ok(
+        tmp.path(),
+        &["run", "whole.json", "--out", "again", "-q", "--no-charts"],
+    );
+
+    json["params"]["tools"]
+        .as_object_mut()
+        .unwrap()
+        .remove("media_pressure");
+    let e = refused("one.json", &json.to_string());
+    assert!(
+        e.contains(&format!(
+            "params: missing 1 of {n} parameters (tools.media_pressure)"
+        )),
+        "{e}"
+    );
+    json["params"] = serde_json::json!({});
+    let e = refused("empty.json", &json.to_string());
+    assert!(e.contains(&format!("missing {n} of {n} parameters")), "{e}");
+    let twice = manifest.replacen("{", "{\n  \"seed\": 7,", 1);
+    let e = refused("twice.json", &twice);
+    assert!(e.contains("duplicate key `seed`"), "{e}");
 }

@@ -319,6 +319,58 @@ fn points_summarise_runs_with_hand_checkable_statistics() {
     assert_eq!(get("n"), 3.0);
 }
 
+/// A design point whose runs all failed has no statistics: empty cells in `points.csv` (they
+/// were once a mean of 0 with a 95% interval of [0, 0]), which charts and reports leave out.
+#[test]
+fn a_point_whose_runs_all_failed_reports_empty_statistics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    ok(&[
+        "sweep",
+        &smoke(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--no-charts",
+    ]);
+    // Every run of point 1 fails, as the sweep journals a failure: status, message, no metrics.
+    let runs = out.join("runs.csv");
+    let mut reader = csv::Reader::from_path(&runs).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let first_metric = header.iter().position(|c| c == "ticks").unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    for r in reader.records() {
+        let r = r.unwrap();
+        let mut row: Vec<String> = r.iter().map(str::to_string).collect();
+        if &r[1] == "1" {
+            row[4] = "error".into();
+            row[5] = "non-finite cost_transaction".into();
+            for cell in &mut row[first_metric..] {
+                cell.clear();
+            }
+        }
+        w.write_record(&row).unwrap();
+    }
+    fs::write(&runs, w.into_inner().unwrap()).unwrap();
+    let exp = cogov::experiment::load_file(Path::new(&smoke())).unwrap();
+    cogov::experiment::sweep::summarise(&exp, &out, &runs).unwrap();
+    let mut points = csv::Reader::from_path(out.join("points.csv")).unwrap();
+    let ph = points.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = points.records().map(|r| r.unwrap()).collect();
+    let cell =
+        |row: usize, name: &str| rows[row][ph.iter().position(|c| c == name).unwrap()].to_string();
+    assert_eq!(cell(1, "n"), "0");
+    assert_eq!(cell(1, "failed"), "3");
+    for stat in ["mean", "sd", "ci95_lo", "ci95_hi"] {
+        assert_eq!(cell(1, &format!("resolution_rate_{stat}")), "", "{stat}");
+        assert!(!cell(0, &format!("resolution_rate_{stat}")).is_empty());
+    }
+    // The charts and the report are drawn from the points that have statistics.
+    ok(&["plot", out.to_str().unwrap()]);
+    ok(&["report", out.to_str().unwrap(), "--force"]);
+}
+
 #[test]
 fn a_morris_design_writes_mu_star_mu_and_sigma_for_every_lever_and_metric() {
     let tmp = tempfile::tempdir().unwrap();

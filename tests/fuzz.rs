@@ -1351,6 +1351,288 @@ fn absurd_cities_are_refused_with_a_message_and_before_allocation() {
     assert!(!tmp.path().join("never").exists());
 }
 
+/// Runs cogov under an address-space limit of `kib` KiB (`ulimit -v`, as batch systems set).
+#[cfg(target_os = "linux")]
+fn cogov_under_ulimit(cwd: &Path, kib: u64, args: &[&str]) -> std::process::Output {
+    Command::new("sh")
+        .current_dir(cwd)
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_cogov"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+/// The guard honours `ulimit -v`: a 10-million-resident city under a 200 MiB address space is
+/// refused naming the limit (it once ended in SIGABRT with a backtrace, the guard reading only
+/// `MemAvailable`). The cgroup limits are read the same way (unit tests in `cli::memory`).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_city_beyond_the_address_space_limit_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let city = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/city.toml");
+    let out = tmp.path().join("run");
+    let o = cogov_under_ulimit(
+        tmp.path(),
+        200 << 10,
+        &[
+            "run",
+            city.to_str().unwrap(),
+            "--ticks",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "--no-charts",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    for n in [
+        "GiB",
+        "address-space limit (ulimit -v)",
+        "reduce territory sizes",
+    ] {
+        assert!(stderr.contains(n), "expected `{n}` in: {stderr}");
+    }
+    assert!(!out.exists());
+}
+
+/// The backlog is part of the estimate: a small city with arrivals at their maximum and issues
+/// that live 20 years is refused before it starts, naming the two parameters (it once grew its
+/// backlog by gigabytes a minute until it aborted).
+#[test]
+fn a_backlog_that_would_outgrow_memory_is_refused_naming_its_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let args = [
+        "run",
+        "--set",
+        "issues.arrival_per_1000=1000",
+        "--set",
+        "issues.max_age_ticks=1040",
+        "--ticks",
+        "1040",
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+    ];
+    // Refused on any machine with under a few TiB (the default city, 20 times the residents)...
+    let mut big = args.to_vec();
+    big.extend(["--set", "territory.residents_per_grid=12000"]);
+    let mut outputs = vec![cogov(tmp.path(), &big)];
+    // ...and, under a 2 GiB address space, the default city itself.
+    #[cfg(target_os = "linux")]
+    outputs.push(cogov_under_ulimit(tmp.path(), 2 << 20, &args));
+    for o in outputs {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        for n in [
+            "backlog of open issues",
+            "issues.arrival_per_1000 = 1000",
+            "issues.max_age_ticks = 1040",
+        ] {
+            assert!(stderr.contains(n), "expected `{n}` in: {stderr}");
+        }
+        assert!(!out.exists());
+    }
+    // The same through an intervention that raises the arrival rate in week 10.
+    let file = tmp.path().join("later.toml");
+    std::fs::write(
+        &file,
+        "[territory]\nresidents_per_grid = 12000\n[issues]\nmax_age_ticks = 1040\n[[interventions]]\ntick = 10\nset = { \"issues.arrival_per_1000\" = 1000.0 }\n",
+    )
+    .unwrap();
+    let o = cogov(
+        tmp.path(),
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--ticks",
+            "1040",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("issues.arrival_per_1000 = 1000"),
+        "{stderr}"
+    );
+}
+
+/// `compare --reps` is checked against the memory before the results are allocated (four
+/// billion replications once aborted allocating their result vector), and writes nothing.
+#[test]
+fn compare_with_absurd_reps_is_refused_before_allocating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml");
+    let d = default.to_str().unwrap();
+    let out = tmp.path().join("c.csv");
+    let started = Instant::now();
+    let o = cogov(
+        tmp.path(),
+        &[
+            "compare",
+            d,
+            d,
+            "--reps",
+            "4000000000",
+            "--ticks",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    for n in [
+        "the results of --reps 4000000000",
+        "GiB",
+        "use fewer --reps",
+    ] {
+        assert!(stderr.contains(n), "expected `{n}` in: {stderr}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(!out.exists());
+}
+
+/// A million-point design passes the design limits but its manifest and statistics need
+/// gigabytes: under a 2 GiB address space it is refused before the directory is made (it
+/// once aborted building the manifest and left an empty directory behind).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_design_too_large_for_memory_is_refused_leaving_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("big.toml");
+    std::fs::write(
+        &exp,
+        "[experiment]\nticks = 1\n[design]\nkind = \"grid\"\n[design.factors]\n\"tools.media_pressure\" = { from = 0.0, to = 0.999, step = 0.001 }\n\"motivation.responsibility_lists\" = { from = 0.0, to = 0.999, step = 0.001 }\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("s");
+    let o = cogov_under_ulimit(
+        tmp.path(),
+        2 << 20,
+        &[
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    for n in [
+        "1000000 design points",
+        "GiB",
+        "ulimit -v",
+        "use fewer design points",
+    ] {
+        assert!(stderr.contains(n), "expected `{n}` in: {stderr}");
+    }
+    assert!(!out.exists(), "a refused sweep leaves no directory");
+}
+
+/// A sweep killed before its manifest was written leaves a directory with nothing in it (or a
+/// half-written `manifest.json.tmp`): it no longer blocks a new sweep or `--resume` (both once
+/// refused it, "already exists" and "nothing to resume").
+#[test]
+fn a_sweep_directory_left_before_its_manifest_blocks_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("e.toml");
+    std::fs::write(
+        &exp,
+        "[experiment]\nticks = 2\n[base]\n\"territory.districts\" = 1\n\"territory.streets_per_district\" = 1\n[design]\nkind = \"grid\"\n[design.factors]\n\"tools.media_pressure\" = [0.1, 0.2]\n",
+    )
+    .unwrap();
+    for resume in [false, true] {
+        let out = tmp.path().join(format!("s{resume}"));
+        std::fs::create_dir_all(out.join("timeseries")).unwrap();
+        std::fs::write(out.join("manifest.json.tmp"), "{\"cogov_ver").unwrap();
+        let mut args = vec![
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            "--no-charts",
+        ];
+        if resume {
+            args.push("--resume");
+        }
+        let o = cogov(tmp.path(), &args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "resume {resume}: {stderr}");
+        assert!(out.join("points.csv").is_file());
+        assert!(!out.join("manifest.json.tmp").exists());
+    }
+    // A directory with anything else in it is still protected.
+    let out = tmp.path().join("mine");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.md"), "mine").unwrap();
+    let o = cogov(
+        tmp.path(),
+        &[
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+}
+
+/// Severity growth at its maximum over twenty years stays finite (it once ran to the end and
+/// then failed with "non-finite value in column cost_transaction"; the model now stops growth
+/// at the major-risk threshold). Should any value still leave the finite numbers, the run stops
+/// at that week naming the parameters away from their defaults (`run::NonFinite`).
+#[test]
+fn maximal_severity_growth_over_twenty_years_stays_finite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = cogov(
+        tmp.path(),
+        &[
+            "run",
+            "--set",
+            "issues.severity_growth=1",
+            "--set",
+            "issues.max_age_ticks=1040",
+            "--ticks",
+            "1040",
+            "--set",
+            "territory.districts=1",
+            "--set",
+            "territory.streets_per_district=2",
+            "--out",
+            out.to_str().unwrap(),
+            "--no-charts",
+            "-q",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for file in ["timeseries.csv", "summary.csv"] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        for cell in text.lines().skip(1).flat_map(|l| l.split(',')) {
+            let x: f64 = cell.parse().unwrap();
+            assert!(x.is_finite() && x.abs() < 1e15, "{file}: {cell}");
+        }
+    }
+}
+
 /// `--set` flags are checked for size together, so their order does not matter (growing the
 /// city before shrinking its grids was once refused on the way).
 #[test]

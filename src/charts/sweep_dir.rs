@@ -247,6 +247,13 @@ impl SweepData {
             }
             let mut metrics = BTreeMap::new();
             for (name, [mean, lower, upper]) in &metric_columns {
+                // A metric no run of the point produced (every run failed) has empty cells.
+                if [mean, lower, upper]
+                    .iter()
+                    .all(|c| table.text(row, **c).is_empty())
+                {
+                    continue;
+                }
                 let iv = Interval {
                     mean: table.number(row, *mean)?,
                     lower: table.number(row, *lower)?,

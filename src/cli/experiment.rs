@@ -17,7 +17,7 @@ use crate::experiment::{self};
 use crate::model::rng::mix64;
 use crate::output::records::{summary_columns, summary_index, summary_row};
 use crate::output::{format_value, place};
-use crate::run::simulate;
+use crate::run::{check_summary, simulate_checked, NonFinite};
 
 #[derive(clap::Args, Debug)]
 pub struct SweepArgs {
@@ -125,9 +125,13 @@ fn guard_sweep_memory(
         .points
         .iter()
         .map(|p| exp.scenario_for(p, 0))
-        .max_by_key(|sc| crate::model::world::estimate_size(&sc.params).bytes);
+        .max_by_key(super::memory::run_bytes);
+    let books =
+        super::memory::sweep_bookkeeping(exp.points.len() as u64, exp.design.keys().len() as u64);
     match largest {
-        Some(sc) => super::run::guard_memory_parallel(&sc, workers.min(exp.total_runs()).max(1)),
+        Some(sc) => {
+            super::memory::guard_parallel(&sc, workers.min(exp.total_runs()).max(1), &books)
+        }
         None => Ok(()),
     }
 }
@@ -165,12 +169,20 @@ fn sweep_charts(
     }
 }
 
+/// Most worker threads a sweep takes.
+const MAX_THREADS: usize = 1024;
+
 fn with_threads<T: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
 ) -> Result<T, CliError> {
     match threads {
         Some(0) => Err(CliError::Config("--threads: must be at least 1".into())),
+        // Each thread reserves a stack; far more threads than cores only costs memory.
+        Some(n) if n > MAX_THREADS => Err(CliError::Config(format!(
+            "--threads: at most {MAX_THREADS}, got {n} (this machine has {} cores)",
+            std::thread::available_parallelism().map_or(1, |c| c.get())
+        ))),
         Some(n) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
@@ -251,6 +263,9 @@ impl Progress {
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let exp =
         experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
+    for w in crate::scenario::warnings(&exp.base) {
+        eprintln!("warning: base scenario: {w}");
+    }
     guard_sweep_memory(&exp, args.threads)?;
     let shard = match &args.shard {
         Some(s) => Shard::parse(s).map_err(CliError::Config)?,
@@ -318,8 +333,27 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     }
     let a = super::run::load_scenario(Some(&args.a), None, args.ticks, &args.set)?;
     let b = super::run::load_scenario(Some(&args.b), None, args.ticks, &args.set)?;
-    super::run::guard_memory(&a)?;
-    super::run::guard_memory(&b)?;
+    if a.ticks != b.ticks {
+        eprintln!(
+            "warning: {} runs {} weeks and {} runs {}: their summaries cover different weeks; pass --ticks to compare them over the same length",
+            args.a.display(),
+            a.ticks,
+            args.b.display(),
+            b.ticks
+        );
+    }
+    // Each replication's two summary rows are kept for the paired statistics, and one metric
+    // at a time is copied out of them: refused here rather than aborted while allocating.
+    let workers = (rayon::current_num_threads() as u64).min(args.reps as u64);
+    let row = (std::mem::size_of::<Vec<f64>>() + 8 * summary_columns().len()) as u64;
+    let books = super::memory::Bookkeeping {
+        bytes: (args.reps as u64).saturating_mul(2 * row + 16),
+        what: format!("the results of --reps {}", args.reps),
+        advice: "use fewer --reps".into(),
+    };
+    for sc in [&a, &b] {
+        super::memory::guard_parallel(sc, workers, &books)?;
+    }
     if let Some(out) = &args.out {
         place::check_file_target(out, args.force, false).map_err(output_error)?;
     }
@@ -330,12 +364,19 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             let seed = mix64(args.seed ^ mix64(r as u64 + 1));
             let run = |sc: &crate::scenario::Scenario| {
                 let sc = crate::scenario::Scenario { seed, ..sc.clone() };
-                let res = simulate(&sc, |_, _| {});
-                summary_row(&res.series, &res.facts)
+                let res = simulate_checked(&sc, |_, _| {})?;
+                let summary = summary_row(&res.series, &res.facts);
+                check_summary(&sc, &summary)?;
+                Ok(summary)
             };
-            (run(&a), run(&b))
+            let named = |sc: &crate::scenario::Scenario| {
+                run(sc).map_err(|e: NonFinite| {
+                    CliError::Runtime(format!("{} (seed {seed}): {}", sc.name, e.message()))
+                })
+            };
+            Ok((named(&a)?, named(&b)?))
         })
-        .collect();
+        .collect::<Result<_, CliError>>()?;
     let cols = summary_columns();
     let results: Vec<_> = (0..cols.len())
         .map(|m| {

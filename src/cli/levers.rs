@@ -45,7 +45,7 @@ pub fn levers(args: &LeversArgs) -> Result<(), CliError> {
         ));
     }
     let base = super::run::load_scenario(args.base.as_deref(), None, args.ticks, &args.set)?;
-    super::run::guard_memory(&base)?;
+    super::memory::guard(&base)?;
     if let Some(out) = &args.out {
         place::check_file_target(out, args.force, false).map_err(output_error)?;
     }

@@ -20,6 +20,7 @@ macro_rules! out {
 pub mod experiment;
 pub mod game;
 pub mod levers;
+pub mod memory;
 pub mod params;
 pub mod plot;
 pub mod report;

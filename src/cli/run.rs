@@ -5,12 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::{CliError, RunArgs};
-use crate::model::world::estimate_size;
 use crate::output::records::{
     summary_columns, summary_index, summary_row, timeseries_columns, timeseries_row,
 };
 use crate::output::{default_run_dir, manifest_json, write_csv, write_json, AtomicDir};
-use crate::run::simulate;
+use crate::run::{check_summary, simulate_checked};
 use crate::scenario::{self, Scenario, DEFAULT_SCENARIO, MAX_TICKS};
 
 /// Loads the scenario named on the command line (or the embedded default) with overrides.
@@ -25,6 +24,9 @@ pub fn load_scenario(
         None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>"),
     }
     .map_err(|e| CliError::Config(e.to_string()))?;
+    scenario::apply_overrides(&mut sc, set).map_err(|e| CliError::Config(e.to_string()))?;
+    // The dedicated flags come after `--set`, so they win over `--set scenario.ticks=…` in any
+    // order on the command line.
     if let Some(s) = seed {
         sc.seed = s;
     }
@@ -36,44 +38,10 @@ pub fn load_scenario(
         }
         sc.ticks = t;
     }
-    scenario::apply_overrides(&mut sc, set).map_err(|e| CliError::Config(e.to_string()))?;
-    Ok(sc)
-}
-
-/// Memory available to this process, from /proc/meminfo where there is one.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// Refuses a scenario whose estimated memory would not fit (MODEL §9, resource guard).
-pub fn guard_memory(sc: &Scenario) -> Result<(), CliError> {
-    guard_memory_parallel(sc, 1)
-}
-
-/// Refuses `copies` simultaneous runs of a scenario (a sweep's workers) that would not fit.
-pub fn guard_memory_parallel(sc: &Scenario, copies: u64) -> Result<(), CliError> {
-    let est = estimate_size(&sc.params);
-    if let Some(avail) = available_memory() {
-        let bytes = est.bytes.saturating_mul(copies.max(1));
-        if bytes > avail {
-            let workers = if copies > 1 {
-                format!(" a run, {copies} runs at once; or use fewer --threads")
-            } else {
-                String::new()
-            };
-            return Err(CliError::Config(format!(
-                "the scenario needs about {:.1} GiB ({} residents, {} organisations{workers}) but only {:.1} GiB is available; reduce territory sizes",
-                bytes as f64 / 1_073_741_824.0,
-                est.residents_max,
-                est.organisations,
-                avail as f64 / 1_073_741_824.0
-            )));
-        }
+    for w in scenario::warnings(&sc) {
+        eprintln!("warning: {w}");
     }
-    Ok(())
+    Ok(sc)
 }
 
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
@@ -83,7 +51,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         }
     }
     let sc = load_scenario(args.scenario.as_deref(), args.seed, args.ticks, &args.set)?;
-    guard_memory(&sc)?;
+    super::memory::guard(&sc)?;
 
     let target: PathBuf = match &args.out {
         Some(o) => o.clone(),
@@ -99,7 +67,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 
     let started = Instant::now();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let result = simulate(&sc, |t, total| {
+    let result = simulate_checked(&sc, |t, total| {
         if show_progress && (t % 10 == 0 || t == total) {
             eprint!(
                 "\r  tick {t}/{total} ({:.1} s)",
@@ -109,7 +77,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
                 eprintln!();
             }
         }
-    });
+    })
+    .map_err(|e| CliError::Runtime(e.message()))?;
     let elapsed = started.elapsed();
 
     let runtime = output_error;
@@ -119,6 +88,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     })
     .map_err(runtime)?;
     let summary = summary_row(&result.series, &result.facts);
+    check_summary(&sc, &summary).map_err(|e| CliError::Runtime(e.message()))?;
     dir.write_file("summary.csv", |w| {
         write_csv(w, &summary_columns(), [summary.clone()])
     })

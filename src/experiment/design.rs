@@ -282,7 +282,11 @@ pub fn morris_effects(
                 .expect("one factor moves per step");
             let du = b.unit[f] - a.unit[f];
             for m in 0..metrics.len() {
-                effects[f][m].push((values[base + s + 1][m] - values[base + s][m]) / du);
+                let d = (values[base + s + 1][m] - values[base + s][m]) / du;
+                // NaN: an end of the step has no value (every run of the point failed).
+                if d.is_finite() {
+                    effects[f][m].push(d);
+                }
             }
         }
     }

@@ -472,6 +472,7 @@ fn parse(
     let mut ticks = None;
     let mut overrides = None;
     let mut design = None;
+    let mut crn = None;
     for (k, v) in root.get_ref().iter() {
         match k.get_ref().as_ref() {
             "experiment" => {
@@ -488,7 +489,7 @@ fn parse(
                         "base_seed" => exp.base_seed = scenario::integer_of(&src, &key, ev, 0, i64::MAX)? as u64,
                         "ticks" => ticks = Some(positive(&src, &key, ev, 1, MAX_TICKS as i64)?),
                         "timeseries" => exp.timeseries = boolean(&src, &key, ev)?,
-                        "common_random_numbers" => exp.common_random_numbers = boolean(&src, &key, ev)?,
+                        "common_random_numbers" => crn = Some(boolean(&src, &key, ev)?),
                         _ => {
                             return Err(src.error(
                                 Some(ek.span()),
@@ -545,6 +546,9 @@ fn parse(
     }
     exp.design =
         design.ok_or_else(|| src.error(None, Some("design"), "missing: the [design] table"))?;
+    // A Morris effect is the difference between neighbouring points: on independent seeds the
+    // seed noise dominates μ*, so Morris designs share seeds unless told otherwise.
+    exp.common_random_numbers = crn.unwrap_or(matches!(exp.design, design::Design::Morris { .. }));
     // Sizes are checked before the design is expanded, so an absurd grid is refused in
     // microseconds instead of filling the memory.
     let n_points = design::point_count(&exp.design);
@@ -625,6 +629,29 @@ motivation.responsibility_lists = { from = 0.0, to = 1.0, step = 0.5 }
                 "motivation.incentive_compatibility",
                 "motivation.responsibility_lists"
             ]
+        );
+    }
+
+    /// Morris designs share seeds unless the file says otherwise (seed noise once dominated μ*);
+    /// other designs keep independent seeds by default.
+    #[test]
+    fn morris_designs_default_to_common_random_numbers() {
+        let morris = "[design]\nkind = \"morris\"\ntrajectories = 2\n[design.ranges]\n\"tools.media_pressure\" = [0.0, 0.5]\n";
+        assert!(
+            load_str(morris, "m.toml", None)
+                .unwrap()
+                .common_random_numbers
+        );
+        let off = format!("[experiment]\ncommon_random_numbers = false\n{morris}");
+        assert!(
+            !load_str(&off, "m.toml", None)
+                .unwrap()
+                .common_random_numbers
+        );
+        assert!(
+            !load_str(GRID, "g.toml", None)
+                .unwrap()
+                .common_random_numbers
         );
     }
 

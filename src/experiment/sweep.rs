@@ -26,7 +26,7 @@ use crate::output::records::{summary_columns, summary_row, timeseries_columns, t
 use crate::output::{
     format_value, manifest_json, place, text_cell, write_csv, write_json, OutputError,
 };
-use crate::run::simulate;
+use crate::run::{check_summary, simulate_checked, NonFinite};
 
 /// Which part of the runs this process does: runs whose index ≡ `index` (mod `count`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,21 +151,26 @@ fn run_line(
         sc.seed.to_string(),
     ];
     let keys = exp.design.keys();
-    let outcome =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| simulate(&sc, |_, _| {})));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let result = simulate_checked(&sc, |_, _| {})?;
+        let summary = summary_row(&result.series, &result.facts);
+        check_summary(&sc, &summary)?;
+        Ok::<_, NonFinite>((result, summary))
+    }));
+    let n_metrics = summary_columns().len();
     let ok = match outcome {
-        Ok(result) => {
-            let summary = summary_row(&result.series, &result.facts);
-            if let Some(i) = summary.iter().position(|x| !x.is_finite()) {
+        Ok(checked) => match checked {
+            Err(e) => {
                 fields.push("error".into());
-                fields.push(format!("non-finite {}", summary_columns()[i].name));
+                fields.push(e.short());
                 fields.extend(
                     keys.iter()
                         .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
                 );
-                fields.extend(summary.iter().map(|_| String::new()));
+                fields.extend(std::iter::repeat(String::new()).take(n_metrics));
                 false
-            } else {
+            }
+            Ok((result, summary)) => {
                 if let Some(dir) = series_dir {
                     let path = dir.join(format!("run-{run:06}.csv"));
                     let tmp = dir.join(format!(".run-{run:06}.csv.tmp"));
@@ -187,7 +192,7 @@ fn run_line(
                 fields.extend(summary.iter().map(|x| format_value(*x)));
                 true
             }
-        }
+        },
         Err(panic) => {
             let msg = panic
                 .downcast_ref::<&str>()
@@ -242,6 +247,22 @@ fn sweep_manifest(exp: &Experiment, shard: Shard, complete: bool) -> Value {
         "points": points,
         "base": manifest_json(&exp.base, "base"),
         "experiment_source": exp.source,
+    })
+}
+
+/// Whether a directory holds nothing a started sweep writes: no entries but the temporary file
+/// of a manifest being written (`manifest.json.tmp`, see `write_json_atomic`) and an empty
+/// `timeseries` directory.
+fn holds_no_sweep(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.into_iter().all(|e| {
+        let Ok(e) = e else { return false };
+        let name = e.file_name();
+        name == "manifest.json.tmp"
+            || (name == "timeseries"
+                && fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_none()))
     })
 }
 
@@ -367,7 +388,11 @@ pub fn sweep_with(
             out.display()
         )));
     }
-    if existed && !opts.resume && !opts.force {
+    // A directory holding nothing a sweep writes before its manifest (a sweep killed while it
+    // started, an empty directory made by hand) has nothing to resume or to protect: it is
+    // started in, whatever the flags, so that it never blocks both a new sweep and --resume.
+    let unstarted = existed && !opts.force && holds_no_sweep(out);
+    if existed && !unstarted && !opts.resume && !opts.force {
         return Err(SweepError::Usage(format!(
             "{}: already exists; pass --resume to continue it or --force to start again",
             out.display()
@@ -377,6 +402,9 @@ pub fn sweep_with(
         // Only a cogov output no other process is working on; renamed aside, then deleted.
         place::clear_dir(out).map_err(output_error)?;
     }
+    // Built before the directory is made: for a design of a million points it is the largest
+    // allocation of the start, and a failure here must leave nothing behind.
+    let manifest = sweep_manifest(exp, opts.shard, false);
     let created = !existed || opts.force;
     if created {
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -410,7 +438,7 @@ pub fn sweep_with(
     };
     // Everything `--resume` could refuse is checked before the directory is touched.
     let mut journal_len = None;
-    if !created {
+    if !created && !unstarted {
         if !manifest_path.is_file() {
             return Err(SweepError::Usage(format!(
                 "{}: nothing to resume (no manifest.json)",
@@ -437,8 +465,9 @@ pub fn sweep_with(
         if exp.timeseries {
             fs::create_dir_all(&series_dir).map_err(io_at(&series_dir))?;
         }
-        write_json_atomic(&manifest_path, &sweep_manifest(exp, opts.shard, false))
+        write_json_atomic(&manifest_path, &manifest)
     })();
+    drop(manifest);
     if let Err(e) = started {
         // Nothing was run yet: remove the directory this call made (a full disk must not leave
         // a directory that blocks both a new sweep and --resume).
@@ -584,6 +613,11 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
             row.push(moments[p].first().map_or(0, |m| m.n).to_string());
             row.push(failures[p].to_string());
             for m in &moments[p] {
+                // No successful run, no statistic: empty cells, not a mean of 0 ± 0.
+                if m.n == 0 {
+                    row.extend(std::iter::repeat(String::new()).take(4));
+                    continue;
+                }
                 let h = m.ci95_half_width();
                 for x in [m.mean(), m.sd(), m.mean() - h, m.mean() + h] {
                     row.push(format_value(x));
@@ -601,7 +635,13 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
     if matches!(exp.design, Design::Morris { .. }) {
         let means: Vec<Vec<f64>> = moments
             .iter()
-            .map(|ms| ms.iter().map(|m| m.mean()).collect())
+            // A point without a successful run has no mean; its steps are left out of the
+            // effects (`trajectories` counts the steps that remain).
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| if m.n == 0 { f64::NAN } else { m.mean() })
+                    .collect()
+            })
             .collect();
         let effects = morris_effects(&exp.design, &exp.points, &means, &metrics);
         let path = out.join("morris.csv");

@@ -174,6 +174,9 @@ pub struct AtomicDir {
     staging: PathBuf,
     force: bool,
     committed: bool,
+    /// Held on the staging directory while this lives: a staging directory whose lock is free
+    /// belongs to no running cogov (`place::remove_stale_staging`).
+    _lock: Option<fs::File>,
 }
 
 impl AtomicDir {
@@ -186,6 +189,15 @@ impl AtomicDir {
             Some(std::path::Component::Normal(_))
         ) {
             return Err(unusable(target, "is not a directory name cogov can create (use a named directory such as runs/my-run)"));
+        }
+        // The staging name `.NAME.partial-PID` adds up to 20 bytes to the name, and file
+        // systems take 255: a longer name would fail half-way, naming the hidden path.
+        let name_len = target.file_name().map_or(0, |n| n.len());
+        if name_len > MAX_OUTPUT_NAME {
+            return Err(unusable(
+                target,
+                &format!("has a name of {name_len} bytes; at most {MAX_OUTPUT_NAME} (cogov writes it under a longer hidden name first)"),
+            ));
         }
         let parent = target
             .parent()
@@ -210,6 +222,7 @@ impl AtomicDir {
             place::check_replaceable(target)?;
         }
         fs::create_dir_all(parent).map_err(io_err(parent))?;
+        place::remove_stale_staging(target);
         let staging = place::staging_beside(target);
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
@@ -217,6 +230,7 @@ impl AtomicDir {
         fs::create_dir(&staging).map_err(io_err(&staging))?;
         Ok(AtomicDir {
             target: target.to_path_buf(),
+            _lock: place::lock_dir(&staging, true).ok(),
             staging,
             force,
             committed: false,
@@ -261,6 +275,10 @@ impl Drop for AtomicDir {
     }
 }
 
+/// Longest output directory name: 255 bytes (most file systems) less the staging name's
+/// `.`, `.partial-` and a process id of up to 10 digits.
+pub const MAX_OUTPUT_NAME: usize = 255 - 20;
+
 /// `runs/<name>-<UTC timestamp>`, with a numeric suffix if that exists already.
 pub fn default_run_dir(base: &Path, name: &str, unix_seconds: u64) -> PathBuf {
     let days = (unix_seconds / 86_400) as i64;
@@ -285,6 +303,15 @@ pub fn default_run_dir(base: &Path, name: &str, unix_seconds: u64) -> PathBuf {
             }
         })
         .collect();
+    // A name starting with `-` would read as a flag to the next command given the directory.
+    let mut safe = match safe.strip_prefix('-') {
+        Some(rest) => format!("_{rest}"),
+        None => safe,
+    };
+    // Room for the timestamp and a suffix within MAX_OUTPUT_NAME.
+    while safe.len() > MAX_OUTPUT_NAME - 32 {
+        safe.pop();
+    }
     let stem = format!(
         "{safe}-{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
         secs / 3600,

@@ -282,6 +282,59 @@ pub fn staging_beside(target: &Path) -> PathBuf {
     hidden_beside(target, "partial")
 }
 
+/// Removes the staging directories of `target` (`.NAME.partial-PID`) that runs killed before
+/// their commit left behind: those whose process is gone from this machine and whose lock
+/// (`AtomicDir` holds one on its staging) nobody holds, so a run on another machine sharing
+/// the file system is left alone. Failures are ignored: the new run does not need them gone.
+pub fn remove_stale_staging(target: &Path) {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}.partial-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file_name = e.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let path = e.path();
+        let is_dir = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        if pid != std::process::id() && is_dir && !process_alive(pid) {
+            if let Ok(_lock) = lock_dir(&path, true) {
+                let _ = fs::remove_dir_all(&path);
+            }
+        }
+    }
+}
+
+/// Whether process `pid` exists on this machine (`kill(pid, 0)`: no such process is ESRCH).
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return true;
+    };
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let signalled = unsafe { libc::kill(pid, 0) } == 0;
+    signalled || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+/// Elsewhere every process might be alive: nothing is removed.
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    true
+}
+
 /// Removes an output renamed aside: its manifest first, so that if this is killed half-way
 /// what is left does not look like an output to `plot`, `report` or `merge`. A failure
 /// leaves a hidden directory behind and is not reported: the new output is already in place.

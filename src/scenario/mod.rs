@@ -169,6 +169,13 @@ impl<'a> Source<'a> {
                 .next()
                 .unwrap_or("invalid TOML")
                 .to_string();
+            // The parser's "duplicate key" does not say which: the span points at it.
+            let msg = match e.span().and_then(|s| self.text.get(s)) {
+                Some(key) if msg == "duplicate key" && !key.is_empty() => {
+                    format!("duplicate key `{}`", key.escape_debug())
+                }
+                _ => msg,
+            };
             self.error(e.span(), None, format!("invalid TOML: {msg}"))
         })
     }
@@ -763,6 +770,9 @@ pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError
     };
     let json: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| err(Some(e.line()), None, format!("invalid JSON: {e}")))?;
+    // serde_json keeps the last of duplicate keys; a second pass refuses them instead.
+    serde_json::from_str::<UniqueKeys>(text)
+        .map_err(|e| err(Some(e.line()), None, format!("invalid JSON: {e}")))?;
     let obj = json.as_object().ok_or_else(|| {
         err(
             None,
@@ -832,6 +842,28 @@ pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError
                 )
             })?;
         }
+    }
+    // A manifest lists every parameter; one left out would silently take today's default, and
+    // the run would not be the one the manifest records.
+    let missing: Vec<&str> = param_specs()
+        .iter()
+        .map(|s| s.key)
+        .filter(|k| {
+            let (section, field) = k.split_once('.').unwrap_or((k, ""));
+            params.get(section).and_then(|b| b.get(field)).is_none()
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(err(
+            None,
+            Some("params"),
+            format!(
+                "missing {} of {} parameters ({}); a manifest lists every parameter, so this one is from another cogov version or was edited (give the values in a scenario file instead)",
+                missing.len(),
+                param_specs().len(),
+                missing.join(", ")
+            ),
+        ));
     }
     let interventions = match obj.get("interventions") {
         None | Some(serde_json::Value::Null) => &[][..],
@@ -903,6 +935,61 @@ pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError
     Ok(sc)
 }
 
+/// A JSON document deserialised only to refuse an object holding the same key twice.
+struct UniqueKeys;
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key `{}`",
+                    key.escape_debug()
+                )));
+            }
+            map.next_value::<UniqueKeys>()?;
+        }
+        Ok(UniqueKeys)
+    }
+}
+
 pub(crate) fn json_value(v: &serde_json::Value) -> Option<ParamValue> {
     match v {
         serde_json::Value::Bool(b) => Some(ParamValue::Bool(*b)),
@@ -912,6 +999,29 @@ pub(crate) fn json_value(v: &serde_json::Value) -> Option<ParamValue> {
             .or_else(|| n.as_f64().map(ParamValue::Float)),
         _ => None,
     }
+}
+
+/// What is valid but probably not meant, one line each: two interventions of the same week
+/// changing the same key (the later one in the file wins).
+pub fn warnings(sc: &Scenario) -> Vec<String> {
+    let mut seen: Vec<(u32, &str, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for (n, i) in sc.interventions.iter().enumerate() {
+        let i = &i.intervention;
+        for (key, value) in &i.changes {
+            if let Some(&(_, _, first)) = seen.iter().find(|(t, k, _)| *t == i.tick && k == key) {
+                out.push(format!(
+                    "interventions {} and {} both change {key} in week {}; the later one ({key} = {value}) wins",
+                    first + 1,
+                    n + 1,
+                    i.tick
+                ));
+            } else {
+                seen.push((i.tick, key, n));
+            }
+        }
+    }
+    out
 }
 
 /// The parameters of `p` that differ from the defaults, as (key, value) in table order.
