@@ -1766,6 +1766,7 @@ fn chinese_text_uses_the_terms_of_zh_terms() {
     ] {
         assert!(!shown.contains(old), "{old} is still shown");
     }
+}
 
 // ----------------------------------------------------------------------------------------------
 // Valid but probably not meant (issue 16, item 14): warned, or decided in the user's favour.
