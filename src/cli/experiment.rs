@@ -428,47 +428,59 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         }
     }
     if let Some(out) = &args.out {
-        let header: Vec<crate::output::records::Column> = [
-            "metric",
-            "n",
-            "mean_a",
-            "mean_b",
-            "difference",
-            "ci95_lo",
-            "ci95_hi",
-            "effect_size_dz",
-        ]
-        .iter()
-        .map(|n| crate::output::records::Column {
-            name: n.to_string(),
-            unit: "",
-            en: String::new(),
-            zh: String::new(),
-        })
-        .collect();
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header.iter().map(|c| c.name.as_str()))
-            .map_err(|e| CliError::Runtime(e.to_string()))?;
-        for (c, d) in cols.iter().zip(&results) {
-            let row = [
-                c.name.clone(),
-                d.n.to_string(),
-                format_value(d.mean_a),
-                format_value(d.mean_b),
-                format_value(d.difference),
-                format_value(d.ci_lo),
-                format_value(d.ci_hi),
-                format_value(d.effect_size),
-            ];
-            w.write_record(&row)
-                .map_err(|e| CliError::Runtime(e.to_string()))?;
-        }
-        let bytes = w
-            .into_inner()
-            .map_err(|e| CliError::Runtime(e.to_string()))?;
-        place::write_file_atomically(out, &bytes, args.force, false).map_err(output_error)?;
+        let rows = cols.iter().zip(&results).map(|(c, d)| {
+            let mut row = vec![c.name.clone()];
+            row.extend(paired_cells(d));
+            row
+        });
+        let mut header = vec!["metric"];
+        header.extend(PAIRED_HEADER);
+        write_table(out, args.force, &header, rows)?;
     }
     Ok(())
+}
+
+/// Column names of a paired difference in a CSV file (`paired_cells`).
+pub const PAIRED_HEADER: [&str; 7] = [
+    "n",
+    "mean_a",
+    "mean_b",
+    "difference",
+    "ci95_lo",
+    "ci95_hi",
+    "effect_size_dz",
+];
+
+/// A paired difference as CSV cells, in the order of `PAIRED_HEADER`.
+pub fn paired_cells(d: &crate::experiment::stats::PairedDifference) -> Vec<String> {
+    vec![
+        d.n.to_string(),
+        format_value(d.mean_a),
+        format_value(d.mean_b),
+        format_value(d.difference),
+        format_value(d.ci_lo),
+        format_value(d.ci_hi),
+        format_value(d.effect_size),
+    ]
+}
+
+/// Writes a table as a CSV file at `out`, atomically and only over a file `--force` allows.
+pub fn write_table(
+    out: &Path,
+    force: bool,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<(), CliError> {
+    let csv_err = |e: csv::Error| CliError::Runtime(e.to_string());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(csv_err)?;
+    for row in rows {
+        w.write_record(&row).map_err(csv_err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    place::write_file_atomically(out, &bytes, force, false).map_err(output_error)
 }
 
 /// Quotes text for a POSIX shell: inside single quotes nothing is special but the quote itself.

@@ -6,12 +6,13 @@
 
 use std::path::PathBuf;
 
+use super::experiment::{paired_cells, write_table, PAIRED_HEADER};
 use super::run::output_error;
 use super::CliError;
 use crate::experiment::levers::{lever_effects, KEY_OUTCOMES};
 use crate::model::params::spec_of;
+use crate::output::place;
 use crate::output::records::summary_columns;
-use crate::output::{format_value, place};
 
 #[derive(clap::Args, Debug)]
 pub struct LeversArgs {
@@ -99,43 +100,19 @@ pub fn levers(args: &LeversArgs) -> Result<(), CliError> {
         }
     }
     if let Some(out) = &args.out {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let csv_err = |e: csv::Error| CliError::Runtime(e.to_string());
-        w.write_record([
-            "lever",
-            "metric",
-            "n",
-            "mean_base",
-            "mean_lever",
-            "difference",
-            "ci95_lo",
-            "ci95_hi",
-            "effect_size_dz",
-            "free",
-        ])
-        .map_err(csv_err)?;
         let cols = summary_columns();
-        for e in &effects {
-            for (c, d) in cols.iter().zip(&e.differences) {
-                w.write_record([
-                    e.key.to_string(),
-                    c.name.clone(),
-                    d.n.to_string(),
-                    format_value(d.mean_a),
-                    format_value(d.mean_b),
-                    format_value(d.difference),
-                    format_value(d.ci_lo),
-                    format_value(d.ci_hi),
-                    format_value(d.effect_size),
-                    e.is_free().to_string(),
-                ])
-                .map_err(csv_err)?;
-            }
-        }
-        let bytes = w
-            .into_inner()
-            .map_err(|e| CliError::Runtime(e.to_string()))?;
-        place::write_file_atomically(out, &bytes, args.force, false).map_err(output_error)?;
+        let rows = effects.iter().flat_map(|e| {
+            cols.iter().zip(&e.differences).map(move |(c, d)| {
+                let mut row = vec![e.key.to_string(), c.name.clone()];
+                row.extend(paired_cells(d));
+                row.push(e.is_free().to_string());
+                row
+            })
+        });
+        let mut header = vec!["lever", "metric"];
+        header.extend(PAIRED_HEADER);
+        header.push("free");
+        write_table(out, args.force, &header, rows)?;
     }
     Ok(())
 }
