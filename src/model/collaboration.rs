@@ -855,13 +855,13 @@ fn assess(
     // Complements: each input's delivered work accumulates over the issue's life and the
     // issue is done when all are complete (ODD §7.8).
     let cumulative = f.r < 1.0;
-    let before: [f64; MAX_MEMBERS] = std::array::from_fn(|k| {
-        members
-            .get(k)
-            .map_or(0.0, |m| f64::from(issue.inputs[m.role as usize]))
-    });
-    let after: [f64; MAX_MEMBERS] =
-        std::array::from_fn(|k| (before[k] + eff.progress_rate * y[k] * realised).min(1.0));
+    let (mut before, mut after) = ([0.0; MAX_MEMBERS], [0.0; MAX_MEMBERS]);
+    if cumulative {
+        for (k, m) in members.iter().enumerate() {
+            before[k] = f64::from(issue.inputs[m.role as usize]);
+            after[k] = (before[k] + eff.progress_rate * y[k] * realised).min(1.0);
+        }
+    }
     let (q, progress, complete) = if cumulative {
         let q_before = kernel::ces_aggregate(&shares[..n_members], &before[..n_members], f.r);
         let q_after = kernel::ces_aggregate(&shares[..n_members], &after[..n_members], f.r);
