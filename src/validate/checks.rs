@@ -349,11 +349,7 @@ fn nm_share(mode: Mode, reference: Reference) -> CheckResult {
         source,
         Rule::Estimate,
     );
-    r.measured = fmt(mean);
-    r.ci = Some(ci);
-    r.replications = n as usize;
-    r.tolerance = format!("±{}", fmt(tol));
-    r.pass = ci.0 >= expected - tol && ci.1 <= expected + tol;
+    r.estimate_within(expected, mean, ci, n as usize, tol);
     r
 }
 
@@ -466,11 +462,7 @@ fn pgg_mixed(mode: Mode) -> CheckResult {
         "peers README: numba, L=100, MCS 2500–5000: 0.753, 0.747, 0.747",
         Rule::Estimate,
     );
-    r.measured = fmt(mean);
-    r.ci = Some(ci);
-    r.replications = n as usize;
-    r.tolerance = format!("±{}", fmt(tol));
-    r.pass = ci.0 >= expected - tol && ci.1 <= expected + tol;
+    r.estimate_within(expected, mean, ci, n as usize, tol);
     r
 }
 

@@ -94,11 +94,7 @@ pub fn pgg_equilibrium_check(k: &KernelFns, mode: Mode, mpcr: f64, n: usize) -> 
         "logit equilibrium with altruism, Anderson, Goeree & Holt 1998; Goeree, Holt & Laury 2002",
         Rule::Estimate,
     );
-    r.measured = fmt(mean);
-    r.ci = Some(ci);
-    r.replications = values.len();
-    r.tolerance = format!("±{}", fmt(tol));
-    r.pass = ci.0 >= expected - tol && ci.1 <= expected + tol;
+    r.estimate_within(expected, mean, ci, values.len(), tol);
     r.notes = vec![format!(
         "fixed points of the kernel's response: {}",
         solved
@@ -239,11 +235,7 @@ pub fn wl_basin_check(k: &KernelFns, mode: Mode, start: f64) -> CheckResult {
         "derived fixed points; stochastic fictitious play → logit equilibria, Hofbauer & Sandholm 2002",
         Rule::Estimate,
     );
-    r.measured = fmt(mean);
-    r.ci = Some(ci);
-    r.replications = values.len();
-    r.tolerance = format!("±{}", fmt(tol));
-    r.pass = ci.0 >= expected - tol && ci.1 <= expected + tol;
+    r.estimate_within(expected, mean, ci, values.len(), tol);
     r
 }
 
@@ -447,11 +439,7 @@ pub fn bm_slow_transient_check(mode: Mode) -> CheckResult {
         "Izquierdo & Izquierdo 2008; Izquierdo, Izquierdo & Gotts 2008 (slow learning: transient near the SCE)",
         Rule::Estimate,
     );
-    r.measured = fmt(mean);
-    r.ci = Some(ci);
-    r.replications = values.len();
-    r.tolerance = format!("±{}", fmt(tol));
-    r.pass = ci.0 >= expected - tol && ci.1 <= expected + tol;
+    r.estimate_within(expected, mean, ci, values.len(), tol);
     r
 }
 

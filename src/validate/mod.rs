@@ -87,6 +87,25 @@ pub struct CheckResult {
     pub notes: Vec<String>,
 }
 
+impl CheckResult {
+    /// Records an estimate over `replications` with its 95 % interval `ci`, passing when the
+    /// whole interval lies within `tolerance` of the expected value.
+    pub fn estimate_within(
+        &mut self,
+        expected: f64,
+        mean: f64,
+        ci: (f64, f64),
+        replications: usize,
+        tolerance: f64,
+    ) {
+        self.measured = fmt(mean);
+        self.ci = Some(ci);
+        self.replications = replications;
+        self.tolerance = format!("±{}", fmt(tolerance));
+        self.pass = ci.0 >= expected - tolerance && ci.1 <= expected + tolerance;
+    }
+}
+
 /// What `run` reports while it works.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event<'a> {
