@@ -2006,3 +2006,46 @@ fn manifests_with_missing_or_duplicate_keys_are_refused() {
     let e = refused("twice.json", &twice);
     assert!(e.contains("duplicate key `seed`"), "{e}");
 }
+
+/// Issue 16 item 14: a scenario just under the 16 MiB limit writes a manifest (its text restated
+/// as JSON, up to twice as long) that `cogov run manifest.json` reads back and reproduces.
+#[test]
+fn a_scenario_near_the_size_limit_reproduces_from_its_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big.toml");
+    // A description of one-letter lines: each newline becomes `\n` (two bytes) in the JSON,
+    // so the manifest is half as long again as the scenario.
+    let line = "a\n";
+    let body = line.repeat((15 << 20) / line.len());
+    fs::write(
+        &big,
+        format!(
+            "[scenario]\nname = \"big\"\nticks = 2\ndescription_en = \"\"\"\n{body}\"\"\"\n\n[territory]\ndistricts = 1\nstreets_per_district = 1\ncommunities_per_street = 1\ngrids_per_community = 2\n"
+        ),
+    )
+    .unwrap();
+    assert!(fs::metadata(&big).unwrap().len() < 16 << 20);
+    ok(
+        tmp.path(),
+        &["run", "-q", "--no-charts", "big.toml", "--out", "a"],
+    );
+    let manifest = tmp.path().join("a/manifest.json");
+    assert!(fs::metadata(&manifest).unwrap().len() > 16 << 20);
+    ok(
+        tmp.path(),
+        &[
+            "run",
+            "-q",
+            "--no-charts",
+            manifest.to_str().unwrap(),
+            "--out",
+            "b",
+        ],
+    );
+    let (x, y) = (
+        read_outputs(&tmp.path().join("a")),
+        read_outputs(&tmp.path().join("b")),
+    );
+    assert_eq!(x["timeseries.csv"], y["timeseries.csv"]);
+    assert_eq!(x["summary.csv"], y["summary.csv"]);
+}

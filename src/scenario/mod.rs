@@ -420,6 +420,12 @@ pub fn check_size(p: &Params) -> Result<(), String> {
 /// Largest scenario or experiment file cogov reads; real ones are a few kilobytes.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
+/// Largest run manifest cogov reads back. A manifest restates its scenario as JSON, which can
+/// take up to twice the scenario's bytes (a newline or quote becomes two characters) plus the
+/// full parameter table, so the scenario limit is not enough: a scenario just under it must
+/// still reproduce from its manifest.
+pub const MAX_MANIFEST_BYTES: u64 = 4 * MAX_FILE_BYTES + (1 << 20);
+
 /// Reads a text file of at most `limit` bytes. A larger file, or an endless one such as
 /// `/dev/zero`, is refused after `limit + 1` bytes instead of filling the memory; pipes work.
 pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
@@ -451,14 +457,20 @@ pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
 /// Reads and validates a scenario file (`.toml`, or a run's `manifest.json`).
 pub fn load_file(path: &Path) -> Result<Scenario, ConfigError> {
     let file = path.display().to_string();
-    let text = read_text(path, MAX_FILE_BYTES).map_err(|e| ConfigError {
+    let manifest = path.extension().is_some_and(|e| e == "json");
+    let limit = if manifest {
+        MAX_MANIFEST_BYTES
+    } else {
+        MAX_FILE_BYTES
+    };
+    let text = read_text(path, limit).map_err(|e| ConfigError {
         file: file.clone(),
         line: None,
         column: None,
         key: None,
         message: format!("cannot read the scenario file: {e}"),
     })?;
-    if path.extension().is_some_and(|e| e == "json") {
+    if manifest {
         load_manifest_str(&text, &file)
     } else {
         load_str(&text, &file)
