@@ -43,20 +43,22 @@ fn base() -> Scenario {
     sc
 }
 
-/// The levers `docs/ODD.md` names as free: the backticked names of the list under its
-/// "Free levers" heading.
-fn named_in_odd() -> Vec<String> {
+/// The backticked names of the list that follows `heading` in `docs/ODD.md` (§12 keeps the
+/// free levers and the reversing lever effects as such lists), sorted.
+fn odd_list(heading: &str) -> Vec<String> {
     let odd = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ODD.md")).unwrap();
     let start = odd
-        .find("Free levers.**")
-        .expect("ODD §12 has a Free levers entry");
-    odd[start..]
+        .find(heading)
+        .unwrap_or_else(|| panic!("docs/ODD.md §12 has no entry `{heading}`"));
+    let mut names: Vec<String> = odd[start..]
         .lines()
         .skip_while(|l| !l.starts_with("- "))
         .take_while(|l| !l.is_empty())
         .filter(|l| l.starts_with("- "))
         .filter_map(|l| l.split('`').nth(1).map(str::to_string))
-        .collect()
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]
@@ -86,8 +88,7 @@ fn every_free_lever_is_named_in_the_odd() {
             if e.is_free() { "  FREE" } else { "" }
         );
     }
-    let mut named = named_in_odd();
-    named.sort();
+    let named = odd_list("Free levers.**");
     free.sort();
     assert_eq!(
         free, named,
@@ -130,18 +131,7 @@ fn lever_effects_agree_between_years_2_and_10() {
             }
         }
     }
-    let odd = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ODD.md")).unwrap();
-    let start = odd
-        .find("Lever effects that reverse")
-        .expect("ODD §12 lists the lever effects that reverse");
-    let mut named: Vec<String> = odd[start..]
-        .lines()
-        .skip_while(|l| !l.starts_with("- "))
-        .take_while(|l| !l.is_empty())
-        .filter(|l| l.starts_with("- "))
-        .filter_map(|l| l.split('`').nth(1).map(str::to_string))
-        .collect();
-    named.sort();
+    let named = odd_list("Lever effects that reverse");
     flipped.sort();
     assert_eq!(
         flipped, named,

@@ -322,14 +322,12 @@ fn without_forgetting_habits_are_stronger() {
     }
 }
 
-/// Mean and 95% interval of paired differences `on − off` over 30 seeds.
+/// Mean and 95% interval of the paired differences `on − off` (the library's paired
+/// comparison, as `cogov compare` computes it).
 fn paired(pairs: &[(f64, f64)]) -> (f64, f64, f64) {
-    let n = pairs.len() as f64;
-    let d: Vec<f64> = pairs.iter().map(|(a, b)| b - a).collect();
-    let mean = d.iter().sum::<f64>() / n;
-    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let half = 2.045 * (var / n).sqrt();
-    (mean, mean - half, mean + half)
+    let (off, on): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+    let d = cogov::experiment::stats::paired_difference(&off, &on);
+    (d.difference, d.ci_lo, d.ci_hi)
 }
 
 /// Window metrics of a run: weeks 105–208.

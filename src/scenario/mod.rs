@@ -13,6 +13,7 @@ use std::path::Path;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use crate::model::levers::InertLever;
 use crate::model::params::{
     param_specs, spec_of, Mutability, ParamValue, Params, SetError, SECTIONS,
 };
@@ -68,32 +69,28 @@ impl Scenario {
     /// lever they work through is off: at the start, and whenever an intervention makes another
     /// lever inert.
     pub fn inert_lever_warnings(&self) -> Vec<String> {
-        let mut p = self.params.clone();
-        let mut out = Vec::new();
-        let mut inert = Vec::new();
-        let mut ivs: Vec<&Intervention> =
-            self.interventions.iter().map(|l| &l.intervention).collect();
-        ivs.sort_by_key(|i| i.tick);
-        let mut changes = ivs.into_iter().map(Some).collect::<Vec<_>>();
-        changes.insert(0, None);
-        for iv in changes {
-            let week = match iv {
-                Some(iv) => {
-                    for (k, v) in &iv.changes {
-                        let _ = p.set(k, *v);
-                    }
-                    iv.tick
-                }
-                None => 1,
-            };
-            let now = crate::model::levers::inert_levers(&p);
+        /// Warns about the levers inert at `week` that were not inert before.
+        fn note(p: &Params, week: u32, inert: &mut Vec<InertLever>, out: &mut Vec<String>) {
+            let now = crate::model::levers::inert_levers(p);
             for l in now.iter().filter(|l| !inert.contains(*l)) {
                 out.push(format!(
                     "{} is on from week {week} but does nothing while {} is off / 第{week}周起{}已开启，但{}关闭时不起作用",
                     l.key, l.needs, l.key, l.needs
                 ));
             }
-            inert = now;
+            *inert = now;
+        }
+        let mut ivs: Vec<&Intervention> =
+            self.interventions.iter().map(|l| &l.intervention).collect();
+        ivs.sort_by_key(|i| i.tick);
+        let mut p = self.params.clone();
+        let (mut inert, mut out) = (Vec::new(), Vec::new());
+        note(&p, 1, &mut inert, &mut out);
+        for iv in ivs {
+            for (k, v) in &iv.changes {
+                let _ = p.set(k, *v);
+            }
+            note(&p, iv.tick, &mut inert, &mut out);
         }
         out
     }
