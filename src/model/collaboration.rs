@@ -1275,10 +1275,29 @@ fn form<P: Pools>(
         r: c.r,
     });
     members.extend_from_slice(&c.members[..c.n]);
-    if p.motivation.performance_evaluation > 0.0 {
-        stats.cost_oversight += p.costs.measurement_cost
-            * p.motivation.incentive_compatibility
-            * p.motivation.performance_evaluation;
+    // The lead keeps the record of who contributed what (measurement, ODD §9.5) and, when it
+    // is a block leading departments across domains, coordinates them (ODD §9.12): both from
+    // its own capacity this week.
+    let measurement = p.costs.measurement_cost
+        * p.motivation.incentive_compatibility
+        * p.motivation.performance_evaluation;
+    let coordination = if p.institutions.block_led && issue.is_cross_domain() {
+        let work = p.issues.effort_per_severity * issue.severity * p.capacity.progress_rate;
+        let departments_share: f64 = c.members[..c.n]
+            .iter()
+            .filter(|m| m.kind == Some(ActorKind::Department))
+            .map(|m| m.share)
+            .sum();
+        p.costs.block_coordination * departments_share * work
+    } else {
+        0.0
+    };
+    if measurement + coordination > 0.0 {
+        if let Some(lead) = c.members[c.lead].org {
+            pools.org_mut(lead).capacity_left -= measurement + coordination;
+        }
+        stats.cost_oversight += measurement;
+        stats.cost_transaction += coordination;
     }
 }
 
@@ -1341,12 +1360,22 @@ fn summon<P: Pools>(
         return;
     }
     issue.summoned = true;
+    let mut evaluated = 0.0;
     for m in &c.members[..c.n] {
         if let (Some(r), Some(ActorKind::Department)) = (m.org, m.kind) {
             let o = pools.org_mut(r);
             o.capacity_left -= p.costs.whistle_response;
             st.cost_programmes += p.costs.whistle_response;
+            evaluated += 1.0;
         }
+    }
+    // The summoning block evaluates each department it summoned (街乡考核评价), in its own time.
+    if p.process.township_evaluation {
+        let cost = evaluated * p.costs.township_evaluation_cost;
+        if let Some(block) = c.members[0].org {
+            pools.org_mut(block).capacity_left -= cost;
+        }
+        st.cost_oversight += cost;
     }
 }
 

@@ -154,6 +154,8 @@ pub struct Org {
     pub review_delivered: f64,
     pub review_tasks: f64,
     pub review_previous_rate: f64,
+    /// Actions taken since the last look-back review, by action: what its verdict teaches.
+    pub review_actions: [f64; N_ACTIONS],
 }
 
 impl Org {
@@ -189,6 +191,7 @@ impl Org {
             review_delivered: 0.0,
             review_tasks: 0.0,
             review_previous_rate: -1.0,
+            review_actions: [0.0; N_ACTIONS],
         }
     }
 

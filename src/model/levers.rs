@@ -17,6 +17,8 @@ pub struct Counts {
     pub nongov_orgs: u64,
     pub districts: u64,
     pub department_to_nongov_capacity: f64,
+    /// Base capacity of all government bodies: the pool the budget is drawn from.
+    pub government_capacity: f64,
 }
 
 impl World {
@@ -27,11 +29,14 @@ impl World {
             ..Counts::default()
         };
         c.department_to_nongov_capacity = self.department_to_nongov_capacity;
-        c.government_orgs = self.city.orgs.len() as u64;
-        for d in &self.districts {
-            let nongov = (d.layout.n_enterprises + d.layout.n_social_orgs) as u64;
-            c.nongov_orgs += nongov;
-            c.government_orgs += d.orgs.len() as u64 - nongov;
+        let orgs = self.city.orgs.iter().chain(self.districts.iter().flat_map(|d| &d.orgs));
+        for o in orgs {
+            if o.kind.is_government() {
+                c.government_orgs += 1;
+                c.government_capacity += o.base_capacity;
+            } else {
+                c.nongov_orgs += 1;
+            }
         }
         c
     }
@@ -59,12 +64,20 @@ pub struct Effective {
     pub department_capacity: f64,
     pub nongov_capacity: f64,
     pub value_programme_capacity: f64,
+    /// What a trust-culture programme leaves of every organisation's capacity.
+    pub trust_culture_programme_capacity: f64,
+    /// Share of every government body's capacity that pays the week's money costs of levers
+    /// (ODD §7.7: one budget).
+    pub budget_share: f64,
     /// Share of grassroots government capacity eaten by paperwork (trace evaluation).
     pub paperwork_share: f64,
     /// Authority threshold (severity) by level number 1..=5 (index 0 unused).
     pub authority: [f64; 6],
-    /// Attention slots of a superior at level number 1..=4.
+    /// Attention slots of a superior at level number 1..=4 for watching.
     pub attention_slots: [f64; 6],
+    /// Slots a superior at level number 1..=4 holds, for watching and look-back reviews
+    /// together: what its attention costs it.
+    pub attention_held: [f64; 6],
     /// Of the city's slots, what each district's L2 issues get and what front-line command keeps.
     pub city_slots_per_district: f64,
     pub city_command_slots: f64,
@@ -86,8 +99,6 @@ pub struct Effective {
     pub formation_delay: f64,
     pub grassroots_motivation_bonus: f64,
     pub review_tick: bool,
-    /// Share of superiors' attention a look-back review takes this tick (0 outside reviews).
-    pub review_share: f64,
     pub attention_cost: f64,
     /// Effort units of lever running costs that do not depend on what happens this tick.
     pub fixed_programme_cost: f64,
@@ -107,8 +118,9 @@ impl Effective {
         let review_tick = p.motivation.lookback_interval_ticks > 0
             && tick % p.motivation.lookback_interval_ticks == 0;
         // Superiors' attention: the lever, minus what reviews and party coordination take.
-        let mut attention_mult =
+        let held_mult =
             p.tools.superior_attention * (1.0 - p.institutions.party_core * l.party_core_attention);
+        let mut attention_mult = held_mult;
         if review_tick {
             attention_mult *= 1.0 - p.motivation.lookback_strength * l.lookback_attention;
         }
@@ -136,6 +148,11 @@ impl Effective {
         let fixed_oversight_cost =
             p.tools.discipline_inspection * l.inspection_cost * n_districts as f64
                 + p.tools.third_party_evaluation * l.evaluation_fee * (gov_orgs + nongov_orgs);
+        let budget_share = if counts.government_capacity > 0.0 {
+            ((fixed_programme_cost + fixed_oversight_cost) / counts.government_capacity).min(1.0)
+        } else {
+            0.0
+        };
 
         Effective {
             tick,
@@ -147,6 +164,9 @@ impl Effective {
                 * (1.0 + ramps.platform_government * l.platform_transfer * dept_to_nongov),
             value_programme_capacity: 1.0
                 - p.motivation.value_programme * l.value_programme_capacity,
+            trust_culture_programme_capacity: 1.0
+                - p.motivation.trust_culture * l.trust_culture_capacity,
+            budget_share,
             paperwork_share,
             authority: [
                 0.0,
@@ -162,6 +182,14 @@ impl Effective {
                 cap.attention_district * attention_mult,
                 cap.attention_street * attention_mult,
                 cap.attention_community * attention_mult,
+                0.0,
+            ],
+            attention_held: [
+                0.0,
+                cap.attention_city * held_mult,
+                cap.attention_district * held_mult,
+                cap.attention_street * held_mult,
+                cap.attention_community * held_mult,
                 0.0,
             ],
             city_slots_per_district,
@@ -196,11 +224,6 @@ impl Effective {
             formation_delay: p.behaviour.formation_delay_ticks * (1.0 - p.institutions.party_core),
             grassroots_motivation_bonus: emp * l.empowerment_motivation,
             review_tick,
-            review_share: if review_tick {
-                p.motivation.lookback_strength * l.lookback_attention
-            } else {
-                0.0
-            },
             attention_cost: l.attention_cost,
             fixed_programme_cost,
             fixed_oversight_cost,
@@ -214,7 +237,7 @@ impl Effective {
 
     /// Capacity of `org` this tick after every lever that moves capacity.
     pub fn capacity_of(&self, org: &Org) -> f64 {
-        let mut c = org.base_capacity * self.value_programme_capacity;
+        let mut c = self.after_programmes(org);
         match org.kind {
             ActorKind::Enterprise | ActorKind::SocialOrg => c *= self.nongov_capacity,
             ActorKind::Department => c *= self.department_capacity * self.upper_capacity,
@@ -226,16 +249,34 @@ impl Effective {
                 }
             }
         }
-        c
+        (c - self.attention_cost_of(org)).max(0.0)
+    }
+
+    /// What holding its attention slots costs a superior this tick (ODD §7.5).
+    pub fn attention_cost_of(&self, org: &Org) -> f64 {
+        if org.kind == ActorKind::Block {
+            self.attention_held[org.level.number()] * self.attention_cost
+        } else {
+            0.0
+        }
+    }
+
+    /// Base capacity less what the programmes and the budget take from everyone alike.
+    fn after_programmes(&self, org: &Org) -> f64 {
+        let c = org.base_capacity
+            * self.value_programme_capacity
+            * self.trust_culture_programme_capacity;
+        if org.kind.is_government() {
+            c * (1.0 - self.budget_share)
+        } else {
+            c
+        }
     }
 
     /// Capacity lost to paperwork (reported as paperwork cost).
     pub fn paperwork_of(&self, org: &Org) -> f64 {
         if Self::is_grassroots(org) {
-            org.base_capacity
-                * self.value_programme_capacity
-                * self.grassroots_capacity
-                * self.paperwork_share
+            self.after_programmes(org) * self.grassroots_capacity * self.paperwork_share
         } else {
             0.0
         }

@@ -684,6 +684,12 @@ define_params! {
         culture_build_ticks: f64 = 26.0; [0.0, 520.0] "ticks"; Dynamic; "2.1";
             en "weeks for trust culture and equal partnership to reach full effect";
             zh "信任文化与平等伙伴关系达到全效所需周数";
+        culture_established: bool = false; [0, 1] ""; Structural; "2.1";
+            en "trust culture and equal partnership switched on at the start are already built (no build-up in week 1)";
+            zh "开局即已建成的信任文化与平等伙伴关系（第1周起无需培育期）";
+        trust_culture_capacity: f64 = 0.04; [0.0, 1.0] "share"; Dynamic; "2.1";
+            en "share of every organisation's capacity a full trust-culture programme takes";
+            zh "完全信任文化建设占用各组织工作力量的比例";
         nongov_credit_hierarchy: f64 = 0.3; [0.0, 1.0] "share"; Dynamic; "2.1";
             en "share of evaluation credit non-government partners get under hierarchy";
             zh "科层体制下非政府伙伴分享的成绩与荣誉比例";
@@ -723,12 +729,18 @@ define_params! {
         platform_build_ticks: f64 = 26.0; [0.0, 520.0] "ticks"; Dynamic; "2.2";
             en "weeks for new social capacity to come on line";
             zh "社会力量培育形成所需周数";
+        platform_established: bool = false; [0, 1] ""; Structural; "2.2";
+            en "platform government switched on at the start is already built (no build-up in week 1)";
+            zh "开局即已建成的平台型政府（第1周起无需培育期）";
+        block_coordination: f64 = 0.15; [0.0, 10.0] "share of work"; Dynamic; "2.2";
+            en "coordination a leading block spends, as share of the departments' work on a cross-domain issue";
+            zh "属地牵头跨领域事项时用于统筹部门的工作量（占部门工作量比例）";
         territorial_offload: f64 = 0.5; [0.0, 1.0] "share"; Dynamic; "2.2";
             en "share of departments' blame offloaded onto blocks under unlimited territorial liability";
             zh "属地责任泛化（职能部门向属地转嫁责任）时转嫁给属地的问责比例";
         attention_cost: f64 = 0.05; [0.0, 100.0] "eu/slot"; Dynamic; "2.3";
-            en "oversight cost of one attention slot used";
-            zh "每个督办名额的监督成本";
+            en "capacity a superior spends on each attention slot it holds (watching or reviewing)";
+            zh "上级每持有一个督办名额（督办或回头看）占用的工作力量";
         inspection_cost: f64 = 5.0; [0.0, 10000.0] "eu/district/tick"; Dynamic; "2.3";
             en "inspectors' cost per district at full discipline-inspection hazard 1";
             zh "纪检监察每区县成本（概率为1时）";
@@ -777,6 +789,9 @@ define_params! {
         township_credit: f64 = 0.5; [0.0, 10.0] "kappa"; Dynamic; "2.4";
             en "credit weight of the township's evaluation for summoned departments";
             zh "街乡考核评价对报到部门的考核权重";
+        township_evaluation_cost: f64 = 0.1; [0.0, 10.0] "eu/summons"; Dynamic; "2.4";
+            en "capacity a summoning block spends evaluating each summoned department";
+            zh "街乡对每个报到部门考核评价占用的工作力量";
     }
 
     /// How a run is measured (MODEL §11.6): read by the output layer only, never by the model.

@@ -20,7 +20,7 @@ use super::queue::{descending, BucketQueue};
 use super::rng::{stream, Purpose, Stream};
 use super::stats::{TickStats, WAIT_BINS};
 use super::world::{District, World};
-use crate::games::kernel::{self, Action};
+use crate::games::kernel::{self, Action, N_ACTIONS};
 
 /// A change of parameters at the start of a given tick (a reform, MODEL §6).
 #[derive(Clone, Debug, PartialEq)]
@@ -94,11 +94,11 @@ impl Simulation {
         }
         let culture_before = self.world.ramps.trust_culture;
         self.world.ramps.advance(&self.params);
-        // A trust culture introduced mid-run lifts trust as it builds up, as it lifted the
-        // initial trust of a city that started with it.
-        let lift = (self.world.ramps.trust_culture - culture_before)
+        // A trust culture lifts trust as it builds up, as an established one lifted the
+        // initial trust; withdrawing it stops the gains but takes no earned trust back.
+        let lift = (self.world.ramps.trust_culture - culture_before).max(0.0)
             * self.params.costs.trust_culture_initial;
-        if lift != 0.0 {
+        if lift > 0.0 {
             self.world.lift_trust(lift);
         }
         let counts = self.world.counts();
@@ -136,8 +136,7 @@ impl Simulation {
         observe_issues(&self.world.city.issues, tick, &mut city_close);
         stats.merge(&city_close);
         stats.cost_programmes += eff.fixed_programme_cost;
-        stats.cost_oversight +=
-            eff.fixed_oversight_cost + stats.attention_used * self.params.costs.attention_cost;
+        stats.cost_oversight += eff.fixed_oversight_cost;
         stats.tick = tick;
         stats
     }
@@ -361,12 +360,8 @@ fn reset_orgs(orgs: &mut [Org], eff: &Effective, stats: &mut TickStats) {
         } else {
             0.0
         };
-        // Reviewers' attention: the slots a look-back review takes from watching.
-        if eff.review_share > 0.0 && o.kind == ActorKind::Block && eff.review_share < 1.0 {
-            let full = eff.attention_slots[o.level.number()] / (1.0 - eff.review_share);
-            stats.cost_oversight +=
-                (full - eff.attention_slots[o.level.number()]) * eff.attention_cost;
-        }
+        // The slots a superior holds, for watching and reviews, cost its own time.
+        stats.cost_oversight += eff.attention_cost_of(o);
         o.demand = 0.0;
         o.requested = 0.0;
         o.observed_sum = [0.0; N_KINDS];
@@ -936,8 +931,11 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
         o.overload_last = o.requested / o.capacity.max(1e-9);
         o.review_delivered += o.delivered_sum;
         o.review_tasks += o.task_count;
+        for a in Action::ALL {
+            o.review_actions[a.index()] += o.payoff_count[a.index()];
+        }
         if eff.review_tick && o.kind.is_government() {
-            look_back(o, review_mean, strength);
+            look_back(o, review_mean, strength, eff.sanction, b.habit_rate);
         }
         st.org_trust_sum += o.trust.iter().sum::<f64>() / N_KINDS as f64;
         st.org_trust_count += 1.0;
@@ -951,33 +949,55 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
             st.cost_programmes +=
                 o.base_capacity * p.motivation.value_programme * p.costs.value_programme_capacity;
         }
+        if p.motivation.trust_culture > 0.0 {
+            st.cost_programmes +=
+                o.base_capacity * p.motivation.trust_culture * p.costs.trust_culture_capacity;
+        }
     }
 }
 
-/// Look-back review (回头看, MODEL §5): rewards improvers, presses laggards, corrects drift in
-/// both habits and values.
-fn look_back(o: &mut Org, mean_rate: f64, strength: f64) {
+/// Look-back review (回头看, MODEL §5; ODD §7.15): an evaluation of the period since the last
+/// review. Its verdict — commendation for improvers, criticism for laggards, each weighing
+/// `strength` times the sanction — is learned like any other payoff, by the actions the
+/// organisation took in the period (revision 2 step 8: the first model edited habits
+/// directly); the public verdict also moves motivation and reputation, and the review corrects
+/// value drift.
+fn look_back(o: &mut Org, mean_rate: f64, strength: f64, sanction: f64, habit_rate: f64) {
     if o.review_tasks <= 0.0 {
         return;
     }
     let rate = o.review_delivered / o.review_tasks;
     let improved = o.review_previous_rate >= 0.0 && rate > o.review_previous_rate;
+    let lagging = rate < mean_rate;
+    let weight = strength * sanction;
+    let mut verdict = [0.0; N_ACTIONS];
     if improved {
         o.motivation = (o.motivation + 0.05 * strength).min(1.0);
-        o.habits[Action::Substantive.index()] =
-            (o.habits[Action::Substantive.index()] + 0.5 * strength).min(kernel::HABIT_CLIP);
+        verdict[Action::Substantive.index()] += weight;
     }
-    if rate < mean_rate {
-        o.habits[Action::Shirk.index()] =
-            (o.habits[Action::Shirk.index()] - strength).max(-kernel::HABIT_CLIP);
-        o.habits[Action::Symbolic.index()] =
-            (o.habits[Action::Symbolic.index()] - 0.5 * strength).max(-kernel::HABIT_CLIP);
+    if lagging {
+        verdict[Action::Shirk.index()] -= weight;
+        verdict[Action::Symbolic.index()] -= 0.5 * weight;
         o.reputation = (o.reputation - 0.05 * strength).max(0.0);
+    }
+    for a in Action::ALL {
+        if o.review_actions[a.index()] > 0.0 && verdict[a.index()] != 0.0 {
+            // Experienced relative to what the organisation expected: the verdict itself.
+            kernel::bush_mosteller(
+                &mut o.habits,
+                a,
+                o.aspiration + verdict[a.index()],
+                o.aspiration,
+                habit_rate,
+                0.0,
+            );
+        }
     }
     o.set_value_angle(o.value_angle * (1.0 - 0.3 * strength));
     o.review_previous_rate = rate;
     o.review_delivered = 0.0;
     o.review_tasks = 0.0;
+    o.review_actions = [0.0; N_ACTIONS];
 }
 
 #[cfg(test)]

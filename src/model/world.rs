@@ -112,6 +112,21 @@ pub struct Ramps {
 }
 
 impl Ramps {
+    /// Gradual levers build up from week 1 unless the scenario declares them established
+    /// before the run (MODEL §11.3).
+    pub fn at_start(p: &Params) -> Ramps {
+        let culture = |x: f64| if p.costs.culture_established { x } else { 0.0 };
+        Ramps {
+            trust_culture: culture(p.motivation.trust_culture),
+            equal_partnership: culture(p.motivation.equal_partnership),
+            platform_government: if p.costs.platform_established {
+                p.institutions.platform_government
+            } else {
+                0.0
+            },
+        }
+    }
+
     /// Moves each effective level toward its lever setting by 1/build_ticks per tick.
     pub fn advance(&mut self, p: &Params) {
         fn toward(x: &mut f64, target: f64, ticks: f64) {
@@ -238,8 +253,11 @@ impl World {
     /// Builds the city for `params` with every random draw taken from `seed`'s setup streams.
     pub fn new(p: &Params, seed: u64) -> World {
         let t = &p.territory;
+        let ramps = Ramps::at_start(p);
+        // A trust culture built before the run has already lifted trust; one that builds up
+        // lifts it week by week (`Simulation::step`).
         let initial_trust = (p.behaviour.initial_trust
-            + p.motivation.trust_culture * p.costs.trust_culture_initial)
+            + ramps.trust_culture * p.costs.trust_culture_initial)
             .min(1.0);
         let mut city_rng = stream(seed, 0, u64::MAX, Purpose::Setup);
         let mut city_orgs = vec![draw_org(
@@ -282,11 +300,6 @@ impl World {
                 }
             }
         }
-        let ramps = Ramps {
-            trust_culture: p.motivation.trust_culture,
-            equal_partnership: p.motivation.equal_partnership,
-            platform_government: p.institutions.platform_government,
-        };
         World {
             city: City {
                 orgs: city_orgs,
