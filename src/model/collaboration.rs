@@ -753,6 +753,7 @@ pub fn ration<P: Pools>(
             Action::Shirk => {}
         }
         stats.actions[kind][t.action.index()] += 1;
+        stats.watched[kind] += u64::from(t.watched);
         stats.unsaturated += u64::from(t.unsaturated);
     }
 }

@@ -36,6 +36,9 @@ pub struct TickStats {
     pub resolved_by_wait: [u64; WAIT_BINS],
     /// Decisions by actor kind and action (substantive, symbolic, shirk).
     pub actions: [[u64; N_ACTIONS]; N_KINDS],
+    /// Decisions on watched tasks (a superior's attention or a summons), by actor kind: the
+    /// watched share lazy governance is measured against (MODEL §11.4).
+    pub watched: [u64; N_KINDS],
     /// Decisions whose three choice probabilities all lay in 0.05..=0.95 (MODEL §4.2 scale
     /// check: the logit stays out of saturation).
     pub unsaturated: u64,
@@ -75,6 +78,9 @@ impl TickStats {
         self.major_risks += o.major_risks;
         self.refused += o.refused;
         self.unsaturated += o.unsaturated;
+        for k in 0..N_KINDS {
+            self.watched[k] += o.watched[k];
+        }
         self.backlog += o.backlog;
         self.hidden += o.hidden;
         self.backlog_age_sum += o.backlog_age_sum;
