@@ -29,7 +29,11 @@ impl World {
             ..Counts::default()
         };
         c.department_to_nongov_capacity = self.department_to_nongov_capacity;
-        let orgs = self.city.orgs.iter().chain(self.districts.iter().flat_map(|d| &d.orgs));
+        let orgs = self
+            .city
+            .orgs
+            .iter()
+            .chain(self.districts.iter().flat_map(|d| &d.orgs));
         for o in orgs {
             if o.kind.is_government() {
                 c.government_orgs += 1;
