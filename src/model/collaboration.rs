@@ -264,7 +264,7 @@ pub fn build_coalition<P: Pools>(
         let pop = d.grid_population(issue.grid).max(1) as f64;
         let mean_trust =
             (p.residents.initial_trust + d.grid_trust_deviation[g] / pop).clamp(0.0, 1.0);
-        let y = (2.0 * d.grid_participation[g] * mean_trust).clamp(0.0, 1.0);
+        let y = (p.residents.input_factor * d.grid_participation[g] * mean_trust).clamp(0.0, 1.0);
         push(
             &mut c,
             Member {

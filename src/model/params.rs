@@ -494,6 +494,15 @@ define_params! {
         report_base: f64 = 0.5; [0.0, 1.0] "probability"; Dynamic; "1.2";
             en "chance per week a fully trusting, participating resident reports";
             zh "完全信任且积极参与的居民每周上报的概率";
+        escalation_reputation_cost: f64 = 0.02; [0.0, 1.0] "reputation"; Dynamic; "2.3";
+            en "reputation a unit loses when an issue is escalated past it for missing its deadline";
+            zh "事项超期被上交时责任单位损失的声誉";
+        escalation_pressure: f64 = 0.5; [0.0, 10.0] "share of sanction"; Dynamic; "2.3";
+            en "pressure an overdue escalation puts on the unit it leaves, as share of the sanction";
+            zh "超期上交对责任单位形成的压力（占惩处权重比例）";
+        visibility_base: f64 = 0.3; [0.0, 1.0] "share"; Dynamic; "2.4";
+            en "visibility of an organisation's record without information sharing or third-party evaluation (reputation learning speed)";
+            zh "无信息共享与第三方评估时组织履职记录的可见度（声誉更新速度）";
     }
 
     /// Residents (MODEL §2.3, §5).
@@ -528,6 +537,12 @@ define_params! {
         petition_rate: f64 = 0.1; [0.0, 1.0] "probability/tick"; Dynamic; "";
             en "chance per week that an eligible complainant petitions";
             zh "符合条件的诉求人每周上访的概率";
+        petition_trust_cost: f64 = 0.05; [0.0, 1.0] "trust"; Dynamic; "";
+            en "trust a complainant loses by having to petition";
+            zh "诉求人被迫越级上访时损失的信任";
+        input_factor: f64 = 2.0; [0.0, 10.0] "multiplier"; Dynamic; "1.2";
+            en "residents' delivery on issues that need them, per unit of participation times trust (clipped to 1)";
+            zh "居民对需其参与事项的投入（参与倾向×信任的倍数，上限为1）";
         major_risk_trust_shock: f64 = 0.1; [0.0, 1.0] "trust"; Dynamic; "1.1";
             en "trust every resident of the grid loses when a major risk event occurs";
             zh "发生重大风险事件时所在网格居民损失的信任";
@@ -708,6 +723,15 @@ define_params! {
         lookback_attention: f64 = 0.3; [0.0, 1.0] "share"; Dynamic; "2.1";
             en "share of superiors' attention a review week takes at full strength";
             zh "“回头看”当周占用上级注意力的比例（全力度）";
+        lookback_recognition: f64 = 0.05; [0.0, 1.0] "m"; Dynamic; "2.1";
+            en "motivation an improving organisation gains from a review's commendation, at full strength";
+            zh "“回头看”表扬进步单位带来的动机提升（全力度）";
+        lookback_naming: f64 = 0.05; [0.0, 1.0] "reputation"; Dynamic; "2.1";
+            en "reputation a lagging organisation loses from a review's criticism, at full strength";
+            zh "“回头看”点名落后单位造成的声誉损失（全力度）";
+        lookback_value_correction: f64 = 0.3; [0.0, 1.0] "share"; Dynamic; "2.1";
+            en "share of value drift a review corrects, at full strength";
+            zh "“回头看”纠正价值偏离的比例（全力度）";
         empowerment_capacity: f64 = 0.5; [0.0, 10.0] "multiplier"; Dynamic; "2.2";
             en "extra L3-L5 capacity and authority at full grassroots empowerment";
             zh "完全赋权基层时街道以下工作力量与权限增幅";

@@ -562,8 +562,8 @@ fn escalate_if_overdue(
     }
     let leaving = d.block_at(issue.level, issue.grid) as usize;
     let o = &mut d.orgs[leaving];
-    o.reputation = (o.reputation - 0.02).max(0.0);
-    o.pressure_sum += 0.5 * eff.sanction;
+    o.reputation = (o.reputation - p.behaviour.escalation_reputation_cost).max(0.0);
+    o.pressure_sum += p.behaviour.escalation_pressure * eff.sanction;
     issue.level = issue.level.up();
     issue.top_level = issue.top_level.min(issue.level);
     issue.level_since_tick = tick;
@@ -702,7 +702,9 @@ fn age_issue<P: Pools>(
         issue.top_level = issue.top_level.min(issue.level);
         issue.level_since_tick = tick;
         let d = pools.district_mut(d_index);
-        adjust_resident_trust(d, issue.grid, issue.complainant, tick, p, |t| t - 0.05);
+        adjust_resident_trust(d, issue.grid, issue.complainant, tick, p, |t| {
+            t - p.residents.petition_trust_cost
+        });
         return Some(issue);
     }
     Some(issue)
@@ -848,8 +850,8 @@ fn observe_issues(issues: &[Issue], tick: u32, st: &mut TickStats) {
 /// Trust, reputation, motivation, values and look-back reviews (MODEL §5; ODD §7.8–7.9).
 fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats) {
     let b = &p.behaviour;
-    let visibility = 0.3
-        + 0.7
+    let visibility = b.visibility_base
+        + (1.0 - b.visibility_base)
             * p.process
                 .information_sharing
                 .max(p.tools.third_party_evaluation);
@@ -935,7 +937,7 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
             o.review_actions[a.index()] += o.payoff_count[a.index()];
         }
         if eff.review_tick && o.kind.is_government() {
-            look_back(o, review_mean, strength, eff.sanction, b.habit_rate);
+            look_back(o, review_mean, strength, eff.sanction, p);
         }
         st.org_trust_sum += o.trust.iter().sum::<f64>() / N_KINDS as f64;
         st.org_trust_count += 1.0;
@@ -962,7 +964,8 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
 /// organisation took in the period (revision 2 step 8: the first model edited habits
 /// directly); the public verdict also moves motivation and reputation, and the review corrects
 /// value drift.
-fn look_back(o: &mut Org, mean_rate: f64, strength: f64, sanction: f64, habit_rate: f64) {
+fn look_back(o: &mut Org, mean_rate: f64, strength: f64, sanction: f64, p: &Params) {
+    let c = &p.costs;
     if o.review_tasks <= 0.0 {
         return;
     }
@@ -972,13 +975,13 @@ fn look_back(o: &mut Org, mean_rate: f64, strength: f64, sanction: f64, habit_ra
     let weight = strength * sanction;
     let mut verdict = [0.0; N_ACTIONS];
     if improved {
-        o.motivation = (o.motivation + 0.05 * strength).min(1.0);
+        o.motivation = (o.motivation + c.lookback_recognition * strength).min(1.0);
         verdict[Action::Substantive.index()] += weight;
     }
     if lagging {
         verdict[Action::Shirk.index()] -= weight;
         verdict[Action::Symbolic.index()] -= 0.5 * weight;
-        o.reputation = (o.reputation - 0.05 * strength).max(0.0);
+        o.reputation = (o.reputation - c.lookback_naming * strength).max(0.0);
     }
     for a in Action::ALL {
         if o.review_actions[a.index()] > 0.0 && verdict[a.index()] != 0.0 {
@@ -988,12 +991,12 @@ fn look_back(o: &mut Org, mean_rate: f64, strength: f64, sanction: f64, habit_ra
                 a,
                 o.aspiration + verdict[a.index()],
                 o.aspiration,
-                habit_rate,
+                p.behaviour.habit_rate,
                 0.0,
             );
         }
     }
-    o.set_value_angle(o.value_angle * (1.0 - 0.3 * strength));
+    o.set_value_angle(o.value_angle * (1.0 - c.lookback_value_correction * strength));
     o.review_previous_rate = rate;
     o.review_delivered = 0.0;
     o.review_tasks = 0.0;
