@@ -7,12 +7,9 @@
 //! (A, AB1 … AB3, B for each base row); `DIR/ishigami_cogov.csv` holds cogov's S1 and ST with
 //! their bootstrap 95% intervals. SAMPLES (a power of two, default 1024) is N.
 
-use std::f64::consts::PI;
 use std::fmt::Write as _;
 
-use cogov::experiment::design::Range;
-use cogov::experiment::sobol::{indices, saltelli_points, RESAMPLES};
-use cogov::model::params::ParamKind;
+use cogov::experiment::sobol::{indices, ishigami, saltelli_points, RESAMPLES};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -28,29 +25,20 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let names = ["x1", "x2", "x3"];
-    let ranges: Vec<Range> = names
-        .iter()
-        .map(|k| Range {
-            key: k.to_string(),
-            kind: ParamKind::Float,
-            lo: -PI,
-            hi: PI,
-        })
-        .collect();
+    let ranges = ishigami::ranges();
     let points = saltelli_points(samples, &ranges, 1);
     let mut sample = String::from("x1,x2,x3,y\n");
     let mut y = Vec::with_capacity(points.len());
     for p in &points {
-        let x: Vec<f64> = p.unit.iter().map(|u| -PI + u * 2.0 * PI).collect();
-        // Ishigami with a = 7, b = 0.1.
-        let v = x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin();
+        let x = ishigami::coordinates(&p.unit);
+        let v = ishigami::value(&x);
         y.push(v);
         let _ = writeln!(sample, "{},{},{},{v}", x[0], x[1], x[2]);
     }
     let found = indices(&y, 3, RESAMPLES, 1).expect("the Ishigami output varies");
     let mut table = String::from("parameter,s1,s1_lo,s1_hi,st,st_lo,st_hi\n");
-    for (name, ix) in names.iter().zip(&found) {
+    for (r, ix) in ranges.iter().zip(&found) {
+        let name = &r.key;
         let _ = writeln!(
             table,
             "{name},{},{},{},{},{},{}",

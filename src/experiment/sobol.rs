@@ -222,14 +222,22 @@ pub fn output_variance(y: &[f64], d: usize) -> f64 {
     ends.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The Ishigami function (a = 7, b = 0.1), the usual check of Sobol' estimators, with its
+/// analytic indices (Saltelli et al. 2008, §4.8); shared by the unit test and the SALib peer
+/// check (`examples/sobol_ishigami.rs`).
+pub mod ishigami {
+    use super::Range;
     use crate::model::params::ParamKind;
     use std::f64::consts::PI;
 
-    fn ishigami_ranges() -> Vec<Range> {
-        ["x.one", "x.two", "x.three"]
+    /// S1 of x1, x2, x3.
+    pub const S1: [f64; 3] = [0.3139, 0.4424, 0.0];
+    /// ST of x1, x2, x3.
+    pub const ST: [f64; 3] = [0.5576, 0.4424, 0.2437];
+
+    /// x1, x2 and x3, each uniform on [−π, π].
+    pub fn ranges() -> Vec<Range> {
+        ["x1", "x2", "x3"]
             .iter()
             .map(|k| Range {
                 key: k.to_string(),
@@ -240,17 +248,23 @@ mod tests {
             .collect()
     }
 
-    fn ishigami(x: &[f64]) -> f64 {
-        x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
+    /// The coordinates of a point of the unit cube.
+    pub fn coordinates(unit: &[f64]) -> Vec<f64> {
+        unit.iter().map(|u| -PI + u * 2.0 * PI).collect()
     }
 
-    fn coordinates(p: &Point) -> Vec<f64> {
-        p.unit.iter().map(|u| -PI + u * 2.0 * PI).collect()
+    pub fn value(x: &[f64]) -> f64 {
+        x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn the_saltelli_design_is_a_b_and_one_column_swapped_per_parameter() {
-        let ranges = ishigami_ranges();
+        let ranges = ishigami::ranges();
         let p = saltelli_points(8, &ranges, 5);
         assert_eq!(p.len(), 8 * 5);
         for row in p.chunks(5) {
@@ -272,12 +286,14 @@ mod tests {
     /// and the same sample must give the same numbers twice.
     #[test]
     fn ishigami_indices_are_recovered_within_their_intervals() {
-        let ranges = ishigami_ranges();
+        let ranges = ishigami::ranges();
         let points = saltelli_points(4096, &ranges, 1);
-        let y: Vec<f64> = points.iter().map(|p| ishigami(&coordinates(p))).collect();
+        let y: Vec<f64> = points
+            .iter()
+            .map(|p| ishigami::value(&ishigami::coordinates(&p.unit)))
+            .collect();
         let got = indices(&y, 3, RESAMPLES, 1).unwrap();
-        let s1 = [0.3139, 0.4424, 0.0];
-        let st = [0.5576, 0.4424, 0.2437];
+        let (s1, st) = (ishigami::S1, ishigami::ST);
         for i in 0..3 {
             for (e, truth) in [(got[i].s1, s1[i]), (got[i].st, st[i])] {
                 assert!(
