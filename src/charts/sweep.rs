@@ -652,4 +652,34 @@ mod tests {
         }];
         assert!(morris("mo", Axes::default(), &negative, Lang::En).is_err());
     }
+
+    #[test]
+    fn sobol_draws_s1_and_st_side_by_side_with_a_row_per_parameter() {
+        let p = [
+            SobolBar {
+                label: "incentive_compatibility",
+                s1: [0.4, 0.3, 0.5],
+                st: [0.55, 0.45, 0.7],
+            },
+            SobolBar {
+                label: "sanction",
+                s1: [-0.02, -0.1, 0.06],
+                st: [0.05, 0.01, 0.1],
+            },
+        ];
+        let fig = sobol("so", axes(), &p, Lang::En).unwrap();
+        assert_eq!(fig.panels.len(), 2);
+        renders(
+            &fig,
+            &["incentive_compatibility", "sanction", "total index ST"],
+        );
+        let zh = sobol("so", Axes::default(), &p, Lang::Zh).unwrap();
+        let texts = zh.texts().concat();
+        assert!(texts.contains("一阶指数S1") && texts.contains("自助法95%区间"));
+        let nan = [SobolBar {
+            st: [f64::NAN, 0.0, 1.0],
+            ..p[0]
+        }];
+        assert!(sobol("so", Axes::default(), &nan, Lang::En).is_err());
+    }
 }
