@@ -135,7 +135,9 @@ pub fn evaluate(base: &Scenario, line: u64, text: &str) -> Outcome {
         Ok(sc) => sc,
         Err(e) => return Outcome::Refused(e),
     };
-    if let Err(e) = super::memory::guard(&sc) {
+    // Every worker may be running a city this size at once.
+    let workers = rayon::current_num_threads() as u64;
+    if let Err(e) = super::memory::guard_parallel(&sc, workers, &Default::default()) {
         return Outcome::Refused(error_line(line, None, &e.to_string()));
     }
     let run = std::panic::catch_unwind(|| {

@@ -37,7 +37,7 @@ pub const RESAMPLES: u32 = 1000;
 /// The Saltelli points of `samples` base rows over `ranges`, in SALib's order.
 pub fn saltelli_points(samples: u32, ranges: &[Range], base_seed: u64) -> Vec<Point> {
     let d = ranges.len();
-    let seed = mix64(base_seed ^ 0x50B0_1) as u32;
+    let seed = mix64(base_seed ^ 0x5_0B01) as u32;
     let mut out = Vec::with_capacity(samples as usize * (d + 2));
     let mut push = |unit: Vec<f64>, label: String| {
         let set = ranges
@@ -91,7 +91,8 @@ fn point_indices(rows: &[usize], a: &[f64], b: &[f64], ab: &[Vec<f64>]) -> Optio
         .map(|&j| (a[j] - mean).powi(2) + (b[j] - mean).powi(2))
         .sum::<f64>()
         / (2.0 * n);
-    if !(var > 0.0) {
+    // Zero (or NaN, which the caller rules out): the output does not vary.
+    if var.is_nan() || var <= 0.0 {
         return None;
     }
     Some(
@@ -196,7 +197,7 @@ pub fn seed_noise(var_means: f64, within: impl Iterator<Item = (f64, u64)>) -> O
         of_runs += var;
         k += 1;
     }
-    if k == 0 || !(var_means > 0.0) {
+    if k == 0 || var_means.is_nan() || var_means <= 0.0 {
         return None;
     }
     let (of_means, of_runs) = (of_means / k as f64, of_runs / k as f64);
