@@ -503,17 +503,17 @@ fn sweep_results_section(b: &mut String, data: &SweepData, lang: Lang) {
     let exp = &data.experiment;
     let _ = write!(b, "<section id=\"results\"><h2>{}</h2>", l(t::R_RESULTS));
     // Screening designs: one row per parameter, one cell per key metric.
-    let screening: Option<(&[Range], t::L)> = match &exp.design {
-        Design::Morris { ranges, .. } => Some((ranges, t::R_MORRIS_NOTE)),
-        Design::Sobol { ranges, .. } => Some((ranges, t::R_SOBOL_NOTE)),
+    let screening: Option<(&[Range], t::L, t::L)> = match &exp.design {
+        Design::Morris { ranges, .. } => Some((ranges, t::R_MORRIS_NOTE, t::R_LEVER)),
+        Design::Sobol { ranges, .. } => Some((ranges, t::R_SOBOL_NOTE, t::R_PARAMETER)),
         _ => None,
     };
-    if let Some((ranges, note)) = screening {
+    if let Some((ranges, note, first)) = screening {
         let _ = write!(
             b,
             "<p>{}</p><div class=\"wide\"><table><thead><tr><th>{}</th>{}</tr></thead><tbody>",
             l(note),
-            l(t::R_LEVER),
+            l(first),
             metric_headers(lang)
         );
         for r in ranges {
