@@ -180,7 +180,9 @@ pub fn indices(y: &[f64], d: usize, resamples: u32, seed: u64) -> Option<Vec<Ind
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SeedNoise {
     /// E[s²ᵖ / nᵖ] / Var(means): the share of the variance of the replicate means that the
-    /// seeds cause (ten Broeke et al. 2016); it falls as 1/replications.
+    /// seeds cause (ten Broeke et al. 2016); it falls as 1/replications. Under common random
+    /// numbers part of the noise is shared by every point and cancels, so this is an upper
+    /// bound.
     pub share: f64,
     /// Replications per point that would bring the share to 5% (`None` when the parameters
     /// explain none of the variance within this sample's precision).
