@@ -548,6 +548,23 @@ levels = 4
 "institutions.block_led" = [false, true]
 "#;
 
+const SOBOL: &str = r#"
+[experiment]
+name = "sobol-test"
+title_en = "Sobol' indices of two levers"
+title_zh = "两个政策举措的Sobol指数"
+replications = 2
+ticks = 6
+
+[design]
+kind = "sobol"
+samples = 4
+
+[design.ranges]
+"motivation.incentive_compatibility" = [0.0, 1.0]
+"tools.media_pressure" = [0.0, 0.2]
+"#;
+
 const LHS: &str = r#"
 [experiment]
 name = "lhs-test"
@@ -1259,6 +1276,7 @@ fn the_charts_of_real_sweeps_use_only_characters_the_font_has() {
         ("packages", PACKAGES.to_string()),
         ("morris", MORRIS.to_string()),
         ("lhs", LHS.to_string()),
+        ("sobol", SOBOL.to_string()),
     ] {
         let dir = sweep(tmp.path(), name, &experiment, &["--no-charts"]);
         let data = SweepData::read(&dir).unwrap();

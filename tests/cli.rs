@@ -2049,3 +2049,103 @@ fn a_scenario_near_the_size_limit_reproduces_from_its_manifest() {
     assert_eq!(x["timeseries.csv"], y["timeseries.csv"]);
     assert_eq!(x["summary.csv"], y["summary.csv"]);
 }
+
+// ----------------------------------------------------------------------------------------------
+// cogov eval
+// ----------------------------------------------------------------------------------------------
+
+/// `cogov eval` with `input` on stdin (8 weeks): its stdout, parsed line by line, and exit code.
+fn eval(cwd: &Path, input: &str, threads: &str) -> (String, Vec<serde_json::Value>, Option<i32>) {
+    use std::io::Write;
+    let mut child = cogov_in(cwd)
+        .args(["eval", "--ticks", "8"])
+        .env("RAYON_NUM_THREADS", threads)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the cogov binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    let lines = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    (stdout, lines, out.status.code())
+}
+
+const SMALL_JSON: &str = r#""territory.districts": 2, "territory.streets_per_district": 2, "territory.communities_per_street": 3"#;
+
+/// Two parameter sets in, two JSON lines out, in input order, each with `line`, `seed` and every
+/// summary column; the same input gives the same bytes on one and two threads, and a line's
+/// summary equals `cogov run`'s summary.csv for the same scenario and seed.
+#[test]
+fn eval_answers_each_json_line_with_its_summary_in_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = format!(
+        "{{{SMALL_JSON}, \"motivation.incentive_compatibility\": 0.2, \"seed\": 3}}\n{{{SMALL_JSON}, \"motivation.incentive_compatibility\": 0.9, \"seed\": 4}}\n"
+    );
+    let (stdout, lines, code) = eval(tmp.path(), &input, "2");
+    assert_eq!(code, Some(0));
+    assert_eq!(lines.len(), 2);
+    for (i, (l, raw)) in lines.iter().zip(stdout.lines()).enumerate() {
+        let start = format!("{{\"line\":{},\"seed\":{},", i + 1, i + 3);
+        assert!(raw.starts_with(&start), "{raw}");
+        for c in cogov::output::records::summary_columns() {
+            assert!(l[&c.name].is_number(), "{}", c.name);
+        }
+    }
+    assert_ne!(lines[0]["resolution_rate"], lines[1]["resolution_rate"]);
+    assert_eq!(eval(tmp.path(), &input, "1").0, stdout, "1 vs 2 threads");
+
+    // The same run through `cogov run`.
+    let out = tmp.path().join("run");
+    run_small(
+        tmp.path(),
+        None,
+        &out,
+        &[
+            "--seed",
+            "3",
+            "--set",
+            "motivation.incentive_compatibility=0.2",
+        ],
+    );
+    // Compared as text: the same digits (serde_json's parser may round the last bit).
+    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let first = stdout.lines().next().unwrap();
+    for (h, v) in header.iter().zip(&rows[0]) {
+        let at = first.find(&format!("\"{h}\":")).unwrap() + h.len() + 3;
+        let digits = first[at..].split([',', '}']).next().unwrap();
+        assert_eq!(digits, v, "{h}");
+    }
+}
+
+/// A misspelt key gets an error line naming the line, the key and the nearest real key; the
+/// good lines around it still run, and the exit code is 2.
+#[test]
+fn eval_answers_a_bad_key_with_an_error_line_and_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = format!(
+        "{{{SMALL_JSON}}}\n{{\"motivation.incentive_compatibilty\": 0.5}}\n{{{SMALL_JSON}, \"seed\": 9}}\n"
+    );
+    let (_, lines, code) = eval(tmp.path(), &input, "2");
+    assert_eq!(code, Some(2));
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0]["resolution_rate"].is_number());
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[1]["key"], "motivation.incentive_compatibilty");
+    let e = lines[1]["error"].as_str().unwrap();
+    assert!(
+        e.starts_with("line 2: motivation.incentive_compatibilty: unknown parameter")
+            && e.contains("did you mean `motivation.incentive_compatibility`"),
+        "{e}"
+    );
+    assert_eq!(lines[2]["seed"], 9);
+}

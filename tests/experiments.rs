@@ -881,3 +881,125 @@ set = {}
         ]
     );
 }
+
+/// A Saltelli design of N = 4 base rows over three levers on the default city (8 weeks, two
+/// replications on common random numbers): 4·(3 + 2) = 20 points, 40 runs. Expected:
+/// `sobol.csv` has the documented columns and a row for each parameter and summary column;
+/// resolution rate varies, so its indices and intervals are filled in (lo <= hi) with a seed-
+/// noise share in 0..=1; one and two threads give the same bytes; a journal cut mid-line
+/// resumes to the same bytes; the S1/ST charts are drawn in English and Chinese.
+#[test]
+fn a_sobol_sweep_writes_indices_the_same_on_any_thread_count_resumes_and_draws_both_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("sobol.toml");
+    fs::write(
+        &exp,
+        r#"
+[experiment]
+name = "sobol-test"
+title_en = "Sobol' indices of three levers"
+title_zh = "三个政策举措的Sobol指数"
+replications = 2
+base_seed = 5
+ticks = 8
+[design]
+kind = "sobol"
+samples = 4
+[design.ranges]
+"motivation.incentive_compatibility" = [0.0, 1.0]
+"tools.media_pressure" = [0.0, 0.2]
+"institutions.block_led" = [false, true]
+"#,
+    )
+    .unwrap();
+    let sweep = |dir: &Path, threads: &str, extra: &[&str]| {
+        let mut args = vec![
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        let out = cogov(&args, Some(threads));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    sweep(&one, "1", &[]);
+    sweep(&two, "2", &["--no-charts"]);
+    for f in ["runs.csv", "points.csv", "sobol.csv"] {
+        assert_eq!(read(&one, f), read(&two, f), "{f}: 1 vs 2 threads");
+    }
+
+    let text = fs::read_to_string(one.join("sobol.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        cogov::experiment::sweep::SOBOL_COLUMNS.join(",")
+    );
+    let metrics = cogov::output::records::summary_columns().len();
+    assert_eq!(text.lines().count() - 1, 3 * metrics);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("motivation.incentive_compatibility,resolution_rate,"))
+        .unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(cells[2], "4", "every base row is used");
+    let num = |i: usize| -> f64 { cells[i].parse().unwrap_or_else(|_| panic!("{row}")) };
+    assert!(num(4) <= num(5) && num(7) <= num(8), "{row}");
+    assert!((0.0..=1.0).contains(&num(9)), "{row}");
+
+    // A crash in the middle of writing the journal: --resume gives the same bytes.
+    let torn = tmp.path().join("torn");
+    sweep(&torn, "2", &["--no-charts"]);
+    let runs = fs::read(torn.join("runs.csv")).unwrap();
+    fs::write(torn.join("runs.csv"), &runs[..runs.len() / 2]).unwrap();
+    sweep(&torn, "2", &["--no-charts", "--resume"]);
+    assert_eq!(read(&one, "sobol.csv"), read(&torn, "sobol.csv"));
+
+    for (lang, title) in [
+        ("en", "indices: Resolution rate"),
+        ("zh", "Sobol指数：解决率"),
+    ] {
+        let svg = fs::read_to_string(one.join(format!("charts/{lang}/resolution_rate_sobol.svg")))
+            .unwrap();
+        assert!(svg.contains(title), "{lang}: {title}");
+        assert!(one
+            .join(format!("charts/{lang}/resolution_rate_sobol.png"))
+            .is_file());
+    }
+    ok(&["report", one.to_str().unwrap(), "--force"]);
+}
+
+/// N must be a power of two: the error names the file, line, column and key and exits 2.
+#[test]
+fn a_sobol_design_refuses_samples_that_are_not_a_power_of_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("bad.toml");
+    fs::write(
+        &exp,
+        "[design]\nkind = \"sobol\"\nsamples = 100\n[design.ranges]\n\"tools.media_pressure\" = [0.0, 0.2]\n",
+    )
+    .unwrap();
+    let out = cogov(
+        &[
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            tmp.path().join("o").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:3:11: design.samples: expected a power of two")
+            && err.contains("got 100; the nearest are 64 and 128"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("o").exists());
+}

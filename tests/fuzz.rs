@@ -588,7 +588,7 @@ fn intervention_document() -> impl Strategy<Value = String> {
 
 /// An experiment of the right shape with random sizes: the design-size guards at work.
 fn experiment_document() -> impl Strategy<Value = String> {
-    let kind = prop::sample::select(vec!["grid", "lhs", "morris", "packages", "grit"]);
+    let kind = prop::sample::select(vec!["grid", "lhs", "morris", "sobol", "packages", "grit"]);
     let size = prop_oneof![
         1u64..50,
         1u64..100_000,
@@ -661,7 +661,7 @@ fn experiment_document() -> impl Strategy<Value = String> {
                 })
                 .collect();
             format!(
-                "[experiment]\nreplications = {reps}\nticks = 4\n{base_path}\n[base]\n{base}\n[design]\nkind = \"{kind}\"\npoints = {n}\ntrajectories = {n}\nlevels = 4\n[design.factors]\n{}\n[design.ranges]\n{}\n{}",
+                "[experiment]\nreplications = {reps}\nticks = 4\n{base_path}\n[base]\n{base}\n[design]\nkind = \"{kind}\"\npoints = {n}\ntrajectories = {n}\nsamples = {n}\nlevels = 4\n[design.factors]\n{}\n[design.ranges]\n{}\n{}",
                 factors.join("\n"),
                 ranges.join("\n"),
                 packages.join("\n")

@@ -134,6 +134,10 @@ labels! {
     SHADED = "shaded", "阴影";
     MORRIS_X = "μ* (mean absolute elementary effect)", "μ*（基本效应绝对值的均值）";
     MORRIS_Y = "σ (standard deviation of elementary effects)", "σ（基本效应的标准差）";
+    SOBOL_S1 = "first-order index S1", "一阶指数S1";
+    SOBOL_ST = "total index ST", "总效应指数ST";
+    SOBOL_X = "share of the output's variance", "占输出方差的比例";
+    BOOTSTRAP95 = "bootstrap 95% interval", "自助法95%区间";
 
     // Sweep charts: the key metrics (names for titles, axis labels with units).
     K_RESOLUTION = "Resolution rate", "解决率";
@@ -167,6 +171,8 @@ labels! {
     SUB_SAMPLED = "{title} · Latin hypercube of {points} points, {reps} replications each", "{title}，拉丁超立方抽样{points}个点，每点重复{reps}次";
     S_SAMPLED = "a sampled point (mean of its replications); the other parameters differ too", "一个抽样点（各次重复的均值）；其他参数同时不同";
     SUB_MORRIS = "{title} · effects in {unit} per full range of a lever", "{title}，效应单位：政策举措取值全程对应的{unit}";
+    T_SOBOL = "Sobol' indices: {metric}", "Sobol指数：{metric}";
+    SUB_SOBOL = "{title} · {samples} base samples, means of {reps} replications · seed noise: {noise} of the variance", "{title}，基础样本{samples}个，每点取{reps}次重复的均值；随机种子噪声占方差的{noise}";
     BOOL_AXIS = "0 = off, 1 = on", "0=否，1=是";
 
     // Sweep reports.
@@ -177,6 +183,9 @@ labels! {
     D_PACKAGES = "policy packages", "政策组合";
     D_LHS = "Latin hypercube sample", "拉丁超立方抽样";
     D_MORRIS = "Morris elementary effects", "Morris基本效应筛选";
+    D_SOBOL = "Sobol' indices (Saltelli design)", "Sobol指数（Saltelli抽样设计）";
+    R_SAMPLES = "base samples", "基础样本数";
+    R_SOBOL_NOTE = "Each cell: the first-order index S1 with the total index ST below (shares of the metric's variance).", "每格为一阶指数S1，下方为总效应指数ST（占指标方差的比例）。";
     R_POINTS = "design points", "设计点数";
     R_WEEKS_SIMULATED = "weeks simulated", "模拟周数";
     R_REPLICATIONS = "replications per point", "每点重复次数";

@@ -14,7 +14,7 @@ use super::labels::{self as t, Lang};
 use super::run::{run_figures, RunData};
 use super::sweep_dir::{sweep_figures, Interval, SweepData, KEY_METRICS};
 use super::{font, render, ChartError, OutputDir};
-use crate::experiment::design::Design;
+use crate::experiment::design::{Design, Range};
 use crate::model::params::{spec_of, ParamValue, Params};
 use crate::output::records::summary_columns;
 use crate::scenario::{changed_params, Scenario};
@@ -387,6 +387,7 @@ fn design_name(design: &Design) -> t::L {
         Design::Packages(_) => t::D_PACKAGES,
         Design::LatinHypercube { .. } => t::D_LHS,
         Design::Morris { .. } => t::D_MORRIS,
+        Design::Sobol { .. } => t::D_SOBOL,
     }
 }
 
@@ -417,6 +418,9 @@ fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
     {
         facts.push((l(t::R_TRAJECTORIES), trajectories.to_string()));
         facts.push((l(t::R_LEVELS), levels.to_string()));
+    }
+    if let Design::Sobol { samples, .. } = &exp.design {
+        facts.push((l(t::R_SAMPLES), samples.to_string()));
     }
     let _ = write!(
         b,
@@ -452,7 +456,9 @@ fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
                 );
             }
         }
-        Design::LatinHypercube { ranges, .. } | Design::Morris { ranges, .. } => {
+        Design::LatinHypercube { ranges, .. }
+        | Design::Morris { ranges, .. }
+        | Design::Sobol { ranges, .. } => {
             b.push_str(&head(l(t::R_PARAMETER), l(t::R_RANGE)));
             for r in ranges {
                 let _ = write!(
@@ -496,23 +502,37 @@ fn sweep_results_section(b: &mut String, data: &SweepData, lang: Lang) {
     let l = |x: t::L| x.get(lang);
     let exp = &data.experiment;
     let _ = write!(b, "<section id=\"results\"><h2>{}</h2>", l(t::R_RESULTS));
-    if let Design::Morris { ranges, .. } = &exp.design {
+    // Screening designs: one row per parameter, one cell per key metric.
+    let screening: Option<(&[Range], t::L, t::L)> = match &exp.design {
+        Design::Morris { ranges, .. } => Some((ranges, t::R_MORRIS_NOTE, t::R_LEVER)),
+        Design::Sobol { ranges, .. } => Some((ranges, t::R_SOBOL_NOTE, t::R_PARAMETER)),
+        _ => None,
+    };
+    if let Some((ranges, note, first)) = screening {
         let _ = write!(
             b,
             "<p>{}</p><div class=\"wide\"><table><thead><tr><th>{}</th>{}</tr></thead><tbody>",
-            l(t::R_MORRIS_NOTE),
-            l(t::R_LEVER),
+            l(note),
+            l(first),
             metric_headers(lang)
         );
         for r in ranges {
             let _ = write!(b, "<tr><td><code>{}</code></td>", esc(&r.key));
             for k in &KEY_METRICS {
-                let _ = match data.morris_of(&r.key, k.column) {
-                    Some(m) => write!(
+                let cell = match &exp.design {
+                    Design::Morris { .. } => data
+                        .morris_of(&r.key, k.column)
+                        .map(|m| (m.mu_star, format!("σ {}", format_result(m.sigma, "")))),
+                    _ => data.sobol_of(&r.key, k.column).and_then(|s| {
+                        Some((s.s1?[0], format!("ST {}", format_result(s.st?[0], ""))))
+                    }),
+                };
+                let _ = match cell {
+                    Some((main, below)) => write!(
                         b,
-                        "<td class=\"num\">{}<small>σ {}</small></td>",
-                        esc(&format_result(m.mu_star, "")),
-                        esc(&format_result(m.sigma, ""))
+                        "<td class=\"num\">{}<small>{}</small></td>",
+                        esc(&format_result(main, "")),
+                        esc(&below)
                     ),
                     None => write!(b, "<td class=\"num\">—</td>"),
                 };

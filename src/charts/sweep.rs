@@ -1,7 +1,7 @@
 //! Charts of many runs, from plain numbers: a metric against a parameter with a confidence
 //! band, a two-parameter heatmap (phase diagram), policy packages side by side with confidence
-//! intervals, a Morris μ*–σ screening chart, and the points of a sampled design against each
-//! parameter.
+//! intervals, a Morris μ*–σ screening chart, Sobol' indices with their intervals, and the points
+//! of a sampled design against each parameter.
 //!
 //! These functions take vectors and already-translated labels rather than sweep files, so they
 //! do not depend on how a sweep stores its results; the code that reads a sweep directory
@@ -12,7 +12,7 @@ use super::figure::{
     fit_range, Figure, HeatmapPanel, IntervalPanel, IntervalRow, LegendEntry, Panel, Series,
     SeriesKind, Swatch, XyPanel,
 };
-use super::labels::{self as t, Lang};
+use super::labels::{self as t, Lang, L};
 use super::style::*;
 use super::ChartError;
 
@@ -59,6 +59,14 @@ pub struct MorrisPoint<'a> {
     pub label: &'a str,
     pub mu_star: f64,
     pub sigma: f64,
+}
+
+/// One parameter's Sobol' indices, each (value, lower, upper).
+#[derive(Clone, Copy, Debug)]
+pub struct SobolBar<'a> {
+    pub label: &'a str,
+    pub s1: [f64; 3],
+    pub st: [f64; 3],
 }
 
 fn bad(what: &str, message: impl std::fmt::Display) -> ChartError {
@@ -380,6 +388,66 @@ pub fn morris(
     ))
 }
 
+/// Sobol' indices: the first-order index S1 (left) and the total index ST (right) of every
+/// parameter, each with its bootstrap 95% interval, parameters top to bottom in the same order
+/// in both panels so a row reads across. ST − S1 is what a parameter does through interactions.
+pub fn sobol(
+    id: &str,
+    axes: Axes<'_>,
+    params: &[SobolBar<'_>],
+    lang: Lang,
+) -> Result<Figure, ChartError> {
+    if params.is_empty() {
+        return Err(bad("sobol", "at least one parameter is needed"));
+    }
+    for p in params {
+        finite(p.label, &[p.s1, p.st].concat())?;
+    }
+    let panel = |title: L, colour, pick: fn(&SobolBar) -> [f64; 3]| {
+        Panel::Intervals(IntervalPanel {
+            title: title.get(lang).to_string(),
+            x_label: t::SOBOL_X.get(lang).to_string(),
+            rows: params
+                .iter()
+                .map(|p| {
+                    let [value, lower, upper] = pick(p);
+                    IntervalRow {
+                        label: p.label.to_string(),
+                        value,
+                        lower,
+                        upper,
+                    }
+                })
+                .collect(),
+            reference: None,
+            colour,
+            legend: vec![
+                LegendEntry {
+                    label: title.get(lang).to_string(),
+                    colour,
+                    swatch: Swatch::Point,
+                },
+                LegendEntry {
+                    label: t::BOOTSTRAP95.get(lang).to_string(),
+                    colour: MUTED,
+                    swatch: Swatch::Interval,
+                },
+            ],
+        })
+    };
+    let mut fig = Figure::new(
+        id,
+        axes.title,
+        axes.subtitle,
+        vec![
+            panel(t::SOBOL_S1, BLUE, |p| p.s1),
+            panel(t::SOBOL_ST, VERMILLION, |p| p.st),
+        ],
+    );
+    fig.height = fig.height.max(260 + 70 * params.len() as u32);
+    Ok(fig)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,5 +651,35 @@ mod tests {
             ..p[0]
         }];
         assert!(morris("mo", Axes::default(), &negative, Lang::En).is_err());
+    }
+
+    #[test]
+    fn sobol_draws_s1_and_st_side_by_side_with_a_row_per_parameter() {
+        let p = [
+            SobolBar {
+                label: "incentive_compatibility",
+                s1: [0.4, 0.3, 0.5],
+                st: [0.55, 0.45, 0.7],
+            },
+            SobolBar {
+                label: "sanction",
+                s1: [-0.02, -0.1, 0.06],
+                st: [0.05, 0.01, 0.1],
+            },
+        ];
+        let fig = sobol("so", axes(), &p, Lang::En).unwrap();
+        assert_eq!(fig.panels.len(), 2);
+        renders(
+            &fig,
+            &["incentive_compatibility", "sanction", "total index ST"],
+        );
+        let zh = sobol("so", Axes::default(), &p, Lang::Zh).unwrap();
+        let texts = zh.texts().concat();
+        assert!(texts.contains("一阶指数S1") && texts.contains("自助法95%区间"));
+        let nan = [SobolBar {
+            st: [f64::NAN, 0.0, 1.0],
+            ..p[0]
+        }];
+        assert!(sobol("so", Axes::default(), &nan, Lang::En).is_err());
     }
 }

@@ -15,7 +15,9 @@
 //! - Latin hypercube: the point means against each varied parameter, one panel each
 //!   (`<metric>_lhs`), as dots without lines, since neighbouring points differ in every
 //!   parameter;
-//! - Morris: μ* against σ of every lever (`<metric>_morris`), from `morris.csv`.
+//! - Morris: μ* against σ of every lever (`<metric>_morris`), from `morris.csv`;
+//! - Sobol: S1 and ST of every parameter with their intervals (`<metric>_sobol`), from
+//!   `sobol.csv`; a key metric that did not vary (empty cells) gets no chart.
 //!
 //! Left out on purpose: the other metrics of `points.csv` (they are in the file and in
 //! `cogov compare`), and points none of whose runs succeeded (n = 0: they have no estimate).
@@ -29,10 +31,10 @@ use std::path::{Path, PathBuf};
 use super::figure::Figure;
 use super::files::{input, Manifest, Table};
 use super::labels::{self as t, Lang, L};
-use super::sweep::{self as chart, Axes, Curve, Estimate, MorrisPoint, Sampled};
+use super::sweep::{self as chart, Axes, Curve, Estimate, MorrisPoint, Sampled, SobolBar};
 use super::ChartError;
 use crate::experiment::design::{Design, Point, Range};
-use crate::experiment::sweep::experiment_from_manifest;
+use crate::experiment::sweep::{experiment_from_manifest, SOBOL_COLUMNS};
 use crate::experiment::Experiment;
 use crate::model::params::{spec_of, ParamKind, ParamValue};
 use crate::output::format_value;
@@ -66,6 +68,17 @@ pub struct MorrisRow {
     pub sigma: f64,
 }
 
+/// One row of `sobol.csv`: (value, lower, upper) of each index, `None` for a metric that did
+/// not vary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SobolRow {
+    pub parameter: String,
+    pub metric: String,
+    pub s1: Option<[f64; 3]>,
+    pub st: Option<[f64; 3]>,
+    pub noise_share: Option<f64>,
+}
+
 /// A sweep directory read back.
 #[derive(Clone, Debug)]
 pub struct SweepData {
@@ -78,6 +91,8 @@ pub struct SweepData {
     pub points: Vec<PointResult>,
     /// `morris.csv` (Morris designs only; empty otherwise).
     pub morris: Vec<MorrisRow>,
+    /// `sobol.csv` (Sobol designs only; empty otherwise).
+    pub sobol: Vec<SobolRow>,
 }
 
 /// A headline metric of sweep charts and reports: a `summary.csv` column, the unit it must
@@ -276,6 +291,10 @@ impl SweepData {
             Design::Morris { ranges, .. } => read_morris(dir, ranges)?,
             _ => Vec::new(),
         };
+        let sobol = match &experiment.design {
+            Design::Sobol { ranges, .. } => read_sobol(dir, ranges)?,
+            _ => Vec::new(),
+        };
         Ok(SweepData {
             dir: dir.to_path_buf(),
             experiment,
@@ -283,6 +302,7 @@ impl SweepData {
             cogov_version,
             points,
             morris,
+            sobol,
         })
     }
 
@@ -315,6 +335,13 @@ impl SweepData {
         self.morris
             .iter()
             .find(|r| r.lever == lever && r.metric == metric)
+    }
+
+    /// The Sobol' indices of `parameter` on `metric`.
+    pub fn sobol_of(&self, parameter: &str, metric: &str) -> Option<&SobolRow> {
+        self.sobol
+            .iter()
+            .find(|r| r.parameter == parameter && r.metric == metric)
     }
 
     /// The estimates of `metric` grouped by the coordinates `at` gives each point, averaged
@@ -350,6 +377,76 @@ fn by_coordinates(a: &[f64], b: &[f64]) -> std::cmp::Ordering {
         .unwrap_or(std::cmp::Ordering::Equal)
 }
 
+/// Refuses a screening table (`morris.csv`, `sobol.csv`) that lacks the row of a varied
+/// parameter and a key metric; `rows` gives each row's (parameter, metric).
+fn check_screening_rows<'a>(
+    table: &Table,
+    ranges: &[Range],
+    what: &str,
+    rows: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Result<(), ChartError> {
+    for r in ranges {
+        for k in &KEY_METRICS {
+            if !rows.clone().any(|(p, m)| p == r.key && m == k.column) {
+                return Err(input(
+                    &table.path,
+                    format!(
+                        "no row for {what} {} and metric {}; is the file truncated?",
+                        r.key, k.column
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_sobol(dir: &Path, ranges: &[Range]) -> Result<Vec<SobolRow>, ChartError> {
+    let table = Table::read(&dir.join("sobol.csv"))?;
+    // Every column `cogov sweep` writes, in its order (parameter, metric, n, s1 … st_hi,
+    // noise_share, replications_for_5pct_noise).
+    let cols = SOBOL_COLUMNS
+        .iter()
+        .map(|c| table.column(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Empty cells: the metric did not vary, so it has no indices.
+    let optional = |i: usize, c: usize| -> Result<Option<f64>, ChartError> {
+        if table.text(i, cols[c]).is_empty() {
+            Ok(None)
+        } else {
+            table.number(i, cols[c]).map(Some)
+        }
+    };
+    let triple = |i: usize, from: usize| -> Result<Option<[f64; 3]>, ChartError> {
+        Ok(
+            match [
+                optional(i, from)?,
+                optional(i, from + 1)?,
+                optional(i, from + 2)?,
+            ] {
+                [Some(a), Some(b), Some(c)] => Some([a, b, c]),
+                _ => None,
+            },
+        )
+    };
+    let rows = (0..table.records.len())
+        .map(|i| {
+            Ok(SobolRow {
+                parameter: table.text(i, cols[0]).to_string(),
+                metric: table.text(i, cols[1]).to_string(),
+                s1: triple(i, 3)?,
+                st: triple(i, 6)?,
+                noise_share: optional(i, 9)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ChartError>>()?;
+    let keys = rows
+        .iter()
+        .map(|r| (r.parameter.as_str(), r.metric.as_str()));
+    check_screening_rows(&table, ranges, "parameter", keys)?;
+    Ok(rows)
+}
+
 fn read_morris(dir: &Path, ranges: &[Range]) -> Result<Vec<MorrisRow>, ChartError> {
     let table = Table::read(&dir.join("morris.csv"))?;
     let cols = ["lever", "metric", "mu_star", "mu", "sigma"]
@@ -367,22 +464,8 @@ fn read_morris(dir: &Path, ranges: &[Range]) -> Result<Vec<MorrisRow>, ChartErro
             })
         })
         .collect::<Result<Vec<_>, ChartError>>()?;
-    for r in ranges {
-        for k in &KEY_METRICS {
-            if !rows
-                .iter()
-                .any(|m| m.lever == r.key && m.metric == k.column)
-            {
-                return Err(input(
-                    &table.path,
-                    format!(
-                        "no row for lever {} and metric {}; is the file truncated?",
-                        r.key, k.column
-                    ),
-                ));
-            }
-        }
-    }
+    let keys = rows.iter().map(|r| (r.lever.as_str(), r.metric.as_str()));
+    check_screening_rows(&table, ranges, "lever", keys)?;
     Ok(rows)
 }
 
@@ -482,6 +565,9 @@ pub fn sweep_figures(data: &SweepData, lang: Lang) -> Result<Vec<Figure>, ChartE
                 figs.push(sampled_figure(&cx, metric, ranges)?)
             }
             Design::Morris { ranges, .. } => figs.push(morris_figure(&cx, metric, ranges)?),
+            Design::Sobol { samples, ranges } => {
+                figs.extend(sobol_figure(&cx, metric, *samples, ranges)?)
+            }
         }
     }
     Ok(figs)
@@ -734,6 +820,61 @@ fn morris_figure(cx: &Context, metric: &KeyMetric, ranges: &[Range]) -> Result<F
         ..Axes::default()
     };
     chart::morris(&format!("{m}_morris"), axes, &levers, lang)
+}
+
+/// S1 and ST of every parameter, from `sobol.csv`; `None` for a metric that did not vary.
+fn sobol_figure(
+    cx: &Context,
+    metric: &KeyMetric,
+    samples: u32,
+    ranges: &[Range],
+) -> Result<Option<Figure>, ChartError> {
+    let (data, lang, m) = (cx.data, cx.lang, metric.column);
+    let rows = ranges
+        .iter()
+        .map(|r| {
+            data.sobol_of(&r.key, m).ok_or_else(|| {
+                input(
+                    &data.dir.join("sobol.csv"),
+                    format!("no row for parameter {} and metric {m}", r.key),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, ChartError>>()?;
+    let bars: Vec<SobolBar> = ranges
+        .iter()
+        .zip(&rows)
+        .filter_map(|(r, row)| {
+            Some(SobolBar {
+                label: short_key(&r.key),
+                s1: row.s1?,
+                st: row.st?,
+            })
+        })
+        .collect();
+    if bars.len() < ranges.len() {
+        return Ok(None);
+    }
+    let noise = rows
+        .first()
+        .and_then(|r| r.noise_share)
+        .map_or("—".to_string(), |x| format!("{:.0}%", 100.0 * x));
+    let title = t::T_SOBOL.fill(lang, &[("metric", metric.name.get(lang))]);
+    let subtitle = t::SUB_SOBOL.fill(
+        lang,
+        &[
+            ("title", &cx.title),
+            ("samples", &samples.to_string()),
+            ("reps", &cx.reps),
+            ("noise", &noise),
+        ],
+    );
+    let axes = Axes {
+        title: &title,
+        subtitle: &subtitle,
+        ..Axes::default()
+    };
+    chart::sobol(&format!("{m}_sobol"), axes, &bars, lang).map(Some)
 }
 
 #[cfg(test)]

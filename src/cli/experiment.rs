@@ -172,7 +172,7 @@ fn sweep_charts(
 /// Most worker threads a sweep takes.
 const MAX_THREADS: usize = 1024;
 
-fn with_threads<T: Send>(
+pub(super) fn with_threads<T: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
 ) -> Result<T, CliError> {

@@ -17,6 +17,7 @@ macro_rules! out {
     };
 }
 
+pub mod eval;
 pub mod experiment;
 pub mod game;
 pub mod levers;
@@ -105,6 +106,9 @@ pub enum Command {
     /// Print a Slurm job-array script that runs an experiment's shards and merges them
     /// （生成在Slurm集群上分片运行并合并的作业脚本）
     Slurm(experiment::SlurmArgs),
+    /// Run parameter sets read as JSON lines on stdin; write each summary as a JSON line
+    /// （从标准输入逐行读取JSON参数组并运行，逐行输出JSON汇总结果）
+    Eval(eval::EvalArgs),
     /// Run the docking checks of the canonical games against published and peer results
     /// （运行经典博弈对接检验：与文献及对照实现的结果比较）
     Validate(validate::ValidateArgs),
@@ -154,5 +158,6 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Levers(args) => levers::levers(&args),
         Command::Slurm(args) => experiment::slurm(&args),
         Command::Validate(args) => validate::validate(&args),
+        Command::Eval(args) => eval::eval(&args),
     }
 }

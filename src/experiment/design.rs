@@ -1,7 +1,8 @@
 //! Experimental designs: which parameter values each design point takes.
 //!
-//! Full factorial grids, named policy packages, Latin hypercube samples and Morris
-//! elementary-effects trajectories. Random designs draw from the experiment's base seed
+//! Full factorial grids, named policy packages, Latin hypercube samples, Morris
+//! elementary-effects trajectories and Saltelli's design for Sobol' indices (`sobol`).
+//! Random designs draw from the experiment's base seed
 //! through the model's counter-based streams, so a design is a pure function of the file.
 
 use rand::Rng;
@@ -54,6 +55,12 @@ pub enum Design {
         levels: u32,
         ranges: Vec<Range>,
     },
+    /// Saltelli's design for Sobol' indices: `samples` (a power of two) base rows of N·(d + 2)
+    /// points (`sobol::saltelli_points`).
+    Sobol {
+        samples: u32,
+        ranges: Vec<Range>,
+    },
 }
 
 impl Design {
@@ -63,6 +70,7 @@ impl Design {
             Design::Packages(_) => "packages",
             Design::LatinHypercube { .. } => "lhs",
             Design::Morris { .. } => "morris",
+            Design::Sobol { .. } => "sobol",
         }
     }
 
@@ -80,9 +88,9 @@ impl Design {
                 .iter()
                 .flat_map(|p| p.set.iter())
                 .for_each(|(k, _)| add(k)),
-            Design::LatinHypercube { ranges, .. } | Design::Morris { ranges, .. } => {
-                ranges.iter().for_each(|r| add(&r.key))
-            }
+            Design::LatinHypercube { ranges, .. }
+            | Design::Morris { ranges, .. }
+            | Design::Sobol { ranges, .. } => ranges.iter().for_each(|r| add(&r.key)),
         }
         keys
     }
@@ -98,7 +106,7 @@ pub struct Point {
     pub unit: Vec<f64>,
 }
 
-fn design_stream(base_seed: u64, purpose: u64) -> Stream {
+pub(super) fn design_stream(base_seed: u64, purpose: u64) -> Stream {
     Stream::seed_from_u64(mix64(mix64(base_seed) ^ purpose))
 }
 
@@ -116,6 +124,9 @@ pub fn point_count(design: &Design) -> u64 {
             ranges,
             ..
         } => (*trajectories as u64).saturating_mul(ranges.len() as u64 + 1),
+        Design::Sobol { samples, ranges } => {
+            (*samples as u64).saturating_mul(ranges.len() as u64 + 2)
+        }
     }
 }
 
@@ -233,6 +244,9 @@ pub fn points(design: &Design, base_seed: u64) -> Vec<Point> {
                 }
             }
             out
+        }
+        Design::Sobol { samples, ranges } => {
+            super::sobol::saltelli_points(*samples, ranges, base_seed)
         }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod design;
 pub mod levers;
+pub mod sobol;
 pub mod stats;
 pub mod sweep;
 
@@ -309,7 +310,7 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
     let t = table(src, "design", v)?;
     let mut kind = None;
     let (mut factors, mut packages, mut ranges) = (None, Vec::new(), None);
-    let (mut points, mut trajectories, mut levels) = (None, None, 4u32);
+    let (mut points, mut trajectories, mut levels, mut samples) = (None, None, 4u32, None);
     for (k, val) in t.iter() {
         let key = format!("design.{}", k.get_ref());
         match k.get_ref().as_ref() {
@@ -362,11 +363,26 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
             "points" => points = Some(positive(src, &key, val, 1, 10_000_000)?),
             "trajectories" => trajectories = Some(positive(src, &key, val, 2, 100_000)?),
             "levels" => levels = positive(src, &key, val, 2, 100)?,
+            "samples" => {
+                let n = positive(src, &key, val, 2, sobol::MAX_SAMPLES as i64)?;
+                if !n.is_power_of_two() {
+                    return Err(src.error(
+                        Some(val.span()),
+                        Some(&key),
+                        format!(
+                            "expected a power of two (Sobol' points balance only in blocks of 2^k), got {n}; the nearest are {} and {}",
+                            n.next_power_of_two() / 2,
+                            n.next_power_of_two()
+                        ),
+                    ));
+                }
+                samples = Some(n);
+            }
             _ => {
                 return Err(src.error(
                     Some(k.span()),
                     Some(&key),
-                    "unknown key; [design] takes kind, factors (grid), packages, points and ranges (lhs), trajectories, levels and ranges (morris)",
+                    "unknown key; [design] takes kind, factors (grid), packages, points and ranges (lhs), trajectories, levels and ranges (morris), samples and ranges (sobol)",
                 ))
             }
         }
@@ -375,7 +391,7 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
         src.error(
             Some(v.span()),
             Some("design.kind"),
-            "missing: one of grid, packages, lhs, morris",
+            "missing: one of grid, packages, lhs, morris, sobol",
         )
     })?;
     let need = |what: &str| {
@@ -412,10 +428,30 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
                 .filter(|r| !r.is_empty())
                 .ok_or_else(|| need("ranges"))?,
         }),
+        "sobol" => {
+            let ranges = ranges
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| need("ranges"))?;
+            if ranges.len() > sobol::MAX_PARAMETERS {
+                return Err(src.error(
+                    Some(v.span()),
+                    Some("design.ranges"),
+                    format!(
+                        "a sobol design varies at most {} parameters, got {}",
+                        sobol::MAX_PARAMETERS,
+                        ranges.len()
+                    ),
+                ));
+            }
+            Ok(Design::Sobol {
+                samples: samples.ok_or_else(|| need("samples"))?,
+                ranges,
+            })
+        }
         other => Err(src.error(
             Some(span),
             Some("design.kind"),
-            format!("expected one of grid, packages, lhs, morris, got `{other}`"),
+            format!("expected one of grid, packages, lhs, morris, sobol, got `{other}`"),
         )),
     }
 }
@@ -547,8 +583,13 @@ fn parse(
     exp.design =
         design.ok_or_else(|| src.error(None, Some("design"), "missing: the [design] table"))?;
     // A Morris effect is the difference between neighbouring points: on independent seeds the
-    // seed noise dominates μ*, so Morris designs share seeds unless told otherwise.
-    exp.common_random_numbers = crn.unwrap_or(matches!(exp.design, design::Design::Morris { .. }));
+    // seed noise dominates μ*, so Morris designs share seeds unless told otherwise. Sobol'
+    // estimators difference A and AB⁽ⁱ⁾ the same way, and analyse replicate means on common
+    // random numbers.
+    exp.common_random_numbers = crn.unwrap_or(matches!(
+        exp.design,
+        design::Design::Morris { .. } | design::Design::Sobol { .. }
+    ));
     // Sizes are checked before the design is expanded, so an absurd grid is refused in
     // microseconds instead of filling the memory.
     let n_points = design::point_count(&exp.design);
@@ -687,6 +728,31 @@ motivation.responsibility_lists = { from = 0.0, to = 1.0, step = 0.5 }
             .unwrap_err()
             .to_string()
             .contains("unknown section"));
+    }
+
+    /// A Saltelli design of N = 4 rows over 2 parameters has 4·(2 + 2) = 16 points on common
+    /// random numbers; N must be a power of two, and the error names file, line, key and the
+    /// nearest valid values.
+    #[test]
+    fn sobol_designs_need_a_power_of_two_samples() {
+        let text = "[design]\nkind = \"sobol\"\nsamples = 4\n[design.ranges]\n\"tools.media_pressure\" = [0.0, 0.2]\n\"motivation.trust_culture\" = [0.0, 1.0]\n";
+        let e = load_str(text, "s.toml", None).unwrap();
+        assert_eq!(e.points.len(), 16);
+        assert!(e.common_random_numbers);
+        let bad = load_str(&text.replace("= 4", "= 48"), "s.toml", None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            bad,
+            "s.toml:3:11: design.samples: expected a power of two (Sobol' points balance only in blocks of 2^k), got 48; the nearest are 32 and 64"
+        );
+        let missing = load_str(&text.replace("samples = 4\n", ""), "s.toml", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.contains("design.samples: missing for a sobol design"),
+            "{missing}"
+        );
     }
 
     #[test]

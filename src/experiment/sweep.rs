@@ -6,6 +6,8 @@
 //! - `runs.csv` — one row per finished run, in run order (the journal itself);
 //! - `points.csv` — per design point: mean, sd and 95% CI of every metric (written at the end);
 //! - `morris.csv` — μ*, μ, σ per lever and metric (Morris designs only);
+//! - `sobol.csv` — S1 and ST with bootstrap 95% intervals and the seed-noise share per
+//!   parameter and metric (Sobol designs only);
 //! - `timeseries/run-NNNNNN.csv` — per-run series when the experiment asks for them;
 //! - `manifest.json` — the experiment, its fingerprint, the shard, and `"complete"`;
 //! - `charts/<lang>/` — charts, drawn by the CLI through the `finish` step of `sweep_with` and
@@ -537,7 +539,106 @@ pub fn sweep_with(
     Ok(report)
 }
 
-/// Writes `points.csv` (and `morris.csv`) from a complete, ordered `runs.csv`, streaming it.
+/// Writes a small table `name` into `out` atomically (temporary file, then rename).
+fn write_table(
+    out: &Path,
+    name: &str,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<(), SweepError> {
+    let path = out.join(name);
+    let tmp = out.join(format!(".{name}.tmp"));
+    let err = |e: csv::Error| SweepError::Io {
+        path: tmp.clone(),
+        source: e.into(),
+    };
+    let mut w =
+        csv::Writer::from_writer(io::BufWriter::new(File::create(&tmp).map_err(io_at(&tmp))?));
+    w.write_record(header).map_err(err)?;
+    for row in rows {
+        w.write_record(&row).map_err(err)?;
+    }
+    w.flush().map_err(io_at(&tmp))?;
+    drop(w);
+    fs::rename(&tmp, &path).map_err(io_at(&path))
+}
+
+/// Columns of `sobol.csv` (documented in the README, "Sobol' indices").
+pub const SOBOL_COLUMNS: [&str; 11] = [
+    "parameter",
+    "metric",
+    "n",
+    "s1",
+    "s1_lo",
+    "s1_hi",
+    "st",
+    "st_lo",
+    "st_hi",
+    "noise_share",
+    "replications_for_5pct_noise",
+];
+
+/// The rows of `sobol.csv`: every parameter on every metric. Each point's value is the mean of
+/// its successful replications; a base row with a point without one is left out (`n` counts
+/// the rows used). A metric that does not vary gets empty cells.
+fn sobol_rows(
+    exp: &Experiment,
+    ranges: &[super::design::Range],
+    metrics: &[String],
+    moments: &[Vec<Moments>],
+) -> Vec<Vec<String>> {
+    let d = ranges.len();
+    let per_metric: Vec<Vec<Vec<String>>> = (0..metrics.len())
+        .into_par_iter()
+        .map(|m| {
+            let kept: Vec<&[Vec<Moments>]> = moments
+                .chunks(d + 2)
+                .filter(|row| row.iter().all(|p| p[m].n > 0))
+                .collect();
+            let y: Vec<f64> = kept
+                .iter()
+                .flat_map(|row| row.iter().map(|p| p[m].mean()))
+                .collect();
+            let found = super::sobol::indices(&y, d, super::sobol::RESAMPLES, exp.base_seed);
+            let noise = found.as_ref().and_then(|_| {
+                super::sobol::seed_noise(
+                    super::sobol::output_variance(&y, d),
+                    kept.iter()
+                        .flat_map(|row| row.iter().map(|p| (p[m].sd().powi(2), p[m].n))),
+                )
+            });
+            ranges
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut row = vec![r.key.clone(), metrics[m].clone(), kept.len().to_string()];
+                    match &found {
+                        Some(f) => {
+                            for e in [f[i].s1, f[i].st] {
+                                row.extend([e.value, e.lo, e.hi].map(format_value));
+                            }
+                        }
+                        None => row.extend(std::iter::repeat(String::new()).take(6)),
+                    }
+                    row.push(noise.map_or(String::new(), |n| format_value(n.share)));
+                    row.push(
+                        noise
+                            .and_then(|n| n.replications_for_5pct)
+                            .map_or(String::new(), |r| r.to_string()),
+                    );
+                    row
+                })
+                .collect()
+        })
+        .collect();
+    // Parameter-major, as morris.csv: every metric of the first parameter, then the next.
+    (0..d)
+        .flat_map(|i| per_metric.iter().map(move |rows| rows[i].clone()))
+        .collect()
+}
+
+/// Writes `points.csv` (and `morris.csv` or `sobol.csv`) from a complete, ordered `runs.csv`,
+/// streaming it.
 pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), SweepError> {
     let metrics: Vec<String> = summary_columns().into_iter().map(|c| c.name).collect();
     let keys = exp.design.keys();
@@ -644,35 +745,29 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
             })
             .collect();
         let effects = morris_effects(&exp.design, &exp.points, &means, &metrics);
-        let path = out.join("morris.csv");
-        let tmp = out.join(".morris.csv.tmp");
-        {
-            let mut w = csv::Writer::from_writer(io::BufWriter::new(
-                File::create(&tmp).map_err(io_at(&tmp))?,
-            ));
-            let err = |e: csv::Error| SweepError::Io {
-                path: tmp.clone(),
-                source: e.into(),
-            };
-            w.write_record(["lever", "metric", "mu_star", "mu", "sigma", "trajectories"])
-                .map_err(err)?;
-            for e in effects {
-                w.write_record([
+        write_table(
+            out,
+            "morris.csv",
+            &["lever", "metric", "mu_star", "mu", "sigma", "trajectories"],
+            effects.into_iter().map(|e| {
+                vec![
                     e.lever,
                     e.metric,
                     format_value(e.mu_star),
                     format_value(e.mu),
                     format_value(e.sigma),
                     e.trajectories.to_string(),
-                ])
-                .map_err(|e| SweepError::Io {
-                    path: tmp.clone(),
-                    source: e.into(),
-                })?;
-            }
-            w.flush().map_err(io_at(&tmp))?;
-        }
-        fs::rename(&tmp, &path).map_err(io_at(&path))?;
+                ]
+            }),
+        )?;
+    }
+    if let Design::Sobol { ranges, .. } = &exp.design {
+        write_table(
+            out,
+            "sobol.csv",
+            &SOBOL_COLUMNS,
+            sobol_rows(exp, ranges, &metrics, &moments).into_iter(),
+        )?;
     }
     Ok(())
 }
