@@ -70,6 +70,8 @@ pub struct Effective {
     pub value_programme_capacity: f64,
     /// What a trust-culture programme leaves of every organisation's capacity.
     pub trust_culture_programme_capacity: f64,
+    /// Share of a block authority's capacity its party committee spends coordinating (ODD §9.10).
+    pub party_core_share: f64,
     /// Share of every government body's capacity that pays the week's money costs of levers
     /// (ODD §7.7: one budget).
     pub budget_share: f64,
@@ -171,6 +173,7 @@ impl Effective {
             trust_culture_programme_capacity: 1.0
                 - p.motivation.trust_culture * l.trust_culture_capacity,
             budget_share,
+            party_core_share: p.institutions.party_core * l.party_core_attention,
             paperwork_share,
             authority: [
                 0.0,
@@ -265,16 +268,19 @@ impl Effective {
         }
     }
 
-    /// Base capacity less what the programmes and the budget take from everyone alike.
+    /// Base capacity less what the programmes, the budget and (in block authorities) party
+    /// coordination take.
     fn after_programmes(&self, org: &Org) -> f64 {
-        let c = org.base_capacity
+        let mut c = org.base_capacity
             * self.value_programme_capacity
             * self.trust_culture_programme_capacity;
         if org.kind.is_government() {
-            c * (1.0 - self.budget_share)
-        } else {
-            c
+            c *= 1.0 - self.budget_share;
         }
+        if org.kind == ActorKind::Block {
+            c *= 1.0 - self.party_core_share;
+        }
+        c
     }
 
     /// Capacity lost to paperwork (reported as paperwork cost).

@@ -951,6 +951,9 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
             st.cost_programmes +=
                 o.base_capacity * p.motivation.value_programme * p.costs.value_programme_capacity;
         }
+        if eff.party_core_share > 0.0 && o.kind == ActorKind::Block {
+            st.cost_programmes += o.base_capacity * eff.party_core_share;
+        }
         if p.motivation.trust_culture > 0.0 {
             st.cost_programmes +=
                 o.base_capacity * p.motivation.trust_culture * p.costs.trust_culture_capacity;
