@@ -832,7 +832,12 @@ fn the_lazy_governance_pair_differs_only_in_the_constraints() {
         "common random numbers"
     );
     assert_eq!(u["scenario"]["ticks"], c["scenario"]["ticks"]);
-    assert!(u.get("motivation").is_none() && u.get("tools").is_none());
+    assert_eq!(u["observation"], c["observation"], "same warm-up");
+    assert_eq!(
+        u["tools"]["superior_attention"], c["tools"]["superior_attention"],
+        "same attention before the withdrawal"
+    );
+    assert!(u.get("motivation").is_none() && u["tools"].get("third_party_evaluation").is_none());
     assert_eq!(
         c["motivation"]["responsibility_lists"].as_float(),
         Some(1.0)
