@@ -35,6 +35,9 @@ impl Range {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Package {
     pub name: String,
+    /// The package's name in Chinese charts and reports ("" when the file gives none: the
+    /// `name` is shown).
+    pub name_zh: String,
     pub set: Vec<(String, ParamValue)>,
 }
 

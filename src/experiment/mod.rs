@@ -339,10 +339,12 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
                 for item in items.iter() {
                     let pt = table(src, &key, item)?;
                     let mut name = None;
+                    let mut name_zh = String::new();
                     let mut set = Vec::new();
                     for (pk, pv) in pt.iter() {
                         match pk.get_ref().as_ref() {
                             "name" => name = Some(scenario::string_of(src, "design.packages.name", pv)?),
+                            "name_zh" => name_zh = scenario::string_of(src, "design.packages.name_zh", pv)?,
                             "set" => {
                                 let mut found = Vec::new();
                                 leaves("", table(src, "design.packages.set", pv)?, &mut found);
@@ -351,12 +353,12 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
                                 }
                             }
                             other => {
-                                return Err(src.error(Some(pk.span()), Some(&format!("design.packages.{other}")), "unknown key; a package takes name and set"))
+                                return Err(src.error(Some(pk.span()), Some(&format!("design.packages.{other}")), "unknown key; a package takes name, name_zh and set"))
                             }
                         }
                     }
                     let name = name.ok_or_else(|| src.error(Some(item.span()), Some("design.packages.name"), "missing: every package needs a name"))?;
-                    packages.push(Package { name, set });
+                    packages.push(Package { name, name_zh, set });
                 }
             }
             "points" => points = Some(positive(src, &key, val, 1, 10_000_000)?),
