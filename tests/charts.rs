@@ -1211,6 +1211,9 @@ fn every_label() -> Vec<String> {
             exp.description_en,
             exp.description_zh,
         ]);
+        if let cogov::experiment::design::Design::Packages(ps) = &exp.design {
+            all.extend(ps.iter().map(|p| p.name_zh.clone()));
+        }
         all.extend(exp.points.into_iter().map(|p| p.label));
     }
     all

@@ -1285,7 +1285,8 @@ fn default_run_prints_the_summary() {
             "解决率",
             "小事不出村",
             "大事不出镇",
-            "矛盾不上交",
+            "矛盾不出区县",
+            "越级上访",
             "resident trust",
             "居民信任",
             "satisfaction",
@@ -2048,4 +2049,292 @@ fn a_scenario_near_the_size_limit_reproduces_from_its_manifest() {
     );
     assert_eq!(x["timeseries.csv"], y["timeseries.csv"]);
     assert_eq!(x["summary.csv"], y["summary.csv"]);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Chinese charts, reports and tables (issue 15 §2)
+// ----------------------------------------------------------------------------------------------
+
+/// Every parameter key and the last part of each (`responsibility_lists`) found in `doc`.
+fn parameter_keys_in(doc: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for s in param_specs() {
+        let leaf = s.key.rsplit('.').next().unwrap();
+        for k in [s.key, leaf] {
+            if doc.contains(k) && !found.iter().any(|f: &String| f == k) {
+                found.push(k.to_string());
+            }
+        }
+    }
+    found
+}
+
+/// The text of an SVG or HTML document: what is between its tags (attributes such as element
+/// ids and file names are not text a reader sees).
+fn visible_text(doc: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in doc.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `doc` without its `<tag>…</tag>` elements: a report's stylesheet (the font as base64) and
+/// its listings of files (`<pre>`: the manifest as written, the command that reproduces it).
+fn without(doc: &str, tag: &str) -> String {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+    let mut out = String::new();
+    let mut rest = doc;
+    while let Some(i) = rest.find(&open) {
+        out.push_str(&rest[..i]);
+        match rest[i..].find(&close) {
+            Some(j) => rest = &rest[i + j + close.len()..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A base scenario with an intervention, a package design (with `name_zh`) and a Morris design
+/// over it, and a comparison: no Chinese chart, report or table names a parameter by its key.
+#[test]
+fn chinese_charts_reports_and_compare_hold_no_parameter_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = write_file(
+        tmp.path(),
+        "base.toml",
+        r#"[scenario]
+name = "base"
+title_en = "Base"
+title_zh = "基准"
+ticks = 6
+[territory]
+districts = 1
+streets_per_district = 2
+communities_per_street = 2
+[[interventions]]
+tick = 4
+label_en = "Lists"
+label_zh = "推行权责清单"
+set = { motivation.responsibility_lists = 1.0, process.whistle_and_report = true }
+"#,
+    );
+    write_file(
+        tmp.path(),
+        "packages.toml",
+        r#"[experiment]
+name = "pk"
+title_zh = "政策组合"
+base = "base.toml"
+replications = 2
+[design]
+kind = "packages"
+[[design.packages]]
+name = "baseline"
+name_zh = "基线"
+set = {}
+[[design.packages]]
+name = "lists and block-led"
+name_zh = "权责清单与以块为主"
+set = { motivation.incentive_compatibility = 0.7, institutions.block_led = true }
+"#,
+    );
+    write_file(
+        tmp.path(),
+        "morris.toml",
+        r#"[experiment]
+name = "mo"
+base = "base.toml"
+replications = 1
+[design]
+kind = "morris"
+trajectories = 2
+[design.ranges]
+"motivation.incentive_compatibility" = [0.0, 1.0]
+"tools.media_pressure" = [0.0, 0.2]
+"institutions.block_led" = [false, true]
+"#,
+    );
+    write_file(
+        tmp.path(),
+        "grid.toml",
+        r#"[experiment]
+name = "gr"
+base = "base.toml"
+replications = 2
+[design]
+kind = "grid"
+[design.factors]
+"costs.blame_noise" = [0.0, 0.2]
+"capability.rule_of_law" = [0.0, 1.0]
+"motivation.lookback_interval_ticks" = [0, 2]
+"#,
+    );
+    let mut documents: Vec<(String, String)> = Vec::new();
+    for name in ["packages", "morris", "grid"] {
+        let out = tmp.path().join(name);
+        ok(
+            tmp.path(),
+            &[
+                "sweep",
+                &format!("{name}.toml"),
+                "--out",
+                out.to_str().unwrap(),
+                "-q",
+            ],
+        );
+        ok(
+            tmp.path(),
+            &["report", out.to_str().unwrap(), "--lang", "zh", "-q"],
+        );
+        documents.push((
+            format!("{name} report"),
+            fs::read_to_string(out.join("report_zh.html")).unwrap(),
+        ));
+        for e in fs::read_dir(out.join("charts/zh")).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "svg") {
+                documents.push((
+                    path.display().to_string(),
+                    fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    let run = tmp.path().join("run");
+    ok(
+        tmp.path(),
+        &["run", "base.toml", "--out", run.to_str().unwrap(), "-q"],
+    );
+    ok(
+        tmp.path(),
+        &["report", run.to_str().unwrap(), "--lang", "zh", "-q"],
+    );
+    documents.push((
+        "run report".into(),
+        fs::read_to_string(run.join("report_zh.html")).unwrap(),
+    ));
+    let compare = ok(
+        tmp.path(),
+        &[
+            "compare",
+            "base.toml",
+            base.to_str().unwrap(),
+            "--reps",
+            "2",
+            "--lang",
+            "zh",
+        ],
+    );
+    documents.push(("compare --lang zh".into(), text(&compare.stdout)));
+    let summary = ok(
+        tmp.path(),
+        &[
+            "run",
+            "base.toml",
+            "--out",
+            "again",
+            "--no-charts",
+            "--lang",
+            "zh",
+        ],
+    );
+    documents.push(("run --lang zh".into(), text(&summary.stdout)));
+    assert!(documents.len() > 20, "{} documents", documents.len());
+    for (what, doc) in &documents {
+        let shown = visible_text(&without(&without(doc, "style"), "pre"));
+        let keys = parameter_keys_in(&shown);
+        assert!(keys.is_empty(), "{what} names parameters by key: {keys:?}");
+    }
+    // What the words say: packages by name_zh, interventions as changes, the glossary.
+    let report = &documents[0].1;
+    assert_contains(
+        report,
+        &[
+            "权责清单与以块为主",
+            "第4周起：权责清单a 0→1；吹哨报到 关闭→开启",
+            "术语表：政策举措及其政策出处",
+            "容错纠错机制与“三个区分开来”",
+            "矛盾不出区县",
+            "越级上访",
+        ],
+    );
+    assert_contains(
+        &documents.last().unwrap().1,
+        &["矛盾不出区县", "越级上访（件）", "解决率"],
+    );
+}
+
+/// `--lang zh` prints Chinese headers, names and units; `--lang en` no Chinese.
+#[test]
+fn params_compare_and_the_run_summary_speak_one_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zh = text(&ok(tmp.path(), &["params", "--lang", "zh"]).stdout);
+    assert_contains(&zh, &["权责清单a", "[0..=1]", "true 或 false", "每周概率"]);
+    let md = text(
+        &ok(
+            tmp.path(),
+            &["params", "--lang", "zh", "--format", "markdown"],
+        )
+        .stdout,
+    );
+    assert!(
+        md.starts_with("| 名称 | 参数 key | 默认值 | 取值范围 | 单位 |"),
+        "{md}"
+    );
+    let a = scenario("baseline.toml");
+    let mut args = vec![
+        "compare",
+        a.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "--reps",
+        "2",
+    ];
+    args.extend_from_slice(&SMALL[..6]);
+    args.extend(["--ticks", "3", "--lang", "en"]);
+    let en = text(&ok(tmp.path(), &args).stdout);
+    assert!(!has_cjk(&en), "{en}");
+    assert_contains(
+        &en,
+        &[
+            "metric",
+            "resolution rate",
+            "stays in the district",
+            "skip-level petitions",
+        ],
+    );
+    let n = args.len();
+    args[n - 1] = "zh";
+    let zh = text(&ok(tmp.path(), &args).stdout);
+    assert_contains(
+        &zh,
+        &[
+            "指标",
+            "95%置信区间",
+            "解决率",
+            "总成本（人·周）",
+            "共同随机数",
+        ],
+    );
+    let mut run = vec!["run", "--no-charts", "--out", "r", "--lang", "en"];
+    run.extend_from_slice(SMALL);
+    let en = text(&ok(tmp.path(), &run).stdout);
+    assert!(!has_cjk(&en), "{en}");
+    assert_contains(
+        &en,
+        &["residents", "resolution rate", "skip-level petitions"],
+    );
 }

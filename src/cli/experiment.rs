@@ -86,6 +86,9 @@ pub struct CompareArgs {
     /// Weekly ticks for both (overrides the scenarios') （模拟周数）
     #[arg(long)]
     pub ticks: Option<u32>,
+    /// Language of the printed table: metric names and headers （输出语言）
+    #[arg(long, value_enum, default_value_t = super::params::Lang::Both)]
+    pub lang: super::params::Lang,
 }
 
 #[derive(clap::Args, Debug)]
@@ -385,39 +388,64 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             paired_difference(&xa, &xb)
         })
         .collect();
+    use super::params::{pad, Lang};
+    let lang = args.lang;
+    let (en, zh) = (
+        format!(
+            "B = {} vs A = {} — {} paired replications (common random numbers)",
+            b.name, a.name, args.reps
+        ),
+        format!(
+            "B＝{} 对比 A＝{}：{}次配对重复（共同随机数）",
+            crate::charts::labels::either(
+                crate::charts::Lang::Zh,
+                &b.title_en,
+                &b.title_zh,
+                &b.name
+            ),
+            crate::charts::labels::either(
+                crate::charts::Lang::Zh,
+                &a.title_en,
+                &a.title_zh,
+                &a.name
+            ),
+            args.reps
+        ),
+    );
+    outln!("{}", if lang == Lang::Zh { zh } else { en })?;
+    let (metric, ci) = match lang {
+        Lang::En => ("metric", "95% CI"),
+        Lang::Zh => ("指标", "95%置信区间"),
+        Lang::Both => ("metric 指标", "95% CI"),
+    };
+    let width = match lang {
+        Lang::En => 30,
+        Lang::Zh => 20,
+        Lang::Both => 28,
+    };
+    // Right-aligned in terminal columns (a Chinese character takes two).
+    let ci = format!(
+        "{}{ci}",
+        " ".repeat(26usize.saturating_sub(super::params::display_width(ci)))
+    );
     outln!(
-        "B = {} vs A = {} — {} paired replications (common random numbers)",
-        b.name,
-        a.name,
-        args.reps
-    )?;
-    outln!(
-        "{:<28} {:>12} {:>12} {:>12} {:>26} {:>8}",
-        "metric 指标",
+        "{} {:>12} {:>12} {:>12} {ci} {:>8}",
+        pad(metric, width),
         "A",
         "B",
         "B − A",
-        "95% CI",
         "d_z"
     )?;
-    for name in [
-        "resolution_rate",
-        "hotline_resolution_rate",
-        "fengqiao_village",
-        "fengqiao_town",
-        "fengqiao_no_upward",
-        "major_risks_total",
-        "resident_trust_final",
-        "satisfaction_mean",
-        "org_trust_final",
-        "substantive_share",
-        "cost_total",
-    ] {
+    for (name, en, zh) in super::run::HEADLINE {
         if let Some(i) = summary_index(name) {
             let d = &results[i];
+            let label = match lang {
+                Lang::Both => format!("{name:<28}"),
+                one => super::run::headline_label(en, zh, one),
+            };
             outln!(
-                "{:<28} {:>12.4} {:>12.4} {:>12.4}  [{:>11.4}, {:>11.4}] {:>8.2}",
-                name,
+                "{} {:>12.4} {:>12.4} {:>12.4}  [{:>11.4}, {:>11.4}] {:>8.2}",
+                label,
                 d.mean_a,
                 d.mean_b,
                 d.difference,
