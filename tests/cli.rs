@@ -2338,3 +2338,250 @@ fn params_compare_and_the_run_summary_speak_one_language() {
         &["residents", "resolution rate", "skip-level petitions"],
     );
 }
+
+// ----------------------------------------------------------------------------------------------
+// Rough edges (issue 15 §4)
+// ----------------------------------------------------------------------------------------------
+
+/// An intervention after the last week never takes effect: the run says so.
+#[test]
+fn an_intervention_after_the_last_week_is_warned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_small(
+        tmp.path(),
+        Some(&scenario("reform_lists_week26.toml")),
+        &tmp.path().join("r"),
+        &[],
+    );
+    assert!(o.status.success());
+    assert_contains(
+        &text(&o.stderr),
+        &["intervention 1 (week 26) comes after the last week of the run (8): it never takes effect"],
+    );
+}
+
+/// A `--set` of a key the scenario's own intervention changes later holds only until then.
+#[test]
+fn a_set_that_an_intervention_overrides_is_warned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reform = scenario("reform_lists_week26.toml");
+    let mut args = vec!["run", reform.to_str().unwrap(), "-q", "--out", "r"];
+    args.extend_from_slice(&SMALL[..6]);
+    args.extend([
+        "--ticks",
+        "30",
+        "--set",
+        "motivation.responsibility_lists=0.5",
+    ]);
+    let o = run_in(tmp.path(), &args);
+    assert!(o.status.success());
+    let err = text(&o.stderr);
+    assert_contains(
+        &err,
+        &["--set motivation.responsibility_lists holds only until week 26: intervention 1 of the scenario then sets it to 1"],
+    );
+    assert!(!err.contains("comes after the last week"), "{err}");
+}
+
+/// `cogov run` of an experiment file points at `cogov sweep`.
+#[test]
+fn run_on_an_experiment_file_says_to_use_sweep() {
+    let smoke = scenario("experiments/smoke.toml");
+    let line = bad_args(&[smoke.to_str().unwrap()]);
+    assert_contains(
+        &line,
+        &[
+            "smoke.toml:7:2: experiment: this is an experiment file",
+            "run it with `cogov sweep",
+        ],
+    );
+}
+
+/// `--set` suggests keys as files do (a misspelt section, a section left out), hints at
+/// `--set KEY VALUE`, and takes booleans as true/false in any case, saying so when refused.
+#[test]
+fn set_gets_did_you_mean_a_space_hint_and_true_or_false() {
+    let line = bad_args(&["--set", "motivaton.incentive_compatibility=0.5"]);
+    assert_contains(
+        &line,
+        &["did you mean `motivation.incentive_compatibility`?"],
+    );
+    let line = bad_args(&["--set", "incentive_compatibility=0.5"]);
+    assert_contains(
+        &line,
+        &["did you mean `motivation.incentive_compatibility`?"],
+    );
+    let line = bad_args(&["--set", "motivation.incentive_compatibility", "0.5"]);
+    assert_contains(
+        &line,
+        &[
+            "--set: expected KEY=VALUE",
+            "write `--set motivation.incentive_compatibility=VALUE` (with `=`, no space)",
+        ],
+    );
+    let line = bad_args(&["--set", "institutions.block_led=yes"]);
+    assert_contains(&line, &["expected boolean (true or false), got `yes`"]);
+    assert!(!line.contains("not a number"), "{line}");
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = write_file(
+        tmp.path(),
+        "b.toml",
+        "[institutions]\nblock_led = \"true\"\n",
+    );
+    let line = bad_args(&[bad.to_str().unwrap()]);
+    assert_contains(&line, &["expected true or false (unquoted), got a string"]);
+    let o = run_small(
+        tmp.path(),
+        None,
+        &tmp.path().join("r"),
+        &["--set", "institutions.block_led=True"],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+}
+
+/// A grid range gives the decimals it is written with (0.3 × 3 = 0.9) and includes its end
+/// when the end falls on a step.
+#[test]
+fn grid_steps_give_exact_decimals_and_include_the_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(
+        tmp.path(),
+        "g.toml",
+        "[experiment]\nname = \"g\"\nticks = 1\n[base]\nterritory.districts = 1\nterritory.streets_per_district = 1\nterritory.communities_per_street = 1\n[design]\nkind = \"grid\"\n[design.factors]\n\"tools.media_pressure\" = { from = 0, to = 1, step = 0.3 }\n\"motivation.incentive_compatibility\" = { from = 0.1, to = 0.3, step = 0.1 }\n",
+    );
+    ok(
+        tmp.path(),
+        &["sweep", "g.toml", "--out", "g", "-q", "--no-charts"],
+    );
+    let (header, rows) = read_csv(&tmp.path().join("g/points.csv"));
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let media: Vec<&str> = rows
+        .iter()
+        .map(|r| r[col("tools.media_pressure")].as_str())
+        .collect();
+    let kappa: Vec<&str> = rows
+        .iter()
+        .map(|r| r[col("motivation.incentive_compatibility")].as_str())
+        .collect();
+    assert_eq!(
+        media.iter().step_by(3).copied().collect::<Vec<_>>(),
+        ["0", "0.3", "0.6", "0.9"]
+    );
+    assert_eq!(
+        &kappa[..3],
+        ["0.1", "0.2", "0.3"],
+        "the end is included when it falls on a step"
+    );
+}
+
+/// `cogov slurm --mem` asks for memory per task; more shards than runs is warned about.
+#[test]
+fn slurm_offers_mem_and_warns_when_shards_outnumber_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smoke = scenario("experiments/smoke.toml");
+    let o = ok(
+        tmp.path(),
+        &[
+            "slurm",
+            smoke.to_str().unwrap(),
+            "--out",
+            "o",
+            "--mem",
+            "4G",
+            "--shards",
+            "20",
+        ],
+    );
+    // The shards ask for it; the merge job reads summaries only.
+    assert_eq!(text(&o.stdout).matches("#SBATCH --mem=4G").count(), 1);
+    assert_contains(
+        &text(&o.stderr),
+        &["warning: 20 shards for 12 runs: 8 array tasks get no run; pass --shards 12 or fewer"],
+    );
+    let line = config_error(
+        tmp.path(),
+        &[
+            "slurm",
+            smoke.to_str().unwrap(),
+            "--out",
+            "o",
+            "--mem",
+            "4 GB",
+        ],
+    );
+    assert_contains(&line, &["--mem: expected a Slurm memory size such as 4G"]);
+}
+
+/// Ctrl-C during a sweep says how many runs are saved and how to resume; after a resume the
+/// progress line's rate and ETA count only the runs of the new process.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_sweep_says_what_is_saved_and_resume_counts_its_own_rate() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(
+        tmp.path(),
+        "long.toml",
+        "[experiment]\nname = \"long\"\nticks = 26\nreplications = 400\n[base]\nterritory.districts = 1\nterritory.streets_per_district = 2\nterritory.communities_per_street = 2\n[design]\nkind = \"grid\"\n[design.factors]\n\"tools.media_pressure\" = [0.0, 0.1]\n",
+    );
+    let out = tmp.path().join("s");
+    let child = cogov_in(tmp.path())
+        .args([
+            "sweep",
+            "long.toml",
+            "--out",
+            "s",
+            "--threads",
+            "2",
+            "--no-charts",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let journaled =
+        |p: &Path| fs::read_to_string(p.join("runs.csv")).map_or(0, |t| t.lines().count());
+    let started = std::time::Instant::now();
+    while journaled(&out) < 2 && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    let saved = journaled(&out) - 1;
+    assert!(saved < 800, "the sweep was interrupted before its end");
+    assert_contains(
+        &err,
+        &[
+            &format!("interrupted: {saved} of 800 runs of long are saved; resume with:"),
+            "cogov sweep 'long.toml' --out 's' --threads 2 --resume",
+        ],
+    );
+    let o = ok(
+        tmp.path(),
+        &[
+            "sweep",
+            "long.toml",
+            "--out",
+            "s",
+            "--threads",
+            "2",
+            "--resume",
+            "--no-charts",
+        ],
+    );
+    let err = text(&o.stderr);
+    let first = err
+        .lines()
+        .find(|l| l.starts_with("progress:"))
+        .unwrap_or("");
+    assert_eq!(
+        first,
+        format!("progress: {saved}/800 runs, 0.0 runs/s, ETA unknown"),
+        "the resumed runs are the start, not work done in no time: {err}"
+    );
+}

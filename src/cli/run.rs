@@ -21,6 +21,14 @@ pub fn load_scenario(
     ticks: Option<u32>,
     set: &[String],
 ) -> Result<Scenario, CliError> {
+    // `--set KEY VALUE` leaves `KEY` without `=` and VALUE as the scenario's path: the hint
+    // about the space comes before any complaint about that path.
+    if let Some(bad) = set.iter().find(|a| !a.contains('=')) {
+        return Err(CliError::Config(format!(
+            "--set: {}",
+            scenario::set_syntax_message(bad)
+        )));
+    }
     let mut sc = match path {
         Some(p) => scenario::load_file(p),
         None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>"),
@@ -40,10 +48,40 @@ pub fn load_scenario(
         }
         sc.ticks = t;
     }
-    for w in scenario::warnings(&sc) {
+    for w in scenario::warnings(&sc)
+        .into_iter()
+        .chain(overridden_sets(&sc, set))
+    {
         eprintln!("warning: {w}");
     }
     Ok(sc)
+}
+
+/// A `--set` of a key that one of the scenario's own interventions changes later: the flag
+/// holds only until that week.
+fn overridden_sets(sc: &Scenario, set: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in set {
+        let Some((key, _)) = a.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        for (n, i) in sc.interventions.iter().enumerate() {
+            let iv = &i.intervention;
+            if iv.tick > sc.ticks {
+                continue;
+            }
+            if let Some((_, v)) = iv.changes.iter().find(|(k, _)| k == key) {
+                out.push(format!(
+                    "--set {key} holds only until week {}: intervention {} of the scenario then sets it to {v} / 第{}周起情景自身的干预将{key}改为{v}，--set 的取值只在此前有效",
+                    iv.tick,
+                    n + 1,
+                    iv.tick
+                ));
+            }
+        }
+    }
+    out
 }
 
 pub fn run(args: &RunArgs) -> Result<(), CliError> {

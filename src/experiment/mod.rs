@@ -186,7 +186,10 @@ fn grid_values(
             items.iter().map(|i| value_of(src, key, i)).collect()
         }
         DeValue::Table(t) => {
-            let get = |name: &str| -> Result<f64, ConfigError> {
+            // Decimal places written in from and step: the values are rounded to them, so
+            // `step = 0.3` gives 0.9, not 0.8999999999999999.
+            let mut places = 0usize;
+            let mut get = |name: &str| -> Result<f64, ConfigError> {
                 let (_, x) = t.iter().find(|(k, _)| k.get_ref() == name).ok_or_else(|| {
                     src.error(
                         Some(v.span()),
@@ -194,6 +197,9 @@ fn grid_values(
                         format!("a range needs from, to and step; `{name}` is missing"),
                     )
                 })?;
+                if name != "to" {
+                    places = places.max(decimal_places(&src.text[x.span()]));
+                }
                 match scenario::toml_value(x.get_ref()) {
                     Ok(ParamValue::Float(f)) if f.is_finite() => Ok(f),
                     Ok(ParamValue::Int(i)) => Ok(i as f64),
@@ -231,7 +237,7 @@ fn grid_values(
             let spec = known_spec(src, key, v)?;
             (0..n)
                 .map(|i| {
-                    let x = from + i as f64 * step;
+                    let x = round_to(from + i as f64 * step, places);
                     let value = if spec.kind == ParamKind::Integer {
                         ParamValue::Int(x.round() as i64)
                     } else {
@@ -255,6 +261,21 @@ fn grid_values(
             "expected an array of values or { from, to, step }",
         )),
     }
+}
+
+/// Digits after the decimal point of a TOML number as written (`0.25` → 2); a number with
+/// an exponent counts as 15 places (rounding there changes nothing visible).
+fn decimal_places(text: &str) -> usize {
+    let text = text.trim().replace('_', "");
+    if text.contains(['e', 'E']) {
+        return 15;
+    }
+    text.split_once('.').map_or(0, |(_, d)| d.len()).min(15)
+}
+
+/// `x` rounded to `places` decimal places, as the nearest float to the decimal (`0.9`).
+fn round_to(x: f64, places: usize) -> f64 {
+    format!("{x:.places$}").parse().unwrap_or(x)
 }
 
 fn range_of(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Range, ConfigError> {
