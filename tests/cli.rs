@@ -2585,3 +2585,108 @@ fn ctrl_c_during_a_sweep_says_what_is_saved_and_resume_counts_its_own_rate() {
         "the resumed runs are the start, not work done in no time: {err}"
     );
 }
+
+// ----------------------------------------------------------------------------------------------
+// Interventions as design factors (issue 15 §1)
+// ----------------------------------------------------------------------------------------------
+
+const WITH_TWO_INTERVENTIONS: &str = "[scenario]\nname = \"b\"\nticks = 10\n[territory]\ndistricts = 1\nstreets_per_district = 2\ncommunities_per_street = 2\n[[interventions]]\ntick = 3\nset = { motivation.responsibility_lists = 1.0 }\n[[interventions]]\ntick = 5\nset = { tools.superior_attention = 0.0 }\n";
+
+/// The metric cells of every row of a sweep's `runs.csv` (after the design's keys).
+fn run_metrics(dir: &Path) -> Vec<Vec<String>> {
+    let (header, rows) = read_csv(&dir.join("runs.csv"));
+    let first = header.iter().position(|c| c == "resolution_rate").unwrap();
+    rows.into_iter().map(|r| r[first..].to_vec()).collect()
+}
+
+/// `interventions.N.tick` sweeps the week of the base scenario's N-th intervention (0: without
+/// it), and a package's `remove_interventions` removes one: the runs are those of a base
+/// scenario without it, to the byte.
+#[test]
+fn an_intervention_week_is_a_design_factor_and_a_package_can_remove_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(tmp.path(), "base.toml", WITH_TWO_INTERVENTIONS);
+    let without_second = WITH_TWO_INTERVENTIONS
+        .split("[[interventions]]")
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("[[interventions]]");
+    write_file(tmp.path(), "without.toml", &without_second);
+    let experiment = |base: &str, design: &str| {
+        format!("[experiment]\nname = \"x\"\nbase = \"{base}\"\nreplications = 2\ncommon_random_numbers = true\n[design]\n{design}")
+    };
+    write_file(
+        tmp.path(),
+        "grid.toml",
+        &experiment(
+            "base.toml",
+            "kind = \"grid\"\n[design.factors]\n\"interventions.1.tick\" = [0, 3, 8]\n",
+        ),
+    );
+    ok(
+        tmp.path(),
+        &["sweep", "grid.toml", "--out", "grid", "-q", "--no-charts"],
+    );
+    let (header, rows) = read_csv(&tmp.path().join("grid/points.csv"));
+    let week = header
+        .iter()
+        .position(|c| c == "interventions.1.tick")
+        .unwrap();
+    let weeks: Vec<&str> = rows.iter().map(|r| r[week].as_str()).collect();
+    assert_eq!(weeks, ["0", "3", "8"]);
+    let m = run_metrics(&tmp.path().join("grid"));
+    assert_ne!(m[0], m[2], "the week of the lists changes the runs");
+    assert_ne!(m[2], m[4]);
+
+    write_file(
+        tmp.path(),
+        "remove.toml",
+        &experiment("base.toml", "kind = \"packages\"\n[[design.packages]]\nname = \"without withdrawal\"\nname_zh = \"不撤出上级注意力\"\nremove_interventions = [2]\n"),
+    );
+    write_file(
+        tmp.path(),
+        "reference.toml",
+        &experiment(
+            "without.toml",
+            "kind = \"packages\"\n[[design.packages]]\nname = \"as is\"\nset = {}\n",
+        ),
+    );
+    ok(
+        tmp.path(),
+        &[
+            "sweep",
+            "remove.toml",
+            "--out",
+            "remove",
+            "-q",
+            "--no-charts",
+        ],
+    );
+    ok(
+        tmp.path(),
+        &[
+            "sweep",
+            "reference.toml",
+            "--out",
+            "reference",
+            "-q",
+            "--no-charts",
+        ],
+    );
+    assert_eq!(
+        run_metrics(&tmp.path().join("remove")),
+        run_metrics(&tmp.path().join("reference"))
+    );
+
+    // Strict: a number the base has no intervention for, a week past the run, a bad key.
+    for (design, expected) in [
+        ("kind = \"grid\"\n[design.factors]\n\"interventions.3.tick\" = [1]\n", "interventions.3.tick: no intervention 3: the base scenario has interventions 1 (week 3), 2 (week 5)"),
+        ("kind = \"grid\"\n[design.factors]\n\"interventions.1.tick\" = [0, 11]\n", "interventions.1.tick: expected a week in 0..=10 (the run's weeks; 0 removes the intervention), got 11"),
+        ("kind = \"grid\"\n[design.factors]\n\"interventions.first.tick\" = [1]\n", "expected interventions.N.tick"),
+        ("kind = \"packages\"\n[[design.packages]]\nname = \"x\"\nremove_interventions = [3]\n", "design.packages.remove_interventions: expected the number of one of the base scenario's [[interventions]]"),
+    ] {
+        write_file(tmp.path(), "bad.toml", &experiment("base.toml", design));
+        let line = config_error(tmp.path(), &["sweep", "bad.toml", "--out", "bad"]);
+        assert_contains(&line, &["bad.toml:", expected]);
+    }
+}

@@ -231,9 +231,17 @@ pub const POLICY_SOURCES: &[(&str, &str)] = &[
 ];
 
 /// The short name of parameter `key` in `lang`: the Chinese name of the table, or in English
-/// the key's last part in words (`responsibility lists`). A key the table does not know (none
+/// the key's last part in words (`responsibility lists`); an intervention's week
+/// (`interventions.2.tick`) as 第2项干预的起始周. A key the table does not know (none
 /// does, by test) is shown as its last part.
 pub fn param_name(key: &str, lang: Lang) -> String {
+    // A design key addressing the week of the base scenario's N-th intervention.
+    if let Some(n) = crate::experiment::intervention_index(key) {
+        return match lang {
+            Lang::En => format!("week of intervention {n} (0 = none)"),
+            Lang::Zh => format!("第{n}项干预的起始周（0＝不实施）"),
+        };
+    }
     let leaf = key.rsplit('.').next().unwrap_or(key);
     match lang {
         Lang::Zh => NAMES_ZH

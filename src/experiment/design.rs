@@ -240,7 +240,12 @@ pub fn points(design: &Design, base_seed: u64) -> Vec<Point> {
     }
 }
 
+/// A key as a grid label names it: a parameter by its last part, an intervention's week
+/// (`interventions.2.tick`) whole.
 fn short(key: &str) -> &str {
+    if key.starts_with("interventions.") {
+        return key;
+    }
     key.rsplit('.').next().unwrap_or(key)
 }
 
