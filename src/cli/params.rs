@@ -142,30 +142,22 @@ pub fn params_markdown(lang: Lang) -> String {
 pub fn print_params(args: &ParamsArgs) -> Result<(), CliError> {
     let text = match args.format {
         Format::Markdown => params_markdown(args.lang),
-        Format::Text if args.lang == Lang::Zh => {
-            let mut s = String::new();
-            for p in param_specs() {
-                s.push_str(&format!(
-                    "{} = {}  [{}] {}  {}\n    {}\n",
-                    p.key,
-                    default_text(p.default, p.kind),
-                    range_zh(p),
-                    unit(p.unit, labels::Lang::Zh),
-                    param_name(p.key, labels::Lang::Zh),
-                    p.zh
-                ));
-            }
-            s
-        }
         Format::Text => {
             let mut s = String::new();
             for p in param_specs() {
+                // In Chinese: the range's words, the unit in words and the short name.
+                let (range, unit, name) = match args.lang {
+                    Lang::Zh => (
+                        range_zh(p),
+                        unit(p.unit, labels::Lang::Zh),
+                        format!("  {}", param_name(p.key, labels::Lang::Zh)),
+                    ),
+                    _ => (p.range_text(), p.unit.to_string(), String::new()),
+                };
                 s.push_str(&format!(
-                    "{} = {}  [{}] {}\n    {}\n",
+                    "{} = {}  [{range}] {unit}{name}\n    {}\n",
                     p.key,
                     default_text(p.default, p.kind),
-                    p.range_text(),
-                    p.unit,
                     describe(p.en, p.zh, args.lang)
                 ));
             }
