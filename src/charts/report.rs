@@ -375,7 +375,21 @@ pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
         "<section id=\"results\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         l(t::R_RESULTS), l(t::R_COLUMN), l(t::R_VALUE), l(t::R_UNIT), l(t::R_MEANING), l(t::R_MEANING_OTHER)
     );
-    for (name, value) in &data.summary {
+    // Skip-level petitions right after 矛盾不出区县, which counts only issues that never reached
+    // the city: whether conflicts are passed upward is read from the petitions.
+    let mut rows: Vec<&(String, f64)> = data
+        .summary
+        .iter()
+        .filter(|(n, _)| n != "petitions_total")
+        .collect();
+    if let Some(p) = data.summary.iter().find(|(n, _)| n == "petitions_total") {
+        let at = rows
+            .iter()
+            .position(|(n, _)| n == "fengqiao_no_upward")
+            .map_or(rows.len(), |i| i + 1);
+        rows.insert(at, p);
+    }
+    for (name, value) in rows {
         let col = columns.iter().find(|c| &c.name == name);
         let unit = col.map_or("", |c| c.unit);
         let (mine, other) = match (col, lang) {
