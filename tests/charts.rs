@@ -1164,6 +1164,7 @@ fn every_label() -> Vec<String> {
     for (_, zh) in charts::names::NAMES_ZH {
         all.push(zh.to_string());
     }
+    all.push(charts::names::param_name("interventions.1.tick", Lang::Zh));
     for (_, source) in charts::names::POLICY_SOURCES {
         all.push(source.to_string());
     }
