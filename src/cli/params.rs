@@ -40,15 +40,6 @@ impl Lang {
             Lang::Both => both,
         }
     }
-
-    /// `en` in English, `zh` in Chinese, both side by side (`en zh`) otherwise.
-    pub fn words(self, en: &str, zh: &str) -> String {
-        match self {
-            Lang::En => en.to_string(),
-            Lang::Zh => zh.to_string(),
-            Lang::Both => format!("{en} {zh}"),
-        }
-    }
 }
 
 /// How many columns `text` takes in a terminal: Chinese characters and full-width forms take
