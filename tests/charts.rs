@@ -200,7 +200,8 @@ fn svgs_carry_their_labels_as_text_in_their_language() {
                 "“枫桥经验”三项指标",
                 "小事不出村",
                 "大事不出镇",
-                "矛盾不上交",
+                "矛盾不出区县",
+                "越级上访",
             ][..],
         ),
         (
@@ -687,8 +688,8 @@ fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
         "zh heatmap",
         &[
             "解决率",
-            "incentive_compatibility",
-            "responsibility_lists",
+            "激励相容度κ",
+            "权责清单a",
             "冒烟测试",
             "解决率（比例，0–1）",
         ],
@@ -696,17 +697,13 @@ fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
     assert_has(
         svg_of(&svgs, "zh", "resolution_rate_by_incentive_compatibility"),
         "zh curves",
-        &[
-            "解决率随incentive_compatibility的变化",
-            "responsibility_lists = 0",
-            "95%置信区间",
-        ],
+        &["解决率随激励相容度κ的变化", "权责清单a = 0", "95%置信区间"],
     );
     assert_has(
         svg_of(&svgs, "en", "cost_total_by_incentive_compatibility"),
         "en curves",
         &[
-            "Total cost of governance by incentive_compatibility",
+            "Total cost of governance by incentive compatibility",
             "Total cost (person-weeks)",
             "mean of 3 replications per point",
         ],
@@ -741,7 +738,7 @@ fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
     assert!(!chart_path(&dir, "zh", "resolution_rate_heatmap", "svg").exists());
     let out = ok(tmp.path(), &["plot", dir.to_str().unwrap()]);
     assert!(
-        text(&out.stdout).contains("36 charts"),
+        text(&out.stdout).contains(&format!("{} charts", 4 * key_metrics().len())),
         "{}",
         text(&out.stdout)
     );
@@ -782,9 +779,9 @@ fn packages_morris_and_latin_hypercube_sweeps_get_their_charts() {
         "en Morris",
         &[
             "Morris screening: Resolution rate",
-            "incentive_compatibility",
-            "media_pressure",
-            "block_led",
+            "incentive compatibility",
+            "media pressure",
+            "block led",
             "μ* (mean absolute elementary effect)",
             "per full range of a lever",
         ],
@@ -807,17 +804,13 @@ fn packages_morris_and_latin_hypercube_sweeps_get_their_charts() {
             "Resolution rate across the sampled points",
             "Latin hypercube of 8 points",
             "the other parameters differ too",
-            "lookback_interval_ticks [weeks]",
+            "lookback interval ticks [weeks]",
         ],
     );
     assert_has(
         svg_of(&svgs, "zh", "resolution_rate_lhs"),
         "zh LHS",
-        &[
-            "各抽样点的解决率",
-            "其他参数同时不同",
-            "lookback_interval_ticks（周）",
-        ],
+        &["各抽样点的解决率", "其他参数同时不同", "“回头看”间隔（周）"],
     );
 }
 
@@ -831,16 +824,16 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &smoke,
             "zh",
-            18,
+            2 * key_metrics().len(),
             &[
                 "冒烟测试：激励相容×权责清单",
                 "小城市上的2×2设计",
                 "实验设计",
                 "全因子网格",
-                "motivation.incentive_compatibility",
+                "激励相容度κ",
                 "0.2, 0.8",
                 "基准情景中与默认值不同的参数",
-                "territory.districts",
+                "区县数",
                 "主要结果",
                 "95%置信区间",
                 "解决率（比例，0–1）",
@@ -850,32 +843,32 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &smoke,
             "en",
-            18,
+            2 * key_metrics().len(),
             &[
                 "Smoke test: incentive compatibility × responsibility lists",
                 "full factorial grid",
                 "replications per point",
                 "Key results",
-                "incentive_compatibility=0.2 responsibility_lists=0",
+                "incentive compatibility=0.2 responsibility lists=0",
                 "cogov sweep smoke.toml",
             ],
         ),
         (
             &packages,
             "zh",
-            9,
+            key_metrics().len(),
             &[
                 "权责清单、以块为主与基线比较",
                 "政策组合",
                 "lists / 权责清单",
-                "<code>motivation.responsibility_lists</code> = 1",
+                "权责清单a = 1",
                 "共同随机数",
             ],
         ),
         (
             &packages,
             "en",
-            9,
+            key_metrics().len(),
             &[
                 "Three packages on a small city.",
                 "policy packages",
@@ -885,7 +878,7 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &morris,
             "en",
-            9,
+            key_metrics().len(),
             &[
                 "Morris elementary effects",
                 "trajectories",
@@ -1133,7 +1126,7 @@ fn points_csv_cut_anywhere_is_an_error_or_a_chart_never_a_panic() {
             SweepData::read(&dir).and_then(|d| charts::sweep_figures(&d, Lang::Zh).map(|f| f.len()))
         });
         match read.unwrap_or_else(|_| panic!("a panic on points.csv cut at {cut}")) {
-            Ok(n) => assert_eq!(n, 9, "cut at {cut}"),
+            Ok(n) => assert_eq!(n, key_metrics().len(), "cut at {cut}"),
             Err(e) => {
                 assert!(e.to_string().contains("points.csv"), "cut at {cut}: {e}");
                 assert!(e.is_usage(), "cut at {cut}: {e}");
@@ -1183,6 +1176,24 @@ fn every_label() -> Vec<String> {
         let zh_without_math: String = s.zh.chars().filter(|c| !is_math_script(*c)).collect();
         all.extend([s.key.to_string(), s.unit.to_string(), zh_without_math]);
     }
+    // Parameter short names name axes, legends and Morris points; policy sources fill the
+    // glossary; interventions read as words (`第27周起：权责清单a 0→1`).
+    for (_, zh) in charts::names::NAMES_ZH {
+        all.push(zh.to_string());
+    }
+    all.push(charts::names::param_name("interventions.1.tick", Lang::Zh));
+    for (_, source) in charts::names::POLICY_SOURCES {
+        all.push(source.to_string());
+    }
+    all.push(charts::names::intervention_words(
+        27,
+        &[(
+            "process.whistle_and_report",
+            cogov::model::params::ParamValue::Bool(false),
+            cogov::model::params::ParamValue::Bool(true),
+        )],
+        Lang::Zh,
+    ));
     for u in labels::KNOWN_UNITS {
         all.push(labels::unit(u, Lang::En));
         all.push(labels::unit(u, Lang::Zh));
@@ -1218,6 +1229,9 @@ fn every_label() -> Vec<String> {
             exp.description_en,
             exp.description_zh,
         ]);
+        if let cogov::experiment::design::Design::Packages(ps) = &exp.design {
+            all.extend(ps.iter().map(|p| p.name_zh.clone()));
+        }
         all.extend(exp.points.into_iter().map(|p| p.label));
     }
     all

@@ -261,3 +261,32 @@ fn every_lever_and_lever_cost_appears_in_the_policy_levers_section() {
             .join("\n  ")
     );
 }
+
+/// The lever table of `docs/GLOSSARY-ZH.md` is `charts::names`'s (each lever's Chinese name
+/// and policy source), the same table the Chinese report's glossary is drawn from.
+#[test]
+fn the_glossary_of_levers_is_the_one_the_report_prints() {
+    const G_BEGIN: &str = "<!-- glossary:begin -->";
+    const G_END: &str = "<!-- glossary:end -->";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/GLOSSARY-ZH.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (Some(begin), Some(end)) = (doc.find(G_BEGIN), doc.find(G_END)) else {
+        panic!("docs/GLOSSARY-ZH.md must hold `{G_BEGIN}` and `{G_END}`");
+    };
+    let range = begin + G_BEGIN.len()..end;
+    let expected = expected_block(&cogov::charts::names::glossary_markdown());
+    let found = &doc[range.clone()];
+    if found == expected {
+        return;
+    }
+    if updating() {
+        let updated = format!("{}{expected}{}", &doc[..range.start], &doc[range.end..]);
+        std::fs::write(&path, updated).unwrap();
+        eprintln!("docs/GLOSSARY-ZH.md: lever table regenerated");
+        return;
+    }
+    panic!(
+        "docs/GLOSSARY-ZH.md: the lever table is not `charts::names::glossary_markdown()`; {}\n\nRegenerate it with:\n\n    {REGENERATE}\n",
+        first_difference(found, &expected)
+    );
+}

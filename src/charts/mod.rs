@@ -17,6 +17,7 @@ pub mod figure;
 mod files;
 pub mod font;
 pub mod labels;
+pub mod names;
 pub mod render;
 pub mod report;
 pub mod run;

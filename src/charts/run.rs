@@ -365,7 +365,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
 
     let fengqiao = share_axis(week_panel(
         lang,
-        "",
+        l(t::FENGQIAO_PANEL),
         t::Y_SHARE_RESOLVED,
         vec![
             line(
@@ -396,11 +396,27 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         &markers,
     ));
     let fengqiao = over_weeks(fengqiao, w);
+    // 矛盾不出区县 counts issues that never reached the city; whether conflicts are passed up
+    // is judged by skip-level petitions, so they sit beside the three indicators.
+    let petitions = week_panel(
+        lang,
+        l(t::PETITIONS_PANEL),
+        t::Y_PETITIONS,
+        vec![line(
+            w,
+            data.column("petitioned", "issues")?,
+            &every,
+            l(t::S_PETITIONS),
+            VERMILLION,
+            false,
+        )],
+        &markers,
+    );
     figs.push(Figure::new(
         RUN_CHARTS[2],
         l(t::FENGQIAO),
         &sub,
-        vec![Panel::Xy(fengqiao)],
+        vec![Panel::Xy(fengqiao), Panel::Xy(over_weeks(petitions, w))],
     ));
 
     // Substantive, symbolic and shirking shares: one small panel per actor kind.

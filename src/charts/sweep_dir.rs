@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use super::figure::Figure;
 use super::files::{input, Manifest, Table};
 use super::labels::{self as t, Lang, L};
+use super::names::{param_name, value_words};
 use super::sweep::{self as chart, Axes, Curve, Estimate, MorrisPoint, Sampled, SobolBar};
 use super::ChartError;
 use crate::experiment::design::{Design, Point, Range};
@@ -114,9 +115,9 @@ const fn key(column: &'static str, unit: &'static str, name: L, axis: L) -> KeyM
     }
 }
 
-/// The metrics sweep charts show: resolution, the three Fengqiao indicators, trust,
-/// satisfaction, major risks and cost.
-pub const KEY_METRICS: [KeyMetric; 9] = [
+/// The metrics sweep charts show: resolution, the three Fengqiao indicators with skip-level
+/// petitions beside them, trust, satisfaction, major risks and cost.
+pub const KEY_METRICS: [KeyMetric; 10] = [
     key("resolution_rate", "share", t::K_RESOLUTION, t::A_RESOLUTION),
     key("fengqiao_village", "share", t::K_VILLAGE, t::A_VILLAGE),
     key("fengqiao_town", "share", t::K_TOWN, t::A_TOWN),
@@ -126,6 +127,8 @@ pub const KEY_METRICS: [KeyMetric; 9] = [
         t::K_NO_UPWARD,
         t::A_NO_UPWARD,
     ),
+    // Beside 矛盾不出区县: whether conflicts are passed upward shows in skip-level petitions.
+    key("petitions_total", "issues", t::K_PETITIONS, t::A_PETITIONS),
     key(
         "resident_trust_final",
         "0..1",
@@ -321,6 +324,29 @@ impl SweepData {
         t::either(lang, &e.description_en, &e.description_zh, base)
     }
 
+    /// The label of design point `i` in `lang`: a package's name (its `name_zh` in Chinese,
+    /// when it has one), a grid point's settings in words (`权责清单a=1，媒体曝光=0.1`), a
+    /// sampled point's number.
+    pub fn point_label(&self, i: usize, lang: Lang) -> String {
+        let exp = &self.experiment;
+        let Some(p) = exp.points.get(i) else {
+            return String::new();
+        };
+        match &exp.design {
+            Design::Packages(ps) => ps.get(i).map_or_else(
+                || p.label.clone(),
+                |pk| t::either(lang, &pk.name, &pk.name_zh, &pk.name).to_string(),
+            ),
+            Design::Grid(_) => p
+                .set
+                .iter()
+                .map(|(k, v)| format!("{}={}", param_name(k, lang), value_words(*v, lang)))
+                .collect::<Vec<_>>()
+                .join(lang.pick(" ", "，")),
+            _ => p.label.clone(),
+        }
+    }
+
     /// `metric` at design point `i`, if any of its runs succeeded.
     pub fn estimate(&self, i: usize, metric: &str) -> Option<Interval> {
         let p = self.points.get(i)?;
@@ -512,13 +538,13 @@ pub fn short_key(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
 }
 
-/// An axis label for a parameter: its short key and unit in words (booleans as 0/1).
+/// An axis label for a parameter: its short name and unit in words (booleans as 0/1).
 pub fn parameter_axis(key: &str, lang: Lang) -> String {
-    let name = short_key(key);
+    let name = param_name(key, lang);
     let unit = match spec_of(key) {
         Some(s) if s.kind == ParamKind::Bool => t::BOOL_AXIS.get(lang).to_string(),
         Some(s) if t::KNOWN_UNITS.contains(&s.unit) => t::unit(s.unit, lang),
-        _ => return name.to_string(),
+        _ => return name,
     };
     match lang {
         Lang::En => format!("{name} [{unit}]"),
@@ -526,10 +552,10 @@ pub fn parameter_axis(key: &str, lang: Lang) -> String {
     }
 }
 
-/// A value of `key` as the experiment file writes it (`true` rather than 1).
-fn value_text(key: &str, x: f64) -> String {
+/// A value of `key` in `lang`: booleans as on/off (开启／关闭), numbers as written.
+fn value_text(key: &str, x: f64, lang: Lang) -> String {
     match spec_of(key) {
-        Some(s) if s.kind == ParamKind::Bool => (x >= 0.5).to_string(),
+        Some(s) if s.kind == ParamKind::Bool => value_words(ParamValue::Bool(x >= 0.5), lang),
         _ => format_value(x),
     }
 }
@@ -539,7 +565,7 @@ fn averaged_note(keys: &[&str], lang: Lang) -> String {
     if keys.is_empty() {
         return String::new();
     }
-    let names: Vec<&str> = keys.iter().map(|k| short_key(k)).collect();
+    let names: Vec<String> = keys.iter().map(|k| param_name(k, lang)).collect();
     format!(
         "{}{}",
         lang.pick(" · ", "，"),
@@ -648,8 +674,8 @@ fn grid_figures(
                 lang,
                 &[
                     ("metric", metric.name.get(lang)),
-                    ("x", short_key(x_key)),
-                    ("y", short_key(y_key)),
+                    ("x", &param_name(x_key, lang)),
+                    ("y", &param_name(y_key, lang)),
                 ],
             );
             let axes = Axes {
@@ -673,7 +699,7 @@ fn grid_figures(
         .iter()
         .map(|&y| {
             let label = y_key.map_or(String::new(), |k| {
-                format!("{} = {}", short_key(k), value_text(k, y))
+                format!("{} = {}", param_name(k, lang), value_text(k, y, lang))
             });
             (label, curve_columns(g.iter().filter(|(at, _)| at[0] == y)))
         })
@@ -692,7 +718,7 @@ fn grid_figures(
         lang,
         &[
             ("metric", metric.name.get(lang)),
-            ("parameter", short_key(x_key)),
+            ("parameter", &param_name(x_key, lang)),
         ],
     );
     let axes = Axes {
@@ -710,13 +736,16 @@ fn grid_figures(
 fn packages_figure(cx: &Context, metric: &KeyMetric) -> Result<Figure, ChartError> {
     let (data, lang, m) = (cx.data, cx.lang, metric.column);
     let points = &data.experiment.points;
-    let rows: Vec<Estimate> = points
+    let labels: Vec<String> = (0..points.len())
+        .map(|i| data.point_label(i, lang))
+        .collect();
+    let rows: Vec<Estimate> = labels
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| {
+        .filter_map(|(i, label)| {
             let iv = data.estimate(i, m)?;
             Some(Estimate {
-                label: &p.label,
+                label,
                 mean: iv.mean,
                 lower: iv.lower,
                 upper: iv.upper,
@@ -793,9 +822,11 @@ fn sampled_figure(
 /// μ* against σ of every lever, from `morris.csv`.
 fn morris_figure(cx: &Context, metric: &KeyMetric, ranges: &[Range]) -> Result<Figure, ChartError> {
     let (data, lang, m) = (cx.data, cx.lang, metric.column);
+    let names: Vec<String> = ranges.iter().map(|r| param_name(&r.key, lang)).collect();
     let levers = ranges
         .iter()
-        .map(|r| {
+        .zip(&names)
+        .map(|(r, name)| {
             let row = data.morris_of(&r.key, m).ok_or_else(|| {
                 input(
                     &data.dir.join("morris.csv"),
@@ -803,7 +834,7 @@ fn morris_figure(cx: &Context, metric: &KeyMetric, ranges: &[Range]) -> Result<F
                 )
             })?;
             Ok(MorrisPoint {
-                label: short_key(&r.key),
+                label: name,
                 mu_star: row.mu_star,
                 sigma: row.sigma,
             })
@@ -841,12 +872,13 @@ fn sobol_figure(
             })
         })
         .collect::<Result<Vec<_>, ChartError>>()?;
-    let bars: Vec<SobolBar> = ranges
+    let names: Vec<String> = ranges.iter().map(|r| param_name(&r.key, lang)).collect();
+    let bars: Vec<SobolBar> = names
         .iter()
         .zip(&rows)
-        .filter_map(|(r, row)| {
+        .filter_map(|(name, row)| {
             Some(SobolBar {
-                label: short_key(&r.key),
+                label: name,
                 s1: row.s1?,
                 st: row.st?,
             })
@@ -915,27 +947,31 @@ mod tests {
     }
 
     #[test]
-    fn parameter_axes_name_the_key_and_its_unit_in_both_languages() {
+    fn parameter_axes_name_the_parameter_and_its_unit_in_both_languages() {
         assert_eq!(
             parameter_axis("tools.media_pressure", Lang::En),
-            "media_pressure [probability per week]"
+            "media pressure [probability per week]"
         );
         assert_eq!(
             parameter_axis("tools.media_pressure", Lang::Zh),
-            "media_pressure（每周概率）"
+            "媒体曝光（每周概率）"
         );
         assert_eq!(
             parameter_axis("institutions.block_led", Lang::Zh),
-            "block_led（0=否，1=是）"
+            "以块为主（0=否，1=是）"
         );
-        assert_eq!(value_text("institutions.block_led", 1.0), "true");
-        assert_eq!(value_text("tools.media_pressure", 0.25), "0.25");
+        assert_eq!(value_text("institutions.block_led", 1.0, Lang::En), "on");
+        assert_eq!(value_text("institutions.block_led", 0.0, Lang::Zh), "关闭");
+        assert_eq!(value_text("tools.media_pressure", 0.25, Lang::Zh), "0.25");
         assert_eq!(
             t::T_BY.fill(
                 Lang::Zh,
-                &[("metric", "解决率"), ("parameter", "media_pressure")]
+                &[
+                    ("metric", "解决率"),
+                    ("parameter", &param_name("tools.media_pressure", Lang::Zh))
+                ]
             ),
-            "解决率随media_pressure的变化"
+            "解决率随媒体曝光的变化"
         );
     }
 }

@@ -86,6 +86,9 @@ pub struct CompareArgs {
     /// Weekly ticks for both (overrides the scenarios') （模拟周数）
     #[arg(long)]
     pub ticks: Option<u32>,
+    /// Language of the printed table: metric names and headers （输出语言）
+    #[arg(long, value_enum, default_value_t = super::params::Lang::Both)]
+    pub lang: super::params::Lang,
 }
 
 #[derive(clap::Args, Debug)]
@@ -107,6 +110,10 @@ pub struct SlurmArgs {
     /// Slurm partition （分区）
     #[arg(long)]
     pub partition: Option<String>,
+    /// Memory per array task, as sbatch's --mem reads it: 4G, 500M, 16000 (MiB)
+    /// （每个任务的内存）
+    #[arg(long)]
+    pub mem: Option<String>,
     /// Path of the cogov binary on the cluster (default: this binary) （集群上cogov的路径）
     #[arg(long)]
     pub cogov: Option<PathBuf>,
@@ -194,61 +201,74 @@ pub(super) fn with_threads<T: Send>(
     }
 }
 
-/// Progress: a bar with rate and ETA on a terminal, a plain line every 10 s otherwise.
+/// Progress: a bar with rate and ETA on a terminal, a plain line every 10 s otherwise. Rate
+/// and ETA count only the runs done by this process: a resumed sweep's first report is its
+/// starting point (`first`), not work done in no time.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     plain: Option<Mutex<Instant>>,
     started: Instant,
+    /// Runs saved when this process started, once the sweep has said so.
+    first: Mutex<Option<u64>>,
+    /// Runs saved so far (journaled durably), for the message of an interrupted sweep.
+    saved: std::sync::atomic::AtomicU64,
 }
 
 impl Progress {
     fn new(quiet: bool) -> Progress {
         let started = Instant::now();
+        let progress = |bar, plain| Progress {
+            bar,
+            plain,
+            started,
+            first: Mutex::new(None),
+            saved: std::sync::atomic::AtomicU64::new(0),
+        };
         if quiet {
-            return Progress {
-                bar: None,
-                plain: None,
-                started,
-            };
+            return progress(None, None);
         }
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
+                // The bar counts this process's runs (so indicatif's rate and ETA are
+                // right after a resume); the message shows the sweep's.
                 indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}",
+                    "{bar:40} {msg} runs  {per_sec}  ETA {eta}",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            Progress {
-                bar: Some(bar),
-                plain: None,
-                started,
-            }
+            progress(Some(bar), None)
         } else {
-            Progress {
-                bar: None,
-                plain: Some(Mutex::new(started - Duration::from_secs(60))),
-                started,
-            }
+            progress(None, Some(Mutex::new(started - Duration::from_secs(60))))
         }
     }
 
     fn update(&self, done: u64, total: u64) {
+        self.saved.store(done, std::sync::atomic::Ordering::SeqCst);
+        let first = *self
+            .first
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(done);
+        let (now, todo) = (done.saturating_sub(first), total.saturating_sub(first));
         if let Some(bar) = &self.bar {
-            bar.set_length(total);
-            bar.set_position(done);
+            bar.set_length(todo);
+            bar.set_position(now);
+            bar.set_message(format!("{done}/{total}"));
         } else if let Some(last) = &self.plain {
             let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
             if last.elapsed() >= Duration::from_secs(10) || done == total {
                 *last = Instant::now();
                 let secs = self.started.elapsed().as_secs_f64();
-                let rate = done as f64 / secs.max(1e-9);
+                let rate = now as f64 / secs.max(1e-9);
                 let eta = if rate > 0.0 {
-                    (total - done) as f64 / rate
+                    format!("{:.0} s", (todo - now) as f64 / rate)
+                } else if now == todo {
+                    "0 s".to_string()
                 } else {
-                    0.0
+                    "unknown".to_string()
                 };
-                eprintln!("progress: {done}/{total} runs, {rate:.1} runs/s, ETA {eta:.0} s");
+                eprintln!("progress: {done}/{total} runs, {rate:.1} runs/s, ETA {eta}");
             }
         }
     }
@@ -259,6 +279,59 @@ impl Progress {
         }
     }
 }
+
+/// Ctrl-C during a sweep: say how many runs are saved (journaled durably; a run under way is
+/// lost and redone) and the command that resumes it, then exit 130 as a shell expects. The
+/// signal handler only sets a flag; a watcher thread prints and exits.
+#[cfg(unix)]
+fn on_interrupt(
+    args: &SweepArgs,
+    exp: &experiment::Experiment,
+    progress: std::sync::Arc<Progress>,
+) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    extern "C" fn on_sigint(_: libc::c_int) {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+    let handler: extern "C" fn(libc::c_int) = on_sigint;
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+    }
+    let mut resume = vec![
+        "cogov".to_string(),
+        "sweep".into(),
+        sh(&args.experiment.display().to_string()),
+        "--out".into(),
+        sh(&args.out.display().to_string()),
+    ];
+    if let Some(s) = &args.shard {
+        resume.extend(["--shard".into(), sh(s)]);
+    }
+    if let Some(n) = args.threads {
+        resume.extend(["--threads".into(), n.to_string()]);
+    }
+    resume.push("--resume".into());
+    let resume = resume.join(" ");
+    let (total, name) = (exp.total_runs(), exp.name.clone());
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(50));
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            if let Some(bar) = &progress.bar {
+                bar.abandon();
+            }
+            let saved = progress.saved.load(Ordering::SeqCst);
+            eprintln!(
+                "\ninterrupted: {saved} of {total} runs of {name} are saved; resume with:\n  {resume}"
+            );
+            std::process::exit(130);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn on_interrupt(_: &SweepArgs, _: &experiment::Experiment, _: std::sync::Arc<Progress>) {}
 
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let exp =
@@ -271,7 +344,8 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         Some(s) => Shard::parse(s).map_err(CliError::Config)?,
         None => Shard::WHOLE,
     };
-    let progress = Progress::new(args.quiet);
+    let progress = std::sync::Arc::new(Progress::new(args.quiet));
+    on_interrupt(args, &exp, progress.clone());
     let opts = SweepOptions {
         shard,
         resume: args.resume,
@@ -385,39 +459,64 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             paired_difference(&xa, &xb)
         })
         .collect();
+    use super::params::{pad, Lang};
+    let lang = args.lang;
+    let (en, zh) = (
+        format!(
+            "B = {} vs A = {} — {} paired replications (common random numbers)",
+            b.name, a.name, args.reps
+        ),
+        format!(
+            "B＝{} 对比 A＝{}：{}次配对重复（共同随机数）",
+            crate::charts::labels::either(
+                crate::charts::Lang::Zh,
+                &b.title_en,
+                &b.title_zh,
+                &b.name
+            ),
+            crate::charts::labels::either(
+                crate::charts::Lang::Zh,
+                &a.title_en,
+                &a.title_zh,
+                &a.name
+            ),
+            args.reps
+        ),
+    );
+    outln!("{}", if lang == Lang::Zh { zh } else { en })?;
+    let (metric, ci) = match lang {
+        Lang::En => ("metric", "95% CI"),
+        Lang::Zh => ("指标", "95%置信区间"),
+        Lang::Both => ("metric 指标", "95% CI"),
+    };
+    let width = match lang {
+        Lang::En => 30,
+        Lang::Zh => 20,
+        Lang::Both => 28,
+    };
+    // Right-aligned in terminal columns (a Chinese character takes two).
+    let ci = format!(
+        "{}{ci}",
+        " ".repeat(26usize.saturating_sub(super::params::display_width(ci)))
+    );
     outln!(
-        "B = {} vs A = {} — {} paired replications (common random numbers)",
-        b.name,
-        a.name,
-        args.reps
-    )?;
-    outln!(
-        "{:<28} {:>12} {:>12} {:>12} {:>26} {:>8}",
-        "metric 指标",
+        "{} {:>12} {:>12} {:>12} {ci} {:>8}",
+        pad(metric, width),
         "A",
         "B",
         "B − A",
-        "95% CI",
         "d_z"
     )?;
-    for name in [
-        "resolution_rate",
-        "hotline_resolution_rate",
-        "fengqiao_village",
-        "fengqiao_town",
-        "fengqiao_no_upward",
-        "major_risks_total",
-        "resident_trust_final",
-        "satisfaction_mean",
-        "org_trust_final",
-        "substantive_share",
-        "cost_total",
-    ] {
+    for (name, en, zh) in super::run::HEADLINE {
         if let Some(i) = summary_index(name) {
             let d = &results[i];
+            let label = match lang {
+                Lang::Both => format!("{name:<28}"),
+                one => super::run::headline_label(en, zh, one),
+            };
             outln!(
-                "{:<28} {:>12.4} {:>12.4} {:>12.4}  [{:>11.4}, {:>11.4}] {:>8.2}",
-                name,
+                "{} {:>12.4} {:>12.4} {:>12.4}  [{:>11.4}, {:>11.4}] {:>8.2}",
+                label,
                 d.mean_a,
                 d.mean_b,
                 d.difference,
@@ -555,6 +654,23 @@ fn check_partition(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// Checks a Slurm memory size: a whole number with an optional unit K, M, G or T (MiB without).
+fn check_slurm_mem(text: &str) -> Result<(), CliError> {
+    let digits = text.trim_end_matches(['K', 'M', 'G', 'T']);
+    let ok = !digits.is_empty()
+        && digits.len() <= 12
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && text.len() - digits.len() <= 1
+        && digits.bytes().any(|b| b != b'0');
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::Config(format!(
+            "--mem: expected a Slurm memory size such as 4G, 500M or 16000 (a whole number, MiB unless K, M, G or T follows), got {text:?}"
+        )))
+    }
+}
+
 fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
@@ -582,6 +698,9 @@ pub fn slurm_script(args: &SlurmArgs, name: &str, runs: u64) -> Result<String, C
     if let Some(p) = &args.partition {
         check_partition(p)?;
     }
+    if let Some(m) = &args.mem {
+        check_slurm_mem(m)?;
+    }
     let cogov = match &args.cogov {
         Some(p) => p.clone(),
         None => std::env::current_exe()
@@ -600,6 +719,11 @@ pub fn slurm_script(args: &SlurmArgs, name: &str, runs: u64) -> Result<String, C
         .as_ref()
         .map(|p| format!("#SBATCH --partition={p}\n"))
         .unwrap_or_default();
+    let mem = args
+        .mem
+        .as_ref()
+        .map(|m| format!("#SBATCH --mem={m}\n"))
+        .unwrap_or_default();
     let shard_dirs: Vec<String> = (0..n).map(|i| format!("{out}/shard-{i}")).collect();
     Ok(format!(
         r#"#!/bin/bash
@@ -617,7 +741,7 @@ cat > "$OUT/shards.sbatch" <<'COGOV_EOF'
 #SBATCH --array=0-{last}
 #SBATCH --cpus-per-task={cpus}
 #SBATCH --time={time}
-{partition}set -euo pipefail
+{partition}{mem}set -euo pipefail
 exec {bin} sweep {exp} --out {out}/shard-"$SLURM_ARRAY_TASK_ID" --shard "$SLURM_ARRAY_TASK_ID"/{n} --threads {cpus} --resume --quiet
 COGOV_EOF
 
@@ -645,6 +769,15 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), CliError> {
     let exp =
         experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
     let script = slurm_script(args, &exp.name, exp.total_runs())?;
+    if u64::from(args.shards) > exp.total_runs() {
+        eprintln!(
+            "warning: {} shards for {} runs: {} array tasks get no run; pass --shards {} or fewer",
+            args.shards,
+            exp.total_runs(),
+            u64::from(args.shards) - exp.total_runs(),
+            exp.total_runs()
+        );
+    }
     out!("{script}")?;
     Ok(())
 }

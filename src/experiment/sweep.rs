@@ -167,7 +167,7 @@ fn run_line(
                 fields.push(e.short());
                 fields.extend(
                     keys.iter()
-                        .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                        .map(|k| exp.setting(point, k).map(value_text).unwrap_or_default()),
                 );
                 fields.extend(std::iter::repeat(String::new()).take(n_metrics));
                 false
@@ -189,7 +189,7 @@ fn run_line(
                 fields.push(String::new());
                 fields.extend(
                     keys.iter()
-                        .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                        .map(|k| exp.setting(point, k).map(value_text).unwrap_or_default()),
                 );
                 fields.extend(summary.iter().map(|x| format_value(*x)));
                 true
@@ -205,7 +205,7 @@ fn run_line(
             fields.push(msg);
             fields.extend(
                 keys.iter()
-                    .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                    .map(|k| exp.setting(point, k).map(value_text).unwrap_or_default()),
             );
             fields.extend(summary_columns().iter().map(|_| String::new()));
             false
@@ -705,11 +705,10 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
             source: e.into(),
         })?;
         for (p, point) in exp.points.iter().enumerate() {
-            let sc = exp.scenario_for(point, 0);
             let mut row = vec![point.id.to_string(), text_cell(&point.label).into_owned()];
             row.extend(
                 keys.iter()
-                    .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                    .map(|k| exp.setting(point, k).map(value_text).unwrap_or_default()),
             );
             row.push(moments[p].first().map_or(0, |m| m.n).to_string());
             row.push(failures[p].to_string());

@@ -153,8 +153,8 @@ pub fn timeseries_columns() -> Vec<Column> {
         col(
             "fengqiao_no_upward",
             "share",
-            "resolved without ever reaching the city (no passing upward)",
-            "从未上交到市级即解决的比例（矛盾不上交，口径为不出区县）",
+            "resolved without ever reaching the city: stays in the district (whether conflicts are passed up shows in petitioned)",
+            "从未上交到市级即解决的比例（矛盾不出区县；矛盾是否上交看越级上访）",
         ),
     ]);
     for (k, kind) in ActorKind::ALL.iter().enumerate() {
@@ -395,8 +395,8 @@ pub fn summary_columns() -> Vec<Column> {
         col(
             "fengqiao_no_upward",
             "share",
-            "resolved without reaching the city (矛盾不上交)",
-            "矛盾不上交：未上交市级即解决的比例（口径为不出区县）",
+            "resolved without reaching the city: stays in the district (whether conflicts are passed up shows in petitions_total)",
+            "矛盾不出区县：未上交市级即解决的比例（矛盾是否上交看越级上访次数）",
         ),
         col(
             "escalations_total",

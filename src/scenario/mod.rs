@@ -15,7 +15,7 @@ use toml::Spanned;
 
 use crate::model::levers::InertLever;
 use crate::model::params::{
-    param_specs, spec_of, Mutability, ParamValue, Params, SetError, SECTIONS,
+    param_specs, spec_of, Mutability, ParamKind, ParamValue, Params, SetError, SECTIONS,
 };
 use crate::model::Intervention;
 
@@ -214,7 +214,21 @@ pub fn set_error_message(key: &str, err: &SetError, got: &str) -> String {
                 .map(|s| s.key.rsplit('.').next().unwrap_or(s.key))
                 .collect();
             if known.is_empty() {
-                format!("unknown parameter; sections are: {}", SECTIONS.join(", "))
+                // No such section: the nearest whole key (a misspelt section), else a key with
+                // this last part (a section left out: `--set incentive_compatibility=0.8`).
+                let keys: Vec<&str> = param_specs().iter().map(|s| s.key).collect();
+                let leaf = key.rsplit('.').next().unwrap_or(key);
+                let near = nearest(key, &keys).or_else(|| {
+                    keys.iter()
+                        .copied()
+                        .find(|k| k.rsplit('.').next() == Some(leaf))
+                });
+                match near {
+                    Some(n) => {
+                        format!("unknown parameter (did you mean `{n}`?); see `cogov params`")
+                    }
+                    None => format!("unknown parameter; sections are: {}", SECTIONS.join(", ")),
+                }
             } else {
                 let near = nearest(key.rsplit('.').next().unwrap_or(key), &known);
                 match near {
@@ -303,13 +317,14 @@ pub(crate) fn toml_value(v: &DeValue<'_>) -> Result<ParamValue, String> {
     }
 }
 
-/// Parses a `--set` value: `true`/`false`, an integer or a number.
+/// Parses a `--set` value: `true`/`false` (in any case), an integer or a number.
 pub fn parse_cli_value(text: &str) -> ParamValue {
     let t = text.trim();
-    match t {
-        "true" => return ParamValue::Bool(true),
-        "false" => return ParamValue::Bool(false),
-        _ => {}
+    if t.eq_ignore_ascii_case("true") {
+        return ParamValue::Bool(true);
+    }
+    if t.eq_ignore_ascii_case("false") {
+        return ParamValue::Bool(false);
     }
     if let Ok(i) = t.parse::<i64>() {
         return ParamValue::Int(i);
@@ -317,6 +332,19 @@ pub fn parse_cli_value(text: &str) -> ParamValue {
     match t.parse::<f64>() {
         Ok(x) => ParamValue::Float(x),
         Err(_) => ParamValue::Float(f64::NAN),
+    }
+}
+
+/// What a `--set` without `=` should have been: `--set KEY VALUE` (a space) reaches cogov as
+/// `KEY` alone, its value as the next argument.
+pub fn set_syntax_message(assignment: &str) -> String {
+    if spec_of(assignment.trim()).is_some() {
+        format!(
+            "expected KEY=VALUE, got `{assignment}`; write `--set {}=VALUE` (with `=`, no space)",
+            assignment.trim()
+        )
+    } else {
+        format!("expected KEY=VALUE, got `{assignment}`")
     }
 }
 
@@ -353,7 +381,7 @@ fn set_one(scenario: &mut Scenario, assignment: &str) -> Result<(), ConfigError>
         message,
     };
     let Some((key, value)) = assignment.split_once('=') else {
-        return Err(err(None, format!("expected KEY=VALUE, got `{assignment}`")));
+        return Err(err(None, set_syntax_message(assignment)));
     };
     let key = key.trim();
     let v = parse_cli_value(value);
@@ -380,7 +408,10 @@ fn set_one(scenario: &mut Scenario, assignment: &str) -> Result<(), ConfigError>
             }
         },
         _ => {
-            let shown = if matches!(v, ParamValue::Float(x) if x.is_nan()) && value.trim() != "nan"
+            let boolean = spec_of(key).is_some_and(|s| s.kind == ParamKind::Bool);
+            let shown = if matches!(v, ParamValue::Float(x) if x.is_nan())
+                && value.trim() != "nan"
+                && !boolean
             {
                 format!("`{}` (not a number)", value.trim())
             } else {
@@ -543,6 +574,16 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
                     apply(&src, &mut sc.params, &key, key_span, span, value, false)?;
                 }
             }
+            "experiment" | "design" | "base" => {
+                return Err(src.error(
+                    Some(k.span()),
+                    Some(name),
+                    format!(
+                        "this is an experiment file ([experiment], [base], [design]), not a scenario; run it with `cogov sweep {} --out DIR`",
+                        one_line(file)
+                    ),
+                ));
+            }
             other => {
                 let mut known: Vec<&str> = SECTIONS.to_vec();
                 known.push("scenario");
@@ -613,7 +654,10 @@ pub(crate) fn apply(
     let value = match toml_value(v.get_ref()) {
         Ok(x) => x,
         Err(found) => {
-            let expected = spec_of(key).map_or("a value", |s| s.kind.name());
+            let expected = spec_of(key).map_or("a value", |s| match s.kind {
+                ParamKind::Bool => "true or false (unquoted)",
+                other => other.name(),
+            });
             let msg = if spec_of(key).is_some() {
                 format!("expected {expected}, got {found}")
             } else {
@@ -1011,12 +1055,23 @@ pub(crate) fn json_value(v: &serde_json::Value) -> Option<ParamValue> {
 }
 
 /// What is valid but probably not meant, one line each: two interventions of the same week
-/// changing the same key (the later one in the file wins).
+/// changing the same key (the later one in the file wins); an intervention after the last
+/// week, which never takes effect.
 pub fn warnings(sc: &Scenario) -> Vec<String> {
     let mut seen: Vec<(u32, &str, usize)> = Vec::new();
     let mut out = Vec::new();
     for (n, i) in sc.interventions.iter().enumerate() {
         let i = &i.intervention;
+        if i.tick > sc.ticks {
+            out.push(format!(
+                "intervention {} (week {}) comes after the last week of the run ({}): it never takes effect / 第{}周的干预晚于模拟结束（第{}周），不会生效",
+                n + 1,
+                i.tick,
+                sc.ticks,
+                i.tick,
+                sc.ticks
+            ));
+        }
         for (key, value) in &i.changes {
             if let Some(&(_, _, first)) = seen.iter().find(|(t, k, _)| *t == i.tick && k == key) {
                 out.push(format!(
