@@ -734,7 +734,22 @@ fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
 fn packages_morris_and_latin_hypercube_sweeps_get_their_charts() {
     let tmp = tempfile::tempdir().unwrap();
     let packages = sweep(tmp.path(), "packages", PACKAGES, &[]);
-    let svgs = check_sweep_charts(&packages, &sweep_chart_ids(&["packages"]));
+    let svgs = check_sweep_charts(&packages, &sweep_chart_ids(&["packages", "packages_diff"]));
+    // Common random numbers: each package minus the baseline, paired seed by seed.
+    assert_has(
+        svg_of(&svgs, "zh", "resolution_rate_packages_diff"),
+        "zh package differences",
+        &[
+            "解决率：各政策组合与基线之差",
+            "与“baseline / 基线”在3个共同随机种子上的配对差值",
+            "lists / 权责清单",
+            "无差异",
+        ],
+    );
+    assert!(
+        !svg_of(&svgs, "en", "cost_total_packages_diff").contains(">baseline / 基线<"),
+        "the baseline has no row of its own"
+    );
     assert_has(
         svg_of(&svgs, "zh", "resolution_rate_packages"),
         "zh packages",
@@ -846,7 +861,7 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &packages,
             "zh",
-            9,
+            18,
             &[
                 "权责清单、以块为主与基线比较",
                 "政策组合",
@@ -858,7 +873,7 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &packages,
             "en",
-            9,
+            18,
             &[
                 "Three packages on a small city.",
                 "policy packages",
@@ -1116,7 +1131,8 @@ fn points_csv_cut_anywhere_is_an_error_or_a_chart_never_a_panic() {
             SweepData::read(&dir).and_then(|d| charts::sweep_figures(&d, Lang::Zh).map(|f| f.len()))
         });
         match read.unwrap_or_else(|_| panic!("a panic on points.csv cut at {cut}")) {
-            Ok(n) => assert_eq!(n, 9, "cut at {cut}"),
+            // The means and the paired differences of each key metric.
+            Ok(n) => assert_eq!(n, 18, "cut at {cut}"),
             Err(e) => {
                 assert!(e.to_string().contains("points.csv"), "cut at {cut}: {e}");
                 assert!(e.is_usage(), "cut at {cut}: {e}");

@@ -17,6 +17,7 @@ pub mod figure;
 mod files;
 pub mod font;
 pub mod labels;
+pub mod paired;
 pub mod render;
 pub mod report;
 pub mod run;
@@ -31,6 +32,7 @@ use rayon::prelude::*;
 
 pub use figure::Figure;
 pub use labels::Lang;
+pub use paired::{Comparison, LeverForest};
 pub use render::RenderError;
 pub use run::{run_figures, RunData, RUN_CHARTS};
 pub use sweep_dir::{sweep_figures, SweepData, KEY_METRICS};

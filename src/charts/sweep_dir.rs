@@ -310,6 +310,25 @@ impl SweepData {
         p.metrics.get(metric).copied()
     }
 
+    /// `metric` at every design point but `skip` that has it, labelled with the point's label.
+    fn estimates(&self, metric: &str, skip: Option<usize>) -> Vec<Estimate<'_>> {
+        self.experiment
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != skip)
+            .filter_map(|(i, p)| {
+                let iv = self.estimate(i, metric)?;
+                Some(Estimate {
+                    label: &p.label,
+                    mean: iv.mean,
+                    lower: iv.lower,
+                    upper: iv.upper,
+                })
+            })
+            .collect()
+    }
+
     /// The Morris statistics of `lever` on `metric`.
     pub fn morris_of(&self, lever: &str, metric: &str) -> Option<&MorrisRow> {
         self.morris
@@ -476,8 +495,19 @@ pub fn sweep_figures(data: &SweepData, lang: Lang) -> Result<Vec<Figure>, ChartE
     let mut figs = Vec::new();
     for metric in &KEY_METRICS {
         match &data.experiment.design {
-            Design::Grid(factors) => grid_figures(&cx, metric, factors, &mut figs)?,
-            Design::Packages(_) => figs.push(packages_figure(&cx, metric)?),
+            Design::Grid(factors) => {
+                grid_figures(&cx, metric, factors, &mut figs)?;
+                figs.extend(difference_figure(&cx, metric, t::T_DIFF_GRID, "grid")?);
+            }
+            Design::Packages(_) => {
+                figs.push(packages_figure(&cx, metric)?);
+                figs.extend(difference_figure(
+                    &cx,
+                    metric,
+                    t::T_DIFF_PACKAGES,
+                    "packages",
+                )?);
+            }
             Design::LatinHypercube { ranges, .. } => {
                 figs.push(sampled_figure(&cx, metric, ranges)?)
             }
@@ -624,19 +654,7 @@ fn grid_figures(
 fn packages_figure(cx: &Context, metric: &KeyMetric) -> Result<Figure, ChartError> {
     let (data, lang, m) = (cx.data, cx.lang, metric.column);
     let points = &data.experiment.points;
-    let rows: Vec<Estimate> = points
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            let iv = data.estimate(i, m)?;
-            Some(Estimate {
-                label: &p.label,
-                mean: iv.mean,
-                lower: iv.lower,
-                upper: iv.upper,
-            })
-        })
-        .collect();
+    let rows = data.estimates(m, None);
     if rows.is_empty() {
         return Err(no_data(metric));
     }
@@ -654,6 +672,44 @@ fn packages_figure(cx: &Context, metric: &KeyMetric) -> Result<Figure, ChartErro
         y_label: "",
     };
     chart::policy_packages(&format!("{m}_packages"), axes, &rows, baseline, lang)
+}
+
+/// The difference view of a package or grid design on common random numbers: every other
+/// point minus the baseline (`Experiment::baseline_point`), paired replication by replication
+/// (`<metric>_diff_*` of `points.csv`), as dots with their 95% intervals (`<metric>_<kind>_diff`).
+/// `None` without a baseline, or when no point has a difference.
+fn difference_figure(
+    cx: &Context,
+    metric: &KeyMetric,
+    title: L,
+    kind: &str,
+) -> Result<Option<Figure>, ChartError> {
+    let (data, lang, m) = (cx.data, cx.lang, metric.column);
+    let Some(b) = data.experiment.baseline_point() else {
+        return Ok(None);
+    };
+    let points = &data.experiment.points;
+    let rows = data.estimates(&format!("{m}_diff"), Some(b));
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let title = title.fill(lang, &[("metric", metric.name.get(lang))]);
+    let subtitle = t::SUB_DIFF.fill(
+        lang,
+        &[
+            ("title", &cx.title),
+            ("baseline", &points[b].label),
+            ("reps", &cx.reps),
+        ],
+    );
+    let x_label = t::A_DIFFERENCE.fill(lang, &[("axis", metric.axis.get(lang))]);
+    let axes = Axes {
+        title: &title,
+        subtitle: &subtitle,
+        x_label: &x_label,
+        y_label: "",
+    };
+    chart::difference_chart(&format!("{m}_{kind}_diff"), axes, rows, lang).map(Some)
 }
 
 /// The points of a Latin hypercube against each varied parameter.

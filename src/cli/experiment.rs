@@ -86,7 +86,26 @@ pub struct CompareArgs {
     /// Weekly ticks for both (overrides the scenarios') （模拟周数）
     #[arg(long)]
     pub ticks: Option<u32>,
+    /// Draw the differences as a chart into DIR/charts/en and DIR/charts/zh (PNG and SVG)
+    /// （将差值图绘制到 DIR/charts/en 与 DIR/charts/zh）
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
+
+/// The metrics `cogov compare` prints and charts, in order.
+pub const COMPARE_METRICS: [&str; 11] = [
+    "resolution_rate",
+    "hotline_resolution_rate",
+    "fengqiao_village",
+    "fengqiao_town",
+    "fengqiao_no_upward",
+    "major_risks_total",
+    "resident_trust_final",
+    "satisfaction_mean",
+    "org_trust_final",
+    "substantive_share",
+    "cost_total",
+];
 
 #[derive(clap::Args, Debug)]
 pub struct SlurmArgs {
@@ -400,19 +419,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         "95% CI",
         "d_z"
     )?;
-    for name in [
-        "resolution_rate",
-        "hotline_resolution_rate",
-        "fengqiao_village",
-        "fengqiao_town",
-        "fengqiao_no_upward",
-        "major_risks_total",
-        "resident_trust_final",
-        "satisfaction_mean",
-        "org_trust_final",
-        "substantive_share",
-        "cost_total",
-    ] {
+    for name in COMPARE_METRICS {
         if let Some(i) = summary_index(name) {
             let d = &results[i];
             outln!(
@@ -427,6 +434,33 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             )?;
         }
     }
+    outln!("{}", DZ_EXPLAINED)?;
+    if let Some(dir) = &args.charts {
+        let comparison = crate::charts::Comparison {
+            a: a.name.clone(),
+            b: b.name.clone(),
+            reps: args.reps,
+            metrics: COMPARE_METRICS
+                .iter()
+                .filter_map(|m| Some((m.to_string(), results[summary_index(m)?])))
+                .collect(),
+        };
+        let langs = crate::charts::Lang::ALL;
+        super::plot::write_charts(
+            dir,
+            &comparison,
+            &langs,
+            crate::charts::Formats::BOTH,
+            false,
+        )
+        .map_err(super::plot::chart_error)?;
+        outln!(
+            "chart 图表: {}",
+            dir.join(crate::charts::chart_dir(crate::charts::Lang::En))
+                .join("compare_differences.svg")
+                .display()
+        )?;
+    }
     if let Some(out) = &args.out {
         let rows = cols.iter().zip(&results).map(|(c, d)| {
             let mut row = vec![c.name.clone()];
@@ -439,6 +473,9 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// What `cogov compare` prints under its table about d_z (the README says the same).
+pub const DZ_EXPLAINED: &str = "d_z = mean(B − A) / sd(B − A), the paired differences of the replications: how consistently B differs from A seed by seed, not how large the difference is (more replications do not shrink d_z, but a tiny difference with little seed-to-seed spread has a large d_z); judge the size by B − A in the metric's unit and its 95% CI.\nd_z = 配对差值均值 / 差值标准差：衡量B与A之差在各随机种子上是否一致，而非差值大小（差值很小但各种子间波动更小时d_z也会很大）；差值大小应看以指标原单位表示的 B − A 及其95%置信区间。";
 
 /// Column names of a paired difference in a CSV file (`paired_cells`).
 pub const PAIRED_HEADER: [&str; 7] = [

@@ -112,7 +112,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {
 
 /// Draws the charts of `data` into `dir/charts/<lang>/`, each file written atomically, and
 /// returns what was written.
-fn write_charts(
+pub fn write_charts(
     dir: &Path,
     data: &impl Charted,
     langs: &[Lang],
