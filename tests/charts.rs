@@ -1119,6 +1119,45 @@ fn bad_sweep_directories_are_refused_naming_the_file() {
     );
 }
 
+/// A package sweep that writes time series draws each weekly column across replications: the
+/// baseline and every package on one chart, each a mean per week with its 95% band.
+#[test]
+fn a_sweep_with_time_series_draws_weekly_means_with_bands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = PACKAGES.replace(
+        "common_random_numbers = true",
+        "common_random_numbers = true\ntimeseries = true",
+    );
+    let dir = sweep(tmp.path(), "weekly", &text, &[]);
+    let mut ids = sweep_chart_ids(&["packages", "packages_diff"]);
+    ids.extend(
+        charts::sweep_dir::WEEKLY
+            .iter()
+            .map(|(c, _, _)| format!("weekly_{c}")),
+    );
+    let svgs = check_sweep_charts(&dir, &ids);
+    assert_has(
+        svg_of(&svgs, "zh", "weekly_backlog"),
+        "zh weekly",
+        &[
+            "未结事项（逐周）",
+            "baseline / 基线",
+            "lists / 权责清单",
+            "周次",
+            "阴影",
+        ],
+    );
+    assert_has(
+        svg_of(&svgs, "en", "weekly_resolved"),
+        "en weekly",
+        &[
+            "each week: mean of 3 replications",
+            "95% confidence interval",
+            "Week",
+        ],
+    );
+}
+
 #[test]
 fn points_csv_cut_anywhere_is_an_error_or_a_chart_never_a_panic() {
     let tmp = tempfile::tempdir().unwrap();

@@ -27,11 +27,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::figure::Figure;
-use super::files::{input, Manifest, Table};
+use super::files::{input, read_csv, Manifest, Table};
 use super::labels::{self as t, Lang, L};
 use super::sweep::{self as chart, Axes, Curve, Estimate, MorrisPoint, Sampled};
 use super::ChartError;
 use crate::experiment::design::{Design, Point, Range};
+use crate::experiment::stats::Moments;
 use crate::experiment::sweep::experiment_from_manifest;
 use crate::experiment::Experiment;
 use crate::model::params::{spec_of, ParamKind, ParamValue};
@@ -78,6 +79,74 @@ pub struct SweepData {
     pub points: Vec<PointResult>,
     /// `morris.csv` (Morris designs only; empty otherwise).
     pub morris: Vec<MorrisRow>,
+    /// Week by week, across replications, from `timeseries/` (`weekly_series`): for each of
+    /// `WEEKLY` in order, each design point's mean and 95% interval per week. Empty unless the
+    /// experiment wrote time series and has at most `WEEKLY_POINTS` package or grid points.
+    pub weekly: Vec<Vec<Vec<Interval>>>,
+}
+
+/// Time-series columns drawn week by week across replications: the column, its name, its axis.
+pub const WEEKLY: [(&str, L, L); 4] = [
+    ("resolved", t::S_RESOLVED, t::Y_ISSUES_PER_WEEK),
+    ("backlog", t::BACKLOG_PANEL, t::Y_OPEN_ISSUES),
+    ("resident_trust", t::S_RESIDENT_TRUST, t::Y_MEAN_LEVEL),
+    ("org_trust", t::S_ORG_TRUST, t::Y_MEAN_LEVEL),
+];
+
+/// Most design points whose weekly series share one chart (one colour each).
+pub const WEEKLY_POINTS: usize = 8;
+
+/// Mean and 95% interval per week of each `WEEKLY` column at each design point, from the
+/// runs' `timeseries/run-NNNNNN.csv` (failed runs have none and are left out), over the weeks
+/// every run has.
+fn weekly_series(dir: &Path, exp: &Experiment) -> Result<Vec<Vec<Vec<Interval>>>, ChartError> {
+    let wanted = exp.timeseries
+        && matches!(exp.design, Design::Grid(_) | Design::Packages(_))
+        && exp.points.len() <= WEEKLY_POINTS;
+    if !wanted {
+        return Ok(Vec::new());
+    }
+    let reps = exp.replications as usize;
+    let mut out = vec![Vec::with_capacity(exp.points.len()); WEEKLY.len()];
+    for p in 0..exp.points.len() {
+        let mut moments: Vec<Vec<Moments>> = vec![Vec::new(); WEEKLY.len()];
+        for r in 0..reps {
+            let path = dir.join(format!("timeseries/run-{:06}.csv", p * reps + r));
+            if !path.exists() {
+                continue;
+            }
+            let (header, rows) = read_csv(&path)?;
+            for (w, (column, _, _)) in WEEKLY.iter().enumerate() {
+                let c = header
+                    .iter()
+                    .position(|h| h == column)
+                    .ok_or_else(|| input(&path, format!("no column {column}")))?;
+                let m = &mut moments[w];
+                if m.is_empty() {
+                    m.resize(rows.len(), Moments::default());
+                }
+                m.truncate(rows.len());
+                for (mom, row) in m.iter_mut().zip(&rows) {
+                    mom.push(row[c]);
+                }
+            }
+        }
+        for (w, m) in moments.iter().enumerate() {
+            out[w].push(
+                m.iter()
+                    .map(|m| {
+                        let h = m.ci95_half_width();
+                        Interval {
+                            mean: m.mean(),
+                            lower: m.mean() - h,
+                            upper: m.mean() + h,
+                        }
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// A headline metric of sweep charts and reports: a `summary.csv` column, the unit it must
@@ -276,6 +345,7 @@ impl SweepData {
             Design::Morris { ranges, .. } => read_morris(dir, ranges)?,
             _ => Vec::new(),
         };
+        let weekly = weekly_series(dir, &experiment)?;
         Ok(SweepData {
             dir: dir.to_path_buf(),
             experiment,
@@ -283,6 +353,7 @@ impl SweepData {
             cogov_version,
             points,
             morris,
+            weekly,
         })
     }
 
@@ -493,6 +564,7 @@ pub fn sweep_figures(data: &SweepData, lang: Lang) -> Result<Vec<Figure>, ChartE
         reps: data.experiment.replications.to_string(),
     };
     let mut figs = Vec::new();
+    figs.extend(weekly_figures(&cx)?);
     for metric in &KEY_METRICS {
         match &data.experiment.design {
             Design::Grid(factors) => {
@@ -710,6 +782,61 @@ fn difference_figure(
         y_label: "",
     };
     chart::difference_chart(&format!("{m}_{kind}_diff"), axes, rows, lang).map(Some)
+}
+
+/// Each `WEEKLY` column week by week, one curve per design point (the baseline and every
+/// treatment on one chart), each the mean of the replications with its 95% band
+/// (`weekly_<column>`).
+fn weekly_figures(cx: &Context) -> Result<Vec<Figure>, ChartError> {
+    let (data, lang) = (cx.data, cx.lang);
+    let points = &data.experiment.points;
+    let mut figs = Vec::new();
+    for ((column, name, axis), per_point) in WEEKLY.iter().zip(&data.weekly) {
+        let columns: Vec<[Vec<f64>; 4]> = per_point
+            .iter()
+            .map(|weeks| {
+                let mut c: [Vec<f64>; 4] = Default::default();
+                for (k, iv) in weeks.iter().enumerate() {
+                    for (col, v) in c
+                        .iter_mut()
+                        .zip([(k + 1) as f64, iv.mean, iv.lower, iv.upper])
+                    {
+                        col.push(v);
+                    }
+                }
+                c
+            })
+            .collect();
+        let curves: Vec<Curve> = points
+            .iter()
+            .zip(&columns)
+            .filter(|(_, [x, ..])| !x.is_empty())
+            .map(|(p, [x, mean, lower, upper])| Curve {
+                label: &p.label,
+                x,
+                mean,
+                lower,
+                upper,
+            })
+            .collect();
+        if curves.is_empty() {
+            continue;
+        }
+        let title = t::T_WEEKLY.fill(lang, &[("metric", name.get(lang))]);
+        let axes = Axes {
+            title: &title,
+            subtitle: &cx.subtitle(t::SUB_WEEKLY),
+            x_label: t::WEEK.get(lang),
+            y_label: axis.get(lang),
+        };
+        figs.push(chart::metric_vs_parameter(
+            &format!("weekly_{column}"),
+            axes,
+            &curves,
+            lang,
+        )?);
+    }
+    Ok(figs)
 }
 
 /// The points of a Latin hypercube against each varied parameter.
