@@ -351,6 +351,71 @@ fn plot_redraws_exactly_what_run_drew() {
     assert!(stray.is_empty(), "temporary files left: {stray:?}");
 }
 
+/// For a journal: `--svg-text outlines` writes Chinese SVGs whose words are glyph outlines —
+/// no `<text>` element and no web font, so they render in rsvg-convert or a vector editor with
+/// no font installed — and `--no-title` leaves titles to the caption. A run's charts say that
+/// they show one seed.
+#[test]
+fn svgs_in_outline_mode_need_no_font_and_titles_can_be_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = small_run(tmp.path(), &[]);
+    let before = fs::read_to_string(chart_path(&run, "zh", "issue_flow", "svg")).unwrap();
+    assert!(
+        before.contains("单次运行（随机种子"),
+        "one seed, said in the subtitle"
+    );
+    let title = "事项流量";
+    assert!(before.contains(title));
+    ok(
+        tmp.path(),
+        &[
+            "plot",
+            run.to_str().unwrap(),
+            "--lang",
+            "zh",
+            "--format",
+            "svg",
+            "--svg-text",
+            "outlines",
+            "-q",
+        ],
+    );
+    for id in RUN_CHARTS {
+        let svg = fs::read_to_string(chart_path(&run, "zh", id, "svg")).unwrap();
+        assert!(svg.starts_with("<svg"), "{id}");
+        assert!(
+            !svg.contains("<text") && !svg.contains("@font-face"),
+            "{id}: text needs no font"
+        );
+        assert!(
+            svg.matches("<path d=\"M").count() > 20,
+            "{id}: glyphs as paths"
+        );
+    }
+    ok(
+        tmp.path(),
+        &[
+            "plot",
+            run.to_str().unwrap(),
+            "--lang",
+            "zh",
+            "--format",
+            "svg",
+            "--no-title",
+            "-q",
+        ],
+    );
+    let untitled = fs::read_to_string(chart_path(&run, "zh", "issue_flow", "svg")).unwrap();
+    assert!(
+        !untitled.contains(title) && !untitled.contains("单次运行"),
+        "no title, no subtitle"
+    );
+    assert!(
+        untitled.contains("<text"),
+        "web-font text stays the default"
+    );
+}
+
 #[test]
 fn no_charts_means_no_charts_directory() {
     let tmp = tempfile::tempdir().unwrap();

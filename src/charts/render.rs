@@ -131,13 +131,15 @@ pub fn png(fig: &Figure) -> Result<Vec<u8>, RenderError> {
 fn draw_figure<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Draw {
     root.fill(&WHITE).map_err(err)?;
     let mut y = MARGIN;
-    root.draw(&Text::new(
-        fig.title.clone(),
-        (MARGIN, y),
-        text_style(TITLE_SIZE, INK),
-    ))
-    .map_err(err)?;
-    y += line_height(TITLE_SIZE);
+    if !fig.title.is_empty() {
+        root.draw(&Text::new(
+            fig.title.clone(),
+            (MARGIN, y),
+            text_style(TITLE_SIZE, INK),
+        ))
+        .map_err(err)?;
+        y += line_height(TITLE_SIZE);
+    }
     if !fig.subtitle.is_empty() {
         root.draw(&Text::new(
             fig.subtitle.clone(),
