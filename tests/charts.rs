@@ -92,6 +92,21 @@ fn small_run(tmp: &Path, extra: &[&str]) -> PathBuf {
     out
 }
 
+/// `cogov plot RUN --lang zh --format svg -q` with `extra` options.
+fn plot_zh_svg(tmp: &Path, run: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "plot",
+        run.to_str().unwrap(),
+        "--lang",
+        "zh",
+        "--format",
+        "svg",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    ok(tmp, &args);
+}
+
 fn chart_path(run: &Path, lang: &str, id: &str, ext: &str) -> PathBuf {
     run.join("charts").join(lang).join(format!("{id}.{ext}"))
 }
@@ -308,18 +323,7 @@ fn plot_redraws_exactly_what_run_drew() {
         .collect();
     fs::remove_dir_all(run.join("charts")).unwrap();
 
-    ok(
-        tmp.path(),
-        &[
-            "plot",
-            run.to_str().unwrap(),
-            "--lang",
-            "zh",
-            "--format",
-            "svg",
-            "-q",
-        ],
-    );
+    plot_zh_svg(tmp.path(), &run, &[]);
     assert!(chart_path(&run, "zh", "trust", "svg").exists());
     assert!(
         !chart_path(&run, "zh", "trust", "png").exists(),
@@ -366,20 +370,7 @@ fn svgs_in_outline_mode_need_no_font_and_titles_can_be_left_out() {
     );
     let title = "事项流量";
     assert!(before.contains(title));
-    ok(
-        tmp.path(),
-        &[
-            "plot",
-            run.to_str().unwrap(),
-            "--lang",
-            "zh",
-            "--format",
-            "svg",
-            "--svg-text",
-            "outlines",
-            "-q",
-        ],
-    );
+    plot_zh_svg(tmp.path(), &run, &["--svg-text", "outlines"]);
     for id in RUN_CHARTS {
         let svg = fs::read_to_string(chart_path(&run, "zh", id, "svg")).unwrap();
         assert!(svg.starts_with("<svg"), "{id}");
@@ -392,19 +383,7 @@ fn svgs_in_outline_mode_need_no_font_and_titles_can_be_left_out() {
             "{id}: glyphs as paths"
         );
     }
-    ok(
-        tmp.path(),
-        &[
-            "plot",
-            run.to_str().unwrap(),
-            "--lang",
-            "zh",
-            "--format",
-            "svg",
-            "--no-title",
-            "-q",
-        ],
-    );
+    plot_zh_svg(tmp.path(), &run, &["--no-title"]);
     let untitled = fs::read_to_string(chart_path(&run, "zh", "issue_flow", "svg")).unwrap();
     assert!(
         !untitled.contains(title) && !untitled.contains("单次运行"),

@@ -550,6 +550,12 @@ fn compare_reports_paired_differences_and_writes_csv() {
         assert!(fs::read(dir.join("compare_differences.png"))
             .unwrap()
             .starts_with(b"\x89PNG"));
+        // A and B week by week, each a mean with its 95% band, on one chart.
+        let weekly = fs::read_to_string(dir.join("weekly_backlog.svg")).unwrap();
+        assert!(
+            weekly.contains("A: baseline") && weekly.contains("B: s2_4_process"),
+            "{lang}"
+        );
     }
     let table = fs::read_to_string(&csv_path).unwrap();
     assert!(table.starts_with("metric,n,mean_a,mean_b,difference,ci95_lo,ci95_hi,effect_size_dz\n"));

@@ -182,6 +182,7 @@ labels! {
     DZ_NOTE = "d_z (in the printed table) = mean paired difference ÷ standard deviation of the differences: how consistently B beats A seed by seed, not how large the effect is: a tiny difference with little seed-to-seed spread has a large d_z, so read the difference in its own unit first.", "d_z（见输出表格）= 配对差值的均值 ÷ 差值的标准差：衡量B在各随机种子上是否一致地优于A，而非效应大小：差值很小但各种子间波动更小时d_z也会很大，应首先看以原单位表示的差值。";
     T_WEEKLY = "{metric}, week by week", "{metric}（逐周）";
     SUB_WEEKLY = "{title} · each week: mean of {reps} replications", "{title}，每周为{reps}次重复的均值";
+    SUB_WEEKLY_PAIRED = "each week: mean of {reps} replications on the same seeds for A and B", "每周为{reps}次重复的均值，A与B共用随机种子";
     ONE_SEED = "one run, seed {seed}: one draw of chance, not an average", "单次运行（随机种子{seed}）：一次随机结果，并非平均值";
     MORRIS_LINES = "σ/μ* = 0.1, 0.5, 1 (below: nearly linear; above: non-linear or interacting)", "σ/μ* = 0.1、0.5、1（线下近似线性，线上为非线性或交互作用）";
     MORRIS_REST = "not labelled (smaller μ*): {list}", "未标注（μ*较小）：{list}";

@@ -9,7 +9,7 @@
 use super::figure::Figure;
 use super::labels::{self as t, Lang};
 use super::sweep::{difference_chart, differences, Axes, DifferencePanel, Estimate};
-use super::sweep_dir::{short_key, KEY_METRICS};
+use super::sweep_dir::{short_key, weekly_charts, Interval, KEY_METRICS};
 use super::{ChartError, Charted};
 use crate::experiment::stats::PairedDifference;
 use crate::output::records::summary_columns;
@@ -50,6 +50,8 @@ pub struct Comparison {
     pub b: String,
     pub reps: u32,
     pub metrics: Vec<(String, PairedDifference)>,
+    /// Week by week (`sweep_dir::weekly_intervals`), by `WEEKLY` column: A's and B's.
+    pub weekly: Vec<Vec<Vec<Interval>>>,
 }
 
 impl Charted for Comparison {
@@ -82,7 +84,12 @@ impl Charted for Comparison {
         };
         let mut fig = differences("compare_differences", axes, &panels, lang)?;
         fig.notes.push(t::DZ_NOTE.get(lang).to_string());
-        Ok(vec![fig])
+        let labels = [format!("A: {}", self.a), format!("B: {}", self.b)];
+        let labels = [labels[0].as_str(), labels[1].as_str()];
+        let subtitle = t::SUB_WEEKLY_PAIRED.fill(lang, &[("reps", &self.reps.to_string())]);
+        let mut figs = vec![fig];
+        figs.extend(weekly_charts(&labels, &self.weekly, &subtitle, lang)?);
+        Ok(figs)
     }
 }
 

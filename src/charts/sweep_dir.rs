@@ -96,9 +96,53 @@ pub const WEEKLY: [(&str, L, L); 4] = [
 /// Most design points whose weekly series share one chart (one colour each).
 pub const WEEKLY_POINTS: usize = 8;
 
-/// Mean and 95% interval per week of each `WEEKLY` column at each design point, from the
-/// runs' `timeseries/run-NNNNNN.csv` (failed runs have none and are left out), over the weeks
-/// every run has.
+/// Mean and 95% interval per week of each `WEEKLY` column over `runs`, each run the rows of
+/// its time series with the columns named by `header`, over the weeks every run has (one
+/// `Vec` per `WEEKLY` column, empty when there is no run).
+pub fn weekly_intervals<'a>(
+    header: &[String],
+    runs: impl IntoIterator<Item = &'a [Vec<f64>]>,
+) -> Result<Vec<Vec<Interval>>, String> {
+    let columns = WEEKLY
+        .iter()
+        .map(|(c, _, _)| {
+            header
+                .iter()
+                .position(|h| h == c)
+                .ok_or_else(|| format!("no column {c}"))
+        })
+        .collect::<Result<Vec<usize>, String>>()?;
+    let mut moments: Vec<Vec<Moments>> = vec![Vec::new(); WEEKLY.len()];
+    for (r, rows) in runs.into_iter().enumerate() {
+        for (m, &c) in moments.iter_mut().zip(&columns) {
+            if r == 0 {
+                m.resize(rows.len(), Moments::default());
+            }
+            m.truncate(rows.len());
+            for (mom, row) in m.iter_mut().zip(rows) {
+                mom.push(row.get(c).copied().unwrap_or(f64::NAN));
+            }
+        }
+    }
+    Ok(moments
+        .iter()
+        .map(|m| {
+            m.iter()
+                .map(|m| {
+                    let h = m.ci95_half_width();
+                    Interval {
+                        mean: m.mean(),
+                        lower: m.mean() - h,
+                        upper: m.mean() + h,
+                    }
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// `weekly_intervals` of each design point, from the runs' `timeseries/run-NNNNNN.csv` (failed
+/// runs have none and are left out), by `WEEKLY` column and then point.
 fn weekly_series(dir: &Path, exp: &Experiment) -> Result<Vec<Vec<Vec<Interval>>>, ChartError> {
     let wanted = exp.timeseries
         && matches!(exp.design, Design::Grid(_) | Design::Packages(_))
@@ -109,41 +153,20 @@ fn weekly_series(dir: &Path, exp: &Experiment) -> Result<Vec<Vec<Vec<Interval>>>
     let reps = exp.replications as usize;
     let mut out = vec![Vec::with_capacity(exp.points.len()); WEEKLY.len()];
     for p in 0..exp.points.len() {
-        let mut moments: Vec<Vec<Moments>> = vec![Vec::new(); WEEKLY.len()];
+        let mut header = Vec::new();
+        let mut runs = Vec::new();
         for r in 0..reps {
             let path = dir.join(format!("timeseries/run-{:06}.csv", p * reps + r));
-            if !path.exists() {
-                continue;
-            }
-            let (header, rows) = read_csv(&path)?;
-            for (w, (column, _, _)) in WEEKLY.iter().enumerate() {
-                let c = header
-                    .iter()
-                    .position(|h| h == column)
-                    .ok_or_else(|| input(&path, format!("no column {column}")))?;
-                let m = &mut moments[w];
-                if m.is_empty() {
-                    m.resize(rows.len(), Moments::default());
-                }
-                m.truncate(rows.len());
-                for (mom, row) in m.iter_mut().zip(&rows) {
-                    mom.push(row[c]);
-                }
+            if path.exists() {
+                let (h, rows) = read_csv(&path)?;
+                header = h;
+                runs.push(rows);
             }
         }
-        for (w, m) in moments.iter().enumerate() {
-            out[w].push(
-                m.iter()
-                    .map(|m| {
-                        let h = m.ci95_half_width();
-                        Interval {
-                            mean: m.mean(),
-                            lower: m.mean() - h,
-                            upper: m.mean() + h,
-                        }
-                    })
-                    .collect(),
-            );
+        let weekly = weekly_intervals(&header, runs.iter().map(Vec::as_slice))
+            .map_err(|e| input(&dir.join("timeseries"), e))?;
+        for (column, weeks) in out.iter_mut().zip(weekly) {
+            column.push(weeks);
         }
     }
     Ok(out)
@@ -622,6 +645,20 @@ fn curve_columns<'a>(rows: impl Iterator<Item = &'a (Vec<f64>, Interval)>) -> [V
     out
 }
 
+/// Labelled columns (x, mean, lower, upper) as curves, leaving out those without points.
+fn curves_of<'a>(columns: impl Iterator<Item = (&'a str, &'a [Vec<f64>; 4])>) -> Vec<Curve<'a>> {
+    columns
+        .filter(|(_, [x, ..])| !x.is_empty())
+        .map(|(label, [x, mean, lower, upper])| Curve {
+            label,
+            x,
+            mean,
+            lower,
+            upper,
+        })
+        .collect()
+}
+
 /// A grid's charts of `metric`: a heatmap over the first two factors (when there are two),
 /// and the metric against the first factor with one curve per value of the second.
 fn grid_figures(
@@ -694,16 +731,7 @@ fn grid_figures(
             (label, curve_columns(g.iter().filter(|(at, _)| at[0] == y)))
         })
         .collect();
-    let curves: Vec<Curve> = curves
-        .iter()
-        .map(|(label, [x, mean, lower, upper])| Curve {
-            label,
-            x,
-            mean,
-            lower,
-            upper,
-        })
-        .collect();
+    let curves = curves_of(curves.iter().map(|(label, c)| (label.as_str(), c)));
     let by = t::T_BY.fill(
         lang,
         &[
@@ -788,11 +816,33 @@ fn difference_figure(
 /// treatment on one chart), each the mean of the replications with its 95% band
 /// (`weekly_<column>`).
 fn weekly_figures(cx: &Context) -> Result<Vec<Figure>, ChartError> {
-    let (data, lang) = (cx.data, cx.lang);
-    let points = &data.experiment.points;
+    let labels: Vec<&str> = cx
+        .data
+        .experiment
+        .points
+        .iter()
+        .map(|p| p.label.as_str())
+        .collect();
+    weekly_charts(
+        &labels,
+        &cx.data.weekly,
+        &cx.subtitle(t::SUB_WEEKLY),
+        cx.lang,
+    )
+}
+
+/// A chart per `WEEKLY` column (`weekly_<column>`): one curve per label, the mean per week with
+/// its 95% band; `weekly[column][curve]` as `weekly_intervals` gives it. Curves without weeks
+/// are left out, and so is a column without curves.
+pub fn weekly_charts(
+    labels: &[&str],
+    weekly: &[Vec<Vec<Interval>>],
+    subtitle: &str,
+    lang: Lang,
+) -> Result<Vec<Figure>, ChartError> {
     let mut figs = Vec::new();
-    for ((column, name, axis), per_point) in WEEKLY.iter().zip(&data.weekly) {
-        let columns: Vec<[Vec<f64>; 4]> = per_point
+    for ((column, name, axis), per_curve) in WEEKLY.iter().zip(weekly) {
+        let columns: Vec<[Vec<f64>; 4]> = per_curve
             .iter()
             .map(|weeks| {
                 let mut c: [Vec<f64>; 4] = Default::default();
@@ -807,25 +857,14 @@ fn weekly_figures(cx: &Context) -> Result<Vec<Figure>, ChartError> {
                 c
             })
             .collect();
-        let curves: Vec<Curve> = points
-            .iter()
-            .zip(&columns)
-            .filter(|(_, [x, ..])| !x.is_empty())
-            .map(|(p, [x, mean, lower, upper])| Curve {
-                label: &p.label,
-                x,
-                mean,
-                lower,
-                upper,
-            })
-            .collect();
+        let curves = curves_of(labels.iter().copied().zip(&columns));
         if curves.is_empty() {
             continue;
         }
         let title = t::T_WEEKLY.fill(lang, &[("metric", name.get(lang))]);
         let axes = Axes {
             title: &title,
-            subtitle: &cx.subtitle(t::SUB_WEEKLY),
+            subtitle,
             x_label: t::WEEK.get(lang),
             y_label: axis.get(lang),
         };
