@@ -351,14 +351,21 @@ set = {}
     )
     .unwrap();
     let out = tmp.path().join("s");
-    ok(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-        "--no-charts",
-    ]);
+    let one = tmp.path().join("one-thread");
+    for (dir, threads) in [(&out, "2"), (&one, "1")] {
+        ok(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            "-q",
+            "--threads",
+            threads,
+        ]);
+    }
+    for f in ["points.csv", "charts/zh/resolution_rate_packages_diff.svg"] {
+        assert_eq!(read(&out, f), read(&one, f), "{f}: 1 and 2 threads differ");
+    }
     let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
     let h = runs.headers().unwrap().clone();
     let col = h.iter().position(|c| c == "resolution_rate").unwrap();
