@@ -92,6 +92,21 @@ fn small_run(tmp: &Path, extra: &[&str]) -> PathBuf {
     out
 }
 
+/// `cogov plot RUN --lang zh --format svg -q` with `extra` options.
+fn plot_zh_svg(tmp: &Path, run: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "plot",
+        run.to_str().unwrap(),
+        "--lang",
+        "zh",
+        "--format",
+        "svg",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    ok(tmp, &args);
+}
+
 fn chart_path(run: &Path, lang: &str, id: &str, ext: &str) -> PathBuf {
     run.join("charts").join(lang).join(format!("{id}.{ext}"))
 }
@@ -309,18 +324,7 @@ fn plot_redraws_exactly_what_run_drew() {
         .collect();
     fs::remove_dir_all(run.join("charts")).unwrap();
 
-    ok(
-        tmp.path(),
-        &[
-            "plot",
-            run.to_str().unwrap(),
-            "--lang",
-            "zh",
-            "--format",
-            "svg",
-            "-q",
-        ],
-    );
+    plot_zh_svg(tmp.path(), &run, &[]);
     assert!(chart_path(&run, "zh", "trust", "svg").exists());
     assert!(
         !chart_path(&run, "zh", "trust", "png").exists(),
@@ -350,6 +354,46 @@ fn plot_redraws_exactly_what_run_drew() {
         .filter(|n| n.contains("partial"))
         .collect();
     assert!(stray.is_empty(), "temporary files left: {stray:?}");
+}
+
+/// For a journal: `--svg-text outlines` writes Chinese SVGs whose words are glyph outlines —
+/// no `<text>` element and no web font, so they render in rsvg-convert or a vector editor with
+/// no font installed — and `--no-title` leaves titles to the caption. A run's charts say that
+/// they show one seed.
+#[test]
+fn svgs_in_outline_mode_need_no_font_and_titles_can_be_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = small_run(tmp.path(), &[]);
+    let before = fs::read_to_string(chart_path(&run, "zh", "issue_flow", "svg")).unwrap();
+    assert!(
+        before.contains("单次运行（随机种子"),
+        "one seed, said in the subtitle"
+    );
+    let title = "事项流量";
+    assert!(before.contains(title));
+    plot_zh_svg(tmp.path(), &run, &["--svg-text", "outlines"]);
+    for id in RUN_CHARTS {
+        let svg = fs::read_to_string(chart_path(&run, "zh", id, "svg")).unwrap();
+        assert!(svg.starts_with("<svg"), "{id}");
+        assert!(
+            !svg.contains("<text") && !svg.contains("@font-face"),
+            "{id}: text needs no font"
+        );
+        assert!(
+            svg.matches("<path d=\"M").count() > 20,
+            "{id}: glyphs as paths"
+        );
+    }
+    plot_zh_svg(tmp.path(), &run, &["--no-title"]);
+    let untitled = fs::read_to_string(chart_path(&run, "zh", "issue_flow", "svg")).unwrap();
+    assert!(
+        !untitled.contains(title) && !untitled.contains("单次运行"),
+        "no title, no subtitle"
+    );
+    assert!(
+        untitled.contains("<text"),
+        "web-font text stays the default"
+    );
 }
 
 #[test]
@@ -748,7 +792,22 @@ fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
 fn packages_morris_and_latin_hypercube_sweeps_get_their_charts() {
     let tmp = tempfile::tempdir().unwrap();
     let packages = sweep(tmp.path(), "packages", PACKAGES, &[]);
-    let svgs = check_sweep_charts(&packages, &sweep_chart_ids(&["packages"]));
+    let svgs = check_sweep_charts(&packages, &sweep_chart_ids(&["packages", "packages_diff"]));
+    // Common random numbers: each package minus the baseline, paired seed by seed.
+    assert_has(
+        svg_of(&svgs, "zh", "resolution_rate_packages_diff"),
+        "zh package differences",
+        &[
+            "解决率：各政策组合与基线之差",
+            "与“baseline / 基线”在3个共同随机种子上的配对差值",
+            "lists / 权责清单",
+            "无差异",
+        ],
+    );
+    assert!(
+        !svg_of(&svgs, "en", "cost_total_packages_diff").contains(">baseline / 基线<"),
+        "the baseline has no row of its own"
+    );
     assert_has(
         svg_of(&svgs, "zh", "resolution_rate_packages"),
         "zh packages",
@@ -856,7 +915,8 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &packages,
             "zh",
-            key_metrics().len(),
+            // The means and the paired differences of each key metric.
+            2 * key_metrics().len(),
             &[
                 "权责清单、以块为主与基线比较",
                 "政策组合",
@@ -868,7 +928,8 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &packages,
             "en",
-            key_metrics().len(),
+            // The means and the paired differences of each key metric.
+            2 * key_metrics().len(),
             &[
                 "Three packages on a small city.",
                 "policy packages",
@@ -1114,6 +1175,45 @@ fn bad_sweep_directories_are_refused_naming_the_file() {
     );
 }
 
+/// A package sweep that writes time series draws each weekly column across replications: the
+/// baseline and every package on one chart, each a mean per week with its 95% band.
+#[test]
+fn a_sweep_with_time_series_draws_weekly_means_with_bands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = PACKAGES.replace(
+        "common_random_numbers = true",
+        "common_random_numbers = true\ntimeseries = true",
+    );
+    let dir = sweep(tmp.path(), "weekly", &text, &[]);
+    let mut ids = sweep_chart_ids(&["packages", "packages_diff"]);
+    ids.extend(
+        charts::sweep_dir::WEEKLY
+            .iter()
+            .map(|(c, _, _)| format!("weekly_{c}")),
+    );
+    let svgs = check_sweep_charts(&dir, &ids);
+    assert_has(
+        svg_of(&svgs, "zh", "weekly_backlog"),
+        "zh weekly",
+        &[
+            "未结事项（逐周）",
+            "baseline / 基线",
+            "lists / 权责清单",
+            "周次",
+            "阴影",
+        ],
+    );
+    assert_has(
+        svg_of(&svgs, "en", "weekly_resolved"),
+        "en weekly",
+        &[
+            "each week: mean of 3 replications",
+            "95% confidence interval",
+            "Week",
+        ],
+    );
+}
+
 #[test]
 fn points_csv_cut_anywhere_is_an_error_or_a_chart_never_a_panic() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1126,7 +1226,8 @@ fn points_csv_cut_anywhere_is_an_error_or_a_chart_never_a_panic() {
             SweepData::read(&dir).and_then(|d| charts::sweep_figures(&d, Lang::Zh).map(|f| f.len()))
         });
         match read.unwrap_or_else(|_| panic!("a panic on points.csv cut at {cut}")) {
-            Ok(n) => assert_eq!(n, key_metrics().len(), "cut at {cut}"),
+            // The means and the paired differences of each key metric.
+            Ok(n) => assert_eq!(n, 2 * key_metrics().len(), "cut at {cut}"),
             Err(e) => {
                 assert!(e.to_string().contains("points.csv"), "cut at {cut}: {e}");
                 assert!(e.is_usage(), "cut at {cut}: {e}");

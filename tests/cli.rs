@@ -1646,17 +1646,21 @@ fn a_lever_that_needs_another_is_warned_about() {
     );
 }
 
+/// Writes `small.toml` into `dir`: a one-district city of `ticks` weeks for `cogov levers`.
+fn small_lever_base(dir: &Path, ticks: u32) {
+    fs::write(
+        dir.join("small.toml"),
+        format!("[scenario]\nname = \"small\"\nticks = {ticks}\n\n[territory]\ndistricts = 1\nstreets_per_district = 1\ncommunities_per_street = 2\ngrids_per_community = 2\n"),
+    )
+    .unwrap();
+}
+
 /// `cogov levers` compares every lever with the base on common seeds, prints one line per lever
 /// with its meaning from the parameter table, and writes every metric of every lever as CSV.
 #[test]
 fn levers_compares_every_lever_with_the_base() {
     let tmp = tempfile::tempdir().unwrap();
-    let base = tmp.path().join("small.toml");
-    fs::write(
-        &base,
-        "[scenario]\nname = \"small\"\nticks = 6\n\n[territory]\ndistricts = 1\nstreets_per_district = 1\ncommunities_per_street = 2\ngrids_per_community = 2\n",
-    )
-    .unwrap();
+    small_lever_base(tmp.path(), 6);
     let o = run_in(
         tmp.path(),
         &[
@@ -1702,6 +1706,87 @@ fn levers_compares_every_lever_with_the_base() {
         Some(2),
         "an existing --out needs --force"
     );
+}
+
+/// `cogov levers --charts` draws a forest plot per key outcome in both languages (the chart of
+/// compare's differences); `--markdown` prints the ODD's table; `--robust` repeats the
+/// comparison over the unanchored-parameter hypercube and reports, per lever and key outcome,
+/// the shares of points where the sign and rank hold — the same bytes on 1 and 2 threads.
+#[test]
+fn levers_draw_a_forest_plot_and_report_robustness() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_lever_base(tmp.path(), 4);
+    let args = |out: &str| {
+        vec![
+            "levers".to_string(),
+            "--base".into(),
+            "small.toml".into(),
+            "--reps".into(),
+            "2".into(),
+            "--markdown".into(),
+            "--charts".into(),
+            format!("{out}-charts"),
+            "--robust".into(),
+            "--robust-points".into(),
+            "3".into(),
+            "--robust-out".into(),
+            format!("{out}.csv"),
+        ]
+    };
+    let mut outputs = Vec::new();
+    for (threads, name) in [("1", "one"), ("2", "two")] {
+        let a = args(name);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let o = cogov_in(tmp.path())
+            .args(&a)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push((
+            o.stdout,
+            fs::read(tmp.path().join(format!("{name}.csv"))).unwrap(),
+            fs::read(tmp.path().join(format!(
+                "{name}-charts/charts/zh/levers_resolution_rate.svg"
+            )))
+            .unwrap(),
+        ));
+    }
+    assert!(
+        outputs[0] == outputs[1],
+        "1 and 2 threads give the same bytes"
+    );
+    let text = String::from_utf8_lossy(&outputs[0].0);
+    let levers = cogov::model::levers::LEVER_SETTINGS;
+    let table: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(table.len(), levers.len(), "{text}");
+    assert!(text.contains("| lever | `resolution_rate` |"), "{text}");
+    assert!(
+        text.contains("Robustness: 3 Latin-hypercube points") && text.contains("稳健性"),
+        "{text}"
+    );
+    let csv = String::from_utf8_lossy(&outputs[0].1);
+    assert!(csv
+        .starts_with("lever,outcome,sign_at_base,rank_at_base,sign_held_share,rank_held_share\n"));
+    assert_eq!(csv.lines().count() - 1, levers.len() * 6);
+    for lang in ["en", "zh"] {
+        for outcome in ["resolution_rate", "major_risks_total", "satisfaction_mean"] {
+            let svg = fs::read_to_string(
+                tmp.path()
+                    .join(format!("one-charts/charts/{lang}/levers_{outcome}.svg")),
+            )
+            .unwrap();
+            assert!(
+                svg.contains("trust_culture")
+                    && svg.contains(if lang == "en" {
+                        "no difference"
+                    } else {
+                        "无差异"
+                    }),
+                "{lang}/{outcome}"
+            );
+        }
+    }
 }
 
 /// The Chinese interface speaks the policy language of `docs/ZH-TERMS.md`: one name per

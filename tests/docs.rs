@@ -71,23 +71,28 @@ fn keys_of(table: &str) -> Vec<String> {
     keys
 }
 
-/// Byte range of the text between the marker lines (after the begin line's newline, up to the
-/// start of the end marker).
+/// Byte range of the text between the parameter table's marker lines.
 fn block_range(odd: &str) -> std::ops::Range<usize> {
+    marked_range(odd, BEGIN, END)
+}
+
+/// Byte range of the text between two marker lines (after the begin line's newline, up to the
+/// start of the end marker).
+fn marked_range(odd: &str, begin_marker: &str, end_marker: &str) -> std::ops::Range<usize> {
     let count = |m: &str| odd.matches(m).count();
     assert!(
-        count(BEGIN) == 1 && count(END) == 1,
-        "docs/ODD.md must contain each marker line exactly once: `{BEGIN}` and `{END}`"
+        count(begin_marker) == 1 && count(end_marker) == 1,
+        "docs/ODD.md must contain each marker line exactly once: `{begin_marker}` and `{end_marker}`"
     );
-    let begin = odd.find(BEGIN).unwrap();
+    let begin = odd.find(begin_marker).unwrap();
     let start = odd[begin..]
         .find('\n')
         .map(|i| begin + i + 1)
         .expect("nothing follows the begin marker");
-    let end = odd.find(END).unwrap();
+    let end = odd.find(end_marker).unwrap();
     assert!(
         start <= end,
-        "docs/ODD.md: `{END}` must come after `{BEGIN}`"
+        "docs/ODD.md: `{end_marker}` must come after `{begin_marker}`"
     );
     start..end
 }
@@ -288,5 +293,68 @@ fn the_glossary_of_levers_is_the_one_the_report_prints() {
     panic!(
         "docs/GLOSSARY-ZH.md: the lever table is not `charts::names::glossary_markdown()`; {}\n\nRegenerate it with:\n\n    {REGENERATE}\n",
         first_difference(found, &expected)
+    );
+}
+
+const LEVERS_BEGIN: &str = "<!-- levers:begin -->";
+const LEVERS_END: &str = "<!-- levers:end -->";
+
+/// The header and the first cell (the lever key) of every row of a `cogov levers --markdown`
+/// table.
+fn lever_table_shape(table: &str) -> (String, Vec<String>) {
+    let header = table
+        .lines()
+        .find(|l| l.starts_with("| lever |"))
+        .unwrap_or_else(|| panic!("no `| lever |` header in:\n{table}"))
+        .to_string();
+    let keys = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .map(str::to_string)
+        .collect();
+    (header, keys)
+}
+
+/// The ODD's lever table (§12 item 12) is the output of `cogov levers --markdown` on the
+/// default city, a run of minutes, so this test checks what a quick run can: the same columns
+/// and the same levers in the same order as the binary prints today (a tiny city, 2
+/// replications). Regenerate the figures with the command the table's first line names, and
+/// paste its output between the marker lines.
+#[test]
+fn lever_table_in_odd_has_the_rows_and_columns_of_cogov_levers() {
+    let odd = read_odd();
+    let found = &odd[marked_range(&odd, LEVERS_BEGIN, LEVERS_END)];
+    let out = Command::new(env!("CARGO_BIN_EXE_cogov"))
+        .args([
+            "levers",
+            "--reps",
+            "2",
+            "--ticks",
+            "2",
+            "--set",
+            "territory.districts=1",
+            "--set",
+            "territory.streets_per_district=1",
+            "--markdown",
+        ])
+        .output()
+        .expect("cogov levers could not be started");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let (header, keys) = lever_table_shape(&printed);
+    let (odd_header, odd_keys) = lever_table_shape(found);
+    assert_eq!(odd_header, header, "docs/ODD.md: the lever table's columns");
+    assert_eq!(
+        odd_keys, keys,
+        "docs/ODD.md: the lever table's levers, in order"
+    );
+    assert!(
+        found.contains("`cogov levers --reps") && found.contains("--markdown`"),
+        "docs/ODD.md: the lever table names the command that made it"
     );
 }

@@ -181,6 +181,24 @@ labels! {
     SUB_SOBOL = "{title} · {samples} base samples, means of {reps} replications · seed noise: {noise} of the variance", "{title}，基础样本{samples}个，每点取{reps}次重复的均值；随机种子噪声占方差的{noise}";
     BOOL_AXIS = "0 = off, 1 = on", "0=否，1=是";
 
+    // Paired differences (sweeps on common random numbers, `cogov compare`, `cogov levers`).
+    NO_DIFFERENCE = "no difference", "无差异";
+    A_DIFFERENCE = "difference in {axis}", "{axis}之差";
+    T_DIFF_PACKAGES = "{metric}: each package minus the baseline", "{metric}：各政策组合与基线之差";
+    T_DIFF_GRID = "{metric}: each point minus the baseline", "{metric}：各设计点与基线之差";
+    SUB_DIFF = "{title} · paired differences from “{baseline}” on {reps} common seeds, with 95% confidence intervals", "{title}，与“{baseline}”在{reps}个共同随机种子上的配对差值及95%置信区间";
+    T_COMPARE = "{b} minus {a}", "{b}与{a}之差";
+    SUB_COMPARE = "B − A on {reps} common seeds (paired), with 95% confidence intervals; A = {a}", "B − A，{reps}个共同随机种子上的配对差值及95%置信区间；A = {a}";
+    T_LEVERS = "Every lever against the base: {metric}", "各项政策举措与基准情景之差：{metric}";
+    SUB_LEVERS = "{title} · paired differences on {reps} common seeds, with 95% confidence intervals", "{title}，{reps}个共同随机种子上的配对差值及95%置信区间";
+    DZ_NOTE = "d_z (in the printed table) = mean paired difference ÷ standard deviation of the differences: how consistently B beats A seed by seed, not how large the effect is: a tiny difference with little seed-to-seed spread has a large d_z, so read the difference in its own unit first.", "d_z（见输出表格）= 配对差值的均值 ÷ 差值的标准差：衡量B在各随机种子上是否一致地优于A，而非效应大小：差值很小但各种子间波动更小时d_z也会很大，应首先看以原单位表示的差值。";
+    T_WEEKLY = "{metric}, week by week", "{metric}（逐周）";
+    SUB_WEEKLY = "{title} · each week: mean of {reps} replications", "{title}，每周为{reps}次重复的均值";
+    SUB_WEEKLY_PAIRED = "each week: mean of {reps} replications on the same seeds for A and B", "每周为{reps}次重复的均值，A与B共用随机种子";
+    ONE_SEED = "one run, seed {seed}: one draw of chance, not an average", "单次运行（随机种子{seed}）：一次随机结果，并非平均值";
+    MORRIS_LINES = "σ/μ* = 0.1, 0.5, 1 (below: nearly linear; above: non-linear or interacting)", "σ/μ* = 0.1、0.5、1（线下近似线性，线上为非线性或交互作用）";
+    MORRIS_REST = "not labelled (smaller μ*): {list}", "未标注（μ*较小）：{list}";
+
     // Sweep reports.
     R_EXPERIMENT = "Experiment", "实验";
     R_DESIGN = "Design", "实验设计";

@@ -140,11 +140,11 @@ impl RunData {
     fn subtitle(&self, lang: Lang) -> String {
         // A full-width comma in Chinese: U+00B7 is full-width in CJK fonts and looks gappy.
         let sep = lang.pick(" · ", "，");
+        // Said on every chart: a single run is one draw of chance (issue 15 §1).
         format!(
-            "{}{sep}{} {}{sep}{} {}",
+            "{}{sep}{}{sep}{} {}",
             self.title(lang),
-            t::SEED.get(lang),
-            self.scenario.seed,
+            t::ONE_SEED.fill(lang, &[("seed", &self.scenario.seed.to_string())]),
             self.weeks().map_or(0, <[f64]>::len),
             t::WEEKS.get(lang)
         )

@@ -29,12 +29,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::figure::Figure;
-use super::files::{input, Manifest, Table};
+use super::files::{input, read_csv, Manifest, Table};
 use super::labels::{self as t, Lang, L};
 use super::names::{param_name, value_words};
 use super::sweep::{self as chart, Axes, Curve, Estimate, MorrisPoint, Sampled, SobolBar};
 use super::ChartError;
 use crate::experiment::design::{Design, Point, Range};
+use crate::experiment::stats::Moments;
 use crate::experiment::sweep::{experiment_from_manifest, SOBOL_COLUMNS};
 use crate::experiment::Experiment;
 use crate::model::params::{spec_of, ParamKind, ParamValue};
@@ -94,6 +95,97 @@ pub struct SweepData {
     pub morris: Vec<MorrisRow>,
     /// `sobol.csv` (Sobol designs only; empty otherwise).
     pub sobol: Vec<SobolRow>,
+    /// Week by week, across replications, from `timeseries/` (`weekly_series`): for each of
+    /// `WEEKLY` in order, each design point's mean and 95% interval per week. Empty unless the
+    /// experiment wrote time series and has at most `WEEKLY_POINTS` package or grid points.
+    pub weekly: Vec<Vec<Vec<Interval>>>,
+}
+
+/// Time-series columns drawn week by week across replications: the column, its name, its axis.
+pub const WEEKLY: [(&str, L, L); 4] = [
+    ("resolved", t::S_RESOLVED, t::Y_ISSUES_PER_WEEK),
+    ("backlog", t::BACKLOG_PANEL, t::Y_OPEN_ISSUES),
+    ("resident_trust", t::S_RESIDENT_TRUST, t::Y_MEAN_LEVEL),
+    ("org_trust", t::S_ORG_TRUST, t::Y_MEAN_LEVEL),
+];
+
+/// Most design points whose weekly series share one chart (one colour each).
+pub const WEEKLY_POINTS: usize = 8;
+
+/// Mean and 95% interval per week of each `WEEKLY` column over `runs`, each run the rows of
+/// its time series with the columns named by `header`, over the weeks every run has (one
+/// `Vec` per `WEEKLY` column, empty when there is no run).
+pub fn weekly_intervals<'a>(
+    header: &[String],
+    runs: impl IntoIterator<Item = &'a [Vec<f64>]>,
+) -> Result<Vec<Vec<Interval>>, String> {
+    let columns = WEEKLY
+        .iter()
+        .map(|(c, _, _)| {
+            header
+                .iter()
+                .position(|h| h == c)
+                .ok_or_else(|| format!("no column {c}"))
+        })
+        .collect::<Result<Vec<usize>, String>>()?;
+    let mut moments: Vec<Vec<Moments>> = vec![Vec::new(); WEEKLY.len()];
+    for (r, rows) in runs.into_iter().enumerate() {
+        for (m, &c) in moments.iter_mut().zip(&columns) {
+            if r == 0 {
+                m.resize(rows.len(), Moments::default());
+            }
+            m.truncate(rows.len());
+            for (mom, row) in m.iter_mut().zip(rows) {
+                mom.push(row.get(c).copied().unwrap_or(f64::NAN));
+            }
+        }
+    }
+    Ok(moments
+        .iter()
+        .map(|m| {
+            m.iter()
+                .map(|m| {
+                    let h = m.ci95_half_width();
+                    Interval {
+                        mean: m.mean(),
+                        lower: m.mean() - h,
+                        upper: m.mean() + h,
+                    }
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// `weekly_intervals` of each design point, from the runs' `timeseries/run-NNNNNN.csv` (failed
+/// runs have none and are left out), by `WEEKLY` column and then point.
+fn weekly_series(dir: &Path, exp: &Experiment) -> Result<Vec<Vec<Vec<Interval>>>, ChartError> {
+    let wanted = exp.timeseries
+        && matches!(exp.design, Design::Grid(_) | Design::Packages(_))
+        && exp.points.len() <= WEEKLY_POINTS;
+    if !wanted {
+        return Ok(Vec::new());
+    }
+    let reps = exp.replications as usize;
+    let mut out = vec![Vec::with_capacity(exp.points.len()); WEEKLY.len()];
+    for p in 0..exp.points.len() {
+        let mut header = Vec::new();
+        let mut runs = Vec::new();
+        for r in 0..reps {
+            let path = dir.join(format!("timeseries/run-{:06}.csv", p * reps + r));
+            if path.exists() {
+                let (h, rows) = read_csv(&path)?;
+                header = h;
+                runs.push(rows);
+            }
+        }
+        let weekly = weekly_intervals(&header, runs.iter().map(Vec::as_slice))
+            .map_err(|e| input(&dir.join("timeseries"), e))?;
+        for (column, weeks) in out.iter_mut().zip(weekly) {
+            column.push(weeks);
+        }
+    }
+    Ok(out)
 }
 
 /// A headline metric of sweep charts and reports: a `summary.csv` column, the unit it must
@@ -298,6 +390,7 @@ impl SweepData {
             Design::Sobol { ranges, .. } => read_sobol(dir, ranges)?,
             _ => Vec::new(),
         };
+        let weekly = weekly_series(dir, &experiment)?;
         Ok(SweepData {
             dir: dir.to_path_buf(),
             experiment,
@@ -306,6 +399,7 @@ impl SweepData {
             points,
             morris,
             sobol,
+            weekly,
         })
     }
 
@@ -354,6 +448,36 @@ impl SweepData {
             return None;
         }
         p.metrics.get(metric).copied()
+    }
+
+    /// Every design point's label in `lang` (`point_label`), in point order.
+    pub fn point_labels(&self, lang: Lang) -> Vec<String> {
+        (0..self.experiment.points.len())
+            .map(|i| self.point_label(i, lang))
+            .collect()
+    }
+
+    /// `metric` at every design point but `skip` that has it, labelled with `labels[point]`.
+    fn estimates<'a>(
+        &self,
+        labels: &'a [String],
+        metric: &str,
+        skip: Option<usize>,
+    ) -> Vec<Estimate<'a>> {
+        labels
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != skip)
+            .filter_map(|(i, label)| {
+                let iv = self.estimate(i, metric)?;
+                Some(Estimate {
+                    label,
+                    mean: iv.mean,
+                    lower: iv.lower,
+                    upper: iv.upper,
+                })
+            })
+            .collect()
     }
 
     /// The Morris statistics of `lever` on `metric`.
@@ -583,10 +707,22 @@ pub fn sweep_figures(data: &SweepData, lang: Lang) -> Result<Vec<Figure>, ChartE
         reps: data.experiment.replications.to_string(),
     };
     let mut figs = Vec::new();
+    figs.extend(weekly_figures(&cx)?);
     for metric in &KEY_METRICS {
         match &data.experiment.design {
-            Design::Grid(factors) => grid_figures(&cx, metric, factors, &mut figs)?,
-            Design::Packages(_) => figs.push(packages_figure(&cx, metric)?),
+            Design::Grid(factors) => {
+                grid_figures(&cx, metric, factors, &mut figs)?;
+                figs.extend(difference_figure(&cx, metric, t::T_DIFF_GRID, "grid")?);
+            }
+            Design::Packages(_) => {
+                figs.push(packages_figure(&cx, metric)?);
+                figs.extend(difference_figure(
+                    &cx,
+                    metric,
+                    t::T_DIFF_PACKAGES,
+                    "packages",
+                )?);
+            }
             Design::LatinHypercube { ranges, .. } => {
                 figs.push(sampled_figure(&cx, metric, ranges)?)
             }
@@ -630,6 +766,20 @@ fn curve_columns<'a>(rows: impl Iterator<Item = &'a (Vec<f64>, Interval)>) -> [V
         }
     }
     out
+}
+
+/// Labelled columns (x, mean, lower, upper) as curves, leaving out those without points.
+fn curves_of<'a>(columns: impl Iterator<Item = (&'a str, &'a [Vec<f64>; 4])>) -> Vec<Curve<'a>> {
+    columns
+        .filter(|(_, [x, ..])| !x.is_empty())
+        .map(|(label, [x, mean, lower, upper])| Curve {
+            label,
+            x,
+            mean,
+            lower,
+            upper,
+        })
+        .collect()
 }
 
 /// A grid's charts of `metric`: a heatmap over the first two factors (when there are two),
@@ -704,16 +854,7 @@ fn grid_figures(
             (label, curve_columns(g.iter().filter(|(at, _)| at[0] == y)))
         })
         .collect();
-    let curves: Vec<Curve> = curves
-        .iter()
-        .map(|(label, [x, mean, lower, upper])| Curve {
-            label,
-            x,
-            mean,
-            lower,
-            upper,
-        })
-        .collect();
+    let curves = curves_of(curves.iter().map(|(label, c)| (label.as_str(), c)));
     let by = t::T_BY.fill(
         lang,
         &[
@@ -736,22 +877,8 @@ fn grid_figures(
 fn packages_figure(cx: &Context, metric: &KeyMetric) -> Result<Figure, ChartError> {
     let (data, lang, m) = (cx.data, cx.lang, metric.column);
     let points = &data.experiment.points;
-    let labels: Vec<String> = (0..points.len())
-        .map(|i| data.point_label(i, lang))
-        .collect();
-    let rows: Vec<Estimate> = labels
-        .iter()
-        .enumerate()
-        .filter_map(|(i, label)| {
-            let iv = data.estimate(i, m)?;
-            Some(Estimate {
-                label,
-                mean: iv.mean,
-                lower: iv.lower,
-                upper: iv.upper,
-            })
-        })
-        .collect();
+    let labels = data.point_labels(lang);
+    let rows = data.estimates(&labels, m, None);
     if rows.is_empty() {
         return Err(no_data(metric));
     }
@@ -769,6 +896,111 @@ fn packages_figure(cx: &Context, metric: &KeyMetric) -> Result<Figure, ChartErro
         y_label: "",
     };
     chart::policy_packages(&format!("{m}_packages"), axes, &rows, baseline, lang)
+}
+
+/// The difference view of a package or grid design on common random numbers: every other
+/// point minus the baseline (`Experiment::baseline_point`), paired replication by replication
+/// (`<metric>_diff_*` of `points.csv`), as dots with their 95% intervals (`<metric>_<kind>_diff`).
+/// `None` without a baseline, or when no point has a difference.
+fn difference_figure(
+    cx: &Context,
+    metric: &KeyMetric,
+    title: L,
+    kind: &str,
+) -> Result<Option<Figure>, ChartError> {
+    let (data, lang, m) = (cx.data, cx.lang, metric.column);
+    let Some(b) = data.experiment.baseline_point() else {
+        return Ok(None);
+    };
+    let points = &data.experiment.points;
+    let labels = data.point_labels(lang);
+    let rows = data.estimates(&labels, &format!("{m}_diff"), Some(b));
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let title = title.fill(lang, &[("metric", metric.name.get(lang))]);
+    let subtitle = t::SUB_DIFF.fill(
+        lang,
+        &[
+            ("title", &cx.title),
+            ("baseline", &points[b].label),
+            ("reps", &cx.reps),
+        ],
+    );
+    let x_label = t::A_DIFFERENCE.fill(lang, &[("axis", metric.axis.get(lang))]);
+    let axes = Axes {
+        title: &title,
+        subtitle: &subtitle,
+        x_label: &x_label,
+        y_label: "",
+    };
+    chart::difference_chart(&format!("{m}_{kind}_diff"), axes, rows, lang).map(Some)
+}
+
+/// Each `WEEKLY` column week by week, one curve per design point (the baseline and every
+/// treatment on one chart), each the mean of the replications with its 95% band
+/// (`weekly_<column>`).
+fn weekly_figures(cx: &Context) -> Result<Vec<Figure>, ChartError> {
+    let labels: Vec<&str> = cx
+        .data
+        .experiment
+        .points
+        .iter()
+        .map(|p| p.label.as_str())
+        .collect();
+    weekly_charts(
+        &labels,
+        &cx.data.weekly,
+        &cx.subtitle(t::SUB_WEEKLY),
+        cx.lang,
+    )
+}
+
+/// A chart per `WEEKLY` column (`weekly_<column>`): one curve per label, the mean per week with
+/// its 95% band; `weekly[column][curve]` as `weekly_intervals` gives it. Curves without weeks
+/// are left out, and so is a column without curves.
+pub fn weekly_charts(
+    labels: &[&str],
+    weekly: &[Vec<Vec<Interval>>],
+    subtitle: &str,
+    lang: Lang,
+) -> Result<Vec<Figure>, ChartError> {
+    let mut figs = Vec::new();
+    for ((column, name, axis), per_curve) in WEEKLY.iter().zip(weekly) {
+        let columns: Vec<[Vec<f64>; 4]> = per_curve
+            .iter()
+            .map(|weeks| {
+                let mut c: [Vec<f64>; 4] = Default::default();
+                for (k, iv) in weeks.iter().enumerate() {
+                    for (col, v) in c
+                        .iter_mut()
+                        .zip([(k + 1) as f64, iv.mean, iv.lower, iv.upper])
+                    {
+                        col.push(v);
+                    }
+                }
+                c
+            })
+            .collect();
+        let curves = curves_of(labels.iter().copied().zip(&columns));
+        if curves.is_empty() {
+            continue;
+        }
+        let title = t::T_WEEKLY.fill(lang, &[("metric", name.get(lang))]);
+        let axes = Axes {
+            title: &title,
+            subtitle,
+            x_label: t::WEEK.get(lang),
+            y_label: axis.get(lang),
+        };
+        figs.push(chart::metric_vs_parameter(
+            &format!("weekly_{column}"),
+            axes,
+            &curves,
+            lang,
+        )?);
+    }
+    Ok(figs)
 }
 
 /// The points of a Latin hypercube against each varied parameter.

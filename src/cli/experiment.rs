@@ -11,11 +11,14 @@ use rayon::prelude::*;
 
 use super::run::output_error;
 use super::CliError;
+use crate::charts::sweep_dir::weekly_intervals;
 use crate::experiment::stats::paired_difference;
 use crate::experiment::sweep::{self, Shard, SweepError, SweepOptions};
 use crate::experiment::{self};
 use crate::model::rng::mix64;
-use crate::output::records::{summary_columns, summary_index, summary_row};
+use crate::output::records::{
+    summary_columns, summary_index, summary_row, timeseries_columns, timeseries_row,
+};
 use crate::output::{format_value, place};
 use crate::run::{check_summary, simulate_checked, NonFinite};
 
@@ -89,6 +92,10 @@ pub struct CompareArgs {
     /// Language of the printed table: metric names and headers （输出语言）
     #[arg(long, value_enum, default_value_t = super::params::Lang::Both)]
     pub lang: super::params::Lang,
+    /// Draw the differences as a chart into DIR/charts/en and DIR/charts/zh (PNG and SVG)
+    /// （将差值图绘制到 DIR/charts/en 与 DIR/charts/zh）
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -419,7 +426,12 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     // Each replication's two summary rows are kept for the paired statistics, and one metric
     // at a time is copied out of them: refused here rather than aborted while allocating.
     let workers = (rayon::current_num_threads() as u64).min(args.reps as u64);
-    let row = (std::mem::size_of::<Vec<f64>>() + 8 * summary_columns().len()) as u64;
+    let mut row = (std::mem::size_of::<Vec<f64>>() + 8 * summary_columns().len()) as u64;
+    if args.charts.is_some() {
+        // Each run's time series, kept for the weekly charts.
+        let week = (std::mem::size_of::<Vec<f64>>() + 8 * timeseries_columns().len()) as u64;
+        row += week * u64::from(a.ticks.max(b.ticks));
+    }
     let books = super::memory::Bookkeeping {
         bytes: (args.reps as u64).saturating_mul(2 * row + 16),
         what: format!("the results of --reps {}", args.reps),
@@ -432,7 +444,9 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         place::check_file_target(out, args.force, false).map_err(output_error)?;
     }
     // Common random numbers: replication r runs both scenarios on the same seed.
-    let rows: Vec<(Vec<f64>, Vec<f64>)> = (0..args.reps)
+    // A run's summary row, and its time series when charts are drawn (for the weekly charts).
+    type Run = (Vec<f64>, Vec<Vec<f64>>);
+    let rows: Vec<(Run, Run)> = (0..args.reps)
         .into_par_iter()
         .map(|r| {
             let seed = mix64(args.seed ^ mix64(r as u64 + 1));
@@ -441,7 +455,11 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
                 let res = simulate_checked(&sc, |_, _| {})?;
                 let summary = summary_row(&res.series, &res.facts);
                 check_summary(&sc, &summary)?;
-                Ok(summary)
+                let series = match args.charts {
+                    Some(_) => res.series.iter().map(timeseries_row).collect(),
+                    None => Vec::new(),
+                };
+                Ok((summary, series))
             };
             let named = |sc: &crate::scenario::Scenario| {
                 run(sc).map_err(|e: NonFinite| {
@@ -454,8 +472,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let cols = summary_columns();
     let results: Vec<_> = (0..cols.len())
         .map(|m| {
-            let xa: Vec<f64> = rows.iter().map(|r| r.0[m]).collect();
-            let xb: Vec<f64> = rows.iter().map(|r| r.1[m]).collect();
+            let xa: Vec<f64> = rows.iter().map(|r| r.0 .0[m]).collect();
+            let xb: Vec<f64> = rows.iter().map(|r| r.1 .0[m]).collect();
             paired_difference(&xa, &xb)
         })
         .collect();
@@ -507,6 +525,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         "B − A",
         "d_z"
     )?;
+    // The run summary's headline metrics, printed and charted in that order.
     for (name, en, zh) in super::run::HEADLINE {
         if let Some(i) = summary_index(name) {
             let d = &results[i];
@@ -526,6 +545,40 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             )?;
         }
     }
+    outln!("{}", DZ_EXPLAINED)?;
+    if let Some(dir) = &args.charts {
+        let header: Vec<String> = timeseries_columns().into_iter().map(|c| c.name).collect();
+        let weekly = |of: fn(&(Run, Run)) -> &Run| {
+            weekly_intervals(&header, rows.iter().map(|r| of(r).1.as_slice()))
+                .map_err(CliError::Runtime)
+        };
+        let (wa, wb) = (weekly(|r| &r.0)?, weekly(|r| &r.1)?);
+        let comparison = crate::charts::Comparison {
+            a: a.name.clone(),
+            b: b.name.clone(),
+            reps: args.reps,
+            metrics: super::run::HEADLINE
+                .iter()
+                .filter_map(|(m, _, _)| Some((m.to_string(), results[summary_index(m)?])))
+                .collect(),
+            weekly: wa.into_iter().zip(wb).map(|(x, y)| vec![x, y]).collect(),
+        };
+        let langs = crate::charts::Lang::ALL;
+        super::plot::write_charts(
+            dir,
+            &comparison,
+            &langs,
+            crate::charts::Formats::BOTH,
+            false,
+        )
+        .map_err(super::plot::chart_error)?;
+        outln!(
+            "chart 图表: {}",
+            dir.join(crate::charts::chart_dir(crate::charts::Lang::En))
+                .join("compare_differences.svg")
+                .display()
+        )?;
+    }
     if let Some(out) = &args.out {
         let rows = cols.iter().zip(&results).map(|(c, d)| {
             let mut row = vec![c.name.clone()];
@@ -538,6 +591,9 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// What `cogov compare` prints under its table about d_z (the README says the same).
+pub const DZ_EXPLAINED: &str = "d_z = mean(B − A) / sd(B − A), the paired differences of the replications: how consistently B differs from A seed by seed, not how large the difference is (more replications do not shrink d_z, but a tiny difference with little seed-to-seed spread has a large d_z); judge the size by B − A in the metric's unit and its 95% CI.\nd_z = 配对差值均值 / 差值标准差：衡量B与A之差在各随机种子上是否一致，而非差值大小（差值很小但各种子间波动更小时d_z也会很大）；差值大小应看以指标原单位表示的 B − A 及其95%置信区间。";
 
 /// Column names of a paired difference in a CSV file (`paired_cells`).
 pub const PAIRED_HEADER: [&str; 7] = [

@@ -102,6 +102,12 @@ impl Experiment {
         if let Some((_, v)) = point.set.iter().find(|(k, _)| k == key) {
             return Some(*v);
         }
+        self.base_setting(key)
+    }
+
+    /// The value design key `key` has in the base scenario (a parameter, or an intervention's
+    /// week).
+    fn base_setting(&self, key: &str) -> Option<ParamValue> {
         match intervention_index(key) {
             Some(n) => self
                 .base
@@ -110,6 +116,27 @@ impl Experiment {
                 .map(|i| ParamValue::Int(i.intervention.tick as i64)),
             None => self.base.params.get(key),
         }
+    }
+
+    /// The design point every other point is compared with in `points.csv`'s paired
+    /// differences: the first point that leaves the base scenario unchanged (a package with an
+    /// empty `set`, or the grid point at the base's own values), else the first point. `None`
+    /// unless the design is a grid or packages run on common random numbers: only there is
+    /// replication r of every point the same city on the same seed, so that a difference per
+    /// replication is a paired one. Latin hypercube and Morris points have no baseline.
+    pub fn baseline_point(&self) -> Option<usize> {
+        if !self.common_random_numbers
+            || !matches!(self.design, Design::Grid(_) | Design::Packages(_))
+            || self.points.is_empty()
+        {
+            return None;
+        }
+        let unchanged = |p: &Point| {
+            p.set
+                .iter()
+                .all(|(k, v)| self.base_setting(k) == Some(*v))
+        };
+        Some(self.points.iter().position(unchanged).unwrap_or(0))
     }
 
     /// A fingerprint of everything that determines the results (shards must agree on it).

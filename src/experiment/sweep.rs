@@ -637,17 +637,16 @@ fn sobol_rows(
         .collect()
 }
 
-/// Writes `points.csv` (and `morris.csv` or `sobol.csv`) from a complete, ordered `runs.csv`,
-/// streaming it.
-pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), SweepError> {
-    let metrics: Vec<String> = summary_columns().into_iter().map(|c| c.name).collect();
-    let keys = exp.design.keys();
-    let first_metric = 6 + keys.len();
+/// Walks a complete, ordered `runs.csv`, streaming it: `each(point, replication, metrics)`
+/// for every run, `metrics` `None` for a failed run and NaN for a cell without a number.
+fn walk_runs(
+    exp: &Experiment,
+    runs_path: &Path,
+    mut each: impl FnMut(usize, usize, Option<&mut dyn Iterator<Item = f64>>),
+) -> Result<(), SweepError> {
+    let first_metric = 6 + exp.design.keys().len();
     let file = File::open(runs_path).map_err(io_at(runs_path))?;
     let mut reader = csv::Reader::from_reader(BufReader::new(file));
-    let mut moments: Vec<Vec<Moments>> =
-        vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
-    let mut failures = vec![0u64; exp.points.len()];
     let mut last_run: Option<u64> = None;
     for rec in reader.records() {
         let rec = rec.map_err(|e| SweepError::Usage(format!("{}: {e}", runs_path.display())))?;
@@ -672,19 +671,78 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
             .ok_or_else(|| {
                 SweepError::Usage(format!("{}: bad point column", runs_path.display()))
             })?;
+        let replication: usize = rec
+            .get(2)
+            .and_then(|r| r.parse().ok())
+            .filter(|r| *r < exp.replications as usize)
+            .ok_or_else(|| {
+                SweepError::Usage(format!("{}: bad replication column", runs_path.display()))
+            })?;
         if rec.get(4) != Some("ok") {
-            failures[point] += 1;
+            each(point, replication, None);
             continue;
         }
-        for (m, mom) in moments[point].iter_mut().enumerate() {
-            let x: f64 = rec
-                .get(first_metric + m)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(f64::NAN);
+        let mut values = (first_metric..rec.len())
+            .map(|c| rec.get(c).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN));
+        each(point, replication, Some(&mut values));
+    }
+    Ok(())
+}
+
+/// Suffixes of the paired-difference columns of `points.csv`: a metric `m` has `m_diff_mean`,
+/// `m_diff_ci95_lo` and `m_diff_ci95_hi`.
+pub const DIFFERENCE_SUFFIXES: [&str; 3] = ["_diff_mean", "_diff_ci95_lo", "_diff_ci95_hi"];
+
+/// Writes `points.csv` (and `morris.csv` or `sobol.csv`) from a complete, ordered `runs.csv`,
+/// streaming it.
+///
+/// With a baseline (`Experiment::baseline_point`), every metric also gets the mean and 95%
+/// interval of its paired difference from the baseline, replication by replication
+/// (`<metric>_diff_mean`, `_diff_ci95_lo`, `_diff_ci95_hi`; empty on the baseline's own row
+/// and where no replication has both runs). The baseline's values are read in a first pass,
+/// one row per replication, and the differences in a second.
+pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), SweepError> {
+    let metrics: Vec<String> = summary_columns().into_iter().map(|c| c.name).collect();
+    let keys = exp.design.keys();
+    let mut moments: Vec<Vec<Moments>> =
+        vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
+    let mut failures = vec![0u64; exp.points.len()];
+    let baseline = exp.baseline_point();
+    let mut base_rows: Vec<Option<Vec<f64>>> = Vec::new();
+    if baseline.is_some() {
+        base_rows.resize(exp.replications as usize, None);
+    }
+    walk_runs(exp, runs_path, |point, rep, values| {
+        let Some(values) = values else {
+            failures[point] += 1;
+            return;
+        };
+        let values: Vec<f64> = values.take(metrics.len()).collect();
+        for (mom, x) in moments[point].iter_mut().zip(&values) {
             if x.is_finite() {
-                mom.push(x);
+                mom.push(*x);
             }
         }
+        if Some(point) == baseline {
+            base_rows[rep] = Some(values);
+        }
+    })?;
+    let mut differences: Vec<Vec<Moments>> = Vec::new();
+    if let Some(b) = baseline {
+        differences = vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
+        walk_runs(exp, runs_path, |point, rep, values| {
+            let (Some(values), Some(base)) = (values, &base_rows[rep]) else {
+                return;
+            };
+            if point == b {
+                return;
+            }
+            for ((mom, x), y) in differences[point].iter_mut().zip(values).zip(base) {
+                if x.is_finite() && y.is_finite() {
+                    mom.push(x - y);
+                }
+            }
+        })?;
     }
     let mut header: Vec<String> = vec!["point".into(), "label".into()];
     header.extend(keys.iter().cloned());
@@ -693,6 +751,13 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
     for m in &metrics {
         for s in ["mean", "sd", "ci95_lo", "ci95_hi"] {
             header.push(format!("{m}_{s}"));
+        }
+    }
+    if baseline.is_some() {
+        for m in &metrics {
+            for s in DIFFERENCE_SUFFIXES {
+                header.push(format!("{m}{s}"));
+            }
         }
     }
     let path = out.join("points.csv");
@@ -720,6 +785,16 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
                 }
                 let h = m.ci95_half_width();
                 for x in [m.mean(), m.sd(), m.mean() - h, m.mean() + h] {
+                    row.push(format_value(x));
+                }
+            }
+            for d in differences.get(p).into_iter().flatten() {
+                if d.n == 0 {
+                    row.extend(std::iter::repeat(String::new()).take(3));
+                    continue;
+                }
+                let h = d.ci95_half_width();
+                for x in [d.mean(), d.mean() - h, d.mean() + h] {
                     row.push(format_value(x));
                 }
             }
