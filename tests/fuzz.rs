@@ -262,8 +262,8 @@ fn check_game_manifest_text(text: &str) -> Result<(), TestCaseError> {
 
 fn check_game_set(start: &GameScenario, assignment: &str) -> Result<(), TestCaseError> {
     let mut sc = start.clone();
-    match timed("game::apply_override", assignment, || {
-        game::apply_override(&mut sc, assignment)
+    match timed("apply_override (game)", assignment, || {
+        scenario::apply_override(&mut sc, assignment)
     })? {
         Ok(()) => check_game(&sc),
         Err(e) => check_error(&e, "--set"),
@@ -782,9 +782,7 @@ fn real_manifests() -> &'static [String] {
                 );
             }
             if let Ok(g) = game::load_str(text, "x.toml", path.parent().unwrap()) {
-                out.push(
-                    serde_json::to_string_pretty(&cogov::output::games::manifest_json(&g)).unwrap(),
-                );
+                out.push(serde_json::to_string_pretty(&g.manifest().to_value()).unwrap());
             }
         }
         out

@@ -1,16 +1,13 @@
 //! Output records of a game run (`cogov run scenarios/validation/…`): the columns of its
-//! `timeseries.csv` and `summary.csv` with units and bilingual meanings, the rows derived from a
-//! `games::play::Played`, and its manifest.
+//! `timeseries.csv` and `summary.csv` with units and bilingual meanings, and the rows derived
+//! from a `games::play::Played`. Its manifest is the shared one (`GameScenario::manifest`).
 //!
 //! A game run writes the same three files as a city run, so the same tools read both; the
 //! columns differ because the games count strategies, not issues.
 
-use serde_json::{json, Map, Value};
-
 use super::records::Column;
 use crate::games::play::Played;
 use crate::games::GameKind;
-use crate::scenario::game::{game_values, GameScenario};
 
 fn col(name: &str, unit: &'static str, en: &str, zh: &str) -> Column {
     Column {
@@ -190,34 +187,6 @@ pub fn summary_row(played: &Played) -> Vec<f64> {
         );
     }
     row
-}
-
-/// The manifest of a game run: enough to reproduce it with `cogov run manifest.json`. An
-/// initial lattice read from a file is named as `initial_lattice.txt`, the copy the run writes
-/// next to the manifest.
-pub fn manifest_json(sc: &GameScenario) -> Value {
-    let init = sc
-        .init_path
-        .as_ref()
-        .map(|_| std::path::Path::new(INITIAL_LATTICE_FILE));
-    let game: Map<String, Value> = game_values(&sc.spec, init)
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    json!({
-        "cogov_version": env!("CARGO_PKG_VERSION"),
-        "kind": "game",
-        "scenario": {
-            "name": sc.name,
-            "title_en": sc.title_en,
-            "title_zh": sc.title_zh,
-            "description_en": sc.description_en,
-            "description_zh": sc.description_zh,
-        },
-        "seed": sc.seed,
-        "ticks": sc.ticks,
-        "game": game,
-    })
 }
 
 /// File names of the lattices a lattice game writes.
