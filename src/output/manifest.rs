@@ -1,7 +1,8 @@
 //! `manifest.json`: one typed structure, one writer and one reader for every output cogov
-//! writes — a city run (`kind = "run"`), a canonical game (`"game"`), a sweep's base scenario
-//! (`"base"`), a validation directory (`"validation"`); a sweep's own manifest carries its
-//! base as a nested `Manifest`.
+//! writes — a city run (`kind = "run"`), a canonical game (`"game"`), a sweep (`"sweep"`, with
+//! its base scenario as a nested manifest of kind `"base"`), a validation directory
+//! (`"validation"`). (`place::manifest_kind` still reads any JSON as a value: it must name what a
+//! foreign `manifest.json` holds before refusing to delete it.)
 //!
 //! The fields are declared in the order the file has always listed them (alphabetical, as
 //! serde_json's map sorts), so manifests keep their bytes. What a field means for a model —
@@ -36,13 +37,61 @@ pub struct InterventionRecord {
     pub tick: u64,
 }
 
+/// What a sweep's manifest says of its experiment (the experiment file's text is in
+/// `experiment_source`; this is for people and for `cogov plot`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExperimentRecord {
+    pub base_seed: u64,
+    pub common_random_numbers: bool,
+    pub description_en: String,
+    pub description_zh: String,
+    pub design: String,
+    pub name: String,
+    pub replications: u32,
+    pub runs: u64,
+    pub timeseries: bool,
+    pub title_en: String,
+    pub title_zh: String,
+}
+
+/// One design point of a sweep: its id, label and parameter values (as text).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointRecord {
+    pub id: u32,
+    pub label: String,
+    pub set: Map<String, Value>,
+}
+
+/// Which shard of a sweep a directory holds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShardRecord {
+    pub count: u32,
+    pub index: u32,
+}
+
 /// A `manifest.json`. `kind` says which output it belongs to; the other fields are present as
-/// that kind needs them (a validation output has only `mode`).
+/// that kind needs them: a run's scenario, a game's table, a sweep's experiment and base
+/// scenario, a validation output's `mode`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// A sweep's base scenario, as the manifest of a run of it (`kind = "base"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Box<Manifest>>,
     /// Always written; a manifest without it is still read (its model's fields decide).
     #[serde(default)]
     pub cogov_version: String,
+    /// Whether a sweep (shard) ran every one of its runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<ExperimentRecord>,
+    /// A sweep's experiment file, as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment_source: Option<String>,
+    /// What shards of one sweep share (`Experiment::fingerprint`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     /// A game's `[game]` table, resolved: `kind` and every key of its table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub game: Option<Map<String, Value>>,
@@ -56,10 +105,15 @@ pub struct Manifest {
     /// Every city parameter, `{section: {key: value}}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<Map<String, Value>>,
+    /// A sweep's design points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<PointRecord>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<ScenarioMeta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticks: Option<u64>,
 }
@@ -68,14 +122,21 @@ impl Manifest {
     /// A manifest of `kind` written by this cogov, with nothing else yet.
     pub fn new(kind: &str) -> Manifest {
         Manifest {
+            base: None,
             cogov_version: env!("CARGO_PKG_VERSION").to_string(),
+            complete: None,
+            experiment: None,
+            experiment_source: None,
+            fingerprint: None,
             game: None,
             interventions: None,
             kind: kind.to_string(),
             mode: None,
             params: None,
+            points: None,
             scenario: None,
             seed: None,
+            shard: None,
             ticks: None,
         }
     }
