@@ -143,6 +143,21 @@ impl GameKey {
         }
     }
 
+    /// `K`, the noise of a Fermi imitation rule (0.001..=100, default 0.5), with its meaning
+    /// in this game.
+    pub const fn fermi_noise(en: &'static str, zh: &'static str) -> GameKey {
+        GameKey {
+            key: "K",
+            kind: KeyKind::Float {
+                lo: 0.001,
+                hi: 100.0,
+                default: 0.5,
+            },
+            en,
+            zh,
+        }
+    }
+
     /// `init`, the initial lattice file of a lattice game.
     pub const INIT: GameKey = GameKey {
         key: "init",

@@ -55,16 +55,7 @@ pub const KEYS: &[GameKey] = &[
         en: "multiplication factor of each group's pot",
         zh: "公共池增益系数 r",
     },
-    GameKey {
-        key: "K",
-        kind: KeyKind::Float {
-            lo: 0.001,
-            hi: 100.0,
-            default: 0.5,
-        },
-        en: "noise of the Fermi imitation rule",
-        zh: "费米模仿规则的噪声 K",
-    },
+    GameKey::fermi_noise("noise of the Fermi imitation rule", "费米模仿规则的噪声 K"),
     GameKey::site_p0(0.5),
     GameKey::INIT,
 ];

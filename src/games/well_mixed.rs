@@ -105,16 +105,10 @@ pub const KEYS: &[GameKey] = &[
         en: "imitation rule: proportional (replicator dynamics) or fermi",
         zh: "模仿规则：proportional（复制者动态）或 fermi",
     },
-    GameKey {
-        key: "K",
-        kind: KeyKind::Float {
-            lo: 0.001,
-            hi: 100.0,
-            default: 0.5,
-        },
-        en: "noise of the Fermi rule (only with rule = \"fermi\")",
-        zh: "费米规则噪声（仅用于 rule = \"fermi\"）",
-    },
+    GameKey::fermi_noise(
+        "noise of the Fermi rule (only with rule = \"fermi\")",
+        "费米规则噪声（仅用于 rule = \"fermi\"）",
+    ),
     GameKey {
         key: "p0",
         kind: KeyKind::Float {
