@@ -103,6 +103,9 @@ names! {
     "behaviour.formation_delay_ticks" => "专班组建时间";
     "behaviour.discovery_base" => "网格员发现概率";
     "behaviour.report_base" => "居民上报概率";
+    "behaviour.escalation_reputation_cost" => "超期上交声誉损失";
+    "behaviour.escalation_pressure" => "超期上交压力";
+    "behaviour.visibility_base" => "履职记录基础可见度";
     "residents.initial_trust" => "居民初始信任";
     "residents.participation_mean" => "居民参与倾向";
     "residents.trust_relax_rate" => "居民信任回归速度";
@@ -113,6 +116,8 @@ names! {
     "residents.petition_trust" => "越级上访信任阈值";
     "residents.petition_age_ticks" => "越级上访前等待时间";
     "residents.petition_rate" => "越级上访概率";
+    "residents.petition_trust_cost" => "上访信任损失";
+    "residents.input_factor" => "居民投入系数";
     "residents.major_risk_trust_shock" => "重大风险信任冲击";
     "capability.city_front_line_command" => "市级前线指挥部";
     "capability.socialisation" => "社会化";
@@ -157,12 +162,17 @@ names! {
     "costs.trust_culture_initial" => "信任文化初始信任增量";
     "costs.trust_culture_gain" => "信任文化建信增幅";
     "costs.culture_build_ticks" => "文化培育期";
+    "costs.culture_established" => "信任文化已建成";
+    "costs.trust_culture_capacity" => "信任文化建设占用力量";
     "costs.nongov_credit_hierarchy" => "科层下非政府伙伴成绩分享比例";
     "costs.measurement_cost" => "考核测量成本";
     "costs.blame_noise" => "错误问责（考核失准）";
     "costs.list_rigidity" => "清单外事项推诿概率";
     "costs.trace_paperwork" => "填表留痕";
     "costs.lookback_attention" => "“回头看”注意力占比";
+    "costs.lookback_recognition" => "“回头看”表扬激励";
+    "costs.lookback_naming" => "“回头看”点名声誉损失";
+    "costs.lookback_value_correction" => "“回头看”价值纠偏";
     "costs.empowerment_capacity" => "赋权基层力量增幅";
     "costs.empowerment_upper_cost" => "赋权基层上级力量下沉比例";
     "costs.empowerment_motivation" => "赋权基层动机提升";
@@ -170,6 +180,8 @@ names! {
     "costs.party_core_attention" => "统筹协调注意力占比";
     "costs.platform_transfer" => "平台型政府力量转移比例";
     "costs.platform_build_ticks" => "社会力量培育期";
+    "costs.platform_established" => "平台型政府已建成";
+    "costs.block_coordination" => "属地统筹工作量";
     "costs.territorial_offload" => "属地责任泛化";
     "costs.attention_cost" => "督办名额成本";
     "costs.inspection_cost" => "纪检监察成本";
@@ -188,6 +200,7 @@ names! {
     "costs.whistle_response" => "报到工作力量";
     "costs.whistle_clout" => "吹哨督促力度";
     "costs.township_credit" => "街乡考核评价权重";
+    "costs.township_evaluation_cost" => "街乡考核评价工作量";
     "observation.warmup_ticks" => "预热期";
     "observation.return_visit_ticks" => "热线回访时间";
     "observation.unsettleable_share" => "无法解决诉求比例";

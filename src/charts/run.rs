@@ -54,8 +54,9 @@ impl RunData {
         if m.kind != "run" {
             return Err(m.unknown_kind());
         }
-        let scenario = scenario::load_manifest_str(&m.text, &m.path.display().to_string())
-            .map_err(|e| input(&m.path, e.message.clone()))?;
+        let scenario =
+            scenario::Scenario::from_manifest(&m.manifest, &m.path.display().to_string())
+                .map_err(|e| input(&m.path, e.message.clone()))?;
 
         let ts_path = dir.join("timeseries.csv");
         let (header, rows) = read_csv(&ts_path)?;

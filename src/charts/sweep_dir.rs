@@ -271,23 +271,27 @@ impl SweepData {
         if m.kind != "sweep" {
             return Err(m.unknown_kind());
         }
-        let shards = m.json["shard"]["count"].as_u64().unwrap_or(1);
+        let shard = m
+            .manifest
+            .shard
+            .unwrap_or(crate::output::manifest::ShardRecord { count: 1, index: 0 });
+        let shards = shard.count;
         if shards > 1 {
             return Err(input(
                 dir,
                 format!(
                     "is shard {}/{shards} of a sweep; merge the shards with `cogov merge` and use the merged directory",
-                    m.json["shard"]["index"].as_u64().unwrap_or(0)
+                    shard.index
                 ),
             ));
         }
-        if m.json["complete"] != serde_json::Value::Bool(true) {
+        if m.manifest.complete != Some(true) {
             return Err(input(
                 dir,
                 "the sweep is not complete (its manifest says \"complete\": false); finish it with `cogov sweep EXPERIMENT --out DIR --resume`",
             ));
         }
-        let experiment = experiment_from_manifest(&m.json, &m.path.display().to_string())
+        let experiment = experiment_from_manifest(&m.manifest, &m.path.display().to_string())
             .map_err(|e| ChartError::Experiment(e.to_string()))?;
         SweepData::load(dir, experiment, m.text, m.cogov_version)
     }

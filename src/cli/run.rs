@@ -1,4 +1,6 @@
-//! `cogov run`: load → override → guard → simulate → write atomically → summarise.
+//! `cogov run`: load → override → guard → simulate → write atomically → summarise, one
+//! pipeline for every model (`run::Model`): the city, and the canonical games (`game.rs`
+//! prints their summary).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -7,12 +9,10 @@ use std::time::Instant;
 use super::params::{pad, Lang};
 use super::{CliError, RunArgs};
 use crate::charts::labels::Lang as ChartLang;
-use crate::output::records::{
-    summary_columns, summary_index, summary_row, timeseries_columns, timeseries_row,
-};
-use crate::output::{default_run_dir, manifest_json, write_csv, write_json, AtomicDir};
-use crate::run::{check_summary, simulate_checked};
-use crate::scenario::{self, Scenario, DEFAULT_SCENARIO, MAX_TICKS};
+use crate::output::records::{summary_columns, summary_index};
+use crate::output::{default_run_dir, write_csv, AtomicDir};
+use crate::run::{Model, Outputs};
+use crate::scenario::{self, AnyScenario, Scenario, DEFAULT_SCENARIO, MAX_TICKS};
 
 /// Loads the scenario named on the command line (or the embedded default) with overrides.
 pub fn load_scenario(
@@ -34,20 +34,7 @@ pub fn load_scenario(
         None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>"),
     }
     .map_err(|e| CliError::Config(e.to_string()))?;
-    scenario::apply_overrides(&mut sc, set).map_err(|e| CliError::Config(e.to_string()))?;
-    // The dedicated flags come after `--set`, so they win over `--set scenario.ticks=…` in any
-    // order on the command line.
-    if let Some(s) = seed {
-        sc.seed = s;
-    }
-    if let Some(t) = ticks {
-        if t == 0 || t > MAX_TICKS {
-            return Err(CliError::Config(format!(
-                "--ticks: must be in 1..={MAX_TICKS}, got {t}"
-            )));
-        }
-        sc.ticks = t;
-    }
+    configure(&mut sc, seed, ticks, set)?;
     for w in scenario::warnings(&sc)
         .into_iter()
         .chain(overridden_sets(&sc, set))
@@ -55,6 +42,31 @@ pub fn load_scenario(
         eprintln!("warning: {w}");
     }
     Ok(sc)
+}
+
+/// Applies the command line's `--set`, `--seed` and `--ticks` to a scenario of any model.
+fn configure<M: Model>(
+    sc: &mut M,
+    seed: Option<u64>,
+    ticks: Option<u32>,
+    set: &[String],
+) -> Result<(), CliError> {
+    scenario::apply_overrides(sc, set).map_err(|e| CliError::Config(e.to_string()))?;
+    // The dedicated flags come after `--set`, so they win over `--set scenario.ticks=…` in any
+    // order on the command line.
+    let (sc_seed, sc_ticks) = sc.seed_and_ticks();
+    if let Some(s) = seed {
+        *sc_seed = s;
+    }
+    if let Some(t) = ticks {
+        if t == 0 || t > MAX_TICKS {
+            return Err(CliError::Config(format!(
+                "--ticks: must be in 1..={MAX_TICKS}, got {t}"
+            )));
+        }
+        *sc_ticks = t;
+    }
+    Ok(())
 }
 
 /// A `--set` of a key that one of the scenario's own interventions changes later: the flag
@@ -85,14 +97,47 @@ fn overridden_sets(sc: &Scenario, set: &[String]) -> Vec<String> {
 }
 
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
-    if let Some(path) = args.scenario.as_deref() {
-        if crate::scenario::game::is_game_file(path) {
-            return super::game::run(path, args);
+    let loaded = match args.scenario.as_deref() {
+        Some(path) => scenario::load_any(path),
+        None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>")
+            .map(AnyScenario::City),
+    }
+    .map_err(|e| CliError::Config(e.to_string()))?;
+    match loaded {
+        AnyScenario::City(mut sc) => {
+            configure(&mut sc, args.seed, args.ticks, &args.set)?;
+            for w in scenario::warnings(&sc)
+                .into_iter()
+                .chain(overridden_sets(&sc, &args.set))
+            {
+                eprintln!("warning: {w}");
+            }
+            super::memory::guard(&sc)?;
+            run_model(&sc, args, |sc, _, outputs, dir, seconds| {
+                print_summary(sc, &outputs.summary.rows[0], dir, seconds, args.lang)?;
+                for w in scenario_warnings(sc) {
+                    eprintln!("warning: {w}");
+                }
+                Ok(())
+            })
+        }
+        AnyScenario::Game(mut sc) => {
+            configure(&mut sc, args.seed, args.ticks, &args.set)?;
+            run_model(&sc, args, |sc, played, _, dir, seconds| {
+                super::game::print_summary(sc, played, dir, seconds)
+            })
         }
     }
-    let sc = load_scenario(args.scenario.as_deref(), args.seed, args.ticks, &args.set)?;
-    super::memory::guard(&sc)?;
+}
 
+/// The steps every model shares: choose and create the output directory, run with a progress
+/// line, write the tables, the further files and the manifest, draw the charts, commit, and
+/// `summarise` (unless `--quiet`).
+fn run_model<M: Model>(
+    sc: &M,
+    args: &RunArgs,
+    summarise: impl FnOnce(&M, &M::Output, &Outputs, &Path, f64) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     let target: PathBuf = match &args.out {
         Some(o) => o.clone(),
         None => {
@@ -100,53 +145,52 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
-            default_run_dir(Path::new("runs"), &sc.name, now)
+            default_run_dir(Path::new("runs"), sc.name(), now)
         }
     };
     let dir = AtomicDir::create(&target, args.force).map_err(output_error)?;
 
     let started = Instant::now();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let result = simulate_checked(&sc, |t, total| {
-        if show_progress && (t % 10 == 0 || t == total) {
-            eprint!(
-                "\r  tick {t}/{total} ({:.1} s)",
-                started.elapsed().as_secs_f64()
-            );
-            if t == total {
-                eprintln!();
+    let step_name = sc.step_name();
+    let result = sc
+        .simulate(&mut |t, total| {
+            if show_progress && (t % M::PROGRESS_EVERY == 0 || t == total) {
+                eprint!(
+                    "\r  {step_name} {t}/{total} ({:.1} s)",
+                    started.elapsed().as_secs_f64()
+                );
+                if t == total {
+                    eprintln!();
+                }
             }
-        }
-    })
-    .map_err(|e| CliError::Runtime(e.message()))?;
+        })
+        .map_err(CliError::Runtime)?;
     let elapsed = started.elapsed();
 
-    let runtime = output_error;
-    let ts_cols = timeseries_columns();
-    dir.write_file("timeseries.csv", |w| {
-        write_csv(w, &ts_cols, result.series.iter().map(timeseries_row))
-    })
-    .map_err(runtime)?;
-    let summary = summary_row(&result.series, &result.facts);
-    check_summary(&sc, &summary).map_err(|e| CliError::Runtime(e.message()))?;
-    dir.write_file("summary.csv", |w| {
-        write_csv(w, &summary_columns(), [summary.clone()])
-    })
-    .map_err(runtime)?;
-    dir.write_file("manifest.json", |w| {
-        write_json(w, &manifest_json(&sc, "run"))
-    })
-    .map_err(runtime)?;
-    if !args.no_charts {
+    let outputs = sc.outputs(&result).map_err(CliError::Runtime)?;
+    for (name, table) in [
+        ("timeseries.csv", &outputs.timeseries),
+        ("summary.csv", &outputs.summary),
+    ] {
+        dir.write_file(name, |w| {
+            write_csv(w, &table.columns, table.rows.iter().cloned())
+        })
+        .map_err(output_error)?;
+    }
+    for (name, text) in &outputs.files {
+        dir.write_file(name, |w| std::io::Write::write_all(w, text.as_bytes()))
+            .map_err(output_error)?;
+    }
+    dir.write_file("manifest.json", |w| sc.manifest().write(w))
+        .map_err(output_error)?;
+    if M::CHARTS && !args.no_charts {
         super::plot::draw_into_staging(&dir, args.quiet)?;
     }
-    let written = dir.commit().map_err(runtime)?;
+    let written = dir.commit().map_err(output_error)?;
 
     if !args.quiet {
-        print_summary(&sc, &summary, &written, elapsed.as_secs_f64(), args.lang)?;
-        for w in scenario_warnings(&sc) {
-            eprintln!("warning: {w}");
-        }
+        summarise(sc, &result, &outputs, &written, elapsed.as_secs_f64())?;
     }
     Ok(())
 }

@@ -131,11 +131,7 @@ impl Experiment {
         {
             return None;
         }
-        let unchanged = |p: &Point| {
-            p.set
-                .iter()
-                .all(|(k, v)| self.base_setting(k) == Some(*v))
-        };
+        let unchanged = |p: &Point| p.set.iter().all(|(k, v)| self.base_setting(k) == Some(*v));
         Some(self.points.iter().position(unchanged).unwrap_or(0))
     }
 

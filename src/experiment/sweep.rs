@@ -18,16 +18,15 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::design::{morris_effects, Design};
 use super::stats::Moments;
 use super::Experiment;
 use crate::model::params::ParamValue;
+use crate::output::manifest::{ExperimentRecord, Manifest, PointRecord, ShardRecord};
 use crate::output::records::{summary_columns, summary_row, timeseries_columns, timeseries_row};
-use crate::output::{
-    format_value, manifest_json, place, text_cell, write_csv, write_json, OutputError,
-};
+use crate::output::{format_value, place, text_cell, write_csv, OutputError};
 use crate::run::{check_summary, simulate_checked, NonFinite};
 
 /// Which part of the runs this process does: runs whose index ≡ `index` (mod `count`).
@@ -38,6 +37,14 @@ pub struct Shard {
 }
 
 impl Shard {
+    /// The shard as its manifest records it.
+    pub fn record(self) -> ShardRecord {
+        ShardRecord {
+            count: self.count,
+            index: self.index,
+        }
+    }
+
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
     pub fn parse(text: &str) -> Result<Shard, String> {
@@ -214,42 +221,42 @@ fn run_line(
     Ok((csv_line(&fields), ok))
 }
 
-fn sweep_manifest(exp: &Experiment, shard: Shard, complete: bool) -> Value {
-    let points: Vec<Value> = exp
+fn sweep_manifest(exp: &Experiment, shard: Shard, complete: bool) -> Manifest {
+    let points = exp
         .points
         .iter()
-        .map(|p| {
-            let set: serde_json::Map<String, Value> = p
+        .map(|p| PointRecord {
+            id: p.id,
+            label: p.label.clone(),
+            set: p
                 .set
                 .iter()
                 .map(|(k, v)| (k.clone(), json!(value_text(*v))))
-                .collect();
-            json!({"id": p.id, "label": p.label, "set": set})
+                .collect(),
         })
         .collect();
-    json!({
-        "cogov_version": env!("CARGO_PKG_VERSION"),
-        "kind": "sweep",
-        "experiment": {
-            "name": exp.name,
-            "title_en": exp.title_en,
-            "title_zh": exp.title_zh,
-            "description_en": exp.description_en,
-            "description_zh": exp.description_zh,
-            "design": exp.design.kind(),
-            "replications": exp.replications,
-            "base_seed": exp.base_seed,
-            "common_random_numbers": exp.common_random_numbers,
-            "timeseries": exp.timeseries,
-            "runs": exp.total_runs(),
-        },
-        "fingerprint": exp.fingerprint(),
-        "shard": {"index": shard.index, "count": shard.count},
-        "complete": complete,
-        "points": points,
-        "base": manifest_json(&exp.base, "base"),
-        "experiment_source": exp.source,
-    })
+    Manifest {
+        base: Some(Box::new(exp.base.manifest("base"))),
+        complete: Some(complete),
+        experiment: Some(ExperimentRecord {
+            base_seed: exp.base_seed,
+            common_random_numbers: exp.common_random_numbers,
+            description_en: exp.description_en.clone(),
+            description_zh: exp.description_zh.clone(),
+            design: exp.design.kind().to_string(),
+            name: exp.name.clone(),
+            replications: exp.replications,
+            runs: exp.total_runs(),
+            timeseries: exp.timeseries,
+            title_en: exp.title_en.clone(),
+            title_zh: exp.title_zh.clone(),
+        }),
+        experiment_source: Some(exp.source.clone()),
+        fingerprint: Some(exp.fingerprint()),
+        points: Some(points),
+        shard: Some(shard.record()),
+        ..Manifest::new("sweep")
+    }
 }
 
 /// Whether a directory holds nothing a started sweep writes: no entries but the temporary file
@@ -269,12 +276,12 @@ fn holds_no_sweep(dir: &Path) -> bool {
 }
 
 /// Writes JSON atomically (temporary file, fsync, rename).
-fn write_json_atomic(path: &Path, v: &Value) -> Result<(), SweepError> {
+fn write_json_atomic(path: &Path, m: &Manifest) -> Result<(), SweepError> {
     let tmp = path.with_extension("json.tmp");
     let written = (|| {
         let file = File::create(&tmp).map_err(io_at(&tmp))?;
         let mut w = io::BufWriter::new(file);
-        write_json(&mut w, v).map_err(io_at(&tmp))?;
+        m.write(&mut w).map_err(io_at(&tmp))?;
         w.get_ref().sync_all().map_err(io_at(&tmp))?;
         drop(w);
         fs::rename(&tmp, path).map_err(io_at(path))
@@ -448,10 +455,10 @@ pub fn sweep_with(
             )));
         }
         let text = fs::read_to_string(&manifest_path).map_err(io_at(&manifest_path))?;
-        let old: Value = serde_json::from_str(&text)
-            .map_err(|e| SweepError::Usage(format!("{}: {e}", manifest_path.display())))?;
-        if old["fingerprint"] != json!(exp.fingerprint())
-            || old["shard"] != json!({"index": opts.shard.index, "count": opts.shard.count})
+        let old = Manifest::parse(&text, &manifest_path.display().to_string())
+            .map_err(|e| SweepError::Usage(e.to_string()))?;
+        if old.fingerprint.as_deref() != Some(&exp.fingerprint()[..])
+            || old.shard != Some(opts.shard.record())
         {
             return Err(SweepError::Usage(format!(
                 "{}: holds a different experiment or shard; resume with the same file and --shard, or start again with --force",
@@ -855,7 +862,7 @@ pub fn experiment_of(dir: &Path) -> Result<Experiment, SweepError> {
 
 /// The parsed `manifest.json` of the sweep directory `dir`; a missing directory or manifest,
 /// bad JSON, or another kind of output is the user's mistake (exit 2).
-fn sweep_manifest_of(dir: &Path) -> Result<Value, SweepError> {
+fn sweep_manifest_of(dir: &Path) -> Result<Manifest, SweepError> {
     let mpath = dir.join("manifest.json");
     let text = fs::read_to_string(&mpath).map_err(|e| {
         if e.kind() == io::ErrorKind::NotFound {
@@ -870,13 +877,13 @@ fn sweep_manifest_of(dir: &Path) -> Result<Value, SweepError> {
             }
         }
     })?;
-    let m: Value = serde_json::from_str(&text)
-        .map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
-    if m["kind"] != json!("sweep") {
+    let m = Manifest::parse(&text, &mpath.display().to_string())
+        .map_err(|e| SweepError::Usage(e.to_string()))?;
+    if m.kind != "sweep" {
         return Err(SweepError::Usage(format!(
-            "{}: is not a sweep (kind {}); merge the shard directories of one `cogov sweep`",
+            "{}: is not a sweep (kind {:?}); merge the shard directories of one `cogov sweep`",
             dir.display(),
-            m["kind"]
+            m.kind
         )));
     }
     Ok(m)
@@ -884,11 +891,16 @@ fn sweep_manifest_of(dir: &Path) -> Result<Value, SweepError> {
 
 /// The experiment of a sweep manifest already parsed from `file` (which must be of kind
 /// `sweep`): its experiment file's text, loaded onto the resolved base scenario.
-pub fn experiment_from_manifest(m: &Value, file: &str) -> Result<Experiment, SweepError> {
-    let base = crate::scenario::load_manifest_str(&m["base"].to_string(), file)
+pub fn experiment_from_manifest(m: &Manifest, file: &str) -> Result<Experiment, SweepError> {
+    let base = m
+        .base
+        .as_deref()
+        .ok_or_else(|| SweepError::Usage(format!("{file}: base: missing: not a cogov manifest")))?;
+    let base = crate::scenario::Scenario::from_manifest(base, file)
         .map_err(|e| SweepError::Usage(e.to_string()))?;
-    let source = m["experiment_source"]
-        .as_str()
+    let source = m
+        .experiment_source
+        .as_deref()
         .ok_or_else(|| SweepError::Usage(format!("{file}: no experiment_source")))?;
     super::load_with_base(source, file, base).map_err(|e| SweepError::Usage(e.to_string()))
 }
@@ -946,23 +958,21 @@ pub fn merge_with(
             _locks.push(place::lock_dir(dir, false).map_err(output_error)?);
         }
         let m = sweep_manifest_of(dir)?;
-        if m["fingerprint"] != json!(fingerprint) {
+        if m.fingerprint.as_deref() != Some(&fingerprint[..]) {
             return Err(SweepError::Usage(format!(
-                "{}: is a shard of a different experiment (fingerprint {} vs {fingerprint})",
+                "{}: is a shard of a different experiment (fingerprint {:?} vs {fingerprint})",
                 dir.display(),
-                m["fingerprint"]
+                m.fingerprint.unwrap_or_default()
             )));
         }
-        if m["complete"] != json!(true) {
+        if m.complete != Some(true) {
             return Err(SweepError::Usage(format!(
                 "{}: the shard is not complete; finish it with --resume first",
                 dir.display()
             )));
         }
-        let (i, n) = (
-            m["shard"]["index"].as_u64().unwrap_or(0),
-            m["shard"]["count"].as_u64().unwrap_or(1),
-        );
+        let shard = m.shard.unwrap_or(Shard::WHOLE.record());
+        let (i, n) = (shard.index as u64, shard.count as u64);
         if *count.get_or_insert(n) != n {
             return Err(SweepError::Usage(format!(
                 "{}: was cut into {n} shards, the others into {}",

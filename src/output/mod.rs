@@ -5,6 +5,7 @@
 //! decides where files go and makes a run's directory appear only when it is complete.
 
 pub mod games;
+pub mod manifest;
 pub mod place;
 pub mod records;
 pub mod validation;
@@ -13,9 +14,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use crate::model::params::{param_specs, ParamValue, Params, SECTIONS};
 use crate::scenario::Scenario;
 use records::Column;
 
@@ -62,62 +62,10 @@ pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn param_json(v: ParamValue) -> Value {
-    match v {
-        ParamValue::Float(x) => json!(x),
-        ParamValue::Int(i) => json!(i),
-        ParamValue::Bool(b) => json!(b),
-    }
-}
-
-/// Every parameter as `{section: {key: value}}`, in table order.
-pub fn params_json(p: &Params) -> Value {
-    let mut root = Map::new();
-    for section in SECTIONS {
-        let mut m = Map::new();
-        for spec in param_specs()
-            .iter()
-            .filter(|s| s.key.split('.').next() == Some(section))
-        {
-            let field = spec.key.split_once('.').map_or(spec.key, |(_, f)| f);
-            m.insert(
-                field.to_string(),
-                param_json(p.get(spec.key).expect("spec key")),
-            );
-        }
-        root.insert(section.to_string(), Value::Object(m));
-    }
-    Value::Object(root)
-}
-
-/// The manifest of a run: the fully resolved scenario, seed and version, enough to reproduce it.
+/// The manifest of a city run as JSON (`Scenario::manifest`); `kind` is `run`, or `base`
+/// inside a sweep's manifest.
 pub fn manifest_json(sc: &Scenario, kind: &str) -> Value {
-    let interventions: Vec<Value> = sc
-        .interventions
-        .iter()
-        .map(|l| {
-            let mut set = Map::new();
-            for (k, v) in &l.intervention.changes {
-                set.insert(k.clone(), param_json(*v));
-            }
-            json!({"tick": l.intervention.tick, "label_en": l.label_en, "label_zh": l.label_zh, "set": set})
-        })
-        .collect();
-    json!({
-        "cogov_version": env!("CARGO_PKG_VERSION"),
-        "kind": kind,
-        "scenario": {
-            "name": sc.name,
-            "title_en": sc.title_en,
-            "title_zh": sc.title_zh,
-            "description_en": sc.description_en,
-            "description_zh": sc.description_zh,
-        },
-        "seed": sc.seed,
-        "ticks": sc.ticks,
-        "params": params_json(&sc.params),
-        "interventions": interventions,
-    })
+    sc.manifest(kind).to_value()
 }
 
 /// Writes pretty JSON followed by a newline.
