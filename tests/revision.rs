@@ -396,7 +396,8 @@ fn a_trust_culture_raises_trust_and_shortens_waits() {
 }
 
 /// Robustness (MODEL §11 §0), stated before it first ran: over a 64-point Latin hypercube of
-/// the twenty unanchored behavioural parameters at ±30 % of their defaults (one seed per point,
+/// the unanchored parameters at ±30 % of their defaults (twenty when this was first
+/// stated; twenty-eight since revision 2 step 9 added the new lever costs and constants) (one seed per point,
 /// the default city, ten years, measured after a 260-week warm-up), at least 80 % of the points
 /// pass the functioning-regime checks — closures / arrivals within 1 ± 0.02, abandoned issues at
 /// most 10 % of closures, departments' substantive share at least 0.3. The share is printed.

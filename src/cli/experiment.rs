@@ -545,7 +545,12 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             )?;
         }
     }
-    outln!("{}", DZ_EXPLAINED)?;
+    let (dz_en, dz_zh) = DZ_EXPLAINED;
+    match lang {
+        Lang::En => outln!("{dz_en}")?,
+        Lang::Zh => outln!("{dz_zh}")?,
+        Lang::Both => outln!("{dz_en}\n{dz_zh}")?,
+    }
     if let Some(dir) = &args.charts {
         let header: Vec<String> = timeseries_columns().into_iter().map(|c| c.name).collect();
         let weekly = |of: fn(&(Run, Run)) -> &Run| {
@@ -593,7 +598,11 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
 }
 
 /// What `cogov compare` prints under its table about d_z (the README says the same).
-pub const DZ_EXPLAINED: &str = "d_z = mean(B − A) / sd(B − A), the paired differences of the replications: how consistently B differs from A seed by seed, not how large the difference is (more replications do not shrink d_z, but a tiny difference with little seed-to-seed spread has a large d_z); judge the size by B − A in the metric's unit and its 95% CI.\nd_z = 配对差值均值 / 差值标准差：衡量B与A之差在各随机种子上是否一致，而非差值大小（差值很小但各种子间波动更小时d_z也会很大）；差值大小应看以指标原单位表示的 B − A 及其95%置信区间。";
+/// What d_z means, printed under `cogov compare`'s table in English and in Chinese.
+pub const DZ_EXPLAINED: (&str, &str) = (
+    "d_z = mean(B − A) / sd(B − A), the paired differences of the replications: how consistently B differs from A seed by seed, not how large the difference is (more replications do not shrink d_z, but a tiny difference with little seed-to-seed spread has a large d_z); judge the size by B − A in the metric's unit and its 95% CI.",
+    "d_z = 配对差值均值 / 差值标准差：衡量B与A之差在各随机种子上是否一致，而非差值大小（差值很小但各种子间波动更小时d_z也会很大）；差值大小应看以指标原单位表示的 B − A 及其95%置信区间。",
+);
 
 /// Column names of a paired difference in a CSV file (`paired_cells`).
 pub const PAIRED_HEADER: [&str; 7] = [

@@ -21,14 +21,7 @@ pub fn load_scenario(
     ticks: Option<u32>,
     set: &[String],
 ) -> Result<Scenario, CliError> {
-    // `--set KEY VALUE` leaves `KEY` without `=` and VALUE as the scenario's path: the hint
-    // about the space comes before any complaint about that path.
-    if let Some(bad) = set.iter().find(|a| !a.contains('=')) {
-        return Err(CliError::Config(format!(
-            "--set: {}",
-            scenario::set_syntax_message(bad)
-        )));
-    }
+    check_set_syntax(set)?;
     let mut sc = match path {
         Some(p) => scenario::load_file(p),
         None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>"),
@@ -42,6 +35,18 @@ pub fn load_scenario(
         eprintln!("warning: {w}");
     }
     Ok(sc)
+}
+
+/// `--set KEY VALUE` leaves `KEY` without `=` and VALUE as the scenario's path: the hint about
+/// the space comes before any complaint about that path.
+fn check_set_syntax(set: &[String]) -> Result<(), CliError> {
+    match set.iter().find(|a| !a.contains('=')) {
+        Some(bad) => Err(CliError::Config(format!(
+            "--set: {}",
+            scenario::set_syntax_message(bad)
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Applies the command line's `--set`, `--seed` and `--ticks` to a scenario of any model.
@@ -97,6 +102,7 @@ fn overridden_sets(sc: &Scenario, set: &[String]) -> Vec<String> {
 }
 
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    check_set_syntax(&args.set)?;
     let loaded = match args.scenario.as_deref() {
         Some(path) => scenario::load_any(path),
         None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>")

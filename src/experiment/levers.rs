@@ -103,9 +103,10 @@ pub fn setting_effects(
         .collect()
 }
 
-/// Unanchored behavioural parameters: no public figure sets them (ODD §10), so the headline
-/// results — the signs and ranking of lever effects — must hold as they vary (issue 11 §0).
-pub const UNANCHORED: [&str; 20] = [
+/// Unanchored behavioural parameters and lever costs: no public figure sets them (ODD §10), so
+/// the headline results — the signs and ranking of lever effects — must hold as they vary
+/// (issue 11 §0). The last eight joined in revision 2 steps 7–9 (docs/TRACE.md).
+pub const UNANCHORED: [&str; 28] = [
     "behaviour.choice_temperature",
     "behaviour.public_benefit",
     "behaviour.sanction",
@@ -126,6 +127,14 @@ pub const UNANCHORED: [&str; 20] = [
     "behaviour.department_clout",
     "behaviour.policy_conflict_q",
     "tools.attention_detection",
+    "behaviour.escalation_reputation_cost",
+    "behaviour.escalation_pressure",
+    "behaviour.visibility_base",
+    "residents.petition_trust_cost",
+    "residents.input_factor",
+    "costs.block_coordination",
+    "costs.trust_culture_capacity",
+    "costs.township_evaluation_cost",
 ];
 
 /// The ranges of the robustness hypercube: each unanchored parameter from (1 − `spread`) to
