@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Map, Value};
 
 use crate::model::params::{param_specs, ParamValue, Params, SECTIONS};
-use crate::scenario::Scenario;
+use crate::scenario::{LabelledIntervention, Scenario};
 use records::Column;
 
 /// Formats a value for CSV: integers without a fraction, others in Rust's shortest exact form,
@@ -62,7 +62,8 @@ pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn param_json(v: ParamValue) -> Value {
+/// A parameter value as a JSON number or boolean.
+pub fn param_json(v: ParamValue) -> Value {
     match v {
         ParamValue::Float(x) => json!(x),
         ParamValue::Int(i) => json!(i),
@@ -92,32 +93,37 @@ pub fn params_json(p: &Params) -> Value {
 
 /// The manifest of a run: the fully resolved scenario, seed and version, enough to reproduce it.
 pub fn manifest_json(sc: &Scenario, kind: &str) -> Value {
-    let interventions: Vec<Value> = sc
-        .interventions
-        .iter()
-        .map(|l| {
-            let mut set = Map::new();
-            for (k, v) in &l.intervention.changes {
-                set.insert(k.clone(), param_json(*v));
-            }
-            json!({"tick": l.intervention.tick, "label_en": l.label_en, "label_zh": l.label_zh, "set": set})
-        })
-        .collect();
+    let interventions: Vec<Value> = sc.interventions.iter().map(intervention_json).collect();
     json!({
         "cogov_version": env!("CARGO_PKG_VERSION"),
         "kind": kind,
-        "scenario": {
-            "name": sc.name,
-            "title_en": sc.title_en,
-            "title_zh": sc.title_zh,
-            "description_en": sc.description_en,
-            "description_zh": sc.description_zh,
-        },
+        "scenario": scenario_meta_json(sc),
         "seed": sc.seed,
         "ticks": sc.ticks,
         "params": params_json(&sc.params),
         "interventions": interventions,
     })
+}
+
+/// A scenario's name, titles and descriptions, as a manifest (and the classroom's lesson list)
+/// gives them.
+pub fn scenario_meta_json(sc: &Scenario) -> Value {
+    json!({
+        "name": sc.name,
+        "title_en": sc.title_en,
+        "title_zh": sc.title_zh,
+        "description_en": sc.description_en,
+        "description_zh": sc.description_zh,
+    })
+}
+
+/// One intervention as a manifest records it: `{tick, label_en, label_zh, set: {key: value}}`.
+pub fn intervention_json(l: &LabelledIntervention) -> Value {
+    let mut set = Map::new();
+    for (k, v) in &l.intervention.changes {
+        set.insert(k.clone(), param_json(*v));
+    }
+    json!({"tick": l.intervention.tick, "label_en": l.label_en, "label_zh": l.label_zh, "set": set})
 }
 
 /// Writes pretty JSON followed by a newline.

@@ -6,6 +6,9 @@
 //! Nothing here runs the model.
 
 pub mod game;
+mod write;
+
+pub use write::scenario_toml;
 
 use std::fmt;
 use std::path::Path;
