@@ -488,3 +488,26 @@ fn a_bad_scenario_file_is_a_configuration_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("incentive_compatibility"), "{err}");
 }
+
+/// Every character the page can show in Chinese is in the embedded font (the page asks for it
+/// first), and the page keeps to the terms of ZH-TERMS (政策举措, not 杠杆).
+#[test]
+fn the_page_uses_only_characters_the_font_has_and_the_agreed_terms() {
+    let s = Served::start(&[]);
+    let mut shown = s.get_text("/") + &s.get_text("/app.js");
+    shown += &s.get_text("/api/levers");
+    shown += &s.get_text("/api/presets");
+    let face = ttf_parser::Face::parse(cogov::charts::font::FONT_BYTES, 0).unwrap();
+    let missing: std::collections::BTreeSet<char> = shown
+        .chars()
+        .filter(|c| !c.is_ascii() && face.glyph_index(*c).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the font lacks {:?}; add them with assets/fonts/make_subset.py",
+        missing.iter().collect::<String>()
+    );
+    for old in ["杠杆", "决策", "功劳", "全过程机制", "周龄"] {
+        assert!(!shown.contains(old), "{old} is shown");
+    }
+}
