@@ -305,6 +305,20 @@ async fn a_class_run_streams_weeks_records_a_lever_and_exports_it() {
     );
     let csv = export["csv"].as_str().unwrap();
     assert_eq!(csv.lines().count(), 5, "a header and four weeks");
+
+    // Reset rebuilds the same lesson and seed, without the class's changes.
+    ws.send(json!({"cmd": "reset"})).await;
+    let state = ws.next("state").await;
+    assert_eq!(
+        (state["week"].as_u64(), state["seed"].as_u64()),
+        (Some(0), Some(7))
+    );
+    assert_eq!(state["levers"]["motivation.incentive_compatibility"], 0.3);
+    assert!(state["interventions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["class"] == false));
 }
 
 #[tokio::test]

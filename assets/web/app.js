@@ -261,7 +261,7 @@ function onMessage(msg) {
       if (msg.seed !== undefined) $("seed").value = msg.seed;
       $("speed").value = Math.max(0, DELAYS.indexOf(msg.delay_ms));
       setWeek(msg.week !== undefined ? msg.week : "–", msg.length);
-      if (msg.week === undefined) $("question").textContent = t("no_city");
+      if (msg.week === undefined) $("length").textContent = t("no_city");
       levers = msg.levers || {};
       renderLevers();
       renderChanges();
