@@ -1,9 +1,169 @@
 //! Running a validated scenario to completion: the pure bridge between `scenario` and `model`
 //! that the CLI, benches and tests share. No I/O.
+//!
+//! `Model` is what one pipeline — load, override, run, write, summarise — needs of a model,
+//! so the governance city (`Scenario`) and the canonical games (`GameScenario`) share the
+//! loader's overrides, the manifest and `cogov run`'s writing instead of keeping a copy each.
 
+use crate::games::play::{play, Played};
 use crate::model::{Simulation, TickStats};
-use crate::output::records::{summary_columns, timeseries_columns, timeseries_row, RunFacts};
-use crate::scenario::Scenario;
+use crate::output::manifest::Manifest;
+use crate::output::records::{
+    summary_columns, summary_row, timeseries_columns, timeseries_row, Column, RunFacts,
+};
+use crate::scenario::{ConfigError, GameScenario, Scenario};
+
+/// What the shared pipeline needs of a model: a scenario type that knows its seed and length,
+/// takes `--set` overrides with the same checks as its file, records itself in a manifest
+/// (read back by `scenario::load_any`) and runs to the tables of its output directory.
+pub trait Model: Sized {
+    /// What a finished run produced.
+    type Output;
+    /// The manifest's `kind` of a run of this model.
+    const KIND: &'static str;
+    /// Whether `cogov run` draws charts of the outputs.
+    const CHARTS: bool;
+    /// Steps between two progress lines.
+    const PROGRESS_EVERY: u32;
+    /// What one step is called in progress lines (`tick`, `generation`, `MCS`).
+    fn step_name(&self) -> &'static str;
+    /// The scenario's name (the default output directory's stem).
+    fn name(&self) -> &str;
+    /// The seed and the number of steps, which `--seed`, `--ticks` and `--set scenario.seed`,
+    /// `--set scenario.ticks` change for every model alike.
+    fn seed_and_ticks(&mut self) -> (&mut u64, &mut u32);
+    /// One `--set KEY=VALUE` of a key of this model, with the checks of its file.
+    fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError>;
+    /// What can only be checked once every override is in (the city's size).
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+    /// The manifest that reproduces a run (`cogov run manifest.json`).
+    fn manifest(&self) -> Manifest;
+    /// Runs to completion, calling `on_step(step, steps)` after each step; `Err` is a runtime
+    /// failure, one line.
+    fn simulate(&self, on_step: &mut dyn FnMut(u32, u32)) -> Result<Self::Output, String>;
+    /// The files of the output directory besides the manifest.
+    fn outputs(&self, out: &Self::Output) -> Result<Outputs, String>;
+}
+
+/// One CSV table: its columns and rows.
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<f64>>,
+}
+
+/// What a run writes besides its manifest: `timeseries.csv`, the one-row `summary.csv`, and
+/// further text files by name (a game's lattices).
+pub struct Outputs {
+    pub timeseries: Table,
+    pub summary: Table,
+    pub files: Vec<(&'static str, String)>,
+}
+
+impl Model for Scenario {
+    type Output = RunResult;
+    const KIND: &'static str = "run";
+    const CHARTS: bool = true;
+    const PROGRESS_EVERY: u32 = 10;
+
+    fn step_name(&self) -> &'static str {
+        "tick"
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn seed_and_ticks(&mut self) -> (&mut u64, &mut u32) {
+        (&mut self.seed, &mut self.ticks)
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        crate::scenario::set_param(self, key, value)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        crate::scenario::check_size(&self.params)
+    }
+
+    fn manifest(&self) -> Manifest {
+        Scenario::manifest(self, Self::KIND)
+    }
+
+    fn simulate(&self, on_step: &mut dyn FnMut(u32, u32)) -> Result<RunResult, String> {
+        simulate_checked(self, on_step).map_err(|e| e.message())
+    }
+
+    fn outputs(&self, result: &RunResult) -> Result<Outputs, String> {
+        let summary = summary_row(&result.series, &result.facts);
+        check_summary(self, &summary).map_err(|e| e.message())?;
+        Ok(Outputs {
+            timeseries: Table {
+                columns: timeseries_columns(),
+                rows: result.series.iter().map(timeseries_row).collect(),
+            },
+            summary: Table {
+                columns: summary_columns(),
+                rows: vec![summary],
+            },
+            files: Vec::new(),
+        })
+    }
+}
+
+impl Model for GameScenario {
+    type Output = Played;
+    const KIND: &'static str = "game";
+    const CHARTS: bool = false;
+    const PROGRESS_EVERY: u32 = 100;
+
+    fn step_name(&self) -> &'static str {
+        self.spec.kind().step_name()
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn seed_and_ticks(&mut self) -> (&mut u64, &mut u32) {
+        (&mut self.seed, &mut self.ticks)
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        crate::scenario::game::set_key(self, key, value)
+    }
+
+    fn manifest(&self) -> Manifest {
+        GameScenario::manifest(self)
+    }
+
+    fn simulate(&self, on_step: &mut dyn FnMut(u32, u32)) -> Result<Played, String> {
+        Ok(play(&self.spec, self.seed, self.ticks, on_step))
+    }
+
+    fn outputs(&self, played: &Played) -> Result<Outputs, String> {
+        use crate::output::games;
+        let files = [
+            (games::INITIAL_LATTICE_FILE, &played.initial),
+            (games::FINAL_LATTICE_FILE, &played.last),
+        ]
+        .into_iter()
+        .filter_map(|(name, l)| Some((name, l.as_ref()?.to_text())))
+        .collect();
+        Ok(Outputs {
+            timeseries: Table {
+                columns: games::timeseries_columns(played.kind),
+                rows: games::timeseries_rows(played).collect(),
+            },
+            summary: Table {
+                columns: games::summary_columns(played.kind),
+                rows: vec![games::summary_row(played)],
+            },
+            files,
+        })
+    }
+}
 
 /// What a finished run produced.
 #[derive(Clone, Debug)]

@@ -92,6 +92,21 @@ fn small_run(tmp: &Path, extra: &[&str]) -> PathBuf {
     out
 }
 
+/// `cogov plot RUN --lang zh --format svg -q` with `extra` options.
+fn plot_zh_svg(tmp: &Path, run: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "plot",
+        run.to_str().unwrap(),
+        "--lang",
+        "zh",
+        "--format",
+        "svg",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    ok(tmp, &args);
+}
+
 fn chart_path(run: &Path, lang: &str, id: &str, ext: &str) -> PathBuf {
     run.join("charts").join(lang).join(format!("{id}.{ext}"))
 }
@@ -200,7 +215,8 @@ fn svgs_carry_their_labels_as_text_in_their_language() {
                 "“枫桥经验”三项指标",
                 "小事不出村",
                 "大事不出镇",
-                "矛盾不上交",
+                "矛盾不出区县",
+                "越级上访",
             ][..],
         ),
         (
@@ -308,18 +324,7 @@ fn plot_redraws_exactly_what_run_drew() {
         .collect();
     fs::remove_dir_all(run.join("charts")).unwrap();
 
-    ok(
-        tmp.path(),
-        &[
-            "plot",
-            run.to_str().unwrap(),
-            "--lang",
-            "zh",
-            "--format",
-            "svg",
-            "-q",
-        ],
-    );
+    plot_zh_svg(tmp.path(), &run, &[]);
     assert!(chart_path(&run, "zh", "trust", "svg").exists());
     assert!(
         !chart_path(&run, "zh", "trust", "png").exists(),
@@ -349,6 +354,46 @@ fn plot_redraws_exactly_what_run_drew() {
         .filter(|n| n.contains("partial"))
         .collect();
     assert!(stray.is_empty(), "temporary files left: {stray:?}");
+}
+
+/// For a journal: `--svg-text outlines` writes Chinese SVGs whose words are glyph outlines —
+/// no `<text>` element and no web font, so they render in rsvg-convert or a vector editor with
+/// no font installed — and `--no-title` leaves titles to the caption. A run's charts say that
+/// they show one seed.
+#[test]
+fn svgs_in_outline_mode_need_no_font_and_titles_can_be_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = small_run(tmp.path(), &[]);
+    let before = fs::read_to_string(chart_path(&run, "zh", "issue_flow", "svg")).unwrap();
+    assert!(
+        before.contains("单次运行（随机种子"),
+        "one seed, said in the subtitle"
+    );
+    let title = "事项流量";
+    assert!(before.contains(title));
+    plot_zh_svg(tmp.path(), &run, &["--svg-text", "outlines"]);
+    for id in RUN_CHARTS {
+        let svg = fs::read_to_string(chart_path(&run, "zh", id, "svg")).unwrap();
+        assert!(svg.starts_with("<svg"), "{id}");
+        assert!(
+            !svg.contains("<text") && !svg.contains("@font-face"),
+            "{id}: text needs no font"
+        );
+        assert!(
+            svg.matches("<path d=\"M").count() > 20,
+            "{id}: glyphs as paths"
+        );
+    }
+    plot_zh_svg(tmp.path(), &run, &["--no-title"]);
+    let untitled = fs::read_to_string(chart_path(&run, "zh", "issue_flow", "svg")).unwrap();
+    assert!(
+        !untitled.contains(title) && !untitled.contains("单次运行"),
+        "no title, no subtitle"
+    );
+    assert!(
+        untitled.contains("<text"),
+        "web-font text stays the default"
+    );
 }
 
 #[test]
@@ -687,8 +732,8 @@ fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
         "zh heatmap",
         &[
             "解决率",
-            "incentive_compatibility",
-            "responsibility_lists",
+            "激励相容度κ",
+            "权责清单a",
             "冒烟测试",
             "解决率（比例，0–1）",
         ],
@@ -696,17 +741,13 @@ fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
     assert_has(
         svg_of(&svgs, "zh", "resolution_rate_by_incentive_compatibility"),
         "zh curves",
-        &[
-            "解决率随incentive_compatibility的变化",
-            "responsibility_lists = 0",
-            "95%置信区间",
-        ],
+        &["解决率随激励相容度κ的变化", "权责清单a = 0", "95%置信区间"],
     );
     assert_has(
         svg_of(&svgs, "en", "cost_total_by_incentive_compatibility"),
         "en curves",
         &[
-            "Total cost of governance by incentive_compatibility",
+            "Total cost of governance by incentive compatibility",
             "Total cost (person-weeks)",
             "mean of 3 replications per point",
         ],
@@ -741,7 +782,7 @@ fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
     assert!(!chart_path(&dir, "zh", "resolution_rate_heatmap", "svg").exists());
     let out = ok(tmp.path(), &["plot", dir.to_str().unwrap()]);
     assert!(
-        text(&out.stdout).contains("36 charts"),
+        text(&out.stdout).contains(&format!("{} charts", 4 * key_metrics().len())),
         "{}",
         text(&out.stdout)
     );
@@ -751,7 +792,22 @@ fn a_grid_sweep_draws_heatmaps_and_curves_and_plot_redraws_them() {
 fn packages_morris_and_latin_hypercube_sweeps_get_their_charts() {
     let tmp = tempfile::tempdir().unwrap();
     let packages = sweep(tmp.path(), "packages", PACKAGES, &[]);
-    let svgs = check_sweep_charts(&packages, &sweep_chart_ids(&["packages"]));
+    let svgs = check_sweep_charts(&packages, &sweep_chart_ids(&["packages", "packages_diff"]));
+    // Common random numbers: each package minus the baseline, paired seed by seed.
+    assert_has(
+        svg_of(&svgs, "zh", "resolution_rate_packages_diff"),
+        "zh package differences",
+        &[
+            "解决率：各政策组合与基线之差",
+            "与“baseline / 基线”在3个共同随机种子上的配对差值",
+            "lists / 权责清单",
+            "无差异",
+        ],
+    );
+    assert!(
+        !svg_of(&svgs, "en", "cost_total_packages_diff").contains(">baseline / 基线<"),
+        "the baseline has no row of its own"
+    );
     assert_has(
         svg_of(&svgs, "zh", "resolution_rate_packages"),
         "zh packages",
@@ -782,9 +838,9 @@ fn packages_morris_and_latin_hypercube_sweeps_get_their_charts() {
         "en Morris",
         &[
             "Morris screening: Resolution rate",
-            "incentive_compatibility",
-            "media_pressure",
-            "block_led",
+            "incentive compatibility",
+            "media pressure",
+            "block led",
             "μ* (mean absolute elementary effect)",
             "per full range of a lever",
         ],
@@ -807,17 +863,13 @@ fn packages_morris_and_latin_hypercube_sweeps_get_their_charts() {
             "Resolution rate across the sampled points",
             "Latin hypercube of 8 points",
             "the other parameters differ too",
-            "lookback_interval_ticks [weeks]",
+            "lookback interval ticks [weeks]",
         ],
     );
     assert_has(
         svg_of(&svgs, "zh", "resolution_rate_lhs"),
         "zh LHS",
-        &[
-            "各抽样点的解决率",
-            "其他参数同时不同",
-            "lookback_interval_ticks（周）",
-        ],
+        &["各抽样点的解决率", "其他参数同时不同", "“回头看”间隔（周）"],
     );
 }
 
@@ -831,16 +883,16 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &smoke,
             "zh",
-            18,
+            2 * key_metrics().len(),
             &[
                 "冒烟测试：激励相容×权责清单",
                 "小城市上的2×2设计",
                 "实验设计",
                 "全因子网格",
-                "motivation.incentive_compatibility",
+                "激励相容度κ",
                 "0.2, 0.8",
                 "基准情景中与默认值不同的参数",
-                "territory.districts",
+                "区县数",
                 "主要结果",
                 "95%置信区间",
                 "解决率（比例，0–1）",
@@ -850,32 +902,34 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &smoke,
             "en",
-            18,
+            2 * key_metrics().len(),
             &[
                 "Smoke test: incentive compatibility × responsibility lists",
                 "full factorial grid",
                 "replications per point",
                 "Key results",
-                "incentive_compatibility=0.2 responsibility_lists=0",
+                "incentive compatibility=0.2 responsibility lists=0",
                 "cogov sweep smoke.toml",
             ],
         ),
         (
             &packages,
             "zh",
-            9,
+            // The means and the paired differences of each key metric.
+            2 * key_metrics().len(),
             &[
                 "权责清单、以块为主与基线比较",
                 "政策组合",
                 "lists / 权责清单",
-                "<code>motivation.responsibility_lists</code> = 1",
+                "权责清单a = 1",
                 "共同随机数",
             ],
         ),
         (
             &packages,
             "en",
-            9,
+            // The means and the paired differences of each key metric.
+            2 * key_metrics().len(),
             &[
                 "Three packages on a small city.",
                 "policy packages",
@@ -885,7 +939,7 @@ fn the_report_of_a_sweep_is_one_self_contained_file() {
         (
             &morris,
             "en",
-            9,
+            key_metrics().len(),
             &[
                 "Morris elementary effects",
                 "trajectories",
@@ -1121,6 +1175,45 @@ fn bad_sweep_directories_are_refused_naming_the_file() {
     );
 }
 
+/// A package sweep that writes time series draws each weekly column across replications: the
+/// baseline and every package on one chart, each a mean per week with its 95% band.
+#[test]
+fn a_sweep_with_time_series_draws_weekly_means_with_bands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = PACKAGES.replace(
+        "common_random_numbers = true",
+        "common_random_numbers = true\ntimeseries = true",
+    );
+    let dir = sweep(tmp.path(), "weekly", &text, &[]);
+    let mut ids = sweep_chart_ids(&["packages", "packages_diff"]);
+    ids.extend(
+        charts::sweep_dir::WEEKLY
+            .iter()
+            .map(|(c, _, _)| format!("weekly_{c}")),
+    );
+    let svgs = check_sweep_charts(&dir, &ids);
+    assert_has(
+        svg_of(&svgs, "zh", "weekly_backlog"),
+        "zh weekly",
+        &[
+            "未结事项（逐周）",
+            "baseline / 基线",
+            "lists / 权责清单",
+            "周次",
+            "阴影",
+        ],
+    );
+    assert_has(
+        svg_of(&svgs, "en", "weekly_resolved"),
+        "en weekly",
+        &[
+            "each week: mean of 3 replications",
+            "95% confidence interval",
+            "Week",
+        ],
+    );
+}
+
 #[test]
 fn points_csv_cut_anywhere_is_an_error_or_a_chart_never_a_panic() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1133,7 +1226,8 @@ fn points_csv_cut_anywhere_is_an_error_or_a_chart_never_a_panic() {
             SweepData::read(&dir).and_then(|d| charts::sweep_figures(&d, Lang::Zh).map(|f| f.len()))
         });
         match read.unwrap_or_else(|_| panic!("a panic on points.csv cut at {cut}")) {
-            Ok(n) => assert_eq!(n, 9, "cut at {cut}"),
+            // The means and the paired differences of each key metric.
+            Ok(n) => assert_eq!(n, 2 * key_metrics().len(), "cut at {cut}"),
             Err(e) => {
                 assert!(e.to_string().contains("points.csv"), "cut at {cut}: {e}");
                 assert!(e.is_usage(), "cut at {cut}: {e}");
@@ -1183,6 +1277,24 @@ fn every_label() -> Vec<String> {
         let zh_without_math: String = s.zh.chars().filter(|c| !is_math_script(*c)).collect();
         all.extend([s.key.to_string(), s.unit.to_string(), zh_without_math]);
     }
+    // Parameter short names name axes, legends and Morris points; policy sources fill the
+    // glossary; interventions read as words (`第27周起：权责清单a 0→1`).
+    for (_, zh) in charts::names::NAMES_ZH {
+        all.push(zh.to_string());
+    }
+    all.push(charts::names::param_name("interventions.1.tick", Lang::Zh));
+    for (_, source) in charts::names::POLICY_SOURCES {
+        all.push(source.to_string());
+    }
+    all.push(charts::names::intervention_words(
+        27,
+        &[(
+            "process.whistle_and_report",
+            cogov::model::params::ParamValue::Bool(false),
+            cogov::model::params::ParamValue::Bool(true),
+        )],
+        Lang::Zh,
+    ));
     for u in labels::KNOWN_UNITS {
         all.push(labels::unit(u, Lang::En));
         all.push(labels::unit(u, Lang::Zh));
@@ -1218,6 +1330,9 @@ fn every_label() -> Vec<String> {
             exp.description_en,
             exp.description_zh,
         ]);
+        if let cogov::experiment::design::Design::Packages(ps) = &exp.design {
+            all.extend(ps.iter().map(|p| p.name_zh.clone()));
+        }
         all.extend(exp.points.into_iter().map(|p| p.label));
     }
     all

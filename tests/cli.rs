@@ -1290,7 +1290,8 @@ fn default_run_prints_the_summary() {
             "解决率",
             "小事不出村",
             "大事不出镇",
-            "矛盾不上交",
+            "矛盾不出区县",
+            "越级上访",
             "resident trust",
             "居民信任",
             "satisfaction",
@@ -1645,17 +1646,21 @@ fn a_lever_that_needs_another_is_warned_about() {
     );
 }
 
+/// Writes `small.toml` into `dir`: a one-district city of `ticks` weeks for `cogov levers`.
+fn small_lever_base(dir: &Path, ticks: u32) {
+    fs::write(
+        dir.join("small.toml"),
+        format!("[scenario]\nname = \"small\"\nticks = {ticks}\n\n[territory]\ndistricts = 1\nstreets_per_district = 1\ncommunities_per_street = 2\ngrids_per_community = 2\n"),
+    )
+    .unwrap();
+}
+
 /// `cogov levers` compares every lever with the base on common seeds, prints one line per lever
 /// with its meaning from the parameter table, and writes every metric of every lever as CSV.
 #[test]
 fn levers_compares_every_lever_with_the_base() {
     let tmp = tempfile::tempdir().unwrap();
-    let base = tmp.path().join("small.toml");
-    fs::write(
-        &base,
-        "[scenario]\nname = \"small\"\nticks = 6\n\n[territory]\ndistricts = 1\nstreets_per_district = 1\ncommunities_per_street = 2\ngrids_per_community = 2\n",
-    )
-    .unwrap();
+    small_lever_base(tmp.path(), 6);
     let o = run_in(
         tmp.path(),
         &[
@@ -1701,6 +1706,87 @@ fn levers_compares_every_lever_with_the_base() {
         Some(2),
         "an existing --out needs --force"
     );
+}
+
+/// `cogov levers --charts` draws a forest plot per key outcome in both languages (the chart of
+/// compare's differences); `--markdown` prints the ODD's table; `--robust` repeats the
+/// comparison over the unanchored-parameter hypercube and reports, per lever and key outcome,
+/// the shares of points where the sign and rank hold — the same bytes on 1 and 2 threads.
+#[test]
+fn levers_draw_a_forest_plot_and_report_robustness() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_lever_base(tmp.path(), 4);
+    let args = |out: &str| {
+        vec![
+            "levers".to_string(),
+            "--base".into(),
+            "small.toml".into(),
+            "--reps".into(),
+            "2".into(),
+            "--markdown".into(),
+            "--charts".into(),
+            format!("{out}-charts"),
+            "--robust".into(),
+            "--robust-points".into(),
+            "3".into(),
+            "--robust-out".into(),
+            format!("{out}.csv"),
+        ]
+    };
+    let mut outputs = Vec::new();
+    for (threads, name) in [("1", "one"), ("2", "two")] {
+        let a = args(name);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let o = cogov_in(tmp.path())
+            .args(&a)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push((
+            o.stdout,
+            fs::read(tmp.path().join(format!("{name}.csv"))).unwrap(),
+            fs::read(tmp.path().join(format!(
+                "{name}-charts/charts/zh/levers_resolution_rate.svg"
+            )))
+            .unwrap(),
+        ));
+    }
+    assert!(
+        outputs[0] == outputs[1],
+        "1 and 2 threads give the same bytes"
+    );
+    let text = String::from_utf8_lossy(&outputs[0].0);
+    let levers = cogov::model::levers::LEVER_SETTINGS;
+    let table: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(table.len(), levers.len(), "{text}");
+    assert!(text.contains("| lever | `resolution_rate` |"), "{text}");
+    assert!(
+        text.contains("Robustness: 3 Latin-hypercube points") && text.contains("稳健性"),
+        "{text}"
+    );
+    let csv = String::from_utf8_lossy(&outputs[0].1);
+    assert!(csv
+        .starts_with("lever,outcome,sign_at_base,rank_at_base,sign_held_share,rank_held_share\n"));
+    assert_eq!(csv.lines().count() - 1, levers.len() * 6);
+    for lang in ["en", "zh"] {
+        for outcome in ["resolution_rate", "major_risks_total", "satisfaction_mean"] {
+            let svg = fs::read_to_string(
+                tmp.path()
+                    .join(format!("one-charts/charts/{lang}/levers_{outcome}.svg")),
+            )
+            .unwrap();
+            assert!(
+                svg.contains("trust_culture")
+                    && svg.contains(if lang == "en" {
+                        "no difference"
+                    } else {
+                        "无差异"
+                    }),
+                "{lang}/{outcome}"
+            );
+        }
+    }
 }
 
 /// The Chinese interface speaks the policy language of `docs/ZH-TERMS.md`: one name per
@@ -2153,4 +2239,657 @@ fn eval_answers_a_bad_key_with_an_error_line_and_goes_on() {
         "{e}"
     );
     assert_eq!(lines[2]["seed"], 9);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Chinese charts, reports and tables (issue 15 §2)
+// ----------------------------------------------------------------------------------------------
+
+/// Every parameter key and the last part of each (`responsibility_lists`) found in `doc`.
+fn parameter_keys_in(doc: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for s in param_specs() {
+        let leaf = s.key.rsplit('.').next().unwrap();
+        for k in [s.key, leaf] {
+            if doc.contains(k) && !found.iter().any(|f: &String| f == k) {
+                found.push(k.to_string());
+            }
+        }
+    }
+    found
+}
+
+/// The text of an SVG or HTML document: what is between its tags (attributes such as element
+/// ids and file names are not text a reader sees).
+fn visible_text(doc: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in doc.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `doc` without its `<tag>…</tag>` elements: a report's stylesheet (the font as base64) and
+/// its listings of files (`<pre>`: the manifest as written, the command that reproduces it).
+fn without(doc: &str, tag: &str) -> String {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+    let mut out = String::new();
+    let mut rest = doc;
+    while let Some(i) = rest.find(&open) {
+        out.push_str(&rest[..i]);
+        match rest[i..].find(&close) {
+            Some(j) => rest = &rest[i + j + close.len()..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A base scenario with an intervention, a package design (with `name_zh`) and a Morris design
+/// over it, and a comparison: no Chinese chart, report or table names a parameter by its key.
+#[test]
+fn chinese_charts_reports_and_compare_hold_no_parameter_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = write_file(
+        tmp.path(),
+        "base.toml",
+        r#"[scenario]
+name = "base"
+title_en = "Base"
+title_zh = "基准"
+ticks = 6
+[territory]
+districts = 1
+streets_per_district = 2
+communities_per_street = 2
+[[interventions]]
+tick = 4
+label_en = "Lists"
+label_zh = "推行权责清单"
+set = { motivation.responsibility_lists = 1.0, process.whistle_and_report = true }
+"#,
+    );
+    write_file(
+        tmp.path(),
+        "packages.toml",
+        r#"[experiment]
+name = "pk"
+title_zh = "政策组合"
+base = "base.toml"
+replications = 2
+[design]
+kind = "packages"
+[[design.packages]]
+name = "baseline"
+name_zh = "基线"
+set = {}
+[[design.packages]]
+name = "lists and block-led"
+name_zh = "权责清单与以块为主"
+set = { motivation.incentive_compatibility = 0.7, institutions.block_led = true }
+"#,
+    );
+    write_file(
+        tmp.path(),
+        "morris.toml",
+        r#"[experiment]
+name = "mo"
+base = "base.toml"
+replications = 1
+[design]
+kind = "morris"
+trajectories = 2
+[design.ranges]
+"motivation.incentive_compatibility" = [0.0, 1.0]
+"tools.media_pressure" = [0.0, 0.2]
+"institutions.block_led" = [false, true]
+"#,
+    );
+    write_file(
+        tmp.path(),
+        "grid.toml",
+        r#"[experiment]
+name = "gr"
+base = "base.toml"
+replications = 2
+[design]
+kind = "grid"
+[design.factors]
+"costs.blame_noise" = [0.0, 0.2]
+"capability.rule_of_law" = [0.0, 1.0]
+"motivation.lookback_interval_ticks" = [0, 2]
+"#,
+    );
+    let mut documents: Vec<(String, String)> = Vec::new();
+    for name in ["packages", "morris", "grid"] {
+        let out = tmp.path().join(name);
+        ok(
+            tmp.path(),
+            &[
+                "sweep",
+                &format!("{name}.toml"),
+                "--out",
+                out.to_str().unwrap(),
+                "-q",
+            ],
+        );
+        ok(
+            tmp.path(),
+            &["report", out.to_str().unwrap(), "--lang", "zh", "-q"],
+        );
+        documents.push((
+            format!("{name} report"),
+            fs::read_to_string(out.join("report_zh.html")).unwrap(),
+        ));
+        for e in fs::read_dir(out.join("charts/zh")).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "svg") {
+                documents.push((
+                    path.display().to_string(),
+                    fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    let run = tmp.path().join("run");
+    ok(
+        tmp.path(),
+        &["run", "base.toml", "--out", run.to_str().unwrap(), "-q"],
+    );
+    ok(
+        tmp.path(),
+        &["report", run.to_str().unwrap(), "--lang", "zh", "-q"],
+    );
+    documents.push((
+        "run report".into(),
+        fs::read_to_string(run.join("report_zh.html")).unwrap(),
+    ));
+    let compare = ok(
+        tmp.path(),
+        &[
+            "compare",
+            "base.toml",
+            base.to_str().unwrap(),
+            "--reps",
+            "2",
+            "--lang",
+            "zh",
+        ],
+    );
+    documents.push(("compare --lang zh".into(), text(&compare.stdout)));
+    let summary = ok(
+        tmp.path(),
+        &[
+            "run",
+            "base.toml",
+            "--out",
+            "again",
+            "--no-charts",
+            "--lang",
+            "zh",
+        ],
+    );
+    documents.push(("run --lang zh".into(), text(&summary.stdout)));
+    assert!(documents.len() > 20, "{} documents", documents.len());
+    for (what, doc) in &documents {
+        let shown = visible_text(&without(&without(doc, "style"), "pre"));
+        let keys = parameter_keys_in(&shown);
+        assert!(keys.is_empty(), "{what} names parameters by key: {keys:?}");
+    }
+    // What the words say: packages by name_zh, interventions as changes, the glossary.
+    let report = &documents[0].1;
+    assert_contains(
+        report,
+        &[
+            "权责清单与以块为主",
+            "第4周起：权责清单a 0→1；吹哨报到 关闭→开启",
+            "术语表：政策举措及其政策出处",
+            "容错纠错机制与“三个区分开来”",
+            "矛盾不出区县",
+            "越级上访",
+        ],
+    );
+    // The run's key results show skip-level petitions right after 矛盾不出区县.
+    let run_report = &documents.iter().find(|(w, _)| w == "run report").unwrap().1;
+    let at = |col: &str| run_report.find(&format!("<code>{col}</code>")).unwrap();
+    assert!(at("fengqiao_no_upward") < at("petitions_total"));
+    assert_contains(
+        &documents.last().unwrap().1,
+        &["矛盾不出区县", "越级上访（件）", "解决率"],
+    );
+}
+
+/// `--lang zh` prints Chinese headers, names and units; `--lang en` no Chinese.
+#[test]
+fn params_compare_and_the_run_summary_speak_one_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zh = text(&ok(tmp.path(), &["params", "--lang", "zh"]).stdout);
+    assert_contains(&zh, &["权责清单a", "[0..=1]", "true 或 false", "每周概率"]);
+    let md = text(
+        &ok(
+            tmp.path(),
+            &["params", "--lang", "zh", "--format", "markdown"],
+        )
+        .stdout,
+    );
+    assert!(
+        md.starts_with("| 名称 | 参数 key | 默认值 | 取值范围 | 单位 |"),
+        "{md}"
+    );
+    let a = scenario("baseline.toml");
+    let mut args = vec![
+        "compare",
+        a.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "--reps",
+        "2",
+    ];
+    args.extend_from_slice(&SMALL[..6]);
+    args.extend(["--ticks", "3", "--lang", "en"]);
+    let en = text(&ok(tmp.path(), &args).stdout);
+    assert!(!has_cjk(&en), "{en}");
+    assert_contains(
+        &en,
+        &[
+            "metric",
+            "resolution rate",
+            "stays in the district",
+            "skip-level petitions",
+        ],
+    );
+    let n = args.len();
+    args[n - 1] = "zh";
+    let zh = text(&ok(tmp.path(), &args).stdout);
+    assert_contains(
+        &zh,
+        &[
+            "指标",
+            "95%置信区间",
+            "解决率",
+            "总成本（人·周）",
+            "共同随机数",
+        ],
+    );
+    let mut run = vec!["run", "--no-charts", "--out", "r", "--lang", "en"];
+    run.extend_from_slice(SMALL);
+    let en = text(&ok(tmp.path(), &run).stdout);
+    assert!(!has_cjk(&en), "{en}");
+    assert_contains(
+        &en,
+        &["residents", "resolution rate", "skip-level petitions"],
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Rough edges (issue 15 §4)
+// ----------------------------------------------------------------------------------------------
+
+/// An intervention after the last week never takes effect: the run says so.
+#[test]
+fn an_intervention_after_the_last_week_is_warned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_small(
+        tmp.path(),
+        Some(&scenario("reform_lists_week26.toml")),
+        &tmp.path().join("r"),
+        &[],
+    );
+    assert!(o.status.success());
+    assert_contains(
+        &text(&o.stderr),
+        &["intervention 1 (week 26) comes after the last week of the run (8): it never takes effect"],
+    );
+}
+
+/// A `--set` of a key the scenario's own intervention changes later holds only until then.
+#[test]
+fn a_set_that_an_intervention_overrides_is_warned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reform = scenario("reform_lists_week26.toml");
+    let mut args = vec!["run", reform.to_str().unwrap(), "-q", "--out", "r"];
+    args.extend_from_slice(&SMALL[..6]);
+    args.extend([
+        "--ticks",
+        "30",
+        "--set",
+        "motivation.responsibility_lists=0.5",
+    ]);
+    let o = run_in(tmp.path(), &args);
+    assert!(o.status.success());
+    let err = text(&o.stderr);
+    assert_contains(
+        &err,
+        &["--set motivation.responsibility_lists holds only until week 26: intervention 1 of the scenario then sets it to 1"],
+    );
+    assert!(!err.contains("comes after the last week"), "{err}");
+}
+
+/// `cogov run` of an experiment file points at `cogov sweep`.
+#[test]
+fn run_on_an_experiment_file_says_to_use_sweep() {
+    let smoke = scenario("experiments/smoke.toml");
+    let line = bad_args(&[smoke.to_str().unwrap()]);
+    assert_contains(
+        &line,
+        &[
+            "smoke.toml:7:2: experiment: this is an experiment file",
+            "run it with `cogov sweep",
+        ],
+    );
+}
+
+/// `--set` suggests keys as files do (a misspelt section, a section left out), hints at
+/// `--set KEY VALUE`, and takes booleans as true/false in any case, saying so when refused.
+#[test]
+fn set_gets_did_you_mean_a_space_hint_and_true_or_false() {
+    let line = bad_args(&["--set", "motivaton.incentive_compatibility=0.5"]);
+    assert_contains(
+        &line,
+        &["did you mean `motivation.incentive_compatibility`?"],
+    );
+    let line = bad_args(&["--set", "incentive_compatibility=0.5"]);
+    assert_contains(
+        &line,
+        &["did you mean `motivation.incentive_compatibility`?"],
+    );
+    let line = bad_args(&["--set", "motivation.incentive_compatibility", "0.5"]);
+    assert_contains(
+        &line,
+        &[
+            "--set: expected KEY=VALUE",
+            "write `--set motivation.incentive_compatibility=VALUE` (with `=`, no space)",
+        ],
+    );
+    let line = bad_args(&["--set", "institutions.block_led=yes"]);
+    assert_contains(&line, &["expected boolean (true or false), got `yes`"]);
+    assert!(!line.contains("not a number"), "{line}");
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = write_file(
+        tmp.path(),
+        "b.toml",
+        "[institutions]\nblock_led = \"true\"\n",
+    );
+    let line = bad_args(&[bad.to_str().unwrap()]);
+    assert_contains(&line, &["expected true or false (unquoted), got a string"]);
+    let o = run_small(
+        tmp.path(),
+        None,
+        &tmp.path().join("r"),
+        &["--set", "institutions.block_led=True"],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+}
+
+/// A grid range gives the decimals it is written with (0.3 × 3 = 0.9) and includes its end
+/// when the end falls on a step.
+#[test]
+fn grid_steps_give_exact_decimals_and_include_the_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(
+        tmp.path(),
+        "g.toml",
+        "[experiment]\nname = \"g\"\nticks = 1\n[base]\nterritory.districts = 1\nterritory.streets_per_district = 1\nterritory.communities_per_street = 1\n[design]\nkind = \"grid\"\n[design.factors]\n\"tools.media_pressure\" = { from = 0, to = 1, step = 0.3 }\n\"motivation.incentive_compatibility\" = { from = 0.1, to = 0.3, step = 0.1 }\n",
+    );
+    ok(
+        tmp.path(),
+        &["sweep", "g.toml", "--out", "g", "-q", "--no-charts"],
+    );
+    let (header, rows) = read_csv(&tmp.path().join("g/points.csv"));
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let media: Vec<&str> = rows
+        .iter()
+        .map(|r| r[col("tools.media_pressure")].as_str())
+        .collect();
+    let kappa: Vec<&str> = rows
+        .iter()
+        .map(|r| r[col("motivation.incentive_compatibility")].as_str())
+        .collect();
+    assert_eq!(
+        media.iter().step_by(3).copied().collect::<Vec<_>>(),
+        ["0", "0.3", "0.6", "0.9"]
+    );
+    assert_eq!(
+        &kappa[..3],
+        ["0.1", "0.2", "0.3"],
+        "the end is included when it falls on a step"
+    );
+}
+
+/// `cogov slurm --mem` asks for memory per task; more shards than runs is warned about.
+#[test]
+fn slurm_offers_mem_and_warns_when_shards_outnumber_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smoke = scenario("experiments/smoke.toml");
+    let o = ok(
+        tmp.path(),
+        &[
+            "slurm",
+            smoke.to_str().unwrap(),
+            "--out",
+            "o",
+            "--mem",
+            "4G",
+            "--shards",
+            "20",
+        ],
+    );
+    // The shards ask for it; the merge job reads summaries only.
+    assert_eq!(text(&o.stdout).matches("#SBATCH --mem=4G").count(), 1);
+    assert_contains(
+        &text(&o.stderr),
+        &["warning: 20 shards for 12 runs: 8 array tasks get no run; pass --shards 12 or fewer"],
+    );
+    let line = config_error(
+        tmp.path(),
+        &[
+            "slurm",
+            smoke.to_str().unwrap(),
+            "--out",
+            "o",
+            "--mem",
+            "4 GB",
+        ],
+    );
+    assert_contains(&line, &["--mem: expected a Slurm memory size such as 4G"]);
+}
+
+/// Ctrl-C during a sweep says how many runs are saved and how to resume; after a resume the
+/// progress line's rate and ETA count only the runs of the new process.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_sweep_says_what_is_saved_and_resume_counts_its_own_rate() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(
+        tmp.path(),
+        "long.toml",
+        "[experiment]\nname = \"long\"\nticks = 26\nreplications = 400\n[base]\nterritory.districts = 1\nterritory.streets_per_district = 2\nterritory.communities_per_street = 2\n[design]\nkind = \"grid\"\n[design.factors]\n\"tools.media_pressure\" = [0.0, 0.1]\n",
+    );
+    let out = tmp.path().join("s");
+    let child = cogov_in(tmp.path())
+        .args([
+            "sweep",
+            "long.toml",
+            "--out",
+            "s",
+            "--threads",
+            "2",
+            "--no-charts",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let journaled =
+        |p: &Path| fs::read_to_string(p.join("runs.csv")).map_or(0, |t| t.lines().count());
+    let started = std::time::Instant::now();
+    while journaled(&out) < 2 && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    // The message counts the runs journaled when it was printed (a block synced in the
+    // instant before the exit may be one more).
+    let saved = journaled(&out) - 1;
+    assert!(saved < 800, "the sweep was interrupted before its end");
+    let said: usize = err
+        .split("interrupted: ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of saved runs in: {err}"));
+    assert!(said <= saved, "said {said}, journaled {saved}");
+    assert_contains(
+        &err,
+        &[
+            &format!("interrupted: {said} of 800 runs of long are saved; resume with:"),
+            "cogov sweep 'long.toml' --out 's' --threads 2 --resume",
+        ],
+    );
+    let o = ok(
+        tmp.path(),
+        &[
+            "sweep",
+            "long.toml",
+            "--out",
+            "s",
+            "--threads",
+            "2",
+            "--resume",
+            "--no-charts",
+        ],
+    );
+    let err = text(&o.stderr);
+    let first = err
+        .lines()
+        .find(|l| l.starts_with("progress:"))
+        .unwrap_or("");
+    assert_eq!(
+        first,
+        format!("progress: {saved}/800 runs, 0.0 runs/s, ETA unknown"),
+        "the resumed runs are the start, not work done in no time: {err}"
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Interventions as design factors (issue 15 §1)
+// ----------------------------------------------------------------------------------------------
+
+const WITH_TWO_INTERVENTIONS: &str = "[scenario]\nname = \"b\"\nticks = 10\n[territory]\ndistricts = 1\nstreets_per_district = 2\ncommunities_per_street = 2\n[[interventions]]\ntick = 3\nset = { motivation.responsibility_lists = 1.0 }\n[[interventions]]\ntick = 5\nset = { tools.superior_attention = 0.0 }\n";
+
+/// The metric cells of every row of a sweep's `runs.csv` (after the design's keys).
+fn run_metrics(dir: &Path) -> Vec<Vec<String>> {
+    let (header, rows) = read_csv(&dir.join("runs.csv"));
+    let first = header.iter().position(|c| c == "resolution_rate").unwrap();
+    rows.into_iter().map(|r| r[first..].to_vec()).collect()
+}
+
+/// `interventions.N.tick` sweeps the week of the base scenario's N-th intervention (0: without
+/// it), and a package's `remove_interventions` removes one: the runs are those of a base
+/// scenario without it, to the byte.
+#[test]
+fn an_intervention_week_is_a_design_factor_and_a_package_can_remove_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(tmp.path(), "base.toml", WITH_TWO_INTERVENTIONS);
+    let without_second = WITH_TWO_INTERVENTIONS
+        .split("[[interventions]]")
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("[[interventions]]");
+    write_file(tmp.path(), "without.toml", &without_second);
+    let experiment = |base: &str, design: &str| {
+        format!("[experiment]\nname = \"x\"\nbase = \"{base}\"\nreplications = 2\ncommon_random_numbers = true\n[design]\n{design}")
+    };
+    write_file(
+        tmp.path(),
+        "grid.toml",
+        &experiment(
+            "base.toml",
+            "kind = \"grid\"\n[design.factors]\n\"interventions.1.tick\" = [0, 3, 8]\n",
+        ),
+    );
+    ok(
+        tmp.path(),
+        &["sweep", "grid.toml", "--out", "grid", "-q", "--no-charts"],
+    );
+    let (header, rows) = read_csv(&tmp.path().join("grid/points.csv"));
+    let week = header
+        .iter()
+        .position(|c| c == "interventions.1.tick")
+        .unwrap();
+    let weeks: Vec<&str> = rows.iter().map(|r| r[week].as_str()).collect();
+    assert_eq!(weeks, ["0", "3", "8"]);
+    let m = run_metrics(&tmp.path().join("grid"));
+    assert_ne!(m[0], m[2], "the week of the lists changes the runs");
+    assert_ne!(m[2], m[4]);
+
+    write_file(
+        tmp.path(),
+        "remove.toml",
+        &experiment("base.toml", "kind = \"packages\"\n[[design.packages]]\nname = \"without withdrawal\"\nname_zh = \"不撤出上级注意力\"\nremove_interventions = [2]\n"),
+    );
+    write_file(
+        tmp.path(),
+        "reference.toml",
+        &experiment(
+            "without.toml",
+            "kind = \"packages\"\n[[design.packages]]\nname = \"as is\"\nset = {}\n",
+        ),
+    );
+    ok(
+        tmp.path(),
+        &[
+            "sweep",
+            "remove.toml",
+            "--out",
+            "remove",
+            "-q",
+            "--no-charts",
+        ],
+    );
+    ok(
+        tmp.path(),
+        &[
+            "sweep",
+            "reference.toml",
+            "--out",
+            "reference",
+            "-q",
+            "--no-charts",
+        ],
+    );
+    assert_eq!(
+        run_metrics(&tmp.path().join("remove")),
+        run_metrics(&tmp.path().join("reference"))
+    );
+
+    // Strict: a number the base has no intervention for, a week past the run, a bad key.
+    for (design, expected) in [
+        ("kind = \"grid\"\n[design.factors]\n\"interventions.3.tick\" = [1]\n", "interventions.3.tick: no intervention 3: the base scenario has interventions 1 (week 3), 2 (week 5)"),
+        ("kind = \"grid\"\n[design.factors]\n\"interventions.1.tick\" = [0, 11]\n", "interventions.1.tick: expected a week in 0..=10 (the run's weeks; 0 removes the intervention), got 11"),
+        ("kind = \"grid\"\n[design.factors]\n\"interventions.first.tick\" = [1]\n", "expected interventions.N.tick"),
+        ("kind = \"packages\"\n[[design.packages]]\nname = \"x\"\nremove_interventions = [3]\n", "design.packages.remove_interventions: expected the number of one of the base scenario's [[interventions]]"),
+    ] {
+        write_file(tmp.path(), "bad.toml", &experiment("base.toml", design));
+        let line = config_error(tmp.path(), &["sweep", "bad.toml", "--out", "bad"]);
+        assert_contains(&line, &["bad.toml:", expected]);
+    }
 }

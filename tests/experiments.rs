@@ -319,6 +319,99 @@ fn points_summarise_runs_with_hand_checkable_statistics() {
     assert_eq!(get("n"), 3.0);
 }
 
+/// Under common random numbers, `points.csv` gives every package its paired difference from
+/// the baseline — the package that leaves the base unchanged, here the second — computed
+/// replication by replication from `runs.csv`; the baseline's own cells are empty. Without
+/// common random numbers (the smoke grid) there are no difference columns.
+#[test]
+fn points_give_paired_differences_from_the_baseline_under_common_random_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("p.toml");
+    fs::write(
+        &file,
+        r#"[experiment]
+name = "paired"
+replications = 4
+base_seed = 3
+ticks = 6
+common_random_numbers = true
+[base]
+territory.districts = 2
+territory.streets_per_district = 2
+territory.communities_per_street = 3
+[design]
+kind = "packages"
+[[design.packages]]
+name = "lists"
+set = { motivation.responsibility_lists = 1.0 }
+[[design.packages]]
+name = "baseline"
+set = {}
+"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("s");
+    let one = tmp.path().join("one-thread");
+    for (dir, threads) in [(&out, "2"), (&one, "1")] {
+        ok(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            "-q",
+            "--threads",
+            threads,
+        ]);
+    }
+    for f in ["points.csv", "charts/zh/resolution_rate_packages_diff.svg"] {
+        assert_eq!(read(&out, f), read(&one, f), "{f}: 1 and 2 threads differ");
+    }
+    let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let h = runs.headers().unwrap().clone();
+    let col = h.iter().position(|c| c == "resolution_rate").unwrap();
+    let (mut lists, mut base) = (Vec::new(), Vec::new());
+    for r in runs.records().map(|r| r.unwrap()) {
+        let x: f64 = r[col].parse().unwrap();
+        if &r[1] == "0" {
+            lists.push(x)
+        } else {
+            base.push(x)
+        }
+    }
+    let d: Vec<f64> = lists.iter().zip(&base).map(|(l, b)| l - b).collect();
+    let mean = d.iter().sum::<f64>() / 4.0;
+    let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 3.0).sqrt();
+    let mut points = csv::Reader::from_path(out.join("points.csv")).unwrap();
+    let ph = points.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = points.records().map(|r| r.unwrap()).collect();
+    let cell =
+        |row: usize, name: &str| rows[row][ph.iter().position(|c| c == name).unwrap()].to_string();
+    assert!((cell(0, "resolution_rate_diff_mean").parse::<f64>().unwrap() - mean).abs() < 1e-12);
+    // t(3) = 3.182 for four pairs.
+    let hi: f64 = cell(0, "resolution_rate_diff_ci95_hi").parse().unwrap();
+    assert!((hi - (mean + 3.182 * sd / 2.0)).abs() < 1e-9);
+    assert_eq!(
+        cell(1, "resolution_rate_diff_mean"),
+        "",
+        "the baseline's own row"
+    );
+
+    let grid = tmp.path().join("g");
+    ok(&[
+        "sweep",
+        &smoke(),
+        "--out",
+        grid.to_str().unwrap(),
+        "-q",
+        "--no-charts",
+    ]);
+    let header = String::from_utf8(read(&grid, "points.csv")).unwrap();
+    assert!(
+        !header.lines().next().unwrap().contains("_diff_"),
+        "no pairing without common random numbers"
+    );
+}
+
 /// A design point whose runs all failed has no statistics: empty cells in `points.csv` (they
 /// were once a mean of 0 with a 95% interval of [0, 0]), which charts and reports leave out.
 #[test]
@@ -439,12 +532,38 @@ fn compare_reports_paired_differences_and_writes_csv() {
         "territory.districts=2",
         "--out",
         csv_path.to_str().unwrap(),
+        "--charts",
+        tmp.path().join("charts").to_str().unwrap(),
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("resolution_rate") && text.contains("95% CI"),
         "{text}"
     );
+    assert!(
+        text.contains("d_z = mean(B − A) / sd(B − A)") && text.contains("配对差值均值"),
+        "{text}"
+    );
+    // The result as a dot-and-interval chart of the differences, in both languages.
+    for (lang, words) in [
+        ("en", ["s2_4_process minus baseline", "no difference"]),
+        ("zh", ["s2_4_process与baseline之差", "无差异"]),
+    ] {
+        let dir = tmp.path().join("charts/charts").join(lang);
+        let svg = fs::read_to_string(dir.join("compare_differences.svg")).unwrap();
+        for w in words {
+            assert!(svg.contains(w), "{lang}: {w}");
+        }
+        assert!(fs::read(dir.join("compare_differences.png"))
+            .unwrap()
+            .starts_with(b"\x89PNG"));
+        // A and B week by week, each a mean with its 95% band, on one chart.
+        let weekly = fs::read_to_string(dir.join("weekly_backlog.svg")).unwrap();
+        assert!(
+            weekly.contains("A: baseline") && weekly.contains("B: s2_4_process"),
+            "{lang}"
+        );
+    }
     let table = fs::read_to_string(&csv_path).unwrap();
     assert!(table.starts_with("metric,n,mean_a,mean_b,difference,ci95_lo,ci95_hi,effect_size_dz\n"));
     assert!(table.contains("\nresolution_rate,4,"));

@@ -147,35 +147,32 @@ fn check_game(sc: &GameScenario) -> Result<(), TestCaseError> {
     prop_assert!((1..=MAX_TICKS).contains(&sc.ticks), "ticks {}", sc.ticks);
     // Every resolved value is inside the range of its key.
     for (key, value) in game::game_values(&sc.spec, None) {
-        let Some(k) = game::game_keys(sc.spec.kind())
-            .iter()
-            .find(|k| k.key == key)
-        else {
+        let Some(k) = sc.spec.kind().keys().iter().find(|k| k.key == key) else {
             prop_assert_eq!(key, "kind");
             continue;
         };
         match k.kind {
-            game::KeyKind::Int { lo, hi, .. } => {
+            cogov::games::KeyKind::Int { lo, hi, .. } => {
                 let i = value.as_i64();
                 prop_assert!(
                     i.is_some_and(|i| (lo..=hi).contains(&i)),
                     "game.{key} = {value}"
                 );
             }
-            game::KeyKind::Float { lo, hi, .. } => {
+            cogov::games::KeyKind::Float { lo, hi, .. } => {
                 let x = value.as_f64();
                 prop_assert!(
                     x.is_some_and(|x| x.is_finite() && (lo..=hi).contains(&x)),
                     "game.{key} = {value}"
                 );
             }
-            game::KeyKind::Choice { options, .. } => {
+            cogov::games::KeyKind::Choice { options, .. } => {
                 prop_assert!(
                     value.as_str().is_some_and(|s| options.contains(&s)),
                     "game.{key} = {value}"
                 );
             }
-            game::KeyKind::LatticeFile => {}
+            cogov::games::KeyKind::LatticeFile => {}
         }
     }
     Ok(())
@@ -262,8 +259,8 @@ fn check_game_manifest_text(text: &str) -> Result<(), TestCaseError> {
 
 fn check_game_set(start: &GameScenario, assignment: &str) -> Result<(), TestCaseError> {
     let mut sc = start.clone();
-    match timed("game::apply_override", assignment, || {
-        game::apply_override(&mut sc, assignment)
+    match timed("apply_override (game)", assignment, || {
+        scenario::apply_override(&mut sc, assignment)
     })? {
         Ok(()) => check_game(&sc),
         Err(e) => check_error(&e, "--set"),
@@ -782,9 +779,7 @@ fn real_manifests() -> &'static [String] {
                 );
             }
             if let Ok(g) = game::load_str(text, "x.toml", path.parent().unwrap()) {
-                out.push(
-                    serde_json::to_string_pretty(&cogov::output::games::manifest_json(&g)).unwrap(),
-                );
+                out.push(serde_json::to_string_pretty(&g.manifest().to_value()).unwrap());
             }
         }
         out

@@ -395,31 +395,6 @@ fn a_trust_culture_raises_trust_and_shortens_waits() {
     assert!(wait.2 < 0.0, "wait {wait:?}");
 }
 
-/// Unanchored behavioural parameters (no public figure sets them; ODD §10), varied at ±30 %
-/// around their defaults in the robustness check (Grimm & Berger 2016).
-const UNANCHORED: [&str; 20] = [
-    "behaviour.choice_temperature",
-    "behaviour.public_benefit",
-    "behaviour.sanction",
-    "behaviour.congestion_weight",
-    "behaviour.symbolic_cost",
-    "behaviour.lead_share",
-    "behaviour.trust_gain_rate",
-    "behaviour.trust_loss_rate",
-    "behaviour.habit_rate",
-    "behaviour.habit_forgetting",
-    "behaviour.aspiration_rate",
-    "behaviour.crowding_threshold",
-    "behaviour.crowding_rate",
-    "behaviour.recognition_rate",
-    "behaviour.motivation_relax_rate",
-    "behaviour.tau_base",
-    "behaviour.tau_sideways",
-    "behaviour.department_clout",
-    "behaviour.policy_conflict_q",
-    "tools.attention_detection",
-];
-
 /// Robustness (MODEL §11 §0), stated before it first ran: over a 64-point Latin hypercube of
 /// the twenty unanchored behavioural parameters at ±30 % of their defaults (one seed per point,
 /// the default city, ten years, measured after a 260-week warm-up), at least 80 % of the points
@@ -427,23 +402,14 @@ const UNANCHORED: [&str; 20] = [
 /// most 10 % of closures, departments' substantive share at least 0.3. The share is printed.
 #[test]
 fn the_functioning_regime_holds_over_the_unanchored_parameters() {
-    use cogov::experiment::design::{points, Design, Range};
-    use cogov::model::params::{spec_of, ParamKind};
-    let ranges: Vec<Range> = UNANCHORED
-        .iter()
-        .map(|k| {
-            let d = match spec_of(k).unwrap().default {
-                cogov::model::ParamValue::Float(x) => x,
-                other => panic!("{k}: {other:?}"),
-            };
-            Range {
-                key: k.to_string(),
-                kind: ParamKind::Float,
-                lo: 0.7 * d,
-                hi: (1.3 * d).min(spec_of(k).unwrap().max),
-            }
-        })
-        .collect();
+    use cogov::experiment::design::{points, Design};
+    use cogov::experiment::levers::{unanchored_ranges, UNANCHORED};
+    let ranges = unanchored_ranges(&Params::default(), 0.3);
+    assert_eq!(
+        ranges.len(),
+        UNANCHORED.len(),
+        "every unanchored parameter is a number"
+    );
     let design = Design::LatinHypercube { points: 64, ranges };
     let pts = points(&design, 2026);
     let passed: Vec<bool> = pts

@@ -19,6 +19,9 @@ pub struct Figure {
     /// Panels per row.
     pub cols: usize,
     pub panels: Vec<Panel>,
+    /// Lines of small print under the panels (what a chart leaves unlabelled), wrapped to
+    /// the figure's width when drawn.
+    pub notes: Vec<String>,
 }
 
 /// Standard size: 16:9, readable on a projector; SVG scales for paper.
@@ -40,6 +43,7 @@ impl Figure {
             height: HEIGHT,
             cols,
             panels,
+            notes: Vec::new(),
         }
     }
 
@@ -62,6 +66,7 @@ impl Figure {
         for p in &self.panels {
             t.extend(p.texts());
         }
+        t.extend(self.notes.iter().cloned());
         t
     }
 }

@@ -28,11 +28,12 @@ pub(super) fn read_text(path: &Path) -> Result<String, ChartError> {
     })
 }
 
-/// `manifest.json` of an output directory, read and parsed.
+/// `manifest.json` of an output directory, read and parsed (`output::manifest::Manifest`, the
+/// one reader).
 pub(super) struct Manifest {
     pub path: PathBuf,
     pub text: String,
-    pub json: serde_json::Value,
+    pub manifest: crate::output::manifest::Manifest,
     /// `kind`: `run` for `cogov run`, `sweep` for `cogov sweep` and `cogov merge`.
     pub kind: String,
     pub cogov_version: String,
@@ -48,19 +49,13 @@ impl Manifest {
         }
         let path = dir.join("manifest.json");
         let text = read_text(&path)?;
-        let json: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| input(&path, format!("invalid JSON: {e}")))?;
-        let field = |name: &str| {
-            json.get(name)
-                .and_then(|k| k.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        let (kind, cogov_version) = (field("kind"), field("cogov_version"));
+        let manifest = crate::output::manifest::Manifest::parse(&text, "")
+            .map_err(|e| input(&path, e.message))?;
+        let (kind, cogov_version) = (manifest.kind.clone(), manifest.cogov_version.clone());
         Ok(Manifest {
             path,
             text,
-            json,
+            manifest,
             kind,
             cogov_version,
         })

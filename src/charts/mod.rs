@@ -17,6 +17,9 @@ pub mod figure;
 mod files;
 pub mod font;
 pub mod labels;
+pub mod names;
+pub mod outline;
+pub mod paired;
 pub mod render;
 pub mod report;
 pub mod run;
@@ -31,6 +34,7 @@ use rayon::prelude::*;
 
 pub use figure::Figure;
 pub use labels::Lang;
+pub use paired::{Comparison, LeverForest};
 pub use render::RenderError;
 pub use run::{run_figures, RunData, RUN_CHARTS};
 pub use sweep_dir::{sweep_figures, SweepData, KEY_METRICS};
@@ -68,17 +72,23 @@ impl ChartError {
     }
 }
 
-/// Which files to draw.
+/// Which files to draw, and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Formats {
     pub png: bool,
     pub svg: bool,
+    /// SVG text as glyph outlines (`outline`) rather than text in an embedded web font.
+    pub outlines: bool,
+    /// Draw each chart's title and subtitle (off when they go into a paper's caption).
+    pub titles: bool,
 }
 
 impl Formats {
     pub const BOTH: Formats = Formats {
         png: true,
         svg: true,
+        outlines: false,
+        titles: true,
     };
 }
 
@@ -150,7 +160,11 @@ pub fn draw_charts(
 ) -> Result<Vec<ChartFile>, ChartError> {
     let mut jobs = Vec::new();
     for &lang in langs {
-        for fig in data.figures(lang)? {
+        for mut fig in data.figures(lang)? {
+            if !formats.titles {
+                fig.title.clear();
+                fig.subtitle.clear();
+            }
             for (ext, wanted) in [("png", formats.png), ("svg", formats.svg)] {
                 if wanted {
                     jobs.push((lang, fig.clone(), ext));
@@ -162,6 +176,8 @@ pub fn draw_charts(
         .map(|(lang, fig, ext)| {
             let bytes = if *ext == "png" {
                 render::png(fig)?
+            } else if formats.outlines {
+                outline::outline_svg(&render::svg(fig)?).into_bytes()
             } else {
                 render::svg_standalone(fig)?.into_bytes()
             };

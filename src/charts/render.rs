@@ -131,13 +131,15 @@ pub fn png(fig: &Figure) -> Result<Vec<u8>, RenderError> {
 fn draw_figure<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Draw {
     root.fill(&WHITE).map_err(err)?;
     let mut y = MARGIN;
-    root.draw(&Text::new(
-        fig.title.clone(),
-        (MARGIN, y),
-        text_style(TITLE_SIZE, INK),
-    ))
-    .map_err(err)?;
-    y += line_height(TITLE_SIZE);
+    if !fig.title.is_empty() {
+        root.draw(&Text::new(
+            fig.title.clone(),
+            (MARGIN, y),
+            text_style(TITLE_SIZE, INK),
+        ))
+        .map_err(err)?;
+        y += line_height(TITLE_SIZE);
+    }
     if !fig.subtitle.is_empty() {
         root.draw(&Text::new(
             fig.subtitle.clone(),
@@ -149,7 +151,23 @@ fn draw_figure<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) 
     }
     y += 8;
     y = draw_legend(root, &fig.legend(), y, fig.width as i32)?;
-    let body = root.margin(y + 4, 8, 8, MARGIN);
+    let notes: Vec<String> = fig
+        .notes
+        .iter()
+        .flat_map(|n| wrap(n, NOTE_SIZE, f64::from(fig.width) - 2.0 * f64::from(MARGIN)))
+        .collect();
+    let notes_h = notes.len() as i32 * line_height(NOTE_SIZE);
+    let mut note_y = fig.height as i32 - 8 - notes_h;
+    for line in notes {
+        root.draw(&Text::new(
+            line,
+            (MARGIN, note_y),
+            text_style(NOTE_SIZE, MUTED),
+        ))
+        .map_err(err)?;
+        note_y += line_height(NOTE_SIZE);
+    }
+    let body = root.margin(y + 4, 8 + notes_h, 8, MARGIN);
     let rows = fig.panels.len().div_ceil(fig.cols.max(1)).max(1);
     let cells = body.split_evenly((rows, fig.cols.max(1)));
     let compact = fig.panels.len() > 2;
@@ -506,6 +524,33 @@ fn fit_text(text: &str, size: f64, room: f64) -> String {
     String::new()
 }
 
+/// `text` in lines no wider than `room` at `size`, broken after a space or a Chinese comma
+/// (a word longer than a line gets a line of its own).
+fn wrap(text: &str, size: f64, room: f64) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        word.push(c);
+        if matches!(c, ' ' | '、' | '，' | '；') {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    words.push(word);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for w in words {
+        if !line.is_empty() && text_width(&(line.clone() + w.trim_end()), size) > room {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+        }
+        line.push_str(&w);
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
 /// Tick positions for the cells at `values`: every value, or every k-th when there are more
 /// than `most`.
 fn cell_ticks(values: &[f64], most: usize) -> Vec<f64> {
@@ -638,6 +683,7 @@ fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &HeatmapPa
         })
     });
     chart.draw_series(cells).map_err(err)?;
+    draw_cell_values(&chart.plotting_area(), p, (&xe, &ye), (z0, z1))?;
 
     // Colour bar: labels and description on its left, so it sits next to the plot.
     let zd = decimals(z0, z1, 6);
@@ -681,6 +727,44 @@ fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &HeatmapPa
     Ok(())
 }
 
+/// Each cell's value printed at its centre, dark on light cells and white on dark ones, with
+/// as many decimals as the colour bar's range needs plus one; left out when the cells are too
+/// small for a number at the smallest readable size.
+fn draw_cell_values<DB: DrawingBackend, X: Ranged<ValueType = f64>, Y: Ranged<ValueType = f64>>(
+    plot: &DrawingArea<DB, plotters::coord::cartesian::Cartesian2d<X, Y>>,
+    p: &HeatmapPanel,
+    (xe, ye): (&[f64], &[f64]),
+    (z0, z1): (f64, f64),
+) -> Draw {
+    let (w, h) = plot.dim_in_pixel();
+    let cell_w = f64::from(w) / p.xs.len().max(1) as f64;
+    let cell_h = f64::from(h) / p.ys.len().max(1) as f64;
+    let zd = decimals(z0, z1, 6) + 1;
+    let texts: Vec<String> = p.z.iter().flatten().map(|v| format_tick(*v, zd)).collect();
+    let widest = texts.iter().map(|s| text_width(s, 1.0)).fold(0.0, f64::max);
+    // Size per unit width is linear: the largest size (up to a tick's) that fits 85% of a cell.
+    let size = (0.85 * cell_w / widest.max(1e-9))
+        .min(0.6 * cell_h)
+        .min(TICK_SIZE);
+    if size < 0.6 * NOTE_SIZE {
+        return Ok(());
+    }
+    for (j, row) in p.z.iter().enumerate() {
+        for (i, &v) in row.iter().enumerate() {
+            if !v.is_finite() {
+                continue;
+            }
+            let light = (v - z0) / (z1 - z0) > 0.55;
+            let colour = if light { INK } else { Colour(255, 255, 255) };
+            let style = text_style(size, colour).pos(Pos::new(HPos::Center, VPos::Center));
+            let at = ((xe[i] + xe[i + 1]) / 2.0, (ye[j] + ye[j + 1]) / 2.0);
+            plot.draw(&Text::new(format_tick(v, zd), at, style))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
 fn draw_intervals<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &IntervalPanel) -> Draw {
     let n = p.rows.len();
     let (x0, x1) = drawable(fit_range(
@@ -690,13 +774,17 @@ fn draw_intervals<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Interva
             .chain(p.reference.iter().map(|r| r.0)),
         false,
     ));
-    let xd = decimals(x0, x1, 8);
     let label_w = p
         .rows
         .iter()
         .map(|r| text_width(&r.label, LEGEND_SIZE))
         .fold(0.0, f64::max);
     let desc_h = AXIS_LABEL_SIZE / 1.24;
+    let (w, _) = area.dim_in_pixel();
+    // Panels side by side are narrow: fewer ticks, and titles shortened to fit.
+    let room = f64::from(w) - 60.0;
+    let x_ticks = ((room - label_w) / 140.0).clamp(3.0, 8.0) as usize;
+    let xd = decimals(x0, x1, x_ticks);
     let mut builder = ChartBuilder::on(area);
     builder
         .margin(14)
@@ -704,7 +792,10 @@ fn draw_intervals<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Interva
         .x_label_area_size((TICK_SIZE / 1.24 + desc_h + 34.0) as i32)
         .y_label_area_size((label_w + 30.0) as i32);
     if !p.title.is_empty() {
-        builder.caption(p.title.clone(), text_style(PANEL_TITLE_SIZE, INK));
+        builder.caption(
+            fit_text(&p.title, PANEL_TITLE_SIZE, room),
+            text_style(PANEL_TITLE_SIZE, INK),
+        );
     }
     // Row k (top to bottom) sits at y = n - 1 - k.
     let mut chart = builder
@@ -715,11 +806,11 @@ fn draw_intervals<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Interva
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
-        .x_desc(p.x_label.clone())
+        .x_desc(fit_text(&p.x_label, AXIS_LABEL_SIZE, room - label_w))
         .axis_desc_style(text_style(AXIS_LABEL_SIZE, INK))
         .label_style(text_style(TICK_SIZE, MUTED))
         .x_label_formatter(&fx)
-        .x_labels(8)
+        .x_labels(x_ticks)
         .bold_line_style(rgb(GRID).stroke_width(1))
         .light_line_style(TRANSPARENT)
         .axis_style(rgb(MUTED).stroke_width(2))

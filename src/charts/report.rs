@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use super::figure::Figure;
 use super::labels::{self as t, Lang};
+use super::names::{self, param_name};
 use super::run::{run_figures, RunData};
 use super::sweep_dir::{sweep_figures, Interval, SweepData, KEY_METRICS};
 use super::{font, render, ChartError, OutputDir};
@@ -65,6 +66,29 @@ fn param_text(v: ParamValue, lang: Lang) -> String {
         ParamValue::Bool(b) => t::yes_no(b).get(lang).to_string(),
         _ => v.to_string(),
     }
+}
+
+/// A parameter in a table cell: its key in English (what a scenario file writes), its short
+/// name in Chinese (a Chinese report holds no raw key).
+fn param_cell(key: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("<td><code>{}</code></td>", esc(key)),
+        Lang::Zh => format!("<td>{}</td>", esc(&param_name(key, lang))),
+    }
+}
+
+/// Parameter settings in words, one a line: `权责清单a = 1`.
+fn settings_words(set: &[(String, ParamValue)], lang: Lang) -> String {
+    set.iter()
+        .map(|(k, v)| {
+            format!(
+                "{} = {}",
+                esc(&param_name(k, lang)),
+                esc(&param_text(*v, lang))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
 }
 
 const STYLE: &str = "\
@@ -124,8 +148,11 @@ fn nav(b: &mut String, sweep: bool, lang: Lang) {
         ("interventions", l(t::R_INTERVENTIONS)),
         ("results", l(t::R_RESULTS)),
         ("charts", l(t::R_CHARTS)),
-        ("manifest", l(t::R_MANIFEST)),
     ]);
+    if lang == Lang::Zh {
+        sections.push(("glossary", l(t::R_GLOSSARY)));
+    }
+    sections.push(("manifest", l(t::R_MANIFEST)));
     let _ = write!(b, "<nav><strong>{}</strong><ol>", l(t::R_CONTENTS));
     for (id, name) in sections {
         let _ = write!(b, "<li><a href=\"#{id}\">{}</a></li>", esc(name));
@@ -164,8 +191,8 @@ fn changed_section(b: &mut String, heading: &str, params: &Params, lang: Lang) {
             let spec = spec_of(key);
             let _ = write!(
                 b,
-                "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>{}</tr>",
-                esc(key),
+                "<tr>{}<td class=\"num\">{}</td><td class=\"num\">{}</td>{}</tr>",
+                param_cell(key, lang),
                 esc(&param_text(value, lang)),
                 spec.map_or(String::new(), |s| esc(&param_text(s.default, lang))),
                 unit_and_meaning(key, lang)
@@ -203,24 +230,47 @@ fn interventions_section(b: &mut String, sc: &Scenario, lang: Lang) {
             l(t::R_DESCRIPTION),
             l(t::R_CHANGES)
         );
-        for i in &sc.interventions {
-            let changes: Vec<String> = i
-                .intervention
-                .changes
-                .iter()
-                .map(|(k, v)| format!("<code>{}</code> = {}", esc(k), esc(&param_text(*v, lang))))
-                .collect();
+        for (i, words) in names::interventions_in_words(sc, lang) {
             let _ = write!(
                 b,
                 "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
                 i.intervention.tick,
                 esc(t::either(lang, &i.label_en, &i.label_zh, "")),
-                changes.join("<br>")
+                esc(&words)
             );
         }
         b.push_str("</tbody></table>");
     }
     b.push_str("</section>\n");
+}
+
+/// The Chinese glossary: each lever's name, meaning and policy source (`names::POLICY_SOURCES`,
+/// the same table as `docs/GLOSSARY-ZH.md`).
+fn glossary_section(b: &mut String, lang: Lang) {
+    if lang != Lang::Zh {
+        return;
+    }
+    let l = |x: t::L| x.get(lang);
+    let _ = write!(
+        b,
+        "<section id=\"glossary\"><h2>{}</h2><p>{}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        l(t::R_GLOSSARY),
+        l(t::R_GLOSSARY_NOTE),
+        l(t::R_LEVER),
+        l(t::R_MEANING),
+        l(t::R_SOURCE)
+    );
+    for (key, source) in names::POLICY_SOURCES {
+        let meaning = spec_of(key).map_or("", |s| s.zh);
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&param_name(key, lang)),
+            esc(meaning),
+            esc(source)
+        );
+    }
+    b.push_str("</tbody></table></section>\n");
 }
 
 /// The charts, inline as SVG, numbered.
@@ -325,7 +375,21 @@ pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
         "<section id=\"results\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         l(t::R_RESULTS), l(t::R_COLUMN), l(t::R_VALUE), l(t::R_UNIT), l(t::R_MEANING), l(t::R_MEANING_OTHER)
     );
-    for (name, value) in &data.summary {
+    // Skip-level petitions right after 矛盾不出区县, which counts only issues that never reached
+    // the city: whether conflicts are passed upward is read from the petitions.
+    let mut rows: Vec<&(String, f64)> = data
+        .summary
+        .iter()
+        .filter(|(n, _)| n != "petitions_total")
+        .collect();
+    if let Some(p) = data.summary.iter().find(|(n, _)| n == "petitions_total") {
+        let at = rows
+            .iter()
+            .position(|(n, _)| n == "fengqiao_no_upward")
+            .map_or(rows.len(), |i| i + 1);
+        rows.insert(at, p);
+    }
+    for (name, value) in rows {
         let col = columns.iter().find(|c| &c.name == name);
         let unit = col.map_or("", |c| c.unit);
         let (mine, other) = match (col, lang) {
@@ -346,6 +410,7 @@ pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
     b.push_str("</tbody></table></section>\n");
 
     charts_section(&mut b, &run_figures(data, lang)?, lang)?;
+    glossary_section(&mut b, lang);
     manifest_section(
         &mut b,
         l(t::R_REPRODUCE),
@@ -449,8 +514,8 @@ fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
                 let values: Vec<String> = values.iter().map(|v| param_text(*v, lang)).collect();
                 let _ = write!(
                     b,
-                    "<tr><td><code>{}</code></td><td>{}</td>{}</tr>",
-                    esc(key),
+                    "<tr>{}<td>{}</td>{}</tr>",
+                    param_cell(key, lang),
                     esc(&values.join(", ")),
                     unit_and_meaning(key, lang)
                 );
@@ -463,8 +528,8 @@ fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
             for r in ranges {
                 let _ = write!(
                     b,
-                    "<tr><td><code>{}</code></td><td class=\"num\">{} – {}</td>{}</tr>",
-                    esc(&r.key),
+                    "<tr>{}<td class=\"num\">{} – {}</td>{}</tr>",
+                    param_cell(&r.key, lang),
                     r.lo,
                     r.hi,
                     unit_and_meaning(&r.key, lang)
@@ -478,20 +543,17 @@ fn design_section(b: &mut String, data: &SweepData, lang: Lang) {
                 l(t::R_PACKAGE),
                 l(t::R_SETTINGS)
             );
-            for p in packages {
-                let set: Vec<String> = p
-                    .set
-                    .iter()
-                    .map(|(k, v)| {
-                        format!("<code>{}</code> = {}", esc(k), esc(&param_text(*v, lang)))
-                    })
-                    .collect();
-                let set = if set.is_empty() {
+            for (i, p) in packages.iter().enumerate() {
+                let set = if p.set.is_empty() {
                     l(t::R_NO_CHANGES).to_string()
                 } else {
-                    set.join("<br>")
+                    settings_words(&p.set, lang)
                 };
-                let _ = write!(b, "<tr><td>{}</td><td>{set}</td></tr>", esc(&p.name));
+                let _ = write!(
+                    b,
+                    "<tr><td>{}</td><td>{set}</td></tr>",
+                    esc(&data.point_label(i, lang))
+                );
             }
         }
     }
@@ -517,7 +579,7 @@ fn sweep_results_section(b: &mut String, data: &SweepData, lang: Lang) {
             metric_headers(lang)
         );
         for r in ranges {
-            let _ = write!(b, "<tr><td><code>{}</code></td>", esc(&r.key));
+            let _ = write!(b, "<tr>{}", param_cell(&r.key, lang));
             for k in &KEY_METRICS {
                 let cell = match &exp.design {
                     Design::Morris { .. } => data
@@ -554,11 +616,11 @@ fn sweep_results_section(b: &mut String, data: &SweepData, lang: Lang) {
         esc(first),
         metric_headers(lang)
     );
-    for (i, p) in exp.points.iter().enumerate().take(MAX_TABLE_POINTS) {
+    for i in 0..exp.points.len().min(MAX_TABLE_POINTS) {
         let _ = write!(
             b,
             "<tr><td>{}</td><td class=\"num\">{}</td>",
-            esc(&p.label),
+            esc(&data.point_label(i, lang)),
             data.points[i].n
         );
         for k in &KEY_METRICS {
@@ -619,6 +681,7 @@ pub fn sweep_html(data: &SweepData, lang: Lang) -> Result<String, ChartError> {
     interventions_section(&mut b, &exp.base, lang);
     sweep_results_section(&mut b, data, lang);
     charts_section(&mut b, &sweep_figures(data, lang)?, lang)?;
+    glossary_section(&mut b, lang);
     manifest_section(
         &mut b,
         l(t::R_REPRODUCE_SWEEP),

@@ -54,8 +54,9 @@ impl RunData {
         if m.kind != "run" {
             return Err(m.unknown_kind());
         }
-        let scenario = scenario::load_manifest_str(&m.text, &m.path.display().to_string())
-            .map_err(|e| input(&m.path, e.message.clone()))?;
+        let scenario =
+            scenario::Scenario::from_manifest(&m.manifest, &m.path.display().to_string())
+                .map_err(|e| input(&m.path, e.message.clone()))?;
 
         let ts_path = dir.join("timeseries.csv");
         let (header, rows) = read_csv(&ts_path)?;
@@ -140,11 +141,11 @@ impl RunData {
     fn subtitle(&self, lang: Lang) -> String {
         // A full-width comma in Chinese: U+00B7 is full-width in CJK fonts and looks gappy.
         let sep = lang.pick(" · ", "，");
+        // Said on every chart: a single run is one draw of chance (issue 15 §1).
         format!(
-            "{}{sep}{} {}{sep}{} {}",
+            "{}{sep}{}{sep}{} {}",
             self.title(lang),
-            t::SEED.get(lang),
-            self.scenario.seed,
+            t::ONE_SEED.fill(lang, &[("seed", &self.scenario.seed.to_string())]),
             self.weeks().map_or(0, <[f64]>::len),
             t::WEEKS.get(lang)
         )
@@ -365,7 +366,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
 
     let fengqiao = share_axis(week_panel(
         lang,
-        "",
+        l(t::FENGQIAO_PANEL),
         t::Y_SHARE_RESOLVED,
         vec![
             line(
@@ -396,11 +397,27 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         &markers,
     ));
     let fengqiao = over_weeks(fengqiao, w);
+    // 矛盾不出区县 counts issues that never reached the city; whether conflicts are passed up
+    // is judged by skip-level petitions, so they sit beside the three indicators.
+    let petitions = week_panel(
+        lang,
+        l(t::PETITIONS_PANEL),
+        t::Y_PETITIONS,
+        vec![line(
+            w,
+            data.column("petitioned", "issues")?,
+            &every,
+            l(t::S_PETITIONS),
+            VERMILLION,
+            false,
+        )],
+        &markers,
+    );
     figs.push(Figure::new(
         RUN_CHARTS[2],
         l(t::FENGQIAO),
         &sub,
-        vec![Panel::Xy(fengqiao)],
+        vec![Panel::Xy(fengqiao), Panel::Xy(over_weeks(petitions, w))],
     ));
 
     // Substantive, symbolic and shirking shares: one small panel per actor kind.

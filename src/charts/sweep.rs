@@ -242,10 +242,26 @@ pub fn policy_packages(
     if let Some(b) = baseline {
         finite("baseline", &[b])?;
     }
-    let panel = IntervalPanel {
-        title: String::new(),
-        x_label: axes.x_label.to_string(),
-        rows: packages
+    let reference = baseline.map(|b| (b, t::BASELINE.get(lang).to_string()));
+    let panel = interval_panel("", axes.x_label, packages, reference, lang);
+    let mut fig = Figure::new(id, axes.title, axes.subtitle, vec![Panel::Intervals(panel)]);
+    fig.height = fig.height.max(260 + 70 * packages.len() as u32);
+    Ok(fig)
+}
+
+/// Estimates listed top to bottom as dots with their 95% intervals, in one style whatever
+/// they are (packages, paired differences, levers).
+fn interval_panel(
+    title: &str,
+    x_label: &str,
+    rows: &[Estimate<'_>],
+    reference: Option<(f64, String)>,
+    lang: Lang,
+) -> IntervalPanel {
+    IntervalPanel {
+        title: title.to_string(),
+        x_label: x_label.to_string(),
+        rows: rows
             .iter()
             .map(|p| IntervalRow {
                 label: p.label.to_string(),
@@ -254,7 +270,7 @@ pub fn policy_packages(
                 upper: p.upper,
             })
             .collect(),
-        reference: baseline.map(|b| (b, t::BASELINE.get(lang).to_string())),
+        reference,
         colour: BLUE,
         legend: vec![
             LegendEntry {
@@ -268,10 +284,65 @@ pub fn policy_packages(
                 swatch: Swatch::Interval,
             },
         ],
-    };
-    let mut fig = Figure::new(id, axes.title, axes.subtitle, vec![Panel::Intervals(panel)]);
-    fig.height = fig.height.max(260 + 70 * packages.len() as u32);
+    }
+}
+
+/// One panel of a difference chart: an outcome, its axis and a row per alternative.
+#[derive(Clone, Debug)]
+pub struct DifferencePanel<'a> {
+    /// Shown above the panel when the chart has several ("" for none).
+    pub title: &'a str,
+    pub x_label: &'a str,
+    /// Each row: the mean paired difference with its 95% interval.
+    pub rows: Vec<Estimate<'a>>,
+}
+
+/// Paired differences as dots with their 95% intervals and a line at zero ("no difference"),
+/// one panel per outcome: `cogov compare` (one row, B − A, per metric), the difference view of
+/// package and grid sweeps (a row per point, minus the baseline) and `cogov levers`' forest plot
+/// (a row per lever). Under common random numbers a difference's interval is much narrower
+/// than the two intervals of the means it comes from; this chart shows the one that counts.
+pub fn differences(
+    id: &str,
+    axes: Axes<'_>,
+    panels: &[DifferencePanel<'_>],
+    lang: Lang,
+) -> Result<Figure, ChartError> {
+    if panels.is_empty() || panels.iter().any(|p| p.rows.is_empty()) {
+        return Err(bad("differences", "every panel needs at least one row"));
+    }
+    for p in panels.iter().flat_map(|p| &p.rows) {
+        finite(p.label, &[p.mean, p.lower, p.upper])?;
+        if p.lower > p.mean || p.mean > p.upper {
+            return Err(bad(p.label, "expected lower <= mean <= upper"));
+        }
+    }
+    let zero = || Some((0.0, t::NO_DIFFERENCE.get(lang).to_string()));
+    let out: Vec<Panel> = panels
+        .iter()
+        .map(|p| Panel::Intervals(interval_panel(p.title, p.x_label, &p.rows, zero(), lang)))
+        .collect();
+    let mut fig = Figure::new(id, axes.title, axes.subtitle, out);
+    fig.cols = panels.len().min(2);
+    let most = panels.iter().map(|p| p.rows.len()).max().unwrap_or(1) as u32;
+    let panel_rows = panels.len().div_ceil(fig.cols) as u32;
+    fig.height = fig.height.max(260 + panel_rows * (150 + 56 * most));
     Ok(fig)
+}
+
+/// `differences` with a single panel, its axis `axes.x_label`.
+pub fn difference_chart(
+    id: &str,
+    axes: Axes<'_>,
+    rows: Vec<Estimate<'_>>,
+    lang: Lang,
+) -> Result<Figure, ChartError> {
+    let panel = DifferencePanel {
+        title: "",
+        x_label: axes.x_label,
+        rows,
+    };
+    differences(id, axes, &[panel], lang)
 }
 
 /// A metric at the points of a sampled design (a Latin hypercube) against each varied
@@ -317,8 +388,9 @@ pub fn sampled(
 }
 
 /// Morris elementary-effects screening: μ* (importance) against σ (non-linearity or
-/// interaction), one labelled dot per parameter, with the lines σ/μ* = 0.1, 0.5 and 1 that
-/// separate near-linear from strongly non-linear effects. Empty axis labels get the standard
+/// interaction), one dot per parameter — the `MORRIS_LABELLED` largest μ* named next to their
+/// dots, the others listed in a note under the chart — with the lines σ/μ* = 0.1, 0.5 and 1
+/// (named in the legend) that separate near-linear from strongly non-linear effects. Empty axis labels get the standard
 /// ones.
 pub fn morris(
     id: &str,
@@ -338,6 +410,14 @@ pub fn morris(
     let (_, xmax) = fit_range(params.iter().map(|p| p.mu_star), true);
     let (_, ymax) = fit_range(params.iter().map(|p| p.sigma), true);
     let mut series = Vec::new();
+    // The largest μ* are labelled; the rest are dots listed in a note, so labels stay legible.
+    let mut order: Vec<usize> = (0..params.len()).collect();
+    order.sort_by(|&a, &b| params[b].mu_star.total_cmp(&params[a].mu_star));
+    let labelled = &order[..order.len().min(MORRIS_LABELLED)];
+    let rest: Vec<&str> = order[labelled.len()..]
+        .iter()
+        .map(|&i| params[i].label)
+        .collect();
     for (k, ratio) in [0.1, 0.5, 1.0].into_iter().enumerate() {
         let end = if ratio * xmax > ymax {
             (ymax / ratio, ymax)
@@ -346,7 +426,7 @@ pub fn morris(
         };
         series.push(Series {
             label: if k == 0 {
-                "σ/μ* = 0.1, 0.5, 1".to_string()
+                t::MORRIS_LINES.get(lang).to_string()
             } else {
                 String::new()
             },
@@ -362,7 +442,15 @@ pub fn morris(
         colour: BLUE,
         kind: SeriesKind::Points {
             points: params.iter().map(|p| (p.mu_star, p.sigma)).collect(),
-            labels: params.iter().map(|p| p.label.to_string()).collect(),
+            labels: (0..params.len())
+                .map(|i| {
+                    if labelled.contains(&i) {
+                        params[i].label.to_string()
+                    } else {
+                        String::new()
+                    }
+                })
+                .collect(),
         },
     });
     let pick = |given: &str, default: &str| {
@@ -380,12 +468,13 @@ pub fn morris(
         series,
         ..XyPanel::default()
     };
-    Ok(Figure::new(
-        id,
-        axes.title,
-        axes.subtitle,
-        vec![Panel::Xy(panel)],
-    ))
+    let mut fig = Figure::new(id, axes.title, axes.subtitle, vec![Panel::Xy(panel)]);
+    if !rest.is_empty() {
+        let list = rest.join(lang.pick(", ", "、"));
+        fig.notes
+            .push(t::MORRIS_REST.fill(lang, &[("list", &list)]));
+    }
+    Ok(fig)
 }
 
 /// Sobol' indices: the first-order index S1 (left) and the total index ST (right) of every
@@ -447,6 +536,9 @@ pub fn sobol(
     fig.height = fig.height.max(260 + 70 * params.len() as u32);
     Ok(fig)
 }
+
+/// Most parameters a Morris chart labels by name (those of largest μ*).
+pub const MORRIS_LABELLED: usize = 8;
 
 #[cfg(test)]
 mod tests {

@@ -29,11 +29,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::figure::Figure;
-use super::files::{input, Manifest, Table};
+use super::files::{input, read_csv, Manifest, Table};
 use super::labels::{self as t, Lang, L};
+use super::names::{param_name, value_words};
 use super::sweep::{self as chart, Axes, Curve, Estimate, MorrisPoint, Sampled, SobolBar};
 use super::ChartError;
 use crate::experiment::design::{Design, Point, Range};
+use crate::experiment::stats::Moments;
 use crate::experiment::sweep::{experiment_from_manifest, SOBOL_COLUMNS};
 use crate::experiment::Experiment;
 use crate::model::params::{spec_of, ParamKind, ParamValue};
@@ -93,6 +95,97 @@ pub struct SweepData {
     pub morris: Vec<MorrisRow>,
     /// `sobol.csv` (Sobol designs only; empty otherwise).
     pub sobol: Vec<SobolRow>,
+    /// Week by week, across replications, from `timeseries/` (`weekly_series`): for each of
+    /// `WEEKLY` in order, each design point's mean and 95% interval per week. Empty unless the
+    /// experiment wrote time series and has at most `WEEKLY_POINTS` package or grid points.
+    pub weekly: Vec<Vec<Vec<Interval>>>,
+}
+
+/// Time-series columns drawn week by week across replications: the column, its name, its axis.
+pub const WEEKLY: [(&str, L, L); 4] = [
+    ("resolved", t::S_RESOLVED, t::Y_ISSUES_PER_WEEK),
+    ("backlog", t::BACKLOG_PANEL, t::Y_OPEN_ISSUES),
+    ("resident_trust", t::S_RESIDENT_TRUST, t::Y_MEAN_LEVEL),
+    ("org_trust", t::S_ORG_TRUST, t::Y_MEAN_LEVEL),
+];
+
+/// Most design points whose weekly series share one chart (one colour each).
+pub const WEEKLY_POINTS: usize = 8;
+
+/// Mean and 95% interval per week of each `WEEKLY` column over `runs`, each run the rows of
+/// its time series with the columns named by `header`, over the weeks every run has (one
+/// `Vec` per `WEEKLY` column, empty when there is no run).
+pub fn weekly_intervals<'a>(
+    header: &[String],
+    runs: impl IntoIterator<Item = &'a [Vec<f64>]>,
+) -> Result<Vec<Vec<Interval>>, String> {
+    let columns = WEEKLY
+        .iter()
+        .map(|(c, _, _)| {
+            header
+                .iter()
+                .position(|h| h == c)
+                .ok_or_else(|| format!("no column {c}"))
+        })
+        .collect::<Result<Vec<usize>, String>>()?;
+    let mut moments: Vec<Vec<Moments>> = vec![Vec::new(); WEEKLY.len()];
+    for (r, rows) in runs.into_iter().enumerate() {
+        for (m, &c) in moments.iter_mut().zip(&columns) {
+            if r == 0 {
+                m.resize(rows.len(), Moments::default());
+            }
+            m.truncate(rows.len());
+            for (mom, row) in m.iter_mut().zip(rows) {
+                mom.push(row.get(c).copied().unwrap_or(f64::NAN));
+            }
+        }
+    }
+    Ok(moments
+        .iter()
+        .map(|m| {
+            m.iter()
+                .map(|m| {
+                    let h = m.ci95_half_width();
+                    Interval {
+                        mean: m.mean(),
+                        lower: m.mean() - h,
+                        upper: m.mean() + h,
+                    }
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// `weekly_intervals` of each design point, from the runs' `timeseries/run-NNNNNN.csv` (failed
+/// runs have none and are left out), by `WEEKLY` column and then point.
+fn weekly_series(dir: &Path, exp: &Experiment) -> Result<Vec<Vec<Vec<Interval>>>, ChartError> {
+    let wanted = exp.timeseries
+        && matches!(exp.design, Design::Grid(_) | Design::Packages(_))
+        && exp.points.len() <= WEEKLY_POINTS;
+    if !wanted {
+        return Ok(Vec::new());
+    }
+    let reps = exp.replications as usize;
+    let mut out = vec![Vec::with_capacity(exp.points.len()); WEEKLY.len()];
+    for p in 0..exp.points.len() {
+        let mut header = Vec::new();
+        let mut runs = Vec::new();
+        for r in 0..reps {
+            let path = dir.join(format!("timeseries/run-{:06}.csv", p * reps + r));
+            if path.exists() {
+                let (h, rows) = read_csv(&path)?;
+                header = h;
+                runs.push(rows);
+            }
+        }
+        let weekly = weekly_intervals(&header, runs.iter().map(Vec::as_slice))
+            .map_err(|e| input(&dir.join("timeseries"), e))?;
+        for (column, weeks) in out.iter_mut().zip(weekly) {
+            column.push(weeks);
+        }
+    }
+    Ok(out)
 }
 
 /// A headline metric of sweep charts and reports: a `summary.csv` column, the unit it must
@@ -114,9 +207,9 @@ const fn key(column: &'static str, unit: &'static str, name: L, axis: L) -> KeyM
     }
 }
 
-/// The metrics sweep charts show: resolution, the three Fengqiao indicators, trust,
-/// satisfaction, major risks and cost.
-pub const KEY_METRICS: [KeyMetric; 9] = [
+/// The metrics sweep charts show: resolution, the three Fengqiao indicators with skip-level
+/// petitions beside them, trust, satisfaction, major risks and cost.
+pub const KEY_METRICS: [KeyMetric; 10] = [
     key("resolution_rate", "share", t::K_RESOLUTION, t::A_RESOLUTION),
     key("fengqiao_village", "share", t::K_VILLAGE, t::A_VILLAGE),
     key("fengqiao_town", "share", t::K_TOWN, t::A_TOWN),
@@ -126,6 +219,8 @@ pub const KEY_METRICS: [KeyMetric; 9] = [
         t::K_NO_UPWARD,
         t::A_NO_UPWARD,
     ),
+    // Beside 矛盾不出区县: whether conflicts are passed upward shows in skip-level petitions.
+    key("petitions_total", "issues", t::K_PETITIONS, t::A_PETITIONS),
     key(
         "resident_trust_final",
         "0..1",
@@ -176,23 +271,27 @@ impl SweepData {
         if m.kind != "sweep" {
             return Err(m.unknown_kind());
         }
-        let shards = m.json["shard"]["count"].as_u64().unwrap_or(1);
+        let shard = m
+            .manifest
+            .shard
+            .unwrap_or(crate::output::manifest::ShardRecord { count: 1, index: 0 });
+        let shards = shard.count;
         if shards > 1 {
             return Err(input(
                 dir,
                 format!(
                     "is shard {}/{shards} of a sweep; merge the shards with `cogov merge` and use the merged directory",
-                    m.json["shard"]["index"].as_u64().unwrap_or(0)
+                    shard.index
                 ),
             ));
         }
-        if m.json["complete"] != serde_json::Value::Bool(true) {
+        if m.manifest.complete != Some(true) {
             return Err(input(
                 dir,
                 "the sweep is not complete (its manifest says \"complete\": false); finish it with `cogov sweep EXPERIMENT --out DIR --resume`",
             ));
         }
-        let experiment = experiment_from_manifest(&m.json, &m.path.display().to_string())
+        let experiment = experiment_from_manifest(&m.manifest, &m.path.display().to_string())
             .map_err(|e| ChartError::Experiment(e.to_string()))?;
         SweepData::load(dir, experiment, m.text, m.cogov_version)
     }
@@ -295,6 +394,7 @@ impl SweepData {
             Design::Sobol { ranges, .. } => read_sobol(dir, ranges)?,
             _ => Vec::new(),
         };
+        let weekly = weekly_series(dir, &experiment)?;
         Ok(SweepData {
             dir: dir.to_path_buf(),
             experiment,
@@ -303,6 +403,7 @@ impl SweepData {
             points,
             morris,
             sobol,
+            weekly,
         })
     }
 
@@ -321,6 +422,29 @@ impl SweepData {
         t::either(lang, &e.description_en, &e.description_zh, base)
     }
 
+    /// The label of design point `i` in `lang`: a package's name (its `name_zh` in Chinese,
+    /// when it has one), a grid point's settings in words (`权责清单a=1，媒体曝光=0.1`), a
+    /// sampled point's number.
+    pub fn point_label(&self, i: usize, lang: Lang) -> String {
+        let exp = &self.experiment;
+        let Some(p) = exp.points.get(i) else {
+            return String::new();
+        };
+        match &exp.design {
+            Design::Packages(ps) => ps.get(i).map_or_else(
+                || p.label.clone(),
+                |pk| t::either(lang, &pk.name, &pk.name_zh, &pk.name).to_string(),
+            ),
+            Design::Grid(_) => p
+                .set
+                .iter()
+                .map(|(k, v)| format!("{}={}", param_name(k, lang), value_words(*v, lang)))
+                .collect::<Vec<_>>()
+                .join(lang.pick(" ", "，")),
+            _ => p.label.clone(),
+        }
+    }
+
     /// `metric` at design point `i`, if any of its runs succeeded.
     pub fn estimate(&self, i: usize, metric: &str) -> Option<Interval> {
         let p = self.points.get(i)?;
@@ -328,6 +452,36 @@ impl SweepData {
             return None;
         }
         p.metrics.get(metric).copied()
+    }
+
+    /// Every design point's label in `lang` (`point_label`), in point order.
+    pub fn point_labels(&self, lang: Lang) -> Vec<String> {
+        (0..self.experiment.points.len())
+            .map(|i| self.point_label(i, lang))
+            .collect()
+    }
+
+    /// `metric` at every design point but `skip` that has it, labelled with `labels[point]`.
+    fn estimates<'a>(
+        &self,
+        labels: &'a [String],
+        metric: &str,
+        skip: Option<usize>,
+    ) -> Vec<Estimate<'a>> {
+        labels
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != skip)
+            .filter_map(|(i, label)| {
+                let iv = self.estimate(i, metric)?;
+                Some(Estimate {
+                    label,
+                    mean: iv.mean,
+                    lower: iv.lower,
+                    upper: iv.upper,
+                })
+            })
+            .collect()
     }
 
     /// The Morris statistics of `lever` on `metric`.
@@ -512,13 +666,13 @@ pub fn short_key(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
 }
 
-/// An axis label for a parameter: its short key and unit in words (booleans as 0/1).
+/// An axis label for a parameter: its short name and unit in words (booleans as 0/1).
 pub fn parameter_axis(key: &str, lang: Lang) -> String {
-    let name = short_key(key);
+    let name = param_name(key, lang);
     let unit = match spec_of(key) {
         Some(s) if s.kind == ParamKind::Bool => t::BOOL_AXIS.get(lang).to_string(),
         Some(s) if t::KNOWN_UNITS.contains(&s.unit) => t::unit(s.unit, lang),
-        _ => return name.to_string(),
+        _ => return name,
     };
     match lang {
         Lang::En => format!("{name} [{unit}]"),
@@ -526,10 +680,10 @@ pub fn parameter_axis(key: &str, lang: Lang) -> String {
     }
 }
 
-/// A value of `key` as the experiment file writes it (`true` rather than 1).
-fn value_text(key: &str, x: f64) -> String {
+/// A value of `key` in `lang`: booleans as on/off (开启／关闭), numbers as written.
+fn value_text(key: &str, x: f64, lang: Lang) -> String {
     match spec_of(key) {
-        Some(s) if s.kind == ParamKind::Bool => (x >= 0.5).to_string(),
+        Some(s) if s.kind == ParamKind::Bool => value_words(ParamValue::Bool(x >= 0.5), lang),
         _ => format_value(x),
     }
 }
@@ -539,7 +693,7 @@ fn averaged_note(keys: &[&str], lang: Lang) -> String {
     if keys.is_empty() {
         return String::new();
     }
-    let names: Vec<&str> = keys.iter().map(|k| short_key(k)).collect();
+    let names: Vec<String> = keys.iter().map(|k| param_name(k, lang)).collect();
     format!(
         "{}{}",
         lang.pick(" · ", "，"),
@@ -557,10 +711,22 @@ pub fn sweep_figures(data: &SweepData, lang: Lang) -> Result<Vec<Figure>, ChartE
         reps: data.experiment.replications.to_string(),
     };
     let mut figs = Vec::new();
+    figs.extend(weekly_figures(&cx)?);
     for metric in &KEY_METRICS {
         match &data.experiment.design {
-            Design::Grid(factors) => grid_figures(&cx, metric, factors, &mut figs)?,
-            Design::Packages(_) => figs.push(packages_figure(&cx, metric)?),
+            Design::Grid(factors) => {
+                grid_figures(&cx, metric, factors, &mut figs)?;
+                figs.extend(difference_figure(&cx, metric, t::T_DIFF_GRID, "grid")?);
+            }
+            Design::Packages(_) => {
+                figs.push(packages_figure(&cx, metric)?);
+                figs.extend(difference_figure(
+                    &cx,
+                    metric,
+                    t::T_DIFF_PACKAGES,
+                    "packages",
+                )?);
+            }
             Design::LatinHypercube { ranges, .. } => {
                 figs.push(sampled_figure(&cx, metric, ranges)?)
             }
@@ -606,6 +772,20 @@ fn curve_columns<'a>(rows: impl Iterator<Item = &'a (Vec<f64>, Interval)>) -> [V
     out
 }
 
+/// Labelled columns (x, mean, lower, upper) as curves, leaving out those without points.
+fn curves_of<'a>(columns: impl Iterator<Item = (&'a str, &'a [Vec<f64>; 4])>) -> Vec<Curve<'a>> {
+    columns
+        .filter(|(_, [x, ..])| !x.is_empty())
+        .map(|(label, [x, mean, lower, upper])| Curve {
+            label,
+            x,
+            mean,
+            lower,
+            upper,
+        })
+        .collect()
+}
+
 /// A grid's charts of `metric`: a heatmap over the first two factors (when there are two),
 /// and the metric against the first factor with one curve per value of the second.
 fn grid_figures(
@@ -648,8 +828,8 @@ fn grid_figures(
                 lang,
                 &[
                     ("metric", metric.name.get(lang)),
-                    ("x", short_key(x_key)),
-                    ("y", short_key(y_key)),
+                    ("x", &param_name(x_key, lang)),
+                    ("y", &param_name(y_key, lang)),
                 ],
             );
             let axes = Axes {
@@ -673,26 +853,17 @@ fn grid_figures(
         .iter()
         .map(|&y| {
             let label = y_key.map_or(String::new(), |k| {
-                format!("{} = {}", short_key(k), value_text(k, y))
+                format!("{} = {}", param_name(k, lang), value_text(k, y, lang))
             });
             (label, curve_columns(g.iter().filter(|(at, _)| at[0] == y)))
         })
         .collect();
-    let curves: Vec<Curve> = curves
-        .iter()
-        .map(|(label, [x, mean, lower, upper])| Curve {
-            label,
-            x,
-            mean,
-            lower,
-            upper,
-        })
-        .collect();
+    let curves = curves_of(curves.iter().map(|(label, c)| (label.as_str(), c)));
     let by = t::T_BY.fill(
         lang,
         &[
             ("metric", metric.name.get(lang)),
-            ("parameter", short_key(x_key)),
+            ("parameter", &param_name(x_key, lang)),
         ],
     );
     let axes = Axes {
@@ -710,19 +881,8 @@ fn grid_figures(
 fn packages_figure(cx: &Context, metric: &KeyMetric) -> Result<Figure, ChartError> {
     let (data, lang, m) = (cx.data, cx.lang, metric.column);
     let points = &data.experiment.points;
-    let rows: Vec<Estimate> = points
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            let iv = data.estimate(i, m)?;
-            Some(Estimate {
-                label: &p.label,
-                mean: iv.mean,
-                lower: iv.lower,
-                upper: iv.upper,
-            })
-        })
-        .collect();
+    let labels = data.point_labels(lang);
+    let rows = data.estimates(&labels, m, None);
     if rows.is_empty() {
         return Err(no_data(metric));
     }
@@ -740,6 +900,111 @@ fn packages_figure(cx: &Context, metric: &KeyMetric) -> Result<Figure, ChartErro
         y_label: "",
     };
     chart::policy_packages(&format!("{m}_packages"), axes, &rows, baseline, lang)
+}
+
+/// The difference view of a package or grid design on common random numbers: every other
+/// point minus the baseline (`Experiment::baseline_point`), paired replication by replication
+/// (`<metric>_diff_*` of `points.csv`), as dots with their 95% intervals (`<metric>_<kind>_diff`).
+/// `None` without a baseline, or when no point has a difference.
+fn difference_figure(
+    cx: &Context,
+    metric: &KeyMetric,
+    title: L,
+    kind: &str,
+) -> Result<Option<Figure>, ChartError> {
+    let (data, lang, m) = (cx.data, cx.lang, metric.column);
+    let Some(b) = data.experiment.baseline_point() else {
+        return Ok(None);
+    };
+    let points = &data.experiment.points;
+    let labels = data.point_labels(lang);
+    let rows = data.estimates(&labels, &format!("{m}_diff"), Some(b));
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let title = title.fill(lang, &[("metric", metric.name.get(lang))]);
+    let subtitle = t::SUB_DIFF.fill(
+        lang,
+        &[
+            ("title", &cx.title),
+            ("baseline", &points[b].label),
+            ("reps", &cx.reps),
+        ],
+    );
+    let x_label = t::A_DIFFERENCE.fill(lang, &[("axis", metric.axis.get(lang))]);
+    let axes = Axes {
+        title: &title,
+        subtitle: &subtitle,
+        x_label: &x_label,
+        y_label: "",
+    };
+    chart::difference_chart(&format!("{m}_{kind}_diff"), axes, rows, lang).map(Some)
+}
+
+/// Each `WEEKLY` column week by week, one curve per design point (the baseline and every
+/// treatment on one chart), each the mean of the replications with its 95% band
+/// (`weekly_<column>`).
+fn weekly_figures(cx: &Context) -> Result<Vec<Figure>, ChartError> {
+    let labels: Vec<&str> = cx
+        .data
+        .experiment
+        .points
+        .iter()
+        .map(|p| p.label.as_str())
+        .collect();
+    weekly_charts(
+        &labels,
+        &cx.data.weekly,
+        &cx.subtitle(t::SUB_WEEKLY),
+        cx.lang,
+    )
+}
+
+/// A chart per `WEEKLY` column (`weekly_<column>`): one curve per label, the mean per week with
+/// its 95% band; `weekly[column][curve]` as `weekly_intervals` gives it. Curves without weeks
+/// are left out, and so is a column without curves.
+pub fn weekly_charts(
+    labels: &[&str],
+    weekly: &[Vec<Vec<Interval>>],
+    subtitle: &str,
+    lang: Lang,
+) -> Result<Vec<Figure>, ChartError> {
+    let mut figs = Vec::new();
+    for ((column, name, axis), per_curve) in WEEKLY.iter().zip(weekly) {
+        let columns: Vec<[Vec<f64>; 4]> = per_curve
+            .iter()
+            .map(|weeks| {
+                let mut c: [Vec<f64>; 4] = Default::default();
+                for (k, iv) in weeks.iter().enumerate() {
+                    for (col, v) in c
+                        .iter_mut()
+                        .zip([(k + 1) as f64, iv.mean, iv.lower, iv.upper])
+                    {
+                        col.push(v);
+                    }
+                }
+                c
+            })
+            .collect();
+        let curves = curves_of(labels.iter().copied().zip(&columns));
+        if curves.is_empty() {
+            continue;
+        }
+        let title = t::T_WEEKLY.fill(lang, &[("metric", name.get(lang))]);
+        let axes = Axes {
+            title: &title,
+            subtitle,
+            x_label: t::WEEK.get(lang),
+            y_label: axis.get(lang),
+        };
+        figs.push(chart::metric_vs_parameter(
+            &format!("weekly_{column}"),
+            axes,
+            &curves,
+            lang,
+        )?);
+    }
+    Ok(figs)
 }
 
 /// The points of a Latin hypercube against each varied parameter.
@@ -793,9 +1058,11 @@ fn sampled_figure(
 /// μ* against σ of every lever, from `morris.csv`.
 fn morris_figure(cx: &Context, metric: &KeyMetric, ranges: &[Range]) -> Result<Figure, ChartError> {
     let (data, lang, m) = (cx.data, cx.lang, metric.column);
+    let names: Vec<String> = ranges.iter().map(|r| param_name(&r.key, lang)).collect();
     let levers = ranges
         .iter()
-        .map(|r| {
+        .zip(&names)
+        .map(|(r, name)| {
             let row = data.morris_of(&r.key, m).ok_or_else(|| {
                 input(
                     &data.dir.join("morris.csv"),
@@ -803,7 +1070,7 @@ fn morris_figure(cx: &Context, metric: &KeyMetric, ranges: &[Range]) -> Result<F
                 )
             })?;
             Ok(MorrisPoint {
-                label: short_key(&r.key),
+                label: name,
                 mu_star: row.mu_star,
                 sigma: row.sigma,
             })
@@ -841,12 +1108,13 @@ fn sobol_figure(
             })
         })
         .collect::<Result<Vec<_>, ChartError>>()?;
-    let bars: Vec<SobolBar> = ranges
+    let names: Vec<String> = ranges.iter().map(|r| param_name(&r.key, lang)).collect();
+    let bars: Vec<SobolBar> = names
         .iter()
         .zip(&rows)
-        .filter_map(|(r, row)| {
+        .filter_map(|(name, row)| {
             Some(SobolBar {
-                label: short_key(&r.key),
+                label: name,
                 s1: row.s1?,
                 st: row.st?,
             })
@@ -915,27 +1183,31 @@ mod tests {
     }
 
     #[test]
-    fn parameter_axes_name_the_key_and_its_unit_in_both_languages() {
+    fn parameter_axes_name_the_parameter_and_its_unit_in_both_languages() {
         assert_eq!(
             parameter_axis("tools.media_pressure", Lang::En),
-            "media_pressure [probability per week]"
+            "media pressure [probability per week]"
         );
         assert_eq!(
             parameter_axis("tools.media_pressure", Lang::Zh),
-            "media_pressure（每周概率）"
+            "媒体曝光（每周概率）"
         );
         assert_eq!(
             parameter_axis("institutions.block_led", Lang::Zh),
-            "block_led（0=否，1=是）"
+            "以块为主（0=否，1=是）"
         );
-        assert_eq!(value_text("institutions.block_led", 1.0), "true");
-        assert_eq!(value_text("tools.media_pressure", 0.25), "0.25");
+        assert_eq!(value_text("institutions.block_led", 1.0, Lang::En), "on");
+        assert_eq!(value_text("institutions.block_led", 0.0, Lang::Zh), "关闭");
+        assert_eq!(value_text("tools.media_pressure", 0.25, Lang::Zh), "0.25");
         assert_eq!(
             t::T_BY.fill(
                 Lang::Zh,
-                &[("metric", "解决率"), ("parameter", "media_pressure")]
+                &[
+                    ("metric", "解决率"),
+                    ("parameter", &param_name("tools.media_pressure", Lang::Zh))
+                ]
             ),
-            "解决率随media_pressure的变化"
+            "解决率随媒体曝光的变化"
         );
     }
 }

@@ -11,11 +11,14 @@ use rayon::prelude::*;
 
 use super::run::output_error;
 use super::CliError;
+use crate::charts::sweep_dir::weekly_intervals;
 use crate::experiment::stats::paired_difference;
 use crate::experiment::sweep::{self, Shard, SweepError, SweepOptions};
 use crate::experiment::{self};
 use crate::model::rng::mix64;
-use crate::output::records::{summary_columns, summary_index, summary_row};
+use crate::output::records::{
+    summary_columns, summary_index, summary_row, timeseries_columns, timeseries_row,
+};
 use crate::output::{format_value, place};
 use crate::run::{check_summary, simulate_checked, NonFinite};
 
@@ -86,6 +89,13 @@ pub struct CompareArgs {
     /// Weekly ticks for both (overrides the scenarios') （模拟周数）
     #[arg(long)]
     pub ticks: Option<u32>,
+    /// Language of the printed table: metric names and headers （输出语言）
+    #[arg(long, value_enum, default_value_t = super::params::Lang::Both)]
+    pub lang: super::params::Lang,
+    /// Draw the differences as a chart into DIR/charts/en and DIR/charts/zh (PNG and SVG)
+    /// （将差值图绘制到 DIR/charts/en 与 DIR/charts/zh）
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -107,6 +117,10 @@ pub struct SlurmArgs {
     /// Slurm partition （分区）
     #[arg(long)]
     pub partition: Option<String>,
+    /// Memory per array task, as sbatch's --mem reads it: 4G, 500M, 16000 (MiB)
+    /// （每个任务的内存）
+    #[arg(long)]
+    pub mem: Option<String>,
     /// Path of the cogov binary on the cluster (default: this binary) （集群上cogov的路径）
     #[arg(long)]
     pub cogov: Option<PathBuf>,
@@ -194,61 +208,74 @@ pub(super) fn with_threads<T: Send>(
     }
 }
 
-/// Progress: a bar with rate and ETA on a terminal, a plain line every 10 s otherwise.
+/// Progress: a bar with rate and ETA on a terminal, a plain line every 10 s otherwise. Rate
+/// and ETA count only the runs done by this process: a resumed sweep's first report is its
+/// starting point (`first`), not work done in no time.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     plain: Option<Mutex<Instant>>,
     started: Instant,
+    /// Runs saved when this process started, once the sweep has said so.
+    first: Mutex<Option<u64>>,
+    /// Runs saved so far (journaled durably), for the message of an interrupted sweep.
+    saved: std::sync::atomic::AtomicU64,
 }
 
 impl Progress {
     fn new(quiet: bool) -> Progress {
         let started = Instant::now();
+        let progress = |bar, plain| Progress {
+            bar,
+            plain,
+            started,
+            first: Mutex::new(None),
+            saved: std::sync::atomic::AtomicU64::new(0),
+        };
         if quiet {
-            return Progress {
-                bar: None,
-                plain: None,
-                started,
-            };
+            return progress(None, None);
         }
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
+                // The bar counts this process's runs (so indicatif's rate and ETA are
+                // right after a resume); the message shows the sweep's.
                 indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}",
+                    "{bar:40} {msg} runs  {per_sec}  ETA {eta}",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            Progress {
-                bar: Some(bar),
-                plain: None,
-                started,
-            }
+            progress(Some(bar), None)
         } else {
-            Progress {
-                bar: None,
-                plain: Some(Mutex::new(started - Duration::from_secs(60))),
-                started,
-            }
+            progress(None, Some(Mutex::new(started - Duration::from_secs(60))))
         }
     }
 
     fn update(&self, done: u64, total: u64) {
+        self.saved.store(done, std::sync::atomic::Ordering::SeqCst);
+        let first = *self
+            .first
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(done);
+        let (now, todo) = (done.saturating_sub(first), total.saturating_sub(first));
         if let Some(bar) = &self.bar {
-            bar.set_length(total);
-            bar.set_position(done);
+            bar.set_length(todo);
+            bar.set_position(now);
+            bar.set_message(format!("{done}/{total}"));
         } else if let Some(last) = &self.plain {
             let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
             if last.elapsed() >= Duration::from_secs(10) || done == total {
                 *last = Instant::now();
                 let secs = self.started.elapsed().as_secs_f64();
-                let rate = done as f64 / secs.max(1e-9);
+                let rate = now as f64 / secs.max(1e-9);
                 let eta = if rate > 0.0 {
-                    (total - done) as f64 / rate
+                    format!("{:.0} s", (todo - now) as f64 / rate)
+                } else if now == todo {
+                    "0 s".to_string()
                 } else {
-                    0.0
+                    "unknown".to_string()
                 };
-                eprintln!("progress: {done}/{total} runs, {rate:.1} runs/s, ETA {eta:.0} s");
+                eprintln!("progress: {done}/{total} runs, {rate:.1} runs/s, ETA {eta}");
             }
         }
     }
@@ -259,6 +286,59 @@ impl Progress {
         }
     }
 }
+
+/// Ctrl-C during a sweep: say how many runs are saved (journaled durably; a run under way is
+/// lost and redone) and the command that resumes it, then exit 130 as a shell expects. The
+/// signal handler only sets a flag; a watcher thread prints and exits.
+#[cfg(unix)]
+fn on_interrupt(
+    args: &SweepArgs,
+    exp: &experiment::Experiment,
+    progress: std::sync::Arc<Progress>,
+) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    extern "C" fn on_sigint(_: libc::c_int) {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+    let handler: extern "C" fn(libc::c_int) = on_sigint;
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+    }
+    let mut resume = vec![
+        "cogov".to_string(),
+        "sweep".into(),
+        sh(&args.experiment.display().to_string()),
+        "--out".into(),
+        sh(&args.out.display().to_string()),
+    ];
+    if let Some(s) = &args.shard {
+        resume.extend(["--shard".into(), sh(s)]);
+    }
+    if let Some(n) = args.threads {
+        resume.extend(["--threads".into(), n.to_string()]);
+    }
+    resume.push("--resume".into());
+    let resume = resume.join(" ");
+    let (total, name) = (exp.total_runs(), exp.name.clone());
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(50));
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            if let Some(bar) = &progress.bar {
+                bar.abandon();
+            }
+            let saved = progress.saved.load(Ordering::SeqCst);
+            eprintln!(
+                "\ninterrupted: {saved} of {total} runs of {name} are saved; resume with:\n  {resume}"
+            );
+            std::process::exit(130);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn on_interrupt(_: &SweepArgs, _: &experiment::Experiment, _: std::sync::Arc<Progress>) {}
 
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let exp =
@@ -271,7 +351,8 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         Some(s) => Shard::parse(s).map_err(CliError::Config)?,
         None => Shard::WHOLE,
     };
-    let progress = Progress::new(args.quiet);
+    let progress = std::sync::Arc::new(Progress::new(args.quiet));
+    on_interrupt(args, &exp, progress.clone());
     let opts = SweepOptions {
         shard,
         resume: args.resume,
@@ -345,7 +426,12 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     // Each replication's two summary rows are kept for the paired statistics, and one metric
     // at a time is copied out of them: refused here rather than aborted while allocating.
     let workers = (rayon::current_num_threads() as u64).min(args.reps as u64);
-    let row = (std::mem::size_of::<Vec<f64>>() + 8 * summary_columns().len()) as u64;
+    let mut row = (std::mem::size_of::<Vec<f64>>() + 8 * summary_columns().len()) as u64;
+    if args.charts.is_some() {
+        // Each run's time series, kept for the weekly charts.
+        let week = (std::mem::size_of::<Vec<f64>>() + 8 * timeseries_columns().len()) as u64;
+        row += week * u64::from(a.ticks.max(b.ticks));
+    }
     let books = super::memory::Bookkeeping {
         bytes: (args.reps as u64).saturating_mul(2 * row + 16),
         what: format!("the results of --reps {}", args.reps),
@@ -358,7 +444,9 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         place::check_file_target(out, args.force, false).map_err(output_error)?;
     }
     // Common random numbers: replication r runs both scenarios on the same seed.
-    let rows: Vec<(Vec<f64>, Vec<f64>)> = (0..args.reps)
+    // A run's summary row, and its time series when charts are drawn (for the weekly charts).
+    type Run = (Vec<f64>, Vec<Vec<f64>>);
+    let rows: Vec<(Run, Run)> = (0..args.reps)
         .into_par_iter()
         .map(|r| {
             let seed = mix64(args.seed ^ mix64(r as u64 + 1));
@@ -367,7 +455,11 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
                 let res = simulate_checked(&sc, |_, _| {})?;
                 let summary = summary_row(&res.series, &res.facts);
                 check_summary(&sc, &summary)?;
-                Ok(summary)
+                let series = match args.charts {
+                    Some(_) => res.series.iter().map(timeseries_row).collect(),
+                    None => Vec::new(),
+                };
+                Ok((summary, series))
             };
             let named = |sc: &crate::scenario::Scenario| {
                 run(sc).map_err(|e: NonFinite| {
@@ -380,44 +472,70 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let cols = summary_columns();
     let results: Vec<_> = (0..cols.len())
         .map(|m| {
-            let xa: Vec<f64> = rows.iter().map(|r| r.0[m]).collect();
-            let xb: Vec<f64> = rows.iter().map(|r| r.1[m]).collect();
+            let xa: Vec<f64> = rows.iter().map(|r| r.0 .0[m]).collect();
+            let xb: Vec<f64> = rows.iter().map(|r| r.1 .0[m]).collect();
             paired_difference(&xa, &xb)
         })
         .collect();
+    use super::params::{pad, Lang};
+    let lang = args.lang;
+    let (en, zh) = (
+        format!(
+            "B = {} vs A = {} — {} paired replications (common random numbers)",
+            b.name, a.name, args.reps
+        ),
+        format!(
+            "B＝{} 对比 A＝{}：{}次配对重复（共同随机数）",
+            crate::charts::labels::either(
+                crate::charts::Lang::Zh,
+                &b.title_en,
+                &b.title_zh,
+                &b.name
+            ),
+            crate::charts::labels::either(
+                crate::charts::Lang::Zh,
+                &a.title_en,
+                &a.title_zh,
+                &a.name
+            ),
+            args.reps
+        ),
+    );
+    outln!("{}", if lang == Lang::Zh { zh } else { en })?;
+    let (metric, ci) = match lang {
+        Lang::En => ("metric", "95% CI"),
+        Lang::Zh => ("指标", "95%置信区间"),
+        Lang::Both => ("metric 指标", "95% CI"),
+    };
+    let width = match lang {
+        Lang::En => 30,
+        Lang::Zh => 20,
+        Lang::Both => 28,
+    };
+    // Right-aligned in terminal columns (a Chinese character takes two).
+    let ci = format!(
+        "{}{ci}",
+        " ".repeat(26usize.saturating_sub(super::params::display_width(ci)))
+    );
     outln!(
-        "B = {} vs A = {} — {} paired replications (common random numbers)",
-        b.name,
-        a.name,
-        args.reps
-    )?;
-    outln!(
-        "{:<28} {:>12} {:>12} {:>12} {:>26} {:>8}",
-        "metric 指标",
+        "{} {:>12} {:>12} {:>12} {ci} {:>8}",
+        pad(metric, width),
         "A",
         "B",
         "B − A",
-        "95% CI",
         "d_z"
     )?;
-    for name in [
-        "resolution_rate",
-        "hotline_resolution_rate",
-        "fengqiao_village",
-        "fengqiao_town",
-        "fengqiao_no_upward",
-        "major_risks_total",
-        "resident_trust_final",
-        "satisfaction_mean",
-        "org_trust_final",
-        "substantive_share",
-        "cost_total",
-    ] {
+    // The run summary's headline metrics, printed and charted in that order.
+    for (name, en, zh) in super::run::HEADLINE {
         if let Some(i) = summary_index(name) {
             let d = &results[i];
+            let label = match lang {
+                Lang::Both => format!("{name:<28}"),
+                one => super::run::headline_label(en, zh, one),
+            };
             outln!(
-                "{:<28} {:>12.4} {:>12.4} {:>12.4}  [{:>11.4}, {:>11.4}] {:>8.2}",
-                name,
+                "{} {:>12.4} {:>12.4} {:>12.4}  [{:>11.4}, {:>11.4}] {:>8.2}",
+                label,
                 d.mean_a,
                 d.mean_b,
                 d.difference,
@@ -426,6 +544,40 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
                 d.effect_size
             )?;
         }
+    }
+    outln!("{}", DZ_EXPLAINED)?;
+    if let Some(dir) = &args.charts {
+        let header: Vec<String> = timeseries_columns().into_iter().map(|c| c.name).collect();
+        let weekly = |of: fn(&(Run, Run)) -> &Run| {
+            weekly_intervals(&header, rows.iter().map(|r| of(r).1.as_slice()))
+                .map_err(CliError::Runtime)
+        };
+        let (wa, wb) = (weekly(|r| &r.0)?, weekly(|r| &r.1)?);
+        let comparison = crate::charts::Comparison {
+            a: a.name.clone(),
+            b: b.name.clone(),
+            reps: args.reps,
+            metrics: super::run::HEADLINE
+                .iter()
+                .filter_map(|(m, _, _)| Some((m.to_string(), results[summary_index(m)?])))
+                .collect(),
+            weekly: wa.into_iter().zip(wb).map(|(x, y)| vec![x, y]).collect(),
+        };
+        let langs = crate::charts::Lang::ALL;
+        super::plot::write_charts(
+            dir,
+            &comparison,
+            &langs,
+            crate::charts::Formats::BOTH,
+            false,
+        )
+        .map_err(super::plot::chart_error)?;
+        outln!(
+            "chart 图表: {}",
+            dir.join(crate::charts::chart_dir(crate::charts::Lang::En))
+                .join("compare_differences.svg")
+                .display()
+        )?;
     }
     if let Some(out) = &args.out {
         let rows = cols.iter().zip(&results).map(|(c, d)| {
@@ -439,6 +591,9 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// What `cogov compare` prints under its table about d_z (the README says the same).
+pub const DZ_EXPLAINED: &str = "d_z = mean(B − A) / sd(B − A), the paired differences of the replications: how consistently B differs from A seed by seed, not how large the difference is (more replications do not shrink d_z, but a tiny difference with little seed-to-seed spread has a large d_z); judge the size by B − A in the metric's unit and its 95% CI.\nd_z = 配对差值均值 / 差值标准差：衡量B与A之差在各随机种子上是否一致，而非差值大小（差值很小但各种子间波动更小时d_z也会很大）；差值大小应看以指标原单位表示的 B − A 及其95%置信区间。";
 
 /// Column names of a paired difference in a CSV file (`paired_cells`).
 pub const PAIRED_HEADER: [&str; 7] = [
@@ -555,6 +710,23 @@ fn check_partition(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// Checks a Slurm memory size: a whole number with an optional unit K, M, G or T (MiB without).
+fn check_slurm_mem(text: &str) -> Result<(), CliError> {
+    let digits = text.trim_end_matches(['K', 'M', 'G', 'T']);
+    let ok = !digits.is_empty()
+        && digits.len() <= 12
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && text.len() - digits.len() <= 1
+        && digits.bytes().any(|b| b != b'0');
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::Config(format!(
+            "--mem: expected a Slurm memory size such as 4G, 500M or 16000 (a whole number, MiB unless K, M, G or T follows), got {text:?}"
+        )))
+    }
+}
+
 fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
@@ -582,6 +754,9 @@ pub fn slurm_script(args: &SlurmArgs, name: &str, runs: u64) -> Result<String, C
     if let Some(p) = &args.partition {
         check_partition(p)?;
     }
+    if let Some(m) = &args.mem {
+        check_slurm_mem(m)?;
+    }
     let cogov = match &args.cogov {
         Some(p) => p.clone(),
         None => std::env::current_exe()
@@ -600,6 +775,11 @@ pub fn slurm_script(args: &SlurmArgs, name: &str, runs: u64) -> Result<String, C
         .as_ref()
         .map(|p| format!("#SBATCH --partition={p}\n"))
         .unwrap_or_default();
+    let mem = args
+        .mem
+        .as_ref()
+        .map(|m| format!("#SBATCH --mem={m}\n"))
+        .unwrap_or_default();
     let shard_dirs: Vec<String> = (0..n).map(|i| format!("{out}/shard-{i}")).collect();
     Ok(format!(
         r#"#!/bin/bash
@@ -617,7 +797,7 @@ cat > "$OUT/shards.sbatch" <<'COGOV_EOF'
 #SBATCH --array=0-{last}
 #SBATCH --cpus-per-task={cpus}
 #SBATCH --time={time}
-{partition}set -euo pipefail
+{partition}{mem}set -euo pipefail
 exec {bin} sweep {exp} --out {out}/shard-"$SLURM_ARRAY_TASK_ID" --shard "$SLURM_ARRAY_TASK_ID"/{n} --threads {cpus} --resume --quiet
 COGOV_EOF
 
@@ -645,6 +825,15 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), CliError> {
     let exp =
         experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
     let script = slurm_script(args, &exp.name, exp.total_runs())?;
+    if u64::from(args.shards) > exp.total_runs() {
+        eprintln!(
+            "warning: {} shards for {} runs: {} array tasks get no run; pass --shards {} or fewer",
+            args.shards,
+            exp.total_runs(),
+            u64::from(args.shards) - exp.total_runs(),
+            exp.total_runs()
+        );
+    }
     out!("{script}")?;
     Ok(())
 }

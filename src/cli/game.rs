@@ -1,103 +1,15 @@
-//! `cogov run` on a game scenario (a file with a `[game]` table, or a game run's manifest):
-//! load → override → play → write atomically → summarise. `run.rs` sends such files here.
+//! The terminal summary of a canonical game's run; `run.rs` runs games through the same
+//! pipeline as the city (`run::Model`).
 
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::Path;
 
-use super::run::output_error;
-use super::{CliError, RunArgs};
-use crate::games::play::{play, Played};
+use super::CliError;
+use crate::games::play::Played;
 use crate::games::GameKind;
-use crate::output::games::{
-    manifest_json, second_half_mean, summary_columns, summary_row, timeseries_columns,
-    timeseries_rows, FINAL_LATTICE_FILE, INITIAL_LATTICE_FILE,
-};
-use crate::output::{default_run_dir, write_csv, write_json, AtomicDir};
-use crate::scenario::game::{self, GameScenario};
-use crate::scenario::MAX_TICKS;
+use crate::output::games::second_half_mean;
+use crate::scenario::game::GameScenario;
 
-/// Loads a game scenario with the command line's overrides.
-pub fn load(path: &Path, args: &RunArgs) -> Result<GameScenario, CliError> {
-    let config = |e: crate::scenario::ConfigError| CliError::Config(e.to_string());
-    let mut sc = game::load_file(path).map_err(config)?;
-    if let Some(s) = args.seed {
-        sc.seed = s;
-    }
-    if let Some(t) = args.ticks {
-        if t == 0 || t > MAX_TICKS {
-            return Err(CliError::Config(format!(
-                "--ticks: must be in 1..={MAX_TICKS}, got {t}"
-            )));
-        }
-        sc.ticks = t;
-    }
-    for s in &args.set {
-        game::apply_override(&mut sc, s).map_err(config)?;
-    }
-    Ok(sc)
-}
-
-pub fn run(path: &Path, args: &RunArgs) -> Result<(), CliError> {
-    let sc = load(path, args)?;
-    let target: PathBuf = match &args.out {
-        Some(o) => o.clone(),
-        None => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
-            default_run_dir(Path::new("runs"), &sc.name, now)
-        }
-    };
-    let dir = AtomicDir::create(&target, args.force).map_err(output_error)?;
-
-    let started = Instant::now();
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let step_name = sc.spec.kind().step_name();
-    let played = play(&sc.spec, sc.seed, sc.ticks, |t, total| {
-        if show_progress && (t % 100 == 0 || t == total) {
-            eprint!(
-                "\r  {step_name} {t}/{total} ({:.1} s)",
-                started.elapsed().as_secs_f64()
-            );
-            if t == total {
-                eprintln!();
-            }
-        }
-    });
-    let elapsed = started.elapsed();
-
-    let kind = played.kind;
-    dir.write_file("timeseries.csv", |w| {
-        write_csv(w, &timeseries_columns(kind), timeseries_rows(&played))
-    })
-    .map_err(output_error)?;
-    let summary = summary_row(&played);
-    dir.write_file("summary.csv", |w| {
-        write_csv(w, &summary_columns(kind), [summary.clone()])
-    })
-    .map_err(output_error)?;
-    for (name, lattice) in [
-        (INITIAL_LATTICE_FILE, &played.initial),
-        (FINAL_LATTICE_FILE, &played.last),
-    ] {
-        if let Some(l) = lattice {
-            dir.write_file(name, |w| w.write_all(l.to_text().as_bytes()))
-                .map_err(output_error)?;
-        }
-    }
-    dir.write_file("manifest.json", |w| write_json(w, &manifest_json(&sc)))
-        .map_err(output_error)?;
-    let written = dir.commit().map_err(output_error)?;
-
-    if !args.quiet {
-        print_summary(&sc, &played, &written, elapsed.as_secs_f64())?;
-    }
-    Ok(())
-}
-
-fn print_summary(
+pub fn print_summary(
     sc: &GameScenario,
     played: &Played,
     dir: &Path,

@@ -250,12 +250,13 @@ pub fn guard_parallel(sc: &Scenario, copies: u64, books: &Bookkeeping) -> Result
 
 /// A sweep's bookkeeping: the manifest listing every point (built whole as JSON before it is
 /// written: about 2.7 KiB a point of two parameters, measured for a million points) and the
-/// moments of every summary metric of every point (`summarise`).
+/// moments of every summary metric of every point, and of its paired difference from the
+/// baseline (`summarise`).
 pub fn sweep_bookkeeping(points: u64, keys: u64) -> Bookkeeping {
     let metrics = crate::output::records::summary_columns().len() as u64;
     let per_point = 2048
         + 256 * keys
-        + metrics * std::mem::size_of::<crate::experiment::stats::Moments>() as u64
+        + 2 * metrics * std::mem::size_of::<crate::experiment::stats::Moments>() as u64
         + 8;
     Bookkeeping {
         bytes: points.saturating_mul(per_point),

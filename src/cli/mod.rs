@@ -146,6 +146,9 @@ pub struct RunArgs {
     /// Do not draw charts into charts/ （不绘制图表）
     #[arg(long)]
     pub no_charts: bool,
+    /// Language of the printed summary （汇总输出语言）
+    #[arg(long, value_enum, default_value_t = params::Lang::Both)]
+    pub lang: params::Lang,
 }
 
 /// Runs the parsed command.

@@ -51,6 +51,21 @@ pub struct PlotArgs {
     /// Print nothing but errors （只输出错误）
     #[arg(long, short)]
     pub quiet: bool,
+    /// How SVG files hold their text: real text in an embedded web font (searchable; renders
+    /// in browsers), or glyph outlines (renders in any SVG program, e.g. rsvg-convert,
+    /// Inkscape, a journal's system) （SVG文字形式：内嵌网页字体，或转为轮廓路径）
+    #[arg(long, value_enum, default_value_t = SvgText::Webfont)]
+    pub svg_text: SvgText,
+    /// Leave out titles and subtitles (for a paper whose captions carry them) （不绘制标题与副标题）
+    #[arg(long)]
+    pub no_title: bool,
+}
+
+/// How SVG files hold their text on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SvgText {
+    Webfont,
+    Outlines,
 }
 
 /// Chart errors: the user's mistakes exit 2, failures of the machine exit 1.
@@ -112,7 +127,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {
 
 /// Draws the charts of `data` into `dir/charts/<lang>/`, each file written atomically, and
 /// returns what was written.
-fn write_charts(
+pub fn write_charts(
     dir: &Path,
     data: &impl Charted,
     langs: &[Lang],
@@ -151,16 +166,11 @@ pub fn plot(args: &PlotArgs) -> Result<(), CliError> {
         Some(l) => vec![l.into()],
         None => Lang::ALL.to_vec(),
     };
-    let formats = match args.format {
-        ChartFormat::Png => Formats {
-            png: true,
-            svg: false,
-        },
-        ChartFormat::Svg => Formats {
-            png: false,
-            svg: true,
-        },
-        ChartFormat::Both => Formats::BOTH,
+    let formats = Formats {
+        png: args.format != ChartFormat::Svg,
+        svg: args.format != ChartFormat::Png,
+        outlines: args.svg_text == SvgText::Outlines,
+        titles: !args.no_title,
     };
     let files = write_charts(&args.dir, &data, &langs, formats, args.quiet).map_err(chart_error)?;
     if !args.quiet {

@@ -1,16 +1,18 @@
-//! `cogov run`: load → override → guard → simulate → write atomically → summarise.
+//! `cogov run`: load → override → guard → simulate → write atomically → summarise, one
+//! pipeline for every model (`run::Model`): the city, and the canonical games (`game.rs`
+//! prints their summary).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::params::{pad, Lang};
 use super::{CliError, RunArgs};
-use crate::output::records::{
-    summary_columns, summary_index, summary_row, timeseries_columns, timeseries_row,
-};
-use crate::output::{default_run_dir, manifest_json, write_csv, write_json, AtomicDir};
-use crate::run::{check_summary, simulate_checked};
-use crate::scenario::{self, Scenario, DEFAULT_SCENARIO, MAX_TICKS};
+use crate::charts::labels::Lang as ChartLang;
+use crate::output::records::{summary_columns, summary_index};
+use crate::output::{default_run_dir, write_csv, AtomicDir};
+use crate::run::{Model, Outputs};
+use crate::scenario::{self, AnyScenario, Scenario, DEFAULT_SCENARIO, MAX_TICKS};
 
 /// Loads the scenario named on the command line (or the embedded default) with overrides.
 pub fn load_scenario(
@@ -19,16 +21,42 @@ pub fn load_scenario(
     ticks: Option<u32>,
     set: &[String],
 ) -> Result<Scenario, CliError> {
+    // `--set KEY VALUE` leaves `KEY` without `=` and VALUE as the scenario's path: the hint
+    // about the space comes before any complaint about that path.
+    if let Some(bad) = set.iter().find(|a| !a.contains('=')) {
+        return Err(CliError::Config(format!(
+            "--set: {}",
+            scenario::set_syntax_message(bad)
+        )));
+    }
     let mut sc = match path {
         Some(p) => scenario::load_file(p),
         None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>"),
     }
     .map_err(|e| CliError::Config(e.to_string()))?;
-    scenario::apply_overrides(&mut sc, set).map_err(|e| CliError::Config(e.to_string()))?;
+    configure(&mut sc, seed, ticks, set)?;
+    for w in scenario::warnings(&sc)
+        .into_iter()
+        .chain(overridden_sets(&sc, set))
+    {
+        eprintln!("warning: {w}");
+    }
+    Ok(sc)
+}
+
+/// Applies the command line's `--set`, `--seed` and `--ticks` to a scenario of any model.
+fn configure<M: Model>(
+    sc: &mut M,
+    seed: Option<u64>,
+    ticks: Option<u32>,
+    set: &[String],
+) -> Result<(), CliError> {
+    scenario::apply_overrides(sc, set).map_err(|e| CliError::Config(e.to_string()))?;
     // The dedicated flags come after `--set`, so they win over `--set scenario.ticks=…` in any
     // order on the command line.
+    let (sc_seed, sc_ticks) = sc.seed_and_ticks();
     if let Some(s) = seed {
-        sc.seed = s;
+        *sc_seed = s;
     }
     if let Some(t) = ticks {
         if t == 0 || t > MAX_TICKS {
@@ -36,23 +64,80 @@ pub fn load_scenario(
                 "--ticks: must be in 1..={MAX_TICKS}, got {t}"
             )));
         }
-        sc.ticks = t;
+        *sc_ticks = t;
     }
-    for w in scenario::warnings(&sc) {
-        eprintln!("warning: {w}");
+    Ok(())
+}
+
+/// A `--set` of a key that one of the scenario's own interventions changes later: the flag
+/// holds only until that week.
+fn overridden_sets(sc: &Scenario, set: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in set {
+        let Some((key, _)) = a.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        for (n, i) in sc.interventions.iter().enumerate() {
+            let iv = &i.intervention;
+            if iv.tick > sc.ticks {
+                continue;
+            }
+            if let Some((_, v)) = iv.changes.iter().find(|(k, _)| k == key) {
+                out.push(format!(
+                    "--set {key} holds only until week {}: intervention {} of the scenario then sets it to {v} / 第{}周起情景自身的干预将{key}改为{v}，--set 的取值只在此前有效",
+                    iv.tick,
+                    n + 1,
+                    iv.tick
+                ));
+            }
+        }
     }
-    Ok(sc)
+    out
 }
 
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
-    if let Some(path) = args.scenario.as_deref() {
-        if crate::scenario::game::is_game_file(path) {
-            return super::game::run(path, args);
+    let loaded = match args.scenario.as_deref() {
+        Some(path) => scenario::load_any(path),
+        None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>")
+            .map(AnyScenario::City),
+    }
+    .map_err(|e| CliError::Config(e.to_string()))?;
+    match loaded {
+        AnyScenario::City(mut sc) => {
+            configure(&mut sc, args.seed, args.ticks, &args.set)?;
+            for w in scenario::warnings(&sc)
+                .into_iter()
+                .chain(overridden_sets(&sc, &args.set))
+            {
+                eprintln!("warning: {w}");
+            }
+            super::memory::guard(&sc)?;
+            run_model(&sc, args, |sc, _, outputs, dir, seconds| {
+                print_summary(sc, &outputs.summary.rows[0], dir, seconds, args.lang)?;
+                for w in scenario_warnings(sc) {
+                    eprintln!("warning: {w}");
+                }
+                Ok(())
+            })
+        }
+        AnyScenario::Game(mut sc) => {
+            configure(&mut sc, args.seed, args.ticks, &args.set)?;
+            run_model(&sc, args, |sc, played, _, dir, seconds| {
+                super::game::print_summary(sc, played, dir, seconds)
+            })
         }
     }
-    let sc = load_scenario(args.scenario.as_deref(), args.seed, args.ticks, &args.set)?;
-    super::memory::guard(&sc)?;
+}
 
+/// The steps every model shares: choose and create the output directory, run with a progress
+/// line, write the tables, the further files and the manifest, draw the charts, commit, and
+/// `summarise` (unless `--quiet`).
+fn run_model<M: Model>(
+    sc: &M,
+    args: &RunArgs,
+    summarise: impl FnOnce(&M, &M::Output, &Outputs, &Path, f64) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     let target: PathBuf = match &args.out {
         Some(o) => o.clone(),
         None => {
@@ -60,53 +145,52 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
-            default_run_dir(Path::new("runs"), &sc.name, now)
+            default_run_dir(Path::new("runs"), sc.name(), now)
         }
     };
     let dir = AtomicDir::create(&target, args.force).map_err(output_error)?;
 
     let started = Instant::now();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let result = simulate_checked(&sc, |t, total| {
-        if show_progress && (t % 10 == 0 || t == total) {
-            eprint!(
-                "\r  tick {t}/{total} ({:.1} s)",
-                started.elapsed().as_secs_f64()
-            );
-            if t == total {
-                eprintln!();
+    let step_name = sc.step_name();
+    let result = sc
+        .simulate(&mut |t, total| {
+            if show_progress && (t % M::PROGRESS_EVERY == 0 || t == total) {
+                eprint!(
+                    "\r  {step_name} {t}/{total} ({:.1} s)",
+                    started.elapsed().as_secs_f64()
+                );
+                if t == total {
+                    eprintln!();
+                }
             }
-        }
-    })
-    .map_err(|e| CliError::Runtime(e.message()))?;
+        })
+        .map_err(CliError::Runtime)?;
     let elapsed = started.elapsed();
 
-    let runtime = output_error;
-    let ts_cols = timeseries_columns();
-    dir.write_file("timeseries.csv", |w| {
-        write_csv(w, &ts_cols, result.series.iter().map(timeseries_row))
-    })
-    .map_err(runtime)?;
-    let summary = summary_row(&result.series, &result.facts);
-    check_summary(&sc, &summary).map_err(|e| CliError::Runtime(e.message()))?;
-    dir.write_file("summary.csv", |w| {
-        write_csv(w, &summary_columns(), [summary.clone()])
-    })
-    .map_err(runtime)?;
-    dir.write_file("manifest.json", |w| {
-        write_json(w, &manifest_json(&sc, "run"))
-    })
-    .map_err(runtime)?;
-    if !args.no_charts {
+    let outputs = sc.outputs(&result).map_err(CliError::Runtime)?;
+    for (name, table) in [
+        ("timeseries.csv", &outputs.timeseries),
+        ("summary.csv", &outputs.summary),
+    ] {
+        dir.write_file(name, |w| {
+            write_csv(w, &table.columns, table.rows.iter().cloned())
+        })
+        .map_err(output_error)?;
+    }
+    for (name, text) in &outputs.files {
+        dir.write_file(name, |w| std::io::Write::write_all(w, text.as_bytes()))
+            .map_err(output_error)?;
+    }
+    dir.write_file("manifest.json", |w| sc.manifest().write(w))
+        .map_err(output_error)?;
+    if M::CHARTS && !args.no_charts {
         super::plot::draw_into_staging(&dir, args.quiet)?;
     }
-    let written = dir.commit().map_err(runtime)?;
+    let written = dir.commit().map_err(output_error)?;
 
     if !args.quiet {
-        print_summary(&sc, &summary, &written, elapsed.as_secs_f64())?;
-        for w in scenario_warnings(&sc) {
-            eprintln!("warning: {w}");
-        }
+        summarise(sc, &result, &outputs, &written, elapsed.as_secs_f64())?;
     }
     Ok(())
 }
@@ -135,74 +219,124 @@ pub fn output_error(e: crate::output::OutputError) -> CliError {
     }
 }
 
-fn print_summary(sc: &Scenario, summary: &[f64], dir: &Path, seconds: f64) -> Result<(), CliError> {
+/// The headline metrics `cogov run` prints and `cogov compare` compares: (summary column,
+/// English, Chinese with its unit). 矛盾不出区县 counts issues that never reached the city;
+/// whether conflicts are passed up shows in skip-level petitions, listed beside it.
+pub const HEADLINE: [(&str, &str, &str); 12] = [
+    ("resolution_rate", "resolution rate", "解决率"),
+    (
+        "hotline_resolution_rate",
+        "hotline resolution",
+        "热线口径解决率",
+    ),
+    ("fengqiao_village", "small matters in village", "小事不出村"),
+    ("fengqiao_town", "big matters in town", "大事不出镇"),
+    (
+        "fengqiao_no_upward",
+        "stays in the district",
+        "矛盾不出区县",
+    ),
+    (
+        "petitions_total",
+        "skip-level petitions (issues)",
+        "越级上访（件）",
+    ),
+    ("resident_trust_final", "resident trust", "居民信任"),
+    ("satisfaction_mean", "satisfaction", "满意度"),
+    ("org_trust_final", "org. trust", "组织间信任"),
+    ("substantive_share", "substantive work", "实质履职比例"),
+    (
+        "major_risks_total",
+        "major risk events",
+        "重大风险事件（次）",
+    ),
+    ("cost_total", "total cost (eu)", "总成本（人·周）"),
+];
+
+/// A headline label in `lang`, padded to one column width.
+pub fn headline_label(en: &str, zh: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => pad(en, 30),
+        Lang::Zh => pad(zh, 20),
+        Lang::Both => format!("{}{}", pad(en, 30), pad(zh, 20)),
+    }
+}
+
+fn print_summary(
+    sc: &Scenario,
+    summary: &[f64],
+    dir: &Path,
+    seconds: f64,
+    lang: Lang,
+) -> Result<(), CliError> {
     let get = |name: &str| summary_index(name).map_or(0.0, |i| summary[i]);
-    let title = if sc.title_en.is_empty() {
-        sc.name.clone()
-    } else {
-        format!("{} / {}", sc.title_en, sc.title_zh)
+    let title = match lang {
+        _ if sc.title_en.is_empty() && sc.title_zh.is_empty() => sc.name.clone(),
+        Lang::Both => format!("{} / {}", sc.title_en, sc.title_zh),
+        one => crate::charts::labels::either(
+            one.chart(ChartLang::En),
+            &sc.title_en,
+            &sc.title_zh,
+            &sc.name,
+        )
+        .to_string(),
     };
     outln!("{title}")?;
+    let (residents, grids) = (get("residents") as u64, get("grids") as u64);
+    let (ticks, seed) = (sc.ticks, sc.seed);
     outln!(
-        "  {} residents, {} grids, {} weeks, seed {} — {:.2} s",
-        get("residents") as u64,
-        get("grids") as u64,
-        sc.ticks,
-        sc.seed,
-        seconds
+        "  {}",
+        match lang {
+            Lang::Zh => format!(
+                "居民{residents}人，网格{grids}个，模拟{ticks}周，随机种子{seed}，用时{seconds:.2}秒"
+            ),
+            _ => format!(
+                "{residents} residents, {grids} grids, {ticks} weeks, seed {seed} — {seconds:.2} s"
+            ),
+        }
     )?;
     let start = get("window_start") as u32;
     if start > 1 {
-        outln!(
-            "  measured over weeks {start}–{} after a {}-week warm-up / 预热{}周后第{start}–{}周的测量窗口",
-            sc.ticks,
-            start - 1,
-            start - 1,
-            sc.ticks
-        )?;
+        let warm = start - 1;
+        let en = format!("measured over weeks {start}–{ticks} after a {warm}-week warm-up");
+        let zh = format!("预热{warm}周后第{start}–{ticks}周的测量窗口");
+        let line = match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+            Lang::Both => format!("{en} / {zh}"),
+        };
+        outln!("  {line}")?;
     }
-    let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+    let visit = sc.params.observation.return_visit_ticks;
+    for (column, en, zh) in HEADLINE {
+        let mut value = headline_value(column, get(column));
+        if column == "hotline_resolution_rate" {
+            value += &match lang {
+                Lang::Zh => format!("（{visit}周后回访）"),
+                Lang::En => format!(" (return visit after {visit} weeks)"),
+                Lang::Both => format!(" (return visit after {visit} weeks / {visit}周后回访)"),
+            };
+        }
+        outln!("  {}{value}", headline_label(en, zh, lang))?;
+    }
     outln!(
-        "  resolution rate       解决率          {}",
-        pct(get("resolution_rate"))
-    )?;
-    outln!(
-        "  hotline resolution    热线口径解决率  {} (return visit after {} weeks / {}周后回访)",
-        pct(get("hotline_resolution_rate")),
-        sc.params.observation.return_visit_ticks,
-        sc.params.observation.return_visit_ticks
-    )?;
-    outln!(
-        "  small matters in village 小事不出村   {}",
-        pct(get("fengqiao_village"))
-    )?;
-    outln!(
-        "  big matters in town   大事不出镇      {}",
-        pct(get("fengqiao_town"))
-    )?;
-    outln!(
-        "  no passing upward     矛盾不上交      {}",
-        pct(get("fengqiao_no_upward"))
-    )?;
-    outln!(
-        "  resident trust        居民信任        {:.3}",
-        get("resident_trust_final")
-    )?;
-    outln!(
-        "  satisfaction          满意度          {:.3}",
-        get("satisfaction_mean")
-    )?;
-    outln!(
-        "  org. trust            组织间信任      {:.3}",
-        get("org_trust_final")
-    )?;
-    outln!(
-        "  major risk events     重大风险事件    {}",
-        get("major_risks_total") as u64
-    )?;
-    outln!(
-        "  total cost (eu)       总成本（人·周）  {:.0}",
-        get("cost_total")
-    )?;
-    outln!("  output 输出: {}", dir.display())
+        "  {}{}",
+        headline_label("output", "输出", lang),
+        dir.display()
+    )
+}
+
+/// A headline value as printed: shares as percentages, counts whole, indices to 3 places,
+/// effort to whole person-weeks.
+pub fn headline_value(column: &str, x: f64) -> String {
+    let unit = summary_columns()
+        .into_iter()
+        .find(|c| c.name == column)
+        .map_or("", |c| c.unit);
+    match unit {
+        "share" => format!("{:.1}%", 100.0 * x),
+        "0..1" => format!("{x:.3}"),
+        "effort units" => format!("{x:.0}"),
+        _ => format!("{}", x as u64),
+    }
 }

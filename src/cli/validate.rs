@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::run::output_error;
 use super::CliError;
 use crate::output::validation::{validation_manifest, write_validation_csv};
-use crate::output::{write_json, AtomicDir};
+use crate::output::AtomicDir;
 use crate::validate::{self, Event, Mode};
 
 #[derive(clap::Args, Debug)]
@@ -83,7 +83,7 @@ pub fn validate(args: &ValidateArgs) -> Result<(), CliError> {
         dir.write_file("validation.csv", |w| write_validation_csv(w, &results))
             .map_err(output_error)?;
         dir.write_file("manifest.json", |w| {
-            write_json(w, &validation_manifest(args.quick))
+            validation_manifest(args.quick).write(w)
         })
         .map_err(output_error)?;
         let written = dir.commit().map_err(output_error)?;

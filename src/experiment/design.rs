@@ -36,6 +36,9 @@ impl Range {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Package {
     pub name: String,
+    /// The package's name in Chinese charts and reports ("" when the file gives none: the
+    /// `name` is shown).
+    pub name_zh: String,
     pub set: Vec<(String, ParamValue)>,
 }
 
@@ -251,7 +254,12 @@ pub fn points(design: &Design, base_seed: u64) -> Vec<Point> {
     }
 }
 
+/// A key as a grid label names it: a parameter by its last part, an intervention's week
+/// (`interventions.2.tick`) whole.
 fn short(key: &str) -> &str {
+    if key.starts_with("interventions.") {
+        return key;
+    }
     key.rsplit('.').next().unwrap_or(key)
 }
 

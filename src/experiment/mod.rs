@@ -70,15 +70,69 @@ impl Experiment {
         mix64(mix64(self.base_seed ^ 0x5EED) ^ mix64(p << 32 | replication as u64))
     }
 
-    /// The scenario of one run.
+    /// The scenario of one run: the point's parameters set, its intervention weeks moved and
+    /// the interventions it sets to week 0 removed.
     pub fn scenario_for(&self, point: &Point, replication: u32) -> Scenario {
         let mut sc = self.base.clone();
+        let mut removed = Vec::new();
         for (k, v) in &point.set {
+            if let Some(n) = intervention_index(k) {
+                match (v, sc.interventions.get_mut(n - 1)) {
+                    (ParamValue::Int(0), _) => removed.push(n - 1),
+                    (ParamValue::Int(t), Some(iv)) => iv.intervention.tick = *t as u32,
+                    _ => debug_assert!(false, "intervention weeks are validated at load"),
+                }
+                continue;
+            }
             let applied = sc.params.set(k, *v);
             debug_assert!(applied.is_ok(), "design values are validated at load");
         }
+        removed.sort_unstable();
+        removed.dedup();
+        for i in removed.into_iter().rev() {
+            sc.interventions.remove(i);
+        }
         sc.seed = self.seed(point.id, replication);
         sc
+    }
+
+    /// The value design key `key` takes at `point` (for `runs.csv` and `points.csv`): the
+    /// point's own, else the base scenario's (a parameter, or an intervention's week).
+    pub fn setting(&self, point: &Point, key: &str) -> Option<ParamValue> {
+        if let Some((_, v)) = point.set.iter().find(|(k, _)| k == key) {
+            return Some(*v);
+        }
+        self.base_setting(key)
+    }
+
+    /// The value design key `key` has in the base scenario (a parameter, or an intervention's
+    /// week).
+    fn base_setting(&self, key: &str) -> Option<ParamValue> {
+        match intervention_index(key) {
+            Some(n) => self
+                .base
+                .interventions
+                .get(n - 1)
+                .map(|i| ParamValue::Int(i.intervention.tick as i64)),
+            None => self.base.params.get(key),
+        }
+    }
+
+    /// The design point every other point is compared with in `points.csv`'s paired
+    /// differences: the first point that leaves the base scenario unchanged (a package with an
+    /// empty `set`, or the grid point at the base's own values), else the first point. `None`
+    /// unless the design is a grid or packages run on common random numbers: only there is
+    /// replication r of every point the same city on the same seed, so that a difference per
+    /// replication is a paired one. Latin hypercube and Morris points have no baseline.
+    pub fn baseline_point(&self) -> Option<usize> {
+        if !self.common_random_numbers
+            || !matches!(self.design, Design::Grid(_) | Design::Packages(_))
+            || self.points.is_empty()
+        {
+            return None;
+        }
+        let unchanged = |p: &Point| p.set.iter().all(|(k, v)| self.base_setting(k) == Some(*v));
+        Some(self.points.iter().position(unchanged).unwrap_or(0))
     }
 
     /// A fingerprint of everything that determines the results (shards must agree on it).
@@ -98,6 +152,129 @@ impl Experiment {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
         format!("{:016x}", mix64(h))
+    }
+}
+
+/// N of a design key `interventions.N.tick` (N from 1), which addresses the week of the base
+/// scenario's N-th `[[interventions]]` table, in file order.
+pub fn intervention_index(key: &str) -> Option<usize> {
+    let n = key.strip_prefix("interventions.")?.strip_suffix(".tick")?;
+    if n.is_empty() || n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
+}
+
+/// What a design key addresses: a parameter, or the week an intervention of the base scenario
+/// takes effect (0: the intervention is removed).
+#[derive(Clone, Copy)]
+enum Factor {
+    Param(&'static crate::model::params::ParamSpec),
+    Week,
+}
+
+impl Factor {
+    fn kind(self) -> ParamKind {
+        match self {
+            Factor::Param(s) => s.kind,
+            Factor::Week => ParamKind::Integer,
+        }
+    }
+}
+
+/// The base scenario's interventions as `1 (week 26), 2 (week 40)`, for errors.
+fn listed_interventions(base: &Scenario) -> String {
+    if base.interventions.is_empty() {
+        return "has no [[interventions]]".into();
+    }
+    let list: Vec<String> = base
+        .interventions
+        .iter()
+        .enumerate()
+        .map(|(i, iv)| format!("{} (week {})", i + 1, iv.intervention.tick))
+        .collect();
+    format!("has interventions {}", list.join(", "))
+}
+
+/// What design key `key` addresses, or an error at `v`.
+fn factor(
+    src: &Source<'_>,
+    key: &str,
+    v: &Spanned<DeValue<'_>>,
+    base: &Scenario,
+) -> Result<Factor, ConfigError> {
+    if !key.starts_with("interventions.") {
+        return known_spec(src, key, v).map(Factor::Param);
+    }
+    match intervention_index(key) {
+        Some(n) if n <= base.interventions.len() => Ok(Factor::Week),
+        Some(n) => Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!(
+                "no intervention {n}: the base scenario {}; N counts its [[interventions]] tables from 1, in file order",
+                listed_interventions(base)
+            ),
+        )),
+        None => Err(src.error(
+            Some(v.span()),
+            Some(key),
+            "expected interventions.N.tick, the week the base scenario's N-th [[interventions]] table (from 1, in file order) takes effect",
+        )),
+    }
+}
+
+/// Checks `value` (written `raw`) for design key `key`: a parameter's type and range, or an
+/// intervention's week in 0..=ticks (0 removes it).
+fn check_setting(
+    src: &Source<'_>,
+    key: &str,
+    span: std::ops::Range<usize>,
+    factor: Factor,
+    value: ParamValue,
+    raw: &str,
+    base: &Scenario,
+) -> Result<ParamValue, ConfigError> {
+    match (factor, value) {
+        (Factor::Week, ParamValue::Int(t)) if (0..=base.ticks as i64).contains(&t) => Ok(value),
+        (Factor::Week, _) => Err(src.error(
+            Some(span),
+            Some(key),
+            format!(
+                "expected a week in 0..={} (the run's weeks; 0 removes the intervention), got {raw}",
+                base.ticks
+            ),
+        )),
+        (Factor::Param(_), _) => {
+            let mut probe = crate::model::Params::default();
+            probe.set(key, value).map_err(|e| {
+                src.error(
+                    Some(span),
+                    Some(key),
+                    scenario::set_error_message(key, &e, raw),
+                )
+            })?;
+            Ok(probe.get(key).expect("validated key"))
+        }
+    }
+}
+
+/// One value of design key `key` (a parameter or an intervention's week).
+fn design_value(
+    src: &Source<'_>,
+    key: &str,
+    v: &Spanned<DeValue<'_>>,
+    base: &Scenario,
+) -> Result<ParamValue, ConfigError> {
+    match factor(src, key, v, base)? {
+        Factor::Param(_) => value_of(src, key, v),
+        Factor::Week => {
+            let raw = src.text
+                [v.span().start.min(src.text.len())..v.span().end.min(src.text.len())]
+                .trim();
+            let value = scenario::toml_value(v.get_ref()).unwrap_or(ParamValue::Float(f64::NAN));
+            check_setting(src, key, v.span(), Factor::Week, value, raw, base)
+        }
     }
 }
 
@@ -178,16 +355,23 @@ fn grid_values(
     src: &Source<'_>,
     key: &str,
     v: &Spanned<DeValue<'_>>,
+    base: &Scenario,
 ) -> Result<Vec<ParamValue>, ConfigError> {
     match v.get_ref() {
         DeValue::Array(items) => {
             if items.is_empty() {
                 return Err(src.error(Some(v.span()), Some(key), "expected at least one value"));
             }
-            items.iter().map(|i| value_of(src, key, i)).collect()
+            items
+                .iter()
+                .map(|i| design_value(src, key, i, base))
+                .collect()
         }
         DeValue::Table(t) => {
-            let get = |name: &str| -> Result<f64, ConfigError> {
+            // Decimal places written in from and step: the values are rounded to them, so
+            // `step = 0.3` gives 0.9, not 0.8999999999999999.
+            let mut places = 0usize;
+            let mut get = |name: &str| -> Result<f64, ConfigError> {
                 let (_, x) = t.iter().find(|(k, _)| k.get_ref() == name).ok_or_else(|| {
                     src.error(
                         Some(v.span()),
@@ -195,6 +379,9 @@ fn grid_values(
                         format!("a range needs from, to and step; `{name}` is missing"),
                     )
                 })?;
+                if name != "to" {
+                    places = places.max(decimal_places(&src.text[x.span()]));
+                }
                 match scenario::toml_value(x.get_ref()) {
                     Ok(ParamValue::Float(f)) if f.is_finite() => Ok(f),
                     Ok(ParamValue::Int(i)) => Ok(i as f64),
@@ -229,24 +416,16 @@ fn grid_values(
                 ));
             }
             let n = steps as u64 + 1;
-            let spec = known_spec(src, key, v)?;
+            let f = factor(src, key, v, base)?;
             (0..n)
                 .map(|i| {
-                    let x = from + i as f64 * step;
-                    let value = if spec.kind == ParamKind::Integer {
+                    let x = round_to(from + i as f64 * step, places);
+                    let value = if f.kind() == ParamKind::Integer {
                         ParamValue::Int(x.round() as i64)
                     } else {
                         ParamValue::Float(x)
                     };
-                    let mut probe = crate::model::Params::default();
-                    probe.set(key, value).map_err(|e| {
-                        src.error(
-                            Some(v.span()),
-                            Some(key),
-                            scenario::set_error_message(key, &e, &format!("{x}")),
-                        )
-                    })?;
-                    Ok(value)
+                    check_setting(src, key, v.span(), f, value, &format!("{x}"), base)
                 })
                 .collect()
         }
@@ -258,22 +437,42 @@ fn grid_values(
     }
 }
 
-fn range_of(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Range, ConfigError> {
+/// Digits after the decimal point of a TOML number as written (`0.25` → 2); a number with
+/// an exponent counts as 15 places (rounding there changes nothing visible).
+fn decimal_places(text: &str) -> usize {
+    let text = text.trim().replace('_', "");
+    if text.contains(['e', 'E']) {
+        return 15;
+    }
+    text.split_once('.').map_or(0, |(_, d)| d.len()).min(15)
+}
+
+/// `x` rounded to `places` decimal places, as the nearest float to the decimal (`0.9`).
+fn round_to(x: f64, places: usize) -> f64 {
+    format!("{x:.places$}").parse().unwrap_or(x)
+}
+
+fn range_of(
+    src: &Source<'_>,
+    key: &str,
+    v: &Spanned<DeValue<'_>>,
+    base: &Scenario,
+) -> Result<Range, ConfigError> {
     let DeValue::Array(items) = v.get_ref() else {
         return Err(src.error(Some(v.span()), Some(key), "expected [low, high]"));
     };
     if items.len() != 2 {
         return Err(src.error(Some(v.span()), Some(key), "expected [low, high]"));
     }
-    let spec = known_spec(src, key, v)?;
+    let kind = factor(src, key, v, base)?.kind();
     let num = |x: ParamValue| match x {
         ParamValue::Float(f) => f,
         ParamValue::Int(i) => i as f64,
         ParamValue::Bool(b) => f64::from(u8::from(b)),
     };
-    let lo = num(value_of(src, key, &items[0])?);
-    let hi = num(value_of(src, key, &items[1])?);
-    if hi <= lo && spec.kind != ParamKind::Bool {
+    let lo = num(design_value(src, key, &items[0], base)?);
+    let hi = num(design_value(src, key, &items[1], base)?);
+    if hi <= lo && kind != ParamKind::Bool {
         return Err(src.error(
             Some(v.span()),
             Some(key),
@@ -282,7 +481,7 @@ fn range_of(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<Ran
     }
     Ok(Range {
         key: key.to_string(),
-        kind: spec.kind,
+        kind,
         lo,
         hi,
     })
@@ -306,7 +505,11 @@ fn boolean(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<bool
     }
 }
 
-fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, ConfigError> {
+fn read_design(
+    src: &Source<'_>,
+    v: &Spanned<DeValue<'_>>,
+    base: &Scenario,
+) -> Result<Design, ConfigError> {
     let t = table(src, "design", v)?;
     let mut kind = None;
     let (mut factors, mut packages, mut ranges) = (None, Vec::new(), None);
@@ -320,7 +523,7 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
                 let mut found = Vec::new();
                 leaves("", table(src, &key, val)?, &mut found);
                 for (pk, pv) in found {
-                    out.push((pk.clone(), grid_values(src, &pk, pv)?));
+                    out.push((pk.clone(), grid_values(src, &pk, pv, base)?));
                 }
                 factors = Some(out);
             }
@@ -329,7 +532,7 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
                 let mut found = Vec::new();
                 leaves("", table(src, &key, val)?, &mut found);
                 for (pk, pv) in found {
-                    out.push(range_of(src, &pk, pv)?);
+                    out.push(range_of(src, &pk, pv, base)?);
                 }
                 ranges = Some(out);
             }
@@ -340,24 +543,38 @@ fn read_design(src: &Source<'_>, v: &Spanned<DeValue<'_>>) -> Result<Design, Con
                 for item in items.iter() {
                     let pt = table(src, &key, item)?;
                     let mut name = None;
+                    let mut name_zh = String::new();
                     let mut set = Vec::new();
                     for (pk, pv) in pt.iter() {
                         match pk.get_ref().as_ref() {
                             "name" => name = Some(scenario::string_of(src, "design.packages.name", pv)?),
+                            "name_zh" => name_zh = scenario::string_of(src, "design.packages.name_zh", pv)?,
                             "set" => {
                                 let mut found = Vec::new();
                                 leaves("", table(src, "design.packages.set", pv)?, &mut found);
                                 for (sk, sv) in found {
-                                    set.push((sk.clone(), value_of(src, &sk, sv)?));
+                                    set.push((sk.clone(), design_value(src, &sk, sv, base)?));
+                                }
+                            }
+                            "remove_interventions" => {
+                                let DeValue::Array(list) = pv.get_ref() else {
+                                    return Err(src.error(Some(pv.span()), Some("design.packages.remove_interventions"), "expected an array of intervention numbers, e.g. [1, 3]"));
+                                };
+                                for n in list.iter() {
+                                    let i = scenario::integer_of(src, "design.packages.remove_interventions", n, 1, base.interventions.len().max(1) as i64)
+                                        .ok()
+                                        .filter(|i| *i as usize <= base.interventions.len())
+                                        .ok_or_else(|| src.error(Some(n.span()), Some("design.packages.remove_interventions"), format!("expected the number of one of the base scenario's [[interventions]] (from 1, in file order); the base scenario {}", listed_interventions(base))))?;
+                                    set.push((format!("interventions.{i}.tick"), ParamValue::Int(0)));
                                 }
                             }
                             other => {
-                                return Err(src.error(Some(pk.span()), Some(&format!("design.packages.{other}")), "unknown key; a package takes name and set"))
+                                return Err(src.error(Some(pk.span()), Some(&format!("design.packages.{other}")), "unknown key; a package takes name, name_zh, set and remove_interventions"))
                             }
                         }
                     }
                     let name = name.ok_or_else(|| src.error(Some(item.span()), Some("design.packages.name"), "missing: every package needs a name"))?;
-                    packages.push(Package { name, set });
+                    packages.push(Package { name, name_zh, set });
                 }
             }
             "points" => points = Some(positive(src, &key, val, 1, 10_000_000)?),
@@ -537,7 +754,8 @@ fn parse(
                 }
             }
             "base" => overrides = Some(v),
-            "design" => design = Some(read_design(&src, v)?),
+            // Read once the base scenario is known: a design may address its interventions.
+            "design" => design = Some(v),
             other => {
                 return Err(src.error(
                     Some(k.span()),
@@ -580,8 +798,9 @@ fn parse(
             exp.base.ticks = t;
         }
     }
-    exp.design =
+    let design =
         design.ok_or_else(|| src.error(None, Some("design"), "missing: the [design] table"))?;
+    exp.design = read_design(&src, design, &exp.base)?;
     // A Morris effect is the difference between neighbouring points: on independent seeds the
     // seed noise dominates μ*, so Morris designs share seeds unless told otherwise. Sobol'
     // estimators difference A and AB⁽ⁱ⁾ the same way, and analyse replicate means on common

@@ -18,16 +18,15 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::design::{morris_effects, Design};
 use super::stats::Moments;
 use super::Experiment;
 use crate::model::params::ParamValue;
+use crate::output::manifest::{ExperimentRecord, Manifest, PointRecord, ShardRecord};
 use crate::output::records::{summary_columns, summary_row, timeseries_columns, timeseries_row};
-use crate::output::{
-    format_value, manifest_json, place, text_cell, write_csv, write_json, OutputError,
-};
+use crate::output::{format_value, place, text_cell, write_csv, OutputError};
 use crate::run::{check_summary, simulate_checked, NonFinite};
 
 /// Which part of the runs this process does: runs whose index ≡ `index` (mod `count`).
@@ -38,6 +37,14 @@ pub struct Shard {
 }
 
 impl Shard {
+    /// The shard as its manifest records it.
+    pub fn record(self) -> ShardRecord {
+        ShardRecord {
+            count: self.count,
+            index: self.index,
+        }
+    }
+
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
     pub fn parse(text: &str) -> Result<Shard, String> {
@@ -167,7 +174,7 @@ fn run_line(
                 fields.push(e.short());
                 fields.extend(
                     keys.iter()
-                        .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                        .map(|k| exp.setting(point, k).map(value_text).unwrap_or_default()),
                 );
                 fields.extend(std::iter::repeat(String::new()).take(n_metrics));
                 false
@@ -189,7 +196,7 @@ fn run_line(
                 fields.push(String::new());
                 fields.extend(
                     keys.iter()
-                        .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                        .map(|k| exp.setting(point, k).map(value_text).unwrap_or_default()),
                 );
                 fields.extend(summary.iter().map(|x| format_value(*x)));
                 true
@@ -205,7 +212,7 @@ fn run_line(
             fields.push(msg);
             fields.extend(
                 keys.iter()
-                    .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                    .map(|k| exp.setting(point, k).map(value_text).unwrap_or_default()),
             );
             fields.extend(summary_columns().iter().map(|_| String::new()));
             false
@@ -214,42 +221,42 @@ fn run_line(
     Ok((csv_line(&fields), ok))
 }
 
-fn sweep_manifest(exp: &Experiment, shard: Shard, complete: bool) -> Value {
-    let points: Vec<Value> = exp
+fn sweep_manifest(exp: &Experiment, shard: Shard, complete: bool) -> Manifest {
+    let points = exp
         .points
         .iter()
-        .map(|p| {
-            let set: serde_json::Map<String, Value> = p
+        .map(|p| PointRecord {
+            id: p.id,
+            label: p.label.clone(),
+            set: p
                 .set
                 .iter()
                 .map(|(k, v)| (k.clone(), json!(value_text(*v))))
-                .collect();
-            json!({"id": p.id, "label": p.label, "set": set})
+                .collect(),
         })
         .collect();
-    json!({
-        "cogov_version": env!("CARGO_PKG_VERSION"),
-        "kind": "sweep",
-        "experiment": {
-            "name": exp.name,
-            "title_en": exp.title_en,
-            "title_zh": exp.title_zh,
-            "description_en": exp.description_en,
-            "description_zh": exp.description_zh,
-            "design": exp.design.kind(),
-            "replications": exp.replications,
-            "base_seed": exp.base_seed,
-            "common_random_numbers": exp.common_random_numbers,
-            "timeseries": exp.timeseries,
-            "runs": exp.total_runs(),
-        },
-        "fingerprint": exp.fingerprint(),
-        "shard": {"index": shard.index, "count": shard.count},
-        "complete": complete,
-        "points": points,
-        "base": manifest_json(&exp.base, "base"),
-        "experiment_source": exp.source,
-    })
+    Manifest {
+        base: Some(Box::new(exp.base.manifest("base"))),
+        complete: Some(complete),
+        experiment: Some(ExperimentRecord {
+            base_seed: exp.base_seed,
+            common_random_numbers: exp.common_random_numbers,
+            description_en: exp.description_en.clone(),
+            description_zh: exp.description_zh.clone(),
+            design: exp.design.kind().to_string(),
+            name: exp.name.clone(),
+            replications: exp.replications,
+            runs: exp.total_runs(),
+            timeseries: exp.timeseries,
+            title_en: exp.title_en.clone(),
+            title_zh: exp.title_zh.clone(),
+        }),
+        experiment_source: Some(exp.source.clone()),
+        fingerprint: Some(exp.fingerprint()),
+        points: Some(points),
+        shard: Some(shard.record()),
+        ..Manifest::new("sweep")
+    }
 }
 
 /// Whether a directory holds nothing a started sweep writes: no entries but the temporary file
@@ -269,12 +276,12 @@ fn holds_no_sweep(dir: &Path) -> bool {
 }
 
 /// Writes JSON atomically (temporary file, fsync, rename).
-fn write_json_atomic(path: &Path, v: &Value) -> Result<(), SweepError> {
+fn write_json_atomic(path: &Path, m: &Manifest) -> Result<(), SweepError> {
     let tmp = path.with_extension("json.tmp");
     let written = (|| {
         let file = File::create(&tmp).map_err(io_at(&tmp))?;
         let mut w = io::BufWriter::new(file);
-        write_json(&mut w, v).map_err(io_at(&tmp))?;
+        m.write(&mut w).map_err(io_at(&tmp))?;
         w.get_ref().sync_all().map_err(io_at(&tmp))?;
         drop(w);
         fs::rename(&tmp, path).map_err(io_at(path))
@@ -448,10 +455,10 @@ pub fn sweep_with(
             )));
         }
         let text = fs::read_to_string(&manifest_path).map_err(io_at(&manifest_path))?;
-        let old: Value = serde_json::from_str(&text)
-            .map_err(|e| SweepError::Usage(format!("{}: {e}", manifest_path.display())))?;
-        if old["fingerprint"] != json!(exp.fingerprint())
-            || old["shard"] != json!({"index": opts.shard.index, "count": opts.shard.count})
+        let old = Manifest::parse(&text, &manifest_path.display().to_string())
+            .map_err(|e| SweepError::Usage(e.to_string()))?;
+        if old.fingerprint.as_deref() != Some(&exp.fingerprint()[..])
+            || old.shard != Some(opts.shard.record())
         {
             return Err(SweepError::Usage(format!(
                 "{}: holds a different experiment or shard; resume with the same file and --shard, or start again with --force",
@@ -637,17 +644,16 @@ fn sobol_rows(
         .collect()
 }
 
-/// Writes `points.csv` (and `morris.csv` or `sobol.csv`) from a complete, ordered `runs.csv`,
-/// streaming it.
-pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), SweepError> {
-    let metrics: Vec<String> = summary_columns().into_iter().map(|c| c.name).collect();
-    let keys = exp.design.keys();
-    let first_metric = 6 + keys.len();
+/// Walks a complete, ordered `runs.csv`, streaming it: `each(point, replication, metrics)`
+/// for every run, `metrics` `None` for a failed run and NaN for a cell without a number.
+fn walk_runs(
+    exp: &Experiment,
+    runs_path: &Path,
+    mut each: impl FnMut(usize, usize, Option<&mut dyn Iterator<Item = f64>>),
+) -> Result<(), SweepError> {
+    let first_metric = 6 + exp.design.keys().len();
     let file = File::open(runs_path).map_err(io_at(runs_path))?;
     let mut reader = csv::Reader::from_reader(BufReader::new(file));
-    let mut moments: Vec<Vec<Moments>> =
-        vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
-    let mut failures = vec![0u64; exp.points.len()];
     let mut last_run: Option<u64> = None;
     for rec in reader.records() {
         let rec = rec.map_err(|e| SweepError::Usage(format!("{}: {e}", runs_path.display())))?;
@@ -672,19 +678,78 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
             .ok_or_else(|| {
                 SweepError::Usage(format!("{}: bad point column", runs_path.display()))
             })?;
+        let replication: usize = rec
+            .get(2)
+            .and_then(|r| r.parse().ok())
+            .filter(|r| *r < exp.replications as usize)
+            .ok_or_else(|| {
+                SweepError::Usage(format!("{}: bad replication column", runs_path.display()))
+            })?;
         if rec.get(4) != Some("ok") {
-            failures[point] += 1;
+            each(point, replication, None);
             continue;
         }
-        for (m, mom) in moments[point].iter_mut().enumerate() {
-            let x: f64 = rec
-                .get(first_metric + m)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(f64::NAN);
+        let mut values = (first_metric..rec.len())
+            .map(|c| rec.get(c).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN));
+        each(point, replication, Some(&mut values));
+    }
+    Ok(())
+}
+
+/// Suffixes of the paired-difference columns of `points.csv`: a metric `m` has `m_diff_mean`,
+/// `m_diff_ci95_lo` and `m_diff_ci95_hi`.
+pub const DIFFERENCE_SUFFIXES: [&str; 3] = ["_diff_mean", "_diff_ci95_lo", "_diff_ci95_hi"];
+
+/// Writes `points.csv` (and `morris.csv` or `sobol.csv`) from a complete, ordered `runs.csv`,
+/// streaming it.
+///
+/// With a baseline (`Experiment::baseline_point`), every metric also gets the mean and 95%
+/// interval of its paired difference from the baseline, replication by replication
+/// (`<metric>_diff_mean`, `_diff_ci95_lo`, `_diff_ci95_hi`; empty on the baseline's own row
+/// and where no replication has both runs). The baseline's values are read in a first pass,
+/// one row per replication, and the differences in a second.
+pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), SweepError> {
+    let metrics: Vec<String> = summary_columns().into_iter().map(|c| c.name).collect();
+    let keys = exp.design.keys();
+    let mut moments: Vec<Vec<Moments>> =
+        vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
+    let mut failures = vec![0u64; exp.points.len()];
+    let baseline = exp.baseline_point();
+    let mut base_rows: Vec<Option<Vec<f64>>> = Vec::new();
+    if baseline.is_some() {
+        base_rows.resize(exp.replications as usize, None);
+    }
+    walk_runs(exp, runs_path, |point, rep, values| {
+        let Some(values) = values else {
+            failures[point] += 1;
+            return;
+        };
+        let values: Vec<f64> = values.take(metrics.len()).collect();
+        for (mom, x) in moments[point].iter_mut().zip(&values) {
             if x.is_finite() {
-                mom.push(x);
+                mom.push(*x);
             }
         }
+        if Some(point) == baseline {
+            base_rows[rep] = Some(values);
+        }
+    })?;
+    let mut differences: Vec<Vec<Moments>> = Vec::new();
+    if let Some(b) = baseline {
+        differences = vec![vec![Moments::default(); metrics.len()]; exp.points.len()];
+        walk_runs(exp, runs_path, |point, rep, values| {
+            let (Some(values), Some(base)) = (values, &base_rows[rep]) else {
+                return;
+            };
+            if point == b {
+                return;
+            }
+            for ((mom, x), y) in differences[point].iter_mut().zip(values).zip(base) {
+                if x.is_finite() && y.is_finite() {
+                    mom.push(x - y);
+                }
+            }
+        })?;
     }
     let mut header: Vec<String> = vec!["point".into(), "label".into()];
     header.extend(keys.iter().cloned());
@@ -693,6 +758,13 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
     for m in &metrics {
         for s in ["mean", "sd", "ci95_lo", "ci95_hi"] {
             header.push(format!("{m}_{s}"));
+        }
+    }
+    if baseline.is_some() {
+        for m in &metrics {
+            for s in DIFFERENCE_SUFFIXES {
+                header.push(format!("{m}{s}"));
+            }
         }
     }
     let path = out.join("points.csv");
@@ -705,11 +777,10 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
             source: e.into(),
         })?;
         for (p, point) in exp.points.iter().enumerate() {
-            let sc = exp.scenario_for(point, 0);
             let mut row = vec![point.id.to_string(), text_cell(&point.label).into_owned()];
             row.extend(
                 keys.iter()
-                    .map(|k| sc.params.get(k).map(value_text).unwrap_or_default()),
+                    .map(|k| exp.setting(point, k).map(value_text).unwrap_or_default()),
             );
             row.push(moments[p].first().map_or(0, |m| m.n).to_string());
             row.push(failures[p].to_string());
@@ -721,6 +792,16 @@ pub fn summarise(exp: &Experiment, out: &Path, runs_path: &Path) -> Result<(), S
                 }
                 let h = m.ci95_half_width();
                 for x in [m.mean(), m.sd(), m.mean() - h, m.mean() + h] {
+                    row.push(format_value(x));
+                }
+            }
+            for d in differences.get(p).into_iter().flatten() {
+                if d.n == 0 {
+                    row.extend(std::iter::repeat(String::new()).take(3));
+                    continue;
+                }
+                let h = d.ci95_half_width();
+                for x in [d.mean(), d.mean() - h, d.mean() + h] {
                     row.push(format_value(x));
                 }
             }
@@ -781,7 +862,7 @@ pub fn experiment_of(dir: &Path) -> Result<Experiment, SweepError> {
 
 /// The parsed `manifest.json` of the sweep directory `dir`; a missing directory or manifest,
 /// bad JSON, or another kind of output is the user's mistake (exit 2).
-fn sweep_manifest_of(dir: &Path) -> Result<Value, SweepError> {
+fn sweep_manifest_of(dir: &Path) -> Result<Manifest, SweepError> {
     let mpath = dir.join("manifest.json");
     let text = fs::read_to_string(&mpath).map_err(|e| {
         if e.kind() == io::ErrorKind::NotFound {
@@ -796,13 +877,13 @@ fn sweep_manifest_of(dir: &Path) -> Result<Value, SweepError> {
             }
         }
     })?;
-    let m: Value = serde_json::from_str(&text)
-        .map_err(|e| SweepError::Usage(format!("{}: {e}", mpath.display())))?;
-    if m["kind"] != json!("sweep") {
+    let m = Manifest::parse(&text, &mpath.display().to_string())
+        .map_err(|e| SweepError::Usage(e.to_string()))?;
+    if m.kind != "sweep" {
         return Err(SweepError::Usage(format!(
-            "{}: is not a sweep (kind {}); merge the shard directories of one `cogov sweep`",
+            "{}: is not a sweep (kind {:?}); merge the shard directories of one `cogov sweep`",
             dir.display(),
-            m["kind"]
+            m.kind
         )));
     }
     Ok(m)
@@ -810,11 +891,16 @@ fn sweep_manifest_of(dir: &Path) -> Result<Value, SweepError> {
 
 /// The experiment of a sweep manifest already parsed from `file` (which must be of kind
 /// `sweep`): its experiment file's text, loaded onto the resolved base scenario.
-pub fn experiment_from_manifest(m: &Value, file: &str) -> Result<Experiment, SweepError> {
-    let base = crate::scenario::load_manifest_str(&m["base"].to_string(), file)
+pub fn experiment_from_manifest(m: &Manifest, file: &str) -> Result<Experiment, SweepError> {
+    let base = m
+        .base
+        .as_deref()
+        .ok_or_else(|| SweepError::Usage(format!("{file}: base: missing: not a cogov manifest")))?;
+    let base = crate::scenario::Scenario::from_manifest(base, file)
         .map_err(|e| SweepError::Usage(e.to_string()))?;
-    let source = m["experiment_source"]
-        .as_str()
+    let source = m
+        .experiment_source
+        .as_deref()
         .ok_or_else(|| SweepError::Usage(format!("{file}: no experiment_source")))?;
     super::load_with_base(source, file, base).map_err(|e| SweepError::Usage(e.to_string()))
 }
@@ -872,23 +958,21 @@ pub fn merge_with(
             _locks.push(place::lock_dir(dir, false).map_err(output_error)?);
         }
         let m = sweep_manifest_of(dir)?;
-        if m["fingerprint"] != json!(fingerprint) {
+        if m.fingerprint.as_deref() != Some(&fingerprint[..]) {
             return Err(SweepError::Usage(format!(
-                "{}: is a shard of a different experiment (fingerprint {} vs {fingerprint})",
+                "{}: is a shard of a different experiment (fingerprint {:?} vs {fingerprint})",
                 dir.display(),
-                m["fingerprint"]
+                m.fingerprint.unwrap_or_default()
             )));
         }
-        if m["complete"] != json!(true) {
+        if m.complete != Some(true) {
             return Err(SweepError::Usage(format!(
                 "{}: the shard is not complete; finish it with --resume first",
                 dir.display()
             )));
         }
-        let (i, n) = (
-            m["shard"]["index"].as_u64().unwrap_or(0),
-            m["shard"]["count"].as_u64().unwrap_or(1),
-        );
+        let shard = m.shard.unwrap_or(Shard::WHOLE.record());
+        let (i, n) = (shard.index as u64, shard.count as u64);
         if *count.get_or_insert(n) != n {
             return Err(SweepError::Usage(format!(
                 "{}: was cut into {n} shards, the others into {}",

@@ -53,6 +53,24 @@ impl GameKind {
         }
     }
 
+    /// The game's parameter table (`[game]` keys besides `kind`), declared in its own file.
+    pub fn keys(self) -> &'static [GameKey] {
+        match self {
+            GameKind::NowakMay => nowak_may::KEYS,
+            GameKind::SpatialPgg => spatial_pgg::KEYS,
+            GameKind::WellMixed => well_mixed::KEYS,
+        }
+    }
+
+    /// The game that checked values of its table describe (the game's own `spec`).
+    pub fn spec(self, values: &Values) -> Result<GameSpec, Refusal> {
+        match self {
+            GameKind::NowakMay => nowak_may::spec(values),
+            GameKind::SpatialPgg => spatial_pgg::spec(values),
+            GameKind::WellMixed => well_mixed::spec(values),
+        }
+    }
+
     /// What one step of the game is called.
     pub fn step_name(self) -> &'static str {
         match self {
@@ -60,6 +78,190 @@ impl GameKind {
             _ => "MCS",
         }
     }
+}
+
+/// The type, range and default of one `[game]` key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KeyKind {
+    Int {
+        lo: i64,
+        hi: i64,
+        default: i64,
+    },
+    Float {
+        lo: f64,
+        hi: f64,
+        default: f64,
+    },
+    Choice {
+        options: &'static [&'static str],
+        default: &'static str,
+    },
+    /// A lattice file of `0`/`1` lines; optional, no default.
+    LatticeFile,
+}
+
+/// One key of a game's parameter table (the `[game]` table of its scenarios). Each game
+/// declares its table in its own file (`KEYS`); the scenario loader checks every key against it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GameKey {
+    pub key: &'static str,
+    pub kind: KeyKind,
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+/// Largest lattice side a scenario may ask for (10⁸ sites, a few hundred MB).
+pub const MAX_SIDE: i64 = 10_000;
+
+impl GameKey {
+    /// `L`, the side of a lattice game, defaulting to `default`.
+    pub const fn side(default: i64) -> GameKey {
+        GameKey {
+            key: "L",
+            kind: KeyKind::Int {
+                lo: lattice::MIN_SIDE as i64,
+                hi: MAX_SIDE,
+                default,
+            },
+            en: "lattice side (torus of L×L sites); ignored in favour of the file's size when init is given",
+            zh: "格子边长（L×L 周期格子）；给出 init 时以文件为准",
+        }
+    }
+
+    /// `p0`, the initial cooperator probability of a site, defaulting to `default`.
+    pub const fn site_p0(default: f64) -> GameKey {
+        GameKey {
+            key: "p0",
+            kind: KeyKind::Float {
+                lo: 0.0,
+                hi: 1.0,
+                default,
+            },
+            en: "initial cooperator probability per site",
+            zh: "初始合作者概率",
+        }
+    }
+
+    /// `K`, the noise of a Fermi imitation rule (0.001..=100, default 0.5), with its meaning
+    /// in this game.
+    pub const fn fermi_noise(en: &'static str, zh: &'static str) -> GameKey {
+        GameKey {
+            key: "K",
+            kind: KeyKind::Float {
+                lo: 0.001,
+                hi: 100.0,
+                default: 0.5,
+            },
+            en,
+            zh,
+        }
+    }
+
+    /// `init`, the initial lattice file of a lattice game.
+    pub const INIT: GameKey = GameKey {
+        key: "init",
+        kind: KeyKind::LatticeFile,
+        en: "initial lattice file (L lines of 0/1, 1 = cooperator; the peers' --init-out), relative to the scenario file",
+        zh: "初始格局文件（L 行 0/1，1 为合作者），相对情景文件",
+    };
+}
+
+/// A checked value of a game's table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyValue {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// The checked values of one game's table, defaults filled in, as the game's `spec` reads
+/// them; an initial lattice read from a file comes separately.
+pub struct Values {
+    keys: &'static [GameKey],
+    given: Vec<Option<KeyValue>>,
+    init: Option<Lattice>,
+}
+
+impl Values {
+    /// `given[i]` is the value of `keys[i]` when the scenario set it.
+    pub fn new(
+        keys: &'static [GameKey],
+        given: Vec<Option<KeyValue>>,
+        init: Option<Lattice>,
+    ) -> Values {
+        debug_assert_eq!(keys.len(), given.len());
+        Values { keys, given, init }
+    }
+
+    fn index(&self, key: &str) -> usize {
+        self.keys
+            .iter()
+            .position(|k| k.key == key)
+            .expect("a key of the game's own table")
+    }
+
+    /// Whether the scenario set `key` (rather than leaving its default).
+    pub fn given(&self, key: &str) -> bool {
+        self.given[self.index(key)].is_some()
+    }
+
+    fn value(&self, key: &str) -> KeyValue {
+        let i = self.index(key);
+        self.given[i].clone().unwrap_or(match self.keys[i].kind {
+            KeyKind::Int { default, .. } => KeyValue::Int(default),
+            KeyKind::Float { default, .. } => KeyValue::Float(default),
+            KeyKind::Choice { default, .. } => KeyValue::Text(default.to_string()),
+            KeyKind::LatticeFile => unreachable!("a lattice file has no value but the lattice"),
+        })
+    }
+
+    pub fn int(&self, key: &str) -> i64 {
+        match self.value(key) {
+            KeyValue::Int(i) => i,
+            other => unreachable!("{key} checked as an integer: {other:?}"),
+        }
+    }
+
+    pub fn float(&self, key: &str) -> f64 {
+        match self.value(key) {
+            KeyValue::Float(x) => x,
+            other => unreachable!("{key} checked as a number: {other:?}"),
+        }
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        match self.value(key) {
+            KeyValue::Text(t) => t,
+            other => unreachable!("{key} checked as a string: {other:?}"),
+        }
+    }
+
+    /// The side and initial lattice of a lattice game whose side is `side_key`: an `init`
+    /// lattice fixes the side, and a side given beside it must agree.
+    pub fn lattice(&self, side_key: &'static str) -> Result<(usize, Option<Lattice>), Refusal> {
+        let side = self.int(side_key);
+        match &self.init {
+            Some(l) if self.given(side_key) && side as usize != l.side() => Err(Refusal {
+                key: side_key,
+                message: format!(
+                    "is {side} but the init file is a {}×{} lattice; drop {side_key} or make them agree",
+                    l.side(),
+                    l.side()
+                ),
+            }),
+            Some(l) => Ok((l.side(), Some(l.clone()))),
+            None => Ok((side as usize, None)),
+        }
+    }
+}
+
+/// Why a game refuses values that each pass their key's range: the key to blame and what is
+/// wrong (the loader adds the file and line).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub key: &'static str,
+    pub message: String,
 }
 
 /// A fully specified game (validated by the scenario loader): everything but the seed and the
@@ -91,6 +293,18 @@ impl GameSpec {
             GameSpec::NowakMay { .. } => GameKind::NowakMay,
             GameSpec::SpatialPgg { .. } => GameKind::SpatialPgg,
             GameSpec::WellMixed { .. } => GameKind::WellMixed,
+        }
+    }
+
+    /// The values of the game's table that describe this game, in table order (`init`, a
+    /// lattice, is not among them): the inverse of `GameKind::spec`.
+    pub fn values(&self) -> Vec<(&'static str, KeyValue)> {
+        match self {
+            GameSpec::NowakMay { side, b, p0, .. } => nowak_may::values(*side, *b, *p0),
+            GameSpec::SpatialPgg {
+                side, params, p0, ..
+            } => spatial_pgg::values(*side, params, *p0),
+            GameSpec::WellMixed { params, p0 } => well_mixed::values(params, *p0),
         }
     }
 

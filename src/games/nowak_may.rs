@@ -22,8 +22,46 @@
 use rayon::prelude::*;
 
 use super::lattice::{count_cooperators, Lattice, COOPERATOR, MIN_SIDE};
-use super::NOWAK_MAY_UNIT;
+use super::{GameKey, GameSpec, KeyKind, KeyValue, Refusal, Values, NOWAK_MAY_UNIT};
 use crate::model::rng::{stream, Purpose};
+
+/// The `[game]` table of this game (besides `kind`): every key with its type, range, default
+/// and meaning, in manifest order.
+pub const KEYS: &[GameKey] = &[
+    GameKey::side(200),
+    GameKey {
+        key: "b",
+        kind: KeyKind::Float {
+            lo: 1.0,
+            hi: 3.0,
+            default: 1.85,
+        },
+        en: "temptation T = b (R = 1, S = P = 0)",
+        zh: "背叛诱惑 T = b（R = 1，S = P = 0）",
+    },
+    GameKey::site_p0(0.9),
+    GameKey::INIT,
+];
+
+/// The game its checked `[game]` values describe.
+pub fn spec(v: &Values) -> Result<GameSpec, Refusal> {
+    let (side, init) = v.lattice("L")?;
+    Ok(GameSpec::NowakMay {
+        side,
+        b: v.float("b"),
+        p0: v.float("p0"),
+        init,
+    })
+}
+
+/// The `[game]` values of a game, in table order (the inverse of `spec`).
+pub fn values(side: usize, b: f64, p0: f64) -> Vec<(&'static str, KeyValue)> {
+    vec![
+        ("L", KeyValue::Int(side as i64)),
+        ("b", KeyValue::Float(b)),
+        ("p0", KeyValue::Float(p0)),
+    ]
+}
 
 /// Sites in a lattice from which the passes run rows in parallel: below it, thread hand-off
 /// costs more than it saves.

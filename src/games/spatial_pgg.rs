@@ -38,8 +38,51 @@
 use rand::RngCore;
 
 use super::lattice::{Lattice, MIN_SIDE};
-use super::{kernel, SPATIAL_PGG_UNIT};
+use super::{kernel, GameKey, GameSpec, KeyKind, KeyValue, Refusal, Values, SPATIAL_PGG_UNIT};
 use crate::model::rng::{stream, Purpose, Stream};
+
+/// The `[game]` table of this game (besides `kind`): every key with its type, range, default
+/// and meaning, in manifest order.
+pub const KEYS: &[GameKey] = &[
+    GameKey::side(100),
+    GameKey {
+        key: "r",
+        kind: KeyKind::Float {
+            lo: 0.0,
+            hi: 25.0,
+            default: 4.5,
+        },
+        en: "multiplication factor of each group's pot",
+        zh: "公共池增益系数 r",
+    },
+    GameKey::fermi_noise("noise of the Fermi imitation rule", "费米模仿规则的噪声 K"),
+    GameKey::site_p0(0.5),
+    GameKey::INIT,
+];
+
+/// The game its checked `[game]` values describe.
+pub fn spec(v: &Values) -> Result<GameSpec, Refusal> {
+    let (side, init) = v.lattice("L")?;
+    Ok(GameSpec::SpatialPgg {
+        side,
+        params: PggParams {
+            r: v.float("r"),
+            k: v.float("K"),
+        },
+        p0: v.float("p0"),
+        init,
+    })
+}
+
+/// The `[game]` values of a game, in table order (the inverse of `spec`).
+pub fn values(side: usize, params: &PggParams, p0: f64) -> Vec<(&'static str, KeyValue)> {
+    vec![
+        ("L", KeyValue::Int(side as i64)),
+        ("r", KeyValue::Float(params.r)),
+        ("K", KeyValue::Float(params.k)),
+        ("p0", KeyValue::Float(p0)),
+    ]
+}
 
 /// Group size: a site and its four von Neumann neighbours.
 pub const GROUP: usize = 5;

@@ -57,8 +57,125 @@
 
 use rand::RngCore;
 
-use super::{below, kernel, unit_interval, WELL_MIXED_UNIT};
+use super::{
+    below, kernel, unit_interval, GameKey, GameSpec, KeyKind, KeyValue, Refusal, Values,
+    WELL_MIXED_UNIT,
+};
 use crate::model::rng::{stream, Purpose, Stream};
+
+/// The `[game]` table of this game (besides `kind`): every key with its type, range, default
+/// and meaning, in manifest order.
+pub const KEYS: &[GameKey] = &[
+    GameKey {
+        key: "population",
+        kind: KeyKind::Int {
+            lo: 2,
+            hi: MAX_POPULATION,
+            default: 100_000,
+        },
+        en: "number of players M",
+        zh: "参与者人数 M",
+    },
+    GameKey {
+        key: "group_size",
+        kind: KeyKind::Int {
+            lo: 2,
+            hi: MAX_GROUP,
+            default: 5,
+        },
+        en: "players per public goods game N (at most the population)",
+        zh: "每局公共物品博弈人数 N（不超过总人数）",
+    },
+    GameKey {
+        key: "r",
+        kind: KeyKind::Float {
+            lo: 0.0,
+            hi: 100.0,
+            default: 3.0,
+        },
+        en: "multiplication factor of the pot; cooperation wins when r > N",
+        zh: "公共池增益系数 r；r > N 时合作占优",
+    },
+    GameKey {
+        key: "rule",
+        kind: KeyKind::Choice {
+            options: &["proportional", "fermi"],
+            default: "proportional",
+        },
+        en: "imitation rule: proportional (replicator dynamics) or fermi",
+        zh: "模仿规则：proportional（复制者动态）或 fermi",
+    },
+    GameKey::fermi_noise(
+        "noise of the Fermi rule (only with rule = \"fermi\")",
+        "费米规则噪声（仅用于 rule = \"fermi\"）",
+    ),
+    GameKey {
+        key: "p0",
+        kind: KeyKind::Float {
+            lo: 0.0,
+            hi: 1.0,
+            default: 0.5,
+        },
+        en: "initial cooperator probability per player",
+        zh: "初始合作者概率",
+    },
+];
+
+/// Largest population.
+pub const MAX_POPULATION: i64 = 100_000_000;
+
+/// Largest group.
+pub const MAX_GROUP: i64 = 100;
+
+/// The game its checked `[game]` values describe: a group is at most the population, and the
+/// Fermi noise `K` goes with the Fermi rule only.
+pub fn spec(v: &Values) -> Result<GameSpec, Refusal> {
+    let population = v.int("population") as usize;
+    let group_size = v.int("group_size") as usize;
+    if group_size > population {
+        return Err(Refusal {
+            key: "group_size",
+            message: format!("must be at most the population ({population}), got {group_size}"),
+        });
+    }
+    let rule = match v.text("rule").as_str() {
+        "fermi" => Imitation::Fermi { k: v.float("K") },
+        _ if v.given("K") => {
+            return Err(Refusal {
+                key: "K",
+                message: "applies only to rule = \"fermi\"; remove it or set the rule".into(),
+            })
+        }
+        _ => Imitation::Proportional,
+    };
+    Ok(GameSpec::WellMixed {
+        params: WellMixedParams {
+            population,
+            group_size,
+            r: v.float("r"),
+            rule,
+        },
+        p0: v.float("p0"),
+    })
+}
+
+/// The `[game]` values of a game, in table order (the inverse of `spec`).
+pub fn values(params: &WellMixedParams, p0: f64) -> Vec<(&'static str, KeyValue)> {
+    let mut out = vec![
+        ("population", KeyValue::Int(params.population as i64)),
+        ("group_size", KeyValue::Int(params.group_size as i64)),
+        ("r", KeyValue::Float(params.r)),
+    ];
+    match params.rule {
+        Imitation::Proportional => out.push(("rule", KeyValue::Text("proportional".into()))),
+        Imitation::Fermi { k } => {
+            out.push(("rule", KeyValue::Text("fermi".into())));
+            out.push(("K", KeyValue::Float(k)));
+        }
+    }
+    out.push(("p0", KeyValue::Float(p0)));
+    out
+}
 
 /// Contribution of a cooperator.
 pub const COST: f64 = 1.0;

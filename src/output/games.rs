@@ -1,30 +1,18 @@
 //! Output records of a game run (`cogov run scenarios/validation/…`): the columns of its
-//! `timeseries.csv` and `summary.csv` with units and bilingual meanings, the rows derived from a
-//! `games::play::Played`, and its manifest.
+//! `timeseries.csv` and `summary.csv` with units and bilingual meanings, and the rows derived
+//! from a `games::play::Played`. Its manifest is the shared one (`GameScenario::manifest`).
 //!
 //! A game run writes the same three files as a city run, so the same tools read both; the
 //! columns differ because the games count strategies, not issues.
 
-use serde_json::{json, Map, Value};
-
-use super::records::Column;
-use crate::games::play::Played;
+use super::records::{def, Column, ColumnDef};
+use crate::games::play::{Played, StepRecord};
 use crate::games::GameKind;
-use crate::scenario::game::{game_values, GameScenario};
 
-fn col(name: &str, unit: &'static str, en: &str, zh: &str) -> Column {
-    Column {
-        name: name.to_string(),
-        unit,
-        en: en.to_string(),
-        zh: zh.to_string(),
-    }
-}
-
-/// Columns of a game's `timeseries.csv`, in order.
-pub fn timeseries_columns(kind: GameKind) -> Vec<Column> {
+/// The columns of a game's `timeseries.csv`, in order, each with its value from one step.
+fn timeseries_defs(kind: GameKind) -> Vec<ColumnDef<StepRecord>> {
     let mut c = vec![
-        col(
+        def(
             "step",
             if kind == GameKind::NowakMay {
                 "generation"
@@ -33,113 +21,150 @@ pub fn timeseries_columns(kind: GameKind) -> Vec<Column> {
             },
             "generation (Nowak–May) or Monte Carlo step; 0 is the initial state",
             "代数（Nowak–May）或蒙特卡洛步；0 为初始状态",
+            |r: &StepRecord| r.step as f64,
         ),
-        col(
+        def(
             "cooperators",
             "players",
             "cooperators after this step",
             "本步后的合作者人数",
+            |r: &StepRecord| r.cooperators as f64,
         ),
-        col(
+        def(
             "coop_fraction",
             "share",
             "cooperator share ρ_C",
             "合作者比例 ρ_C",
+            |r: &StepRecord| r.fraction,
         ),
     ];
     if kind == GameKind::WellMixed {
-        c.push(col(
+        c.push(def(
             "mean_field_fraction",
             "share",
             "cooperator share of the mean-field (replicator) equation, RK4",
             "平均场（复制者）方程的合作者比例（RK4 积分）",
+            |r: &StepRecord| r.mean_field.unwrap_or(0.0),
         ));
-        c.push(col(
+        c.push(def(
             "deviation",
             "share",
             "simulated minus mean-field share",
             "模拟比例减平均场比例",
+            |r: &StepRecord| r.fraction - r.mean_field.unwrap_or(0.0),
         ));
     }
     c
 }
 
-/// One `timeseries.csv` row per step.
-pub fn timeseries_rows(played: &Played) -> impl Iterator<Item = Vec<f64>> + '_ {
-    played.series.iter().map(|r| {
-        let mut row = vec![r.step as f64, r.cooperators as f64, r.fraction];
-        if let Some(m) = r.mean_field {
-            row.push(m);
-            row.push(r.fraction - m);
-        }
-        row
-    })
+/// Columns of a game's `timeseries.csv`, in order.
+pub fn timeseries_columns(kind: GameKind) -> Vec<Column> {
+    timeseries_defs(kind)
+        .into_iter()
+        .map(|d| d.column)
+        .collect()
 }
 
-/// Columns of a game's `summary.csv`, in order.
-pub fn summary_columns(kind: GameKind) -> Vec<Column> {
+/// One `timeseries.csv` row per step.
+pub fn timeseries_rows(played: &Played) -> impl Iterator<Item = Vec<f64>> + '_ {
+    let defs = timeseries_defs(played.kind);
+    played
+        .series
+        .iter()
+        .map(move |r| defs.iter().map(|d| (d.value)(r)).collect())
+}
+
+/// The columns of a game's `summary.csv`, in order, each with its value from the run.
+fn summary_defs(kind: GameKind) -> Vec<ColumnDef<Played>> {
     let mut c = vec![
-        col(
+        def(
             "players",
             "players",
             "sites of the lattice or players of the population",
             "格点数或参与者人数",
+            |p: &Played| p.players as f64,
         ),
-        col(
+        def(
             "steps",
             "steps",
             "generations or Monte Carlo steps run",
             "运行的代数或蒙特卡洛步数",
+            |p: &Played| steps(p) as f64,
         ),
-        col(
+        def(
             "updates",
             "updates",
             "players × steps: site updates (Nowak–May) or elementary steps",
             "参与者数 × 步数：格点更新数或基本步数",
+            |p: &Played| p.players as f64 * steps(p) as f64,
         ),
-        col(
+        def(
             "final_coop_fraction",
             "share",
             "cooperator share after the last step",
             "最后一步后的合作者比例",
+            |p: &Played| last_fraction(p),
         ),
-        col(
+        def(
             "mean_coop_fraction",
             "share",
             "mean cooperator share over the second half of the steps",
             "后一半步数的平均合作者比例",
+            |p: &Played| second_half_mean(p),
         ),
-        col(
+        def(
             "min_coop_fraction",
             "share",
             "lowest share after step 0",
             "第 0 步之后的最低合作者比例",
+            |p: &Played| {
+                p.series
+                    .iter()
+                    .skip(1)
+                    .map(|r| r.fraction)
+                    .fold(last_fraction(p), f64::min)
+            },
         ),
-        col(
+        def(
             "max_coop_fraction",
             "share",
             "highest share after step 0",
             "第 0 步之后的最高合作者比例",
+            |p: &Played| {
+                p.series
+                    .iter()
+                    .skip(1)
+                    .map(|r| r.fraction)
+                    .fold(last_fraction(p), f64::max)
+            },
         ),
-        col(
+        def(
             "c_extinct_step",
             "step",
             "first step with no cooperator left, −1 if none",
             "合作者灭绝的第一步，未灭绝为 −1",
+            |p: &Played| first_step(p, |c| c == 0),
         ),
-        col(
+        def(
             "d_extinct_step",
             "step",
             "first step with no defector left, −1 if none",
             "背叛者灭绝的第一步，未灭绝为 −1",
+            |p: &Played| first_step(p, |c| c == p.players),
         ),
     ];
     if kind == GameKind::WellMixed {
-        c.push(col(
+        c.push(def(
             "max_abs_deviation",
             "share",
             "largest |simulated − mean-field share| over the run",
             "模拟与平均场比例之差的最大绝对值",
+            |p: &Played| {
+                p.series
+                    .iter()
+                    .filter_map(|r| r.mean_field.map(|m| (r.fraction - m).abs()))
+                    .fold(0.0, f64::max)
+            },
         ));
     }
     c
@@ -157,67 +182,35 @@ pub fn second_half_mean(played: &Played) -> f64 {
     tail.iter().sum::<f64>() / tail.len().max(1) as f64
 }
 
-/// The one `summary.csv` row.
-pub fn summary_row(played: &Played) -> Vec<f64> {
-    let steps = played.series.len().saturating_sub(1);
-    let after: Vec<f64> = played.series.iter().skip(1).map(|r| r.fraction).collect();
-    let first = |pred: &dyn Fn(u64) -> bool| {
-        played
-            .series
-            .iter()
-            .find(|r| pred(r.cooperators))
-            .map_or(-1.0, |r| r.step as f64)
-    };
-    let last = played.series.last().map_or(0.0, |r| r.fraction);
-    let mut row = vec![
-        played.players as f64,
-        steps as f64,
-        played.players as f64 * steps as f64,
-        last,
-        second_half_mean(played),
-        after.iter().cloned().fold(last, f64::min),
-        after.iter().cloned().fold(last, f64::max),
-        first(&|c| c == 0),
-        first(&|c| c == played.players),
-    ];
-    if played.kind == GameKind::WellMixed {
-        row.push(
-            played
-                .series
-                .iter()
-                .filter_map(|r| r.mean_field.map(|m| (r.fraction - m).abs()))
-                .fold(0.0, f64::max),
-        );
-    }
-    row
+/// Columns of a game's `summary.csv`, in order.
+pub fn summary_columns(kind: GameKind) -> Vec<Column> {
+    summary_defs(kind).into_iter().map(|d| d.column).collect()
 }
 
-/// The manifest of a game run: enough to reproduce it with `cogov run manifest.json`. An
-/// initial lattice read from a file is named as `initial_lattice.txt`, the copy the run writes
-/// next to the manifest.
-pub fn manifest_json(sc: &GameScenario) -> Value {
-    let init = sc
-        .init_path
-        .as_ref()
-        .map(|_| std::path::Path::new(INITIAL_LATTICE_FILE));
-    let game: Map<String, Value> = game_values(&sc.spec, init)
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    json!({
-        "cogov_version": env!("CARGO_PKG_VERSION"),
-        "kind": "game",
-        "scenario": {
-            "name": sc.name,
-            "title_en": sc.title_en,
-            "title_zh": sc.title_zh,
-            "description_en": sc.description_en,
-            "description_zh": sc.description_zh,
-        },
-        "seed": sc.seed,
-        "ticks": sc.ticks,
-        "game": game,
-    })
+/// The one `summary.csv` row.
+pub fn summary_row(played: &Played) -> Vec<f64> {
+    summary_defs(played.kind)
+        .iter()
+        .map(|d| (d.value)(played))
+        .collect()
+}
+
+/// Steps run (the series holds step 0 too).
+fn steps(p: &Played) -> usize {
+    p.series.len().saturating_sub(1)
+}
+
+/// The cooperator share after the last step.
+fn last_fraction(p: &Played) -> f64 {
+    p.series.last().map_or(0.0, |r| r.fraction)
+}
+
+/// The first step whose cooperator count satisfies `pred`, −1 if none.
+fn first_step(p: &Played, pred: impl Fn(u64) -> bool) -> f64 {
+    p.series
+        .iter()
+        .find(|r| pred(r.cooperators))
+        .map_or(-1.0, |r| r.step as f64)
 }
 
 /// File names of the lattices a lattice game writes.

@@ -5,6 +5,7 @@
 //! decides where files go and makes a run's directory appear only when it is complete.
 
 pub mod games;
+pub mod manifest;
 pub mod place;
 pub mod records;
 pub mod validation;
@@ -13,10 +14,9 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use crate::model::params::{param_specs, ParamValue, Params, SECTIONS};
-use crate::scenario::{LabelledIntervention, Scenario};
+use crate::scenario::Scenario;
 use records::Column;
 
 /// Formats a value for CSV: integers without a fraction, others in Rust's shortest exact form,
@@ -62,68 +62,10 @@ pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A parameter value as a JSON number or boolean.
-pub fn param_json(v: ParamValue) -> Value {
-    match v {
-        ParamValue::Float(x) => json!(x),
-        ParamValue::Int(i) => json!(i),
-        ParamValue::Bool(b) => json!(b),
-    }
-}
-
-/// Every parameter as `{section: {key: value}}`, in table order.
-pub fn params_json(p: &Params) -> Value {
-    let mut root = Map::new();
-    for section in SECTIONS {
-        let mut m = Map::new();
-        for spec in param_specs()
-            .iter()
-            .filter(|s| s.key.split('.').next() == Some(section))
-        {
-            let field = spec.key.split_once('.').map_or(spec.key, |(_, f)| f);
-            m.insert(
-                field.to_string(),
-                param_json(p.get(spec.key).expect("spec key")),
-            );
-        }
-        root.insert(section.to_string(), Value::Object(m));
-    }
-    Value::Object(root)
-}
-
-/// The manifest of a run: the fully resolved scenario, seed and version, enough to reproduce it.
+/// The manifest of a city run as JSON (`Scenario::manifest`); `kind` is `run`, or `base`
+/// inside a sweep's manifest.
 pub fn manifest_json(sc: &Scenario, kind: &str) -> Value {
-    let interventions: Vec<Value> = sc.interventions.iter().map(intervention_json).collect();
-    json!({
-        "cogov_version": env!("CARGO_PKG_VERSION"),
-        "kind": kind,
-        "scenario": scenario_meta_json(sc),
-        "seed": sc.seed,
-        "ticks": sc.ticks,
-        "params": params_json(&sc.params),
-        "interventions": interventions,
-    })
-}
-
-/// A scenario's name, titles and descriptions, as a manifest (and the classroom's lesson list)
-/// gives them.
-pub fn scenario_meta_json(sc: &Scenario) -> Value {
-    json!({
-        "name": sc.name,
-        "title_en": sc.title_en,
-        "title_zh": sc.title_zh,
-        "description_en": sc.description_en,
-        "description_zh": sc.description_zh,
-    })
-}
-
-/// One intervention as a manifest records it: `{tick, label_en, label_zh, set: {key: value}}`.
-pub fn intervention_json(l: &LabelledIntervention) -> Value {
-    let mut set = Map::new();
-    for (k, v) in &l.intervention.changes {
-        set.insert(k.clone(), param_json(*v));
-    }
-    json!({"tick": l.intervention.tick, "label_en": l.label_en, "label_zh": l.label_zh, "set": set})
+    sc.manifest(kind).to_value()
 }
 
 /// Writes pretty JSON followed by a newline.

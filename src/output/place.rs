@@ -645,7 +645,9 @@ mod tests {
         assert_eq!(recognise(&v), Ok(Kind::Validation));
         fs::write(
             v.join("manifest.json"),
-            crate::output::validation::validation_manifest(true).to_string(),
+            crate::output::validation::validation_manifest(true)
+                .to_value()
+                .to_string(),
         )
         .unwrap();
         assert_eq!(recognise(&v), Ok(Kind::Validation));

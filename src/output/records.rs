@@ -1,8 +1,12 @@
 //! Output records: the columns of `timeseries.csv` and `summary.csv`, each with its unit and
 //! a bilingual meaning, derived from the model's raw `TickStats`.
 //!
-//! The column tables here are the only definition of what a column means: the CSV header,
-//! the README's column table (`cogov columns`) and chart labels all come from them.
+//! Each column is declared once (`ColumnDef`: name, unit, English and Chinese meaning, and the
+//! function computing its value), in one table per file (`timeseries_defs`, `summary_defs`),
+//! so a header and its values cannot be matched by position and drift apart. The CSV header
+//! and rows, `cogov columns` (and the README's tables, held to it by `tests/docs.rs`) and
+//! chart labels all come from these tables; the games' tables (`games.rs`) are built the same
+//! way.
 
 use crate::model::entities::{ActorKind, N_KINDS};
 use crate::model::TickStats;
@@ -51,83 +55,96 @@ pub const LEVEL_EN: [&str; 5] = [
     "grid",
 ];
 
-fn col(
-    name: impl Into<String>,
-    unit: &'static str,
-    en: impl Into<String>,
-    zh: impl Into<String>,
-) -> Column {
-    Column {
-        name: name.into(),
-        unit,
-        en: en.into(),
-        zh: zh.into(),
-    }
-}
-
-/// Columns of `timeseries.csv`, in order.
-pub fn timeseries_columns() -> Vec<Column> {
+/// Every column of `timeseries.csv`, in order, with its value from one week's `TickStats`.
+fn timeseries_defs() -> Vec<ColumnDef<TickStats>> {
     let mut c = vec![
-        col("tick", "week", "week of the run", "周次"),
-        col("arrived", "issues", "new issues that arose", "新发事项数"),
-        col(
+        def(
+            "tick",
+            "week",
+            "week of the run",
+            "周次",
+            |s: &TickStats| s.tick as f64,
+        ),
+        def(
+            "arrived",
+            "issues",
+            "new issues that arose",
+            "新发事项数",
+            |s: &TickStats| s.arrived as f64,
+        ),
+        def(
             "discovered",
             "issues",
             "issues discovered (by grid teams or reports)",
             "被发现（网格巡查或居民上报）的事项数",
+            |s: &TickStats| s.discovered as f64,
         ),
-        col("resolved", "issues", "issues resolved", "已解决事项数"),
-        col(
+        def(
+            "resolved",
+            "issues",
+            "issues resolved",
+            "已解决事项数",
+            |s: &TickStats| s.resolved as f64,
+        ),
+        def(
             "abandoned",
             "issues",
             "issues closed unresolved at the maximum age",
             "超期未解决关闭的事项数",
+            |s: &TickStats| s.abandoned as f64,
         ),
-        col(
+        def(
             "backlog",
             "issues",
             "open issues at the end of the week, hidden included",
             "当周结束时未结事项数（含未发现）",
+            |s: &TickStats| s.backlog as f64,
         ),
-        col(
+        def(
             "hidden",
             "issues",
             "open issues nobody has discovered yet",
             "尚未被发现的事项数",
+            |s: &TickStats| s.hidden as f64,
         ),
-        col(
+        def(
             "mean_age",
             "weeks",
             "mean age of open issues",
             "未结事项平均积压周数",
+            |s: &TickStats| ratio(s.backlog_age_sum, s.backlog as f64),
         ),
-        col(
+        def(
             "escalated",
             "issues",
             "issues moved up one level past their deadline",
             "超期上交一级的事项数",
+            |s: &TickStats| s.escalated as f64,
         ),
-        col(
+        def(
             "petitioned",
             "issues",
             "issues taken past their level by petition",
             "越级上访的事项数",
+            |s: &TickStats| s.petitioned as f64,
         ),
-        col(
+        def(
             "major_risks",
             "events",
             "issues that became major risk events",
             "演变为重大风险事件的事项数",
+            |s: &TickStats| s.major_risks as f64,
         ),
-        col(
+        def(
             "refused",
             "issues",
             "unlisted issues a listed lead refused (buck-passing)",
             "清单外事项被推诿次数",
+            |s: &TickStats| s.refused as f64,
         ),
     ];
     for (i, l) in ["l1", "l2", "l3", "l4", "l5"].iter().enumerate() {
-        c.push(col(
+        c.push(def(
             format!("resolved_share_{l}"),
             "share",
             format!(
@@ -135,31 +152,35 @@ pub fn timeseries_columns() -> Vec<Column> {
                 LEVEL_EN[i]
             ),
             format!("本周已解决事项中在{}层级解决的比例", LEVEL_ZH[i]),
+            move |s: &TickStats| ratio(s.resolved_at_level[i] as f64, s.resolved as f64),
         ));
     }
     c.extend([
-        col(
+        def(
             "fengqiao_village",
             "share",
             "resolved at community/grid level (small matters stay in the village)",
             "在社区/网格解决的比例（小事不出村）",
+            |s: &TickStats| ratio(resolved_at(s, 3, 5), s.resolved as f64),
         ),
-        col(
+        def(
             "fengqiao_town",
             "share",
             "resolved at street level or below (big matters stay in the town)",
             "在街道及以下解决的比例（大事不出镇）",
+            |s: &TickStats| ratio(resolved_at(s, 2, 5), s.resolved as f64),
         ),
-        col(
+        def(
             "fengqiao_no_upward",
             "share",
-            "resolved without ever reaching the city (no passing upward)",
-            "从未上交到市级即解决的比例（矛盾不上交，口径为不出区县）",
+            "resolved without ever reaching the city: stays in the district (whether conflicts are passed up shows in petitioned)",
+            "从未上交到市级即解决的比例（矛盾不出区县；矛盾是否上交看越级上访）",
+            |s: &TickStats| ratio(s.resolved_below_city as f64, s.resolved as f64),
         ),
     ]);
     for (k, kind) in ActorKind::ALL.iter().enumerate() {
         for (a, act) in ACTION_SLUG.iter().enumerate() {
-            c.push(col(
+            c.push(def(
                 format!("{act}_share_{}", kind.slug()),
                 "share",
                 format!(
@@ -167,341 +188,287 @@ pub fn timeseries_columns() -> Vec<Column> {
                     KIND_EN[k], ACTION_EN[a]
                 ),
                 format!("{}的{}占行为选择的比例", KIND_ZH[k], ACTION_ZH[a]),
+                move |s: &TickStats| {
+                    let total: u64 = s.actions[k].iter().sum();
+                    ratio(s.actions[k][a] as f64, total as f64)
+                },
             ));
         }
     }
     for (k, kind) in ActorKind::ALL.iter().enumerate() {
-        c.push(col(
+        c.push(def(
             format!("motivation_{}", kind.slug()),
             "0..1",
             format!("mean intrinsic motivation of {}", KIND_EN[k]),
             format!("{}平均内在动机", KIND_ZH[k]),
+            move |s: &TickStats| ratio(s.motivation_sum[k], s.org_count[k]),
         ));
     }
     c.extend([
-        col(
+        def(
             "overloaded_share",
             "share",
             "substantive decisions capacity could not serve in full",
             "因工作力量不足未能完全落实的实质履职比例",
+            |s: &TickStats| {
+                ratio(
+                    s.overloaded.iter().sum::<u64>() as f64,
+                    (0..N_KINDS).map(|k| s.actions[k][0]).sum::<u64>() as f64,
+                )
+            },
         ),
-        col(
+        def(
             "unsaturated_share",
             "share",
             "decisions whose choice probabilities all lay between 0.05 and 0.95",
             "各选项概率均在0.05至0.95之间的行为选择比例",
+            |s: &TickStats| {
+                ratio(
+                    s.unsaturated as f64,
+                    s.actions.iter().flatten().sum::<u64>() as f64,
+                )
+            },
         ),
-        col(
+        def(
             "coalition_success_rate",
             "share",
             "coalition-weeks that made progress",
             "取得进展的专班·周比例",
+            |s: &TickStats| {
+                ratio(
+                    s.coalition_ticks_with_progress as f64,
+                    s.coalition_ticks as f64,
+                )
+            },
         ),
-        col(
+        def(
             "conflicts_per_coalition_tick",
             "rate",
             "policy conflicts per coalition-week",
             "每专班·周的政策冲突次数",
+            |s: &TickStats| ratio(s.conflicts as f64, s.coalition_ticks as f64),
         ),
-        col(
+        def(
             "formation_waits",
             "issues",
             "cross-domain issues still waiting for their coalition to form",
             "仍在等待组建专班的跨领域事项数",
+            |s: &TickStats| s.formation_waits as f64,
         ),
-        col(
+        def(
             "org_trust",
             "0..1",
             "mean inter-organisational trust",
             "组织间平均信任",
+            |s: &TickStats| ratio(s.org_trust_sum, s.org_trust_count),
         ),
-        col(
+        def(
             "resident_trust",
             "0..1",
             "mean resident trust in government",
             "居民对政府的平均信任",
+            |s: &TickStats| ratio(s.resident_trust_sum, s.residents),
         ),
-        col(
+        def(
             "satisfaction",
             "0..1",
             "mean satisfaction on issues closed this week",
             "本周办结事项的平均满意度",
+            |s: &TickStats| ratio(s.satisfaction_sum, s.closed as f64),
         ),
-        col(
+        def(
             "cost_transaction",
             "effort units",
             "transaction cost of coalition work",
             "协同交易成本",
+            |s: &TickStats| s.cost_transaction,
         ),
-        col(
+        def(
             "cost_oversight",
             "effort units",
             "oversight cost (attention, inspection, evaluation, measurement)",
             "监督成本（注意力、纪检、评估、测量）",
+            |s: &TickStats| s.cost_oversight,
         ),
-        col(
+        def(
             "cost_paperwork",
             "effort units",
             "paperwork and symbolic work",
             "填表留痕与形式工作成本",
+            |s: &TickStats| s.cost_paperwork,
         ),
-        col(
+        def(
             "cost_programmes",
             "effort units",
             "running cost of lever programmes (systems, funding, meetings…)",
             "各项政策举措运行成本（系统、资助、会议等）",
+            |s: &TickStats| s.cost_programmes,
         ),
-        col(
+        def(
             "effort_spent",
             "effort units",
             "effort spent on issues, overheads included",
             "投入事项的工作量（含开销）",
+            |s: &TickStats| s.effort_spent,
         ),
-        col(
+        def(
             "attention_used",
             "slots",
             "superiors' attention slots used",
             "已用上级注意力名额",
+            |s: &TickStats| s.attention_used,
         ),
     ]);
     c
 }
 
-/// One row of `timeseries.csv`, aligned with `timeseries_columns()`.
-pub fn timeseries_row(s: &TickStats) -> Vec<f64> {
-    let resolved = s.resolved as f64;
-    let mut v = vec![
-        s.tick as f64,
-        s.arrived as f64,
-        s.discovered as f64,
-        resolved,
-        s.abandoned as f64,
-        s.backlog as f64,
-        s.hidden as f64,
-        ratio(s.backlog_age_sum, s.backlog as f64),
-        s.escalated as f64,
-        s.petitioned as f64,
-        s.major_risks as f64,
-        s.refused as f64,
-    ];
-    for l in 0..5 {
-        v.push(ratio(s.resolved_at_level[l] as f64, resolved));
-    }
-    let at = |a: usize, b: usize| (a..b).map(|l| s.resolved_at_level[l] as f64).sum::<f64>();
-    v.push(ratio(at(3, 5), resolved));
-    v.push(ratio(at(2, 5), resolved));
-    v.push(ratio(s.resolved_below_city as f64, resolved));
-    for k in 0..N_KINDS {
-        let total: u64 = s.actions[k].iter().sum();
-        for a in 0..3 {
-            v.push(ratio(s.actions[k][a] as f64, total as f64));
-        }
-    }
-    for k in 0..N_KINDS {
-        v.push(ratio(s.motivation_sum[k], s.org_count[k]));
-    }
-    let substantive: u64 = (0..N_KINDS).map(|k| s.actions[k][0]).sum();
-    v.push(ratio(
-        s.overloaded.iter().sum::<u64>() as f64,
-        substantive as f64,
-    ));
-    let decisions: u64 = s.actions.iter().flatten().sum();
-    v.push(ratio(s.unsaturated as f64, decisions as f64));
-    v.push(ratio(
-        s.coalition_ticks_with_progress as f64,
-        s.coalition_ticks as f64,
-    ));
-    v.push(ratio(s.conflicts as f64, s.coalition_ticks as f64));
-    v.push(s.formation_waits as f64);
-    v.push(ratio(s.org_trust_sum, s.org_trust_count));
-    v.push(ratio(s.resident_trust_sum, s.residents));
-    v.push(ratio(s.satisfaction_sum, s.closed as f64));
-    v.extend([
-        s.cost_transaction,
-        s.cost_oversight,
-        s.cost_paperwork,
-        s.cost_programmes,
-        s.effort_spent,
-        s.attention_used,
-    ]);
-    v
-}
-
-/// Columns of `summary.csv` (whole-run metrics), in order.
-pub fn summary_columns() -> Vec<Column> {
+/// Every column of `summary.csv`, in order, with its value from the run's measurement `Window`.
+fn summary_defs() -> Vec<ColumnDef<Window>> {
     vec![
-        col("ticks", "weeks", "weeks simulated", "模拟周数"),
-        col(
+        def("ticks", "weeks", "weeks simulated", "模拟周数", |w: &Window| w.ticks as f64),
+        def(
             "window_start",
             "week",
             "first week of the measurement window the other columns cover (after the warm-up)",
-            "其余各列所统计测量窗口的起始周（预热期之后）",
-        ),
-        col(
+            "其余各列所统计测量窗口的起始周（预热期之后）", |w: &Window| (w.warmup + 1) as f64),
+        def(
             "residents",
             "residents",
             "residents in the city",
-            "居民数",
-        ),
-        col("grids", "grids", "grids in the city", "网格数"),
-        col(
+            "居民数", |w: &Window| w.facts.residents as f64),
+        def("grids", "grids", "grids in the city", "网格数", |w: &Window| w.facts.grids as f64),
+        def(
             "organisations",
             "organisations",
             "organisational actors",
-            "组织主体数",
-        ),
-        col(
+            "组织主体数", |w: &Window| w.facts.organisations as f64),
+        def(
             "issues_total",
             "issues",
             "issues in the run: the legacy backlog plus all arrivals",
-            "本次运行的事项总数（历史遗留加新发）",
-        ),
-        col(
+            "本次运行的事项总数（历史遗留加新发）", |w: &Window| w.issues()),
+        def(
             "resolved_total",
             "issues",
             "issues resolved",
-            "已解决事项总数",
-        ),
-        col(
+            "已解决事项总数", |w: &Window| w.total.resolved as f64),
+        def(
             "resolution_rate",
             "share",
             "resolved / issues of the window (open at its start or arriving in it)",
-            "解决率（窗口内已解决/窗口期初未结及新发事项数）",
-        ),
-        col(
+            "解决率（窗口内已解决/窗口期初未结及新发事项数）", |w: &Window| ratio(w.total.resolved as f64, w.issues())),
+        def(
             "hotline_resolution_rate",
             "share",
             "hotline-style resolution rate: requests resolved by the return visit, less those no agency could settle",
-            "热线口径解决率：回访时已解决的诉求比例（扣除无法解决的诉求）",
-        ),
-        col(
+            "热线口径解决率：回访时已解决的诉求比例（扣除无法解决的诉求）", |w: &Window| hotline_resolution_rate(&w.total, &w.facts)),
+        def(
             "mean_weeks_to_resolve",
             "weeks",
             "mean weeks from arrival to resolution",
-            "从发生到解决的平均周数",
-        ),
-        col(
+            "从发生到解决的平均周数", |w: &Window| ratio(w.total.resolved_age_sum, w.total.resolved as f64)),
+        def(
             "fengqiao_village",
             "share",
             "resolved at community/grid level (小事不出村)",
-            "小事不出村：在社区/网格解决的比例",
-        ),
-        col(
+            "小事不出村：在社区/网格解决的比例", |w: &Window| ratio(resolved_at(&w.total, 3, 5), w.total.resolved as f64)),
+        def(
             "fengqiao_town",
             "share",
             "resolved at street level or below (大事不出镇)",
-            "大事不出镇：在街道及以下解决的比例",
-        ),
-        col(
+            "大事不出镇：在街道及以下解决的比例", |w: &Window| ratio(resolved_at(&w.total, 2, 5), w.total.resolved as f64)),
+        def(
             "fengqiao_no_upward",
             "share",
-            "resolved without reaching the city (矛盾不上交)",
-            "矛盾不上交：未上交市级即解决的比例（口径为不出区县）",
-        ),
-        col(
+            "resolved without reaching the city: stays in the district (whether conflicts are passed up shows in petitions_total)",
+            "矛盾不出区县：未上交市级即解决的比例（矛盾是否上交看越级上访次数）", |w: &Window| ratio(w.total.resolved_below_city as f64, w.total.resolved as f64)),
+        def(
             "escalations_total",
             "issues",
             "escalations past deadlines",
-            "超期上交次数",
-        ),
-        col("petitions_total", "issues", "petitions", "越级上访次数"),
-        col(
+            "超期上交次数", |w: &Window| w.total.escalated as f64),
+        def("petitions_total", "issues", "petitions", "越级上访次数", |w: &Window| w.total.petitioned as f64),
+        def(
             "major_risks_total",
             "events",
             "major risk events",
-            "重大风险事件数",
-        ),
-        col(
+            "重大风险事件数", |w: &Window| w.total.major_risks as f64),
+        def(
             "refused_total",
             "issues",
             "refusals of unlisted issues",
-            "清单外事项被推诿次数",
-        ),
-        col(
+            "清单外事项被推诿次数", |w: &Window| w.total.refused as f64),
+        def(
             "backlog_final",
             "issues",
             "open issues at the end",
-            "期末未结事项数",
-        ),
-        col(
+            "期末未结事项数", |w: &Window| w.last.backlog as f64),
+        def(
             "substantive_share",
             "share",
             "share of all decisions that were substantive",
-            "实质履职占全部行为选择的比例",
-        ),
-        col(
+            "实质履职占全部行为选择的比例", |w: &Window| w.action_share(0)),
+        def(
             "symbolic_share",
             "share",
             "share of all decisions that were symbolic",
-            "形式应付占全部行为选择的比例",
-        ),
-        col(
+            "形式应付占全部行为选择的比例", |w: &Window| w.action_share(1)),
+        def(
             "shirk_share",
             "share",
             "share of all decisions that were shirking",
-            "消极不作为（卸责）占全部行为选择的比例",
-        ),
-        col(
+            "消极不作为（卸责）占全部行为选择的比例", |w: &Window| w.action_share(2)),
+        def(
             "coalition_success_rate",
             "share",
             "coalition-weeks that made progress",
-            "取得进展的专班·周比例",
-        ),
-        col(
+            "取得进展的专班·周比例", |w: &Window| ratio(w.total.coalition_ticks_with_progress as f64, w.total.coalition_ticks as f64)),
+        def(
             "conflicts_per_coalition_tick",
             "rate",
             "policy conflicts per coalition-week",
-            "每专班·周的政策冲突次数",
-        ),
-        col(
+            "每专班·周的政策冲突次数", |w: &Window| ratio(w.total.conflicts as f64, w.total.coalition_ticks as f64)),
+        def(
             "org_trust_final",
             "0..1",
             "inter-organisational trust at the end",
-            "期末组织间信任",
-        ),
-        col(
+            "期末组织间信任", |w: &Window| ratio(w.last.org_trust_sum, w.last.org_trust_count)),
+        def(
             "resident_trust_final",
             "0..1",
             "resident trust at the end",
-            "期末居民信任",
-        ),
-        col(
+            "期末居民信任", |w: &Window| ratio(w.last.resident_trust_sum, w.last.residents)),
+        def(
             "satisfaction_mean",
             "0..1",
             "mean satisfaction over all closed issues",
-            "全部办结事项平均满意度",
-        ),
-        col(
+            "全部办结事项平均满意度", |w: &Window| ratio(w.total.satisfaction_sum, w.total.closed as f64)),
+        def(
             "cost_transaction_total",
             "effort units",
             "transaction cost",
-            "协同交易成本合计",
-        ),
-        col(
+            "协同交易成本合计", |w: &Window| w.costs()[0]),
+        def(
             "cost_oversight_total",
             "effort units",
             "oversight cost",
-            "监督成本合计",
-        ),
-        col(
+            "监督成本合计", |w: &Window| w.costs()[1]),
+        def(
             "cost_paperwork_total",
             "effort units",
             "paperwork cost",
-            "填表留痕与形式工作成本合计",
-        ),
-        col(
+            "填表留痕与形式工作成本合计", |w: &Window| w.costs()[2]),
+        def(
             "cost_programmes_total",
             "effort units",
             "lever programme cost",
-            "政策举措运行成本合计",
-        ),
-        col("cost_total", "effort units", "all costs", "总成本"),
-        col(
+            "政策举措运行成本合计", |w: &Window| w.costs()[3]),
+        def("cost_total", "effort units", "all costs", "总成本", |w: &Window| w.costs().iter().sum()),
+        def(
             "effort_total",
             "effort units",
             "effort spent on issues",
-            "投入事项的工作量合计",
-        ),
+            "投入事项的工作量合计", |w: &Window| w.total.effort_spent),
     ]
 }
 
@@ -521,6 +488,107 @@ pub struct RunFacts {
     pub initial_backlog: u64,
 }
 
+/// One output column with the function that computes its value from a `T` (a week's
+/// `TickStats`, or the measurement `Window` of a run): the only place either is said, so a
+/// header and its values cannot drift apart (Mesa's `model_reporters` keep name and function
+/// side by side for this reason).
+pub struct ColumnDef<T> {
+    pub column: Column,
+    pub value: Box<dyn Fn(&T) -> f64 + Send + Sync>,
+}
+
+pub(crate) fn def<T>(
+    name: impl Into<String>,
+    unit: &'static str,
+    en: impl Into<String>,
+    zh: impl Into<String>,
+    value: impl Fn(&T) -> f64 + Send + Sync + 'static,
+) -> ColumnDef<T> {
+    ColumnDef {
+        column: Column {
+            name: name.into(),
+            unit,
+            en: en.into(),
+            zh: zh.into(),
+        },
+        value: Box::new(value),
+    }
+}
+
+/// Issues resolved at levels `a..b` (0 is the city).
+fn resolved_at(s: &TickStats, a: usize, b: usize) -> f64 {
+    (a..b).map(|l| s.resolved_at_level[l] as f64).sum()
+}
+
+/// The columns of `timeseries.csv`, built once.
+fn timeseries_table() -> &'static [ColumnDef<TickStats>] {
+    static TABLE: std::sync::OnceLock<Vec<ColumnDef<TickStats>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(timeseries_defs)
+}
+
+/// The columns of `summary.csv`, built once.
+fn summary_table() -> &'static [ColumnDef<Window>] {
+    static TABLE: std::sync::OnceLock<Vec<ColumnDef<Window>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(summary_defs)
+}
+
+/// Columns of `timeseries.csv`, in order.
+pub fn timeseries_columns() -> Vec<Column> {
+    timeseries_table()
+        .iter()
+        .map(|d| d.column.clone())
+        .collect()
+}
+
+/// One row of `timeseries.csv`: every column's value for week `s`.
+pub fn timeseries_row(s: &TickStats) -> Vec<f64> {
+    timeseries_table().iter().map(|d| (d.value)(s)).collect()
+}
+
+/// Columns of `summary.csv` (whole-run metrics), in order.
+pub fn summary_columns() -> Vec<Column> {
+    summary_table().iter().map(|d| d.column.clone()).collect()
+}
+
+/// The measurement window of a run (the weeks after the warm-up), summed: what every
+/// `summary.csv` column is computed from.
+pub struct Window {
+    /// Weeks simulated.
+    ticks: usize,
+    /// Weeks of warm-up before the window.
+    warmup: usize,
+    /// The window's weeks merged.
+    total: TickStats,
+    /// Its last week.
+    last: TickStats,
+    /// Issues open when the window starts.
+    open_at_start: u64,
+    facts: RunFacts,
+}
+
+impl Window {
+    /// The issues of the window: those open when it starts plus those that arrive in it.
+    fn issues(&self) -> f64 {
+        self.total.arrived as f64 + self.open_at_start as f64
+    }
+
+    /// The share of all decisions that took action `a`.
+    fn action_share(&self, a: usize) -> f64 {
+        let decisions: u64 = self.total.actions.iter().flatten().sum();
+        let taken = (0..N_KINDS).map(|k| self.total.actions[k][a]).sum::<u64>();
+        ratio(taken as f64, decisions as f64)
+    }
+
+    fn costs(&self) -> [f64; 4] {
+        [
+            self.total.cost_transaction,
+            self.total.cost_oversight,
+            self.total.cost_paperwork,
+            self.total.cost_programmes,
+        ]
+    }
+}
+
 /// Metrics of the measurement window (the weeks after the warm-up) from the per-tick stats,
 /// aligned with `summary_columns()`. The issues of the window are those open when it starts
 /// plus those that arrive in it.
@@ -531,60 +599,15 @@ pub fn summary_row(series: &[TickStats], facts: &RunFacts) -> Vec<f64> {
     for s in window {
         total.merge(s);
     }
-    let last = window.last().cloned().unwrap_or_default();
-    let open_at_start = before.last().map_or(facts.initial_backlog, |s| s.backlog);
-    let resolved = total.resolved as f64;
-    let issues = total.arrived as f64 + open_at_start as f64;
-    let at = |a: usize, b: usize| {
-        (a..b)
-            .map(|l| total.resolved_at_level[l] as f64)
-            .sum::<f64>()
+    let w = Window {
+        ticks: series.len(),
+        warmup,
+        total,
+        last: window.last().cloned().unwrap_or_default(),
+        open_at_start: before.last().map_or(facts.initial_backlog, |s| s.backlog),
+        facts: *facts,
     };
-    let decisions: u64 = total.actions.iter().flatten().sum();
-    let by_action = |a: usize| (0..N_KINDS).map(|k| total.actions[k][a]).sum::<u64>() as f64;
-    let costs = [
-        total.cost_transaction,
-        total.cost_oversight,
-        total.cost_paperwork,
-        total.cost_programmes,
-    ];
-    vec![
-        series.len() as f64,
-        (warmup + 1) as f64,
-        facts.residents as f64,
-        facts.grids as f64,
-        facts.organisations as f64,
-        issues,
-        resolved,
-        ratio(resolved, issues),
-        hotline_resolution_rate(&total, facts),
-        ratio(total.resolved_age_sum, resolved),
-        ratio(at(3, 5), resolved),
-        ratio(at(2, 5), resolved),
-        ratio(total.resolved_below_city as f64, resolved),
-        total.escalated as f64,
-        total.petitioned as f64,
-        total.major_risks as f64,
-        total.refused as f64,
-        last.backlog as f64,
-        ratio(by_action(0), decisions as f64),
-        ratio(by_action(1), decisions as f64),
-        ratio(by_action(2), decisions as f64),
-        ratio(
-            total.coalition_ticks_with_progress as f64,
-            total.coalition_ticks as f64,
-        ),
-        ratio(total.conflicts as f64, total.coalition_ticks as f64),
-        ratio(last.org_trust_sum, last.org_trust_count),
-        ratio(last.resident_trust_sum, last.residents),
-        ratio(total.satisfaction_sum, total.closed as f64),
-        costs[0],
-        costs[1],
-        costs[2],
-        costs[3],
-        costs.iter().sum(),
-        total.effort_spent,
-    ]
+    summary_table().iter().map(|d| (d.value)(&w)).collect()
 }
 
 /// The hotline's resolution rate (ODD §7.19): the share of requests a return visit

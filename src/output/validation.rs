@@ -8,12 +8,11 @@ use std::io::{self, Write};
 use crate::validate::CheckResult;
 
 /// The manifest of a validation output: what `--force` needs to recognise it as cogov's.
-pub fn validation_manifest(quick: bool) -> serde_json::Value {
-    serde_json::json!({
-        "cogov_version": env!("CARGO_PKG_VERSION"),
-        "kind": "validation",
-        "mode": if quick { "quick" } else { "full" },
-    })
+pub fn validation_manifest(quick: bool) -> super::manifest::Manifest {
+    super::manifest::Manifest {
+        mode: Some(if quick { "quick" } else { "full" }.into()),
+        ..super::manifest::Manifest::new("validation")
+    }
 }
 
 /// Header of `validation.csv`.

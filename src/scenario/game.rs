@@ -1,11 +1,12 @@
 //! Game scenarios: a `[scenario]` table and a `[game]` table (TOML), or a game run's
 //! `manifest.json`, → a validated `GameScenario` holding a `games::GameSpec`.
 //!
-//! The canonical games used for docking (`scenarios/validation/`) are not cities, so they have
-//! their own small key table (`game_keys`): every key with its type, range, default and meaning.
-//! The loader checks each key against it, so unknown keys, wrong types and out-of-range values
-//! are refused with the file, line, key and expected range, as the city loader does (and with
-//! its helpers). The `[scenario]` table is read by the city loader's own `read_meta`. An
+//! The canonical games used for docking (`scenarios/validation/`) are not cities: each declares
+//! its own parameter table (`KEYS` in its file under `games/`, reached by `GameKind::keys`) with
+//! every key's type, range, default and meaning. The loader checks each key against it, so
+//! unknown keys, wrong types and out-of-range values are refused with the file, line, key and
+//! expected range, as the city loader does (and with its helpers); the game's own `spec` then
+//! turns the checked values into a `GameSpec`. The `[scenario]` table is read by the city loader's own `read_meta`. An
 //! initial lattice file (`init`) is read here, relative to the scenario file, so a bad file is
 //! a configuration error. Nothing here runs a game.
 
@@ -15,12 +16,12 @@ use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::{nearest, read_meta, toml_value, type_name, ConfigError, Scenario, Source, MAX_TICKS};
-use crate::games::lattice::{Lattice, MIN_SIDE};
-use crate::games::spatial_pgg::PggParams;
-use crate::games::well_mixed::{Imitation, WellMixedParams};
-use crate::games::{GameKind, GameSpec};
+use super::{nearest, read_meta, toml_value, type_name, ConfigError, Scenario, Source};
+use crate::games::lattice::Lattice;
+use crate::games::{GameKey, GameKind, GameSpec, KeyKind, KeyValue, Values, MAX_SIDE};
 use crate::model::params::ParamValue;
+use crate::output::games::INITIAL_LATTICE_FILE;
+use crate::output::manifest::{Manifest, ScenarioMeta};
 
 /// A validated game scenario.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,176 +37,6 @@ pub struct GameScenario {
     pub spec: GameSpec,
     /// Where the initial lattice came from, when it was read from a file.
     pub init_path: Option<PathBuf>,
-}
-
-/// The type, range and default of one `[game]` key.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum KeyKind {
-    Int {
-        lo: i64,
-        hi: i64,
-        default: i64,
-    },
-    Float {
-        lo: f64,
-        hi: f64,
-        default: f64,
-    },
-    Choice {
-        options: &'static [&'static str],
-        default: &'static str,
-    },
-    /// A lattice file of `0`/`1` lines; optional, no default.
-    LatticeFile,
-}
-
-/// One `[game]` key.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GameKey {
-    pub key: &'static str,
-    pub kind: KeyKind,
-    pub en: &'static str,
-    pub zh: &'static str,
-}
-
-/// Largest lattice side a scenario may ask for (10⁸ sites, a few hundred MB).
-pub const MAX_SIDE: i64 = 10_000;
-
-/// Largest well-mixed population.
-pub const MAX_POPULATION: i64 = 100_000_000;
-
-/// Largest well-mixed group.
-pub const MAX_GROUP: i64 = 100;
-
-const NOWAK_MAY_KEYS: &[GameKey] = &[
-    GameKey {
-        key: "L",
-        kind: KeyKind::Int { lo: MIN_SIDE as i64, hi: MAX_SIDE, default: 200 },
-        en: "lattice side (torus of L×L sites); ignored in favour of the file's size when init is given",
-        zh: "格子边长（L×L 周期格子）；给出 init 时以文件为准",
-    },
-    GameKey {
-        key: "b",
-        kind: KeyKind::Float { lo: 1.0, hi: 3.0, default: 1.85 },
-        en: "temptation T = b (R = 1, S = P = 0)",
-        zh: "背叛诱惑 T = b（R = 1，S = P = 0）",
-    },
-    GameKey {
-        key: "p0",
-        kind: KeyKind::Float { lo: 0.0, hi: 1.0, default: 0.9 },
-        en: "initial cooperator probability per site",
-        zh: "初始合作者概率",
-    },
-    GameKey {
-        key: "init",
-        kind: KeyKind::LatticeFile,
-        en: "initial lattice file (L lines of 0/1, 1 = cooperator; the peers' --init-out), relative to the scenario file",
-        zh: "初始格局文件（L 行 0/1，1 为合作者），相对情景文件",
-    },
-];
-
-const SPATIAL_PGG_KEYS: &[GameKey] = &[
-    GameKey {
-        key: "L",
-        kind: KeyKind::Int { lo: MIN_SIDE as i64, hi: MAX_SIDE, default: 100 },
-        en: "lattice side (torus of L×L sites); ignored in favour of the file's size when init is given",
-        zh: "格子边长（L×L 周期格子）；给出 init 时以文件为准",
-    },
-    GameKey {
-        key: "r",
-        kind: KeyKind::Float { lo: 0.0, hi: 25.0, default: 4.5 },
-        en: "multiplication factor of each group's pot",
-        zh: "公共池增益系数 r",
-    },
-    GameKey {
-        key: "K",
-        kind: KeyKind::Float { lo: 0.001, hi: 100.0, default: 0.5 },
-        en: "noise of the Fermi imitation rule",
-        zh: "费米模仿规则的噪声 K",
-    },
-    GameKey {
-        key: "p0",
-        kind: KeyKind::Float { lo: 0.0, hi: 1.0, default: 0.5 },
-        en: "initial cooperator probability per site",
-        zh: "初始合作者概率",
-    },
-    GameKey {
-        key: "init",
-        kind: KeyKind::LatticeFile,
-        en: "initial lattice file (L lines of 0/1, 1 = cooperator), relative to the scenario file",
-        zh: "初始格局文件（L 行 0/1，1 为合作者），相对情景文件",
-    },
-];
-
-const WELL_MIXED_KEYS: &[GameKey] = &[
-    GameKey {
-        key: "population",
-        kind: KeyKind::Int {
-            lo: 2,
-            hi: MAX_POPULATION,
-            default: 100_000,
-        },
-        en: "number of players M",
-        zh: "参与者人数 M",
-    },
-    GameKey {
-        key: "group_size",
-        kind: KeyKind::Int {
-            lo: 2,
-            hi: MAX_GROUP,
-            default: 5,
-        },
-        en: "players per public goods game N (at most the population)",
-        zh: "每局公共物品博弈人数 N（不超过总人数）",
-    },
-    GameKey {
-        key: "r",
-        kind: KeyKind::Float {
-            lo: 0.0,
-            hi: 100.0,
-            default: 3.0,
-        },
-        en: "multiplication factor of the pot; cooperation wins when r > N",
-        zh: "公共池增益系数 r；r > N 时合作占优",
-    },
-    GameKey {
-        key: "rule",
-        kind: KeyKind::Choice {
-            options: &["proportional", "fermi"],
-            default: "proportional",
-        },
-        en: "imitation rule: proportional (replicator dynamics) or fermi",
-        zh: "模仿规则：proportional（复制者动态）或 fermi",
-    },
-    GameKey {
-        key: "K",
-        kind: KeyKind::Float {
-            lo: 0.001,
-            hi: 100.0,
-            default: 0.5,
-        },
-        en: "noise of the Fermi rule (only with rule = \"fermi\")",
-        zh: "费米规则噪声（仅用于 rule = \"fermi\"）",
-    },
-    GameKey {
-        key: "p0",
-        kind: KeyKind::Float {
-            lo: 0.0,
-            hi: 1.0,
-            default: 0.5,
-        },
-        en: "initial cooperator probability per player",
-        zh: "初始合作者概率",
-    },
-];
-
-/// The keys a game of `kind` takes, besides `kind` itself, in manifest order.
-pub fn game_keys(kind: GameKind) -> &'static [GameKey] {
-    match kind {
-        GameKind::NowakMay => NOWAK_MAY_KEYS,
-        GameKind::SpatialPgg => SPATIAL_PGG_KEYS,
-        GameKind::WellMixed => WELL_MIXED_KEYS,
-    }
 }
 
 /// A `[game]` value before validation.
@@ -256,46 +87,6 @@ impl Locate for Unlocated<'_> {
     }
 }
 
-/// True when `path` holds a game scenario (a `[game]` table, or a game run's manifest). Files
-/// that cannot be read or parsed are not games; the city loader reports their errors.
-pub fn is_game_file(path: &Path) -> bool {
-    // Only regular files are probed: a pipe (`cogov run /dev/stdin`) can be read only once,
-    // and that read belongs to the loader.
-    if !path.is_file() {
-        return false;
-    }
-    let Ok(text) = super::read_text(path, super::MAX_FILE_BYTES) else {
-        return false;
-    };
-    if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .is_some_and(|v| v.get("game").is_some())
-    } else {
-        DeTable::parse(&text)
-            .ok()
-            .is_some_and(|t| t.get_ref().get("game").is_some())
-    }
-}
-
-/// Reads and validates a game scenario (`.toml`, or a game run's `manifest.json`).
-pub fn load_file(path: &Path) -> Result<GameScenario, ConfigError> {
-    let file = path.display().to_string();
-    let text = super::read_text(path, super::MAX_FILE_BYTES).map_err(|e| ConfigError {
-        file: file.clone(),
-        line: None,
-        column: None,
-        key: None,
-        message: format!("cannot read the scenario file: {e}"),
-    })?;
-    let base = path.parent().unwrap_or(Path::new(""));
-    if path.extension().is_some_and(|e| e == "json") {
-        load_manifest_str(&text, &file, base)
-    } else {
-        load_str(&text, &file, base)
-    }
-}
-
 fn meta_into(sc: Scenario, spec: GameSpec, init_path: Option<PathBuf>) -> GameScenario {
     GameScenario {
         name: sc.name,
@@ -314,7 +105,16 @@ fn meta_into(sc: Scenario, spec: GameSpec, init_path: Option<PathBuf>) -> GameSc
 /// directory an `init` path is relative to.
 pub fn load_str(text: &str, file: &str, base: &Path) -> Result<GameScenario, ConfigError> {
     let src = Source { file, text };
-    let root = src.parse_toml()?;
+    from_toml(&src, &src.parse_toml()?, base)
+}
+
+/// A game scenario from its parsed TOML (`scenario::load_any` sends files with `[game]` here).
+pub(crate) fn from_toml(
+    src: &Source<'_>,
+    root: &Spanned<DeTable<'_>>,
+    base: &Path,
+) -> Result<GameScenario, ConfigError> {
+    let src = *src;
     let mut meta = Scenario::default();
     let mut entries = None;
     for (k, v) in root.get_ref().iter() {
@@ -415,7 +215,7 @@ fn resolve(
             }
         },
     };
-    let keys = game_keys(kind);
+    let keys = kind.keys();
     let mut values: Vec<Option<(Value, &Entry)>> = vec![None; keys.len()];
     for e in entries.iter().filter(|e| e.key != "kind") {
         let full = format!("game.{}", e.key);
@@ -437,158 +237,35 @@ fn resolve(
         let v = check(&keys[idx], e, at, base)?;
         values[idx] = Some((v, e));
     }
-    let get = |key: &str| -> Value {
-        let idx = keys
-            .iter()
-            .position(|k| k.key == key)
-            .expect("key in table");
-        match &values[idx] {
-            Some((v, _)) => v.clone(),
-            None => default_of(&keys[idx]),
-        }
-    };
-    let entry_of = |key: &str| {
-        let idx = keys
-            .iter()
-            .position(|k| k.key == key)
-            .expect("key in table");
-        values[idx].as_ref().map(|(_, e)| *e)
-    };
-    let lattice = |side_key: &str| -> Result<(usize, Option<(Lattice, PathBuf)>), ConfigError> {
-        match get("init") {
-            Value::Lattice(l, p) => {
-                if let Some(e) = entry_of(side_key) {
-                    if get(side_key).int() as usize != l.side() {
-                        return Err(at.error(
-                            e.span.clone(),
-                            Some("game.L"),
-                            format!(
-                                "is {} but the init file is a {}×{} lattice; drop L or make them agree",
-                                e.shown,
-                                l.side(),
-                                l.side()
-                            ),
-                        ));
-                    }
-                }
-                Ok((l.side(), Some((l, p))))
+    let mut init = None;
+    let given = values
+        .into_iter()
+        .map(|v| match v {
+            Some((Value::Lattice(l, p), _)) => {
+                init = Some((l, p));
+                None
             }
-            _ => Ok((get(side_key).int() as usize, None)),
-        }
-    };
-    let spec = match kind {
-        GameKind::NowakMay => {
-            let (side, init) = lattice("L")?;
-            let (init, path) = init.unzip();
-            (
-                GameSpec::NowakMay {
-                    side,
-                    b: get("b").float(),
-                    p0: get("p0").float(),
-                    init,
-                },
-                path,
-            )
-        }
-        GameKind::SpatialPgg => {
-            let (side, init) = lattice("L")?;
-            let (init, path) = init.unzip();
-            (
-                GameSpec::SpatialPgg {
-                    side,
-                    params: PggParams {
-                        r: get("r").float(),
-                        k: get("K").float(),
-                    },
-                    p0: get("p0").float(),
-                    init,
-                },
-                path,
-            )
-        }
-        GameKind::WellMixed => {
-            let population = get("population").int() as usize;
-            let group_size = get("group_size").int() as usize;
-            if group_size > population {
-                let e = entry_of("group_size").or(entry_of("population"));
-                return Err(at.error(
-                    e.and_then(|e| e.span.clone()),
-                    Some("game.group_size"),
-                    format!("must be at most the population ({population}), got {group_size}"),
-                ));
-            }
-            let rule = match get("rule").text().as_str() {
-                "fermi" => Imitation::Fermi {
-                    k: get("K").float(),
-                },
-                _ => {
-                    if let Some(e) = entry_of("K") {
-                        return Err(at.error(
-                            e.span.clone(),
-                            Some("game.K"),
-                            "applies only to rule = \"fermi\"; remove it or set the rule".into(),
-                        ));
-                    }
-                    Imitation::Proportional
-                }
-            };
-            (
-                GameSpec::WellMixed {
-                    params: WellMixedParams {
-                        population,
-                        group_size,
-                        r: get("r").float(),
-                        rule,
-                    },
-                    p0: get("p0").float(),
-                },
-                None,
-            )
-        }
-    };
-    Ok(spec)
+            Some((Value::Key(v), _)) => Some(v),
+            None => None,
+        })
+        .collect();
+    let (lattice, path) = init.unzip();
+    let spec = kind.spec(&Values::new(keys, given, lattice)).map_err(|r| {
+        let span = entries
+            .iter()
+            .find(|e| e.key == r.key)
+            .and_then(|e| e.span.clone())
+            .or(table_span);
+        at.error(span, Some(&format!("game.{}", r.key)), r.message)
+    })?;
+    Ok((spec, path))
 }
 
-/// A checked value.
+/// A checked value: one of the table's, or the lattice an `init` file holds (with its path).
 #[derive(Clone, Debug)]
 enum Value {
-    Int(i64),
-    Float(f64),
-    Text(String),
+    Key(KeyValue),
     Lattice(Lattice, PathBuf),
-    None,
-}
-
-impl Value {
-    fn int(&self) -> i64 {
-        match self {
-            Value::Int(i) => *i,
-            other => unreachable!("checked as an integer: {other:?}"),
-        }
-    }
-
-    fn float(&self) -> f64 {
-        match self {
-            Value::Float(x) => *x,
-            other => unreachable!("checked as a number: {other:?}"),
-        }
-    }
-
-    fn text(&self) -> String {
-        match self {
-            Value::Text(t) => t.clone(),
-            other => unreachable!("checked as a string: {other:?}"),
-        }
-    }
-}
-
-fn default_of(k: &GameKey) -> Value {
-    match k.kind {
-        KeyKind::Int { default, .. } => Value::Int(default),
-        KeyKind::Float { default, .. } => Value::Float(default),
-        KeyKind::Choice { default, .. } => Value::Text(default.to_string()),
-        KeyKind::LatticeFile => Value::None,
-    }
 }
 
 /// The expected type and range of a key, as messages print it.
@@ -612,7 +289,7 @@ fn check(k: &GameKey, e: &Entry, at: &dyn Locate, base: &Path) -> Result<Value, 
     match (k.kind, &e.value) {
         (KeyKind::Int { lo, hi, .. }, Raw::Number(ParamValue::Int(i))) => {
             if (lo..=hi).contains(i) {
-                Ok(Value::Int(*i))
+                Ok(Value::Key(KeyValue::Int(*i)))
             } else {
                 Err(bad(format!("must be in {lo}..={hi}, got {}", e.shown)))
             }
@@ -629,14 +306,14 @@ fn check(k: &GameKey, e: &Entry, at: &dyn Locate, base: &Path) -> Result<Value, 
             if !x.is_finite() {
                 Err(bad(format!("must be a finite number, got {}", e.shown)))
             } else if (lo..=hi).contains(&x) {
-                Ok(Value::Float(x))
+                Ok(Value::Key(KeyValue::Float(x)))
             } else {
                 Err(bad(format!("must be in {lo}..={hi}, got {}", e.shown)))
             }
         }
         (KeyKind::Choice { options, .. }, Raw::Text(t)) => {
             if options.contains(&t.as_str()) {
-                Ok(Value::Text(t.clone()))
+                Ok(Value::Key(KeyValue::Text(t.clone())))
             } else {
                 Err(bad(format!(
                     "expected one of: {}, got {}",
@@ -670,90 +347,59 @@ fn check(k: &GameKey, e: &Entry, at: &dyn Locate, base: &Path) -> Result<Value, 
     }
 }
 
-/// Applies one `--set game.KEY=VALUE` (or `scenario.seed`, `scenario.ticks`) with the same
-/// checks as the file; an `init` path is taken relative to the working directory.
-pub fn apply_override(sc: &mut GameScenario, assignment: &str) -> Result<(), ConfigError> {
+/// `--set game.KEY=VALUE` (`Model::set` of a game) with the same checks as the file; an `init`
+/// path is taken relative to the working directory.
+pub(crate) fn set_key(sc: &mut GameScenario, key: &str, value: &str) -> Result<(), ConfigError> {
     let at = Unlocated("--set");
-    let Some((key, value)) = assignment.split_once('=') else {
+    let value = value.trim();
+    let parsed = super::parse_cli_value(value);
+    let Some(field) = key.strip_prefix("game.") else {
         return Err(at.error(
             None,
-            None,
-            format!("expected KEY=VALUE, got `{assignment}`"),
+            Some(key),
+            "a game scenario takes game.KEY, scenario.seed or scenario.ticks".into(),
         ));
     };
-    let (key, value) = (key.trim(), value.trim());
-    let parsed = super::parse_cli_value(value);
-    match key {
-        "scenario.seed" => match parsed {
-            ParamValue::Int(i) if i >= 0 => sc.seed = i as u64,
-            _ => {
+    let raw = if matches!(parsed, ParamValue::Float(x) if x.is_nan()) && value != "nan" {
+        Raw::Text(value.trim_matches('"').to_string())
+    } else {
+        Raw::Number(parsed)
+    };
+    let new = Entry {
+        key: field.to_string(),
+        value: raw,
+        span: None,
+        key_span: None,
+        shown: value.to_string(),
+    };
+    // Rebuild the table from the resolved values (without `init`: a lattice already loaded is
+    // kept as it is), change one key and validate it all again.
+    let mut entries = spec_entries(&sc.spec, None);
+    if field == "kind" {
+        entries.clear();
+    }
+    entries.retain(|e| e.key != field);
+    entries.push(new);
+    let (mut spec, mut path) = resolve(&entries, &at, None, Path::new(""))?;
+    if field != "init" {
+        if let Some(l) = sc.spec.initial_lattice() {
+            if spec.lattice_side() != Some(l.side()) {
                 return Err(at.error(
                     None,
                     Some(key),
-                    format!("expected a non-negative integer, got `{value}`"),
-                ))
-            }
-        },
-        "scenario.ticks" => match parsed {
-            ParamValue::Int(i) if (1..=MAX_TICKS as i64).contains(&i) => sc.ticks = i as u32,
-            _ => {
-                return Err(at.error(
-                    None,
-                    Some(key),
-                    format!("must be an integer in 1..={MAX_TICKS}, got `{value}`"),
-                ))
-            }
-        },
-        _ => {
-            let Some(field) = key.strip_prefix("game.") else {
-                return Err(at.error(
-                    None,
-                    Some(key),
-                    "a game scenario takes game.KEY, scenario.seed or scenario.ticks".into(),
+                    format!(
+                        "conflicts with the {}×{} init lattice of the scenario",
+                        l.side(),
+                        l.side()
+                    ),
                 ));
-            };
-            let raw = if matches!(parsed, ParamValue::Float(x) if x.is_nan()) && value != "nan" {
-                Raw::Text(value.trim_matches('"').to_string())
-            } else {
-                Raw::Number(parsed)
-            };
-            let new = Entry {
-                key: field.to_string(),
-                value: raw,
-                span: None,
-                key_span: None,
-                shown: value.to_string(),
-            };
-            // Rebuild the table from the resolved values (without `init`: a lattice already
-            // loaded is kept as it is), change one key and validate it all again.
-            let mut entries = spec_entries(&sc.spec, None);
-            if field == "kind" {
-                entries.clear();
             }
-            entries.retain(|e| e.key != field);
-            entries.push(new);
-            let (mut spec, mut path) = resolve(&entries, &at, None, Path::new(""))?;
-            if field != "init" {
-                if let Some(l) = sc.spec.initial_lattice() {
-                    if spec.lattice_side() != Some(l.side()) {
-                        return Err(at.error(
-                            None,
-                            Some(key),
-                            format!(
-                                "conflicts with the {}×{} init lattice of the scenario",
-                                l.side(),
-                                l.side()
-                            ),
-                        ));
-                    }
-                    spec.set_initial_lattice(l.clone());
-                    path = sc.init_path.clone();
-                }
-            }
-            sc.spec = spec;
-            sc.init_path = path;
+            spec.set_initial_lattice(l.clone());
+            path = sc.init_path.clone();
         }
     }
+    sc.spec = spec;
+    sc.init_path = path;
     Ok(())
 }
 
@@ -794,128 +440,95 @@ pub fn game_values(
 ) -> Vec<(&'static str, serde_json::Value)> {
     use serde_json::json;
     let mut out = vec![("kind", json!(spec.kind().name()))];
-    match spec {
-        GameSpec::NowakMay { side, b, p0, .. } => {
-            out.push(("L", json!(side)));
-            out.push(("b", json!(b)));
-            out.push(("p0", json!(p0)));
-        }
-        GameSpec::SpatialPgg {
-            side, params, p0, ..
-        } => {
-            out.push(("L", json!(side)));
-            out.push(("r", json!(params.r)));
-            out.push(("K", json!(params.k)));
-            out.push(("p0", json!(p0)));
-        }
-        GameSpec::WellMixed { params, p0 } => {
-            out.push(("population", json!(params.population)));
-            out.push(("group_size", json!(params.group_size)));
-            out.push(("r", json!(params.r)));
-            match params.rule {
-                Imitation::Proportional => out.push(("rule", json!("proportional"))),
-                Imitation::Fermi { k } => {
-                    out.push(("rule", json!("fermi")));
-                    out.push(("K", json!(k)));
-                }
-            }
-            out.push(("p0", json!(p0)));
-        }
-    }
+    out.extend(spec.values().into_iter().map(|(k, v)| {
+        let v = match v {
+            KeyValue::Int(i) => json!(i),
+            KeyValue::Float(x) => json!(x),
+            KeyValue::Text(t) => json!(t),
+        };
+        (k, v)
+    }));
     if let (Some(p), Some(_)) = (init_path, spec.initial_lattice()) {
         out.push(("init", json!(p.to_string_lossy())));
     }
     out
 }
 
+impl GameScenario {
+    /// The manifest of a run of this game: enough to reproduce it with `cogov run
+    /// manifest.json`. An initial lattice read from a file is named as `initial_lattice.txt`,
+    /// the copy the run writes next to the manifest.
+    pub fn manifest(&self) -> Manifest {
+        let init = self
+            .init_path
+            .as_ref()
+            .map(|_| Path::new(INITIAL_LATTICE_FILE));
+        Manifest {
+            game: Some(
+                game_values(&self.spec, init)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
+            scenario: Some(ScenarioMeta {
+                description_en: self.description_en.clone(),
+                description_zh: self.description_zh.clone(),
+                name: self.name.clone(),
+                title_en: self.title_en.clone(),
+                title_zh: self.title_zh.clone(),
+            }),
+            seed: Some(self.seed),
+            ticks: Some(self.ticks as u64),
+            ..Manifest::new("game")
+        }
+    }
+
+    /// The game a game run's manifest records; `base` is the directory an `init` path is
+    /// relative to.
+    pub fn from_manifest(
+        m: &Manifest,
+        file: &str,
+        base: &Path,
+    ) -> Result<GameScenario, ConfigError> {
+        let meta = super::meta_from_manifest(m, file)?;
+        let game = m.game.as_ref().ok_or_else(|| {
+            super::manifest_error(file, Some("game"), "missing: not a game manifest".into())
+        })?;
+        let entries: Vec<Entry> = game
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    serde_json::Value::String(s) => Raw::Text(s.clone()),
+                    other => match super::json_value(other) {
+                        Some(x) => Raw::Number(x),
+                        None => Raw::Other(format!("{other}")),
+                    },
+                };
+                Entry {
+                    key: k.clone(),
+                    value,
+                    span: None,
+                    key_span: None,
+                    shown: v.to_string(),
+                }
+            })
+            .collect();
+        let (spec, init_path) = resolve(&entries, &Unlocated(file), None, base)?;
+        Ok(meta_into(meta, spec, init_path))
+    }
+}
+
 /// Parses a game run's `manifest.json`; `base` is the directory an `init` path is relative to.
 pub fn load_manifest_str(text: &str, file: &str, base: &Path) -> Result<GameScenario, ConfigError> {
-    let at = Unlocated(file);
-    let err = |line: Option<usize>, key: Option<&str>, message: String| ConfigError {
-        file: file.to_string(),
-        line,
-        column: None,
-        key: key.map(str::to_string),
-        message,
-    };
-    let json: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| err(Some(e.line()), None, format!("invalid JSON: {e}")))?;
-    let obj = json.as_object().ok_or_else(|| {
-        err(
-            None,
-            None,
-            "expected a JSON object (a cogov manifest)".into(),
-        )
-    })?;
-    let meta = obj
-        .get("scenario")
-        .and_then(|m| m.as_object())
-        .ok_or_else(|| {
-            err(
-                None,
-                Some("scenario"),
-                "missing: not a cogov manifest".into(),
-            )
-        })?;
-    let text_of = |k: &str| {
-        meta.get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    let mut sc = Scenario {
-        name: text_of("name"),
-        title_en: text_of("title_en"),
-        title_zh: text_of("title_zh"),
-        description_en: text_of("description_en"),
-        description_zh: text_of("description_zh"),
-        ..Scenario::default()
-    };
-    sc.seed = obj
-        .get("seed")
-        .and_then(|s| s.as_u64())
-        .ok_or_else(|| err(None, Some("seed"), "expected a non-negative integer".into()))?;
-    sc.ticks = obj
-        .get("ticks")
-        .and_then(|s| s.as_u64())
-        .filter(|t| (1..=MAX_TICKS as u64).contains(t))
-        .ok_or_else(|| {
-            err(
-                None,
-                Some("ticks"),
-                format!("expected an integer in 1..={MAX_TICKS}"),
-            )
-        })? as u32;
-    let game = obj
-        .get("game")
-        .and_then(|g| g.as_object())
-        .ok_or_else(|| err(None, Some("game"), "missing: not a game manifest".into()))?;
-    let entries: Vec<Entry> = game
-        .iter()
-        .map(|(k, v)| {
-            let value = match v {
-                serde_json::Value::String(s) => Raw::Text(s.clone()),
-                other => match super::json_value(other) {
-                    Some(x) => Raw::Number(x),
-                    None => Raw::Other(format!("{other}")),
-                },
-            };
-            Entry {
-                key: k.clone(),
-                value,
-                span: None,
-                key_span: None,
-                shown: v.to_string(),
-            }
-        })
-        .collect();
-    let (spec, init_path) = resolve(&entries, &at, None, base)?;
-    Ok(meta_into(sc, spec, init_path))
+    GameScenario::from_manifest(&Manifest::parse(text, file)?, file, base)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::games::spatial_pgg::PggParams;
+    use crate::games::well_mixed::Imitation;
+    use crate::scenario::apply_override;
 
     fn load(text: &str) -> Result<GameScenario, ConfigError> {
         load_str(text, "x.toml", Path::new("."))

@@ -10,6 +10,8 @@ mod write;
 
 pub use write::scenario_toml;
 
+pub use game::GameScenario;
+
 use std::fmt;
 use std::path::Path;
 
@@ -18,9 +20,11 @@ use toml::Spanned;
 
 use crate::model::levers::InertLever;
 use crate::model::params::{
-    param_specs, spec_of, Mutability, ParamValue, Params, SetError, SECTIONS,
+    param_specs, spec_of, Mutability, ParamKind, ParamValue, Params, SetError, SECTIONS,
 };
 use crate::model::Intervention;
+use crate::output::manifest::{InterventionRecord, Manifest, ScenarioMeta};
+use crate::run::Model;
 
 /// The embedded default city (district scale), used when `cogov run` gets no scenario.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
@@ -153,6 +157,7 @@ fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+#[derive(Clone, Copy)]
 pub(crate) struct Source<'a> {
     pub(crate) file: &'a str,
     pub(crate) text: &'a str,
@@ -217,7 +222,21 @@ pub fn set_error_message(key: &str, err: &SetError, got: &str) -> String {
                 .map(|s| s.key.rsplit('.').next().unwrap_or(s.key))
                 .collect();
             if known.is_empty() {
-                format!("unknown parameter; sections are: {}", SECTIONS.join(", "))
+                // No such section: the nearest whole key (a misspelt section), else a key with
+                // this last part (a section left out: `--set incentive_compatibility=0.8`).
+                let keys: Vec<&str> = param_specs().iter().map(|s| s.key).collect();
+                let leaf = key.rsplit('.').next().unwrap_or(key);
+                let near = nearest(key, &keys).or_else(|| {
+                    keys.iter()
+                        .copied()
+                        .find(|k| k.rsplit('.').next() == Some(leaf))
+                });
+                match near {
+                    Some(n) => {
+                        format!("unknown parameter (did you mean `{n}`?); see `cogov params`")
+                    }
+                    None => format!("unknown parameter; sections are: {}", SECTIONS.join(", ")),
+                }
             } else {
                 let near = nearest(key.rsplit('.').next().unwrap_or(key), &known);
                 match near {
@@ -306,13 +325,14 @@ pub(crate) fn toml_value(v: &DeValue<'_>) -> Result<ParamValue, String> {
     }
 }
 
-/// Parses a `--set` value: `true`/`false`, an integer or a number.
+/// Parses a `--set` value: `true`/`false` (in any case), an integer or a number.
 pub fn parse_cli_value(text: &str) -> ParamValue {
     let t = text.trim();
-    match t {
-        "true" => return ParamValue::Bool(true),
-        "false" => return ParamValue::Bool(false),
-        _ => {}
+    if t.eq_ignore_ascii_case("true") {
+        return ParamValue::Bool(true);
+    }
+    if t.eq_ignore_ascii_case("false") {
+        return ParamValue::Bool(false);
     }
     if let Ok(i) = t.parse::<i64>() {
         return ParamValue::Int(i);
@@ -323,46 +343,51 @@ pub fn parse_cli_value(text: &str) -> ParamValue {
     }
 }
 
+/// What a `--set` without `=` should have been: `--set KEY VALUE` (a space) reaches cogov as
+/// `KEY` alone, its value as the next argument.
+pub fn set_syntax_message(assignment: &str) -> String {
+    if spec_of(assignment.trim()).is_some() {
+        format!(
+            "expected KEY=VALUE, got `{assignment}`; write `--set {}=VALUE` (with `=`, no space)",
+            assignment.trim()
+        )
+    } else {
+        format!("expected KEY=VALUE, got `{assignment}`")
+    }
+}
+
 /// Applies one `--set key=value` to a scenario (same checks as the file).
-pub fn apply_override(scenario: &mut Scenario, assignment: &str) -> Result<(), ConfigError> {
+pub fn apply_override<M: Model>(scenario: &mut M, assignment: &str) -> Result<(), ConfigError> {
     apply_overrides(scenario, &[assignment])
 }
 
-/// Applies several `--set key=value` in order, checking the city's size once at the end, so
-/// that the order of the flags does not matter (growing one size before shrinking another is
-/// not refused on the way).
-pub fn apply_overrides<S: AsRef<str>>(
-    scenario: &mut Scenario,
+/// Applies several `--set key=value` in order, checking what spans keys (the city's size) once
+/// at the end, so that the order of the flags does not matter (growing one size before
+/// shrinking another is not refused on the way). `scenario.seed` and `scenario.ticks` are the
+/// same for every model; other keys are the model's (`Model::set`).
+pub fn apply_overrides<M: Model, S: AsRef<str>>(
+    scenario: &mut M,
     assignments: &[S],
 ) -> Result<(), ConfigError> {
     for a in assignments {
         set_one(scenario, a.as_ref())?;
     }
-    check_size(&scenario.params).map_err(|m| ConfigError {
-        file: "--set".into(),
-        line: None,
-        column: None,
-        key: None,
-        message: m,
-    })
+    scenario
+        .check()
+        .map_err(|m| manifest_error("--set", None, m))
 }
 
-fn set_one(scenario: &mut Scenario, assignment: &str) -> Result<(), ConfigError> {
-    let err = |key: Option<&str>, message: String| ConfigError {
-        file: "--set".into(),
-        line: None,
-        column: None,
-        key: key.map(str::to_string),
-        message,
-    };
+fn set_one<M: Model>(scenario: &mut M, assignment: &str) -> Result<(), ConfigError> {
+    let err = |key: Option<&str>, message: String| manifest_error("--set", key, message);
     let Some((key, value)) = assignment.split_once('=') else {
-        return Err(err(None, format!("expected KEY=VALUE, got `{assignment}`")));
+        return Err(err(None, set_syntax_message(assignment)));
     };
     let key = key.trim();
     let v = parse_cli_value(value);
+    let (seed, ticks) = scenario.seed_and_ticks();
     match key {
         "scenario.seed" => match v {
-            ParamValue::Int(i) if i >= 0 => scenario.seed = i as u64,
+            ParamValue::Int(i) if i >= 0 => *seed = i as u64,
             _ => {
                 return Err(err(
                     Some(key),
@@ -371,7 +396,7 @@ fn set_one(scenario: &mut Scenario, assignment: &str) -> Result<(), ConfigError>
             }
         },
         "scenario.ticks" => match v {
-            ParamValue::Int(i) if (1..=MAX_TICKS as i64).contains(&i) => scenario.ticks = i as u32,
+            ParamValue::Int(i) if (1..=MAX_TICKS as i64).contains(&i) => *ticks = i as u32,
             _ => {
                 return Err(err(
                     Some(key),
@@ -382,20 +407,29 @@ fn set_one(scenario: &mut Scenario, assignment: &str) -> Result<(), ConfigError>
                 ))
             }
         },
-        _ => {
-            let shown = if matches!(v, ParamValue::Float(x) if x.is_nan()) && value.trim() != "nan"
-            {
-                format!("`{}` (not a number)", value.trim())
-            } else {
-                format!("`{}`", value.trim())
-            };
-            scenario
-                .params
-                .set(key, v)
-                .map_err(|e| err(Some(key), set_error_message(key, &e, &shown)))?;
-        }
+        _ => scenario.set(key, value)?,
     }
     Ok(())
+}
+
+/// `--set` of one city parameter (`Model::set` of `Scenario`).
+pub(crate) fn set_param(
+    scenario: &mut Scenario,
+    key: &str,
+    value: &str,
+) -> Result<(), ConfigError> {
+    let v = parse_cli_value(value);
+    let boolean = spec_of(key).is_some_and(|s| s.kind == ParamKind::Bool);
+    let shown =
+        if matches!(v, ParamValue::Float(x) if x.is_nan()) && value.trim() != "nan" && !boolean {
+            format!("`{}` (not a number)", value.trim())
+        } else {
+            format!("`{}`", value.trim())
+        };
+    scenario
+        .params
+        .set(key, v)
+        .map_err(|e| manifest_error("--set", Some(key), set_error_message(key, &e, &shown)))
 }
 
 /// Refuses parameter sets whose sizes cannot be addressed (MODEL §9; ids are `u32`).
@@ -454,8 +488,17 @@ pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
     })
 }
 
-/// Reads and validates a scenario file (`.toml`, or a run's `manifest.json`).
-pub fn load_file(path: &Path) -> Result<Scenario, ConfigError> {
+/// A scenario of any model, as `cogov run` takes it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnyScenario {
+    City(Scenario),
+    Game(GameScenario),
+}
+
+/// Reads and validates a scenario file of any model (`.toml`, or a run's `manifest.json`): a
+/// file with a `[game]` table (a manifest with a `game` object) is a canonical game, any other
+/// a city. The text is read and parsed once; each model then reads its own tables.
+pub fn load_any(path: &Path) -> Result<AnyScenario, ConfigError> {
     let file = path.display().to_string();
     let manifest = path.extension().is_some_and(|e| e == "json");
     let limit = if manifest {
@@ -470,10 +513,40 @@ pub fn load_file(path: &Path) -> Result<Scenario, ConfigError> {
         key: None,
         message: format!("cannot read the scenario file: {e}"),
     })?;
+    // A game's `init` lattice file is relative to the file naming it.
+    let base = path.parent().unwrap_or(Path::new(""));
     if manifest {
-        load_manifest_str(&text, &file)
+        let m = Manifest::parse(&text, &file)?;
+        if m.game.is_some() {
+            GameScenario::from_manifest(&m, &file, base).map(AnyScenario::Game)
+        } else {
+            Scenario::from_manifest(&m, &file).map(AnyScenario::City)
+        }
     } else {
-        load_str(&text, &file)
+        let src = Source {
+            file: &file,
+            text: &text,
+        };
+        let root = src.parse_toml()?;
+        if root.get_ref().get("game").is_some() {
+            game::from_toml(&src, &root, base).map(AnyScenario::Game)
+        } else {
+            from_toml(&src, &root).map(AnyScenario::City)
+        }
+    }
+}
+
+/// Reads and validates a city scenario file (`.toml`, or a run's `manifest.json`).
+pub fn load_file(path: &Path) -> Result<Scenario, ConfigError> {
+    match load_any(path)? {
+        AnyScenario::City(sc) => Ok(sc),
+        AnyScenario::Game(_) => Err(ConfigError {
+            file: path.display().to_string(),
+            line: None,
+            column: None,
+            key: Some("game".into()),
+            message: "is a canonical game, not a city scenario; run it with `cogov run`".into(),
+        }),
     }
 }
 
@@ -522,7 +595,12 @@ pub(crate) fn integer_of(
 /// Parses and validates TOML scenario text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
     let src = Source { file, text };
-    let root = src.parse_toml()?;
+    from_toml(&src, &src.parse_toml()?)
+}
+
+/// A city scenario from its parsed TOML.
+fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, ConfigError> {
+    let src = *src;
     let mut sc = Scenario::default();
     for (k, v) in root.get_ref().iter() {
         let name: &str = k.get_ref();
@@ -545,6 +623,16 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
                 for (key, key_span, span, value) in assignments {
                     apply(&src, &mut sc.params, &key, key_span, span, value, false)?;
                 }
+            }
+            "experiment" | "design" | "base" => {
+                return Err(src.error(
+                    Some(k.span()),
+                    Some(name),
+                    format!(
+                        "this is an experiment file ([experiment], [base], [design]), not a scenario; run it with `cogov sweep {} --out DIR`",
+                        one_line(src.file)
+                    ),
+                ));
             }
             other => {
                 let mut known: Vec<&str> = SECTIONS.to_vec();
@@ -616,7 +704,10 @@ pub(crate) fn apply(
     let value = match toml_value(v.get_ref()) {
         Ok(x) => x,
         Err(found) => {
-            let expected = spec_of(key).map_or("a value", |s| s.kind.name());
+            let expected = spec_of(key).map_or("a value", |s| match s.kind {
+                ParamKind::Bool => "true or false (unquoted)",
+                other => other.name(),
+            });
             let msg = if spec_of(key).is_some() {
                 format!("expected {expected}, got {found}")
             } else {
@@ -773,182 +864,205 @@ fn read_interventions(
 
 /// Parses a run's `manifest.json` back into the scenario it ran.
 pub fn load_manifest_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
-    let err = |line: Option<usize>, key: Option<&str>, message: String| ConfigError {
+    Scenario::from_manifest(&Manifest::parse(text, file)?, file)
+}
+
+/// An error of a manifest, which has no positions to give beyond the parser's.
+pub(crate) fn manifest_error(file: &str, key: Option<&str>, message: String) -> ConfigError {
+    ConfigError {
         file: file.to_string(),
-        line,
+        line: None,
         column: None,
         key: key.map(str::to_string),
         message,
-    };
-    let json: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| err(Some(e.line()), None, format!("invalid JSON: {e}")))?;
-    // serde_json keeps the last of duplicate keys; a second pass refuses them instead.
-    serde_json::from_str::<UniqueKeys>(text)
-        .map_err(|e| err(Some(e.line()), None, format!("invalid JSON: {e}")))?;
-    let obj = json.as_object().ok_or_else(|| {
-        err(
-            None,
-            None,
-            "expected a JSON object (a cogov manifest)".into(),
-        )
-    })?;
-    let mut sc = Scenario::default();
-    let meta = obj
-        .get("scenario")
-        .and_then(|m| m.as_object())
-        .ok_or_else(|| {
-            err(
-                None,
-                Some("scenario"),
-                "missing: not a cogov manifest".into(),
-            )
-        })?;
-    let text_of = |k: &str| {
-        meta.get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    sc.name = text_of("name");
-    sc.title_en = text_of("title_en");
-    sc.title_zh = text_of("title_zh");
-    sc.description_en = text_of("description_en");
-    sc.description_zh = text_of("description_zh");
-    sc.seed = obj
-        .get("seed")
-        .and_then(|s| s.as_u64())
-        .ok_or_else(|| err(None, Some("seed"), "expected a non-negative integer".into()))?;
-    sc.ticks = obj
-        .get("ticks")
-        .and_then(|s| s.as_u64())
-        .filter(|t| (1..=MAX_TICKS as u64).contains(t))
-        .ok_or_else(|| {
-            err(
-                None,
-                Some("ticks"),
-                format!("expected an integer in 1..={MAX_TICKS}"),
-            )
-        })? as u32;
-    let params = obj
-        .get("params")
-        .and_then(|p| p.as_object())
-        .ok_or_else(|| err(None, Some("params"), "missing".into()))?;
-    for (section, body) in params {
-        let body = body
-            .as_object()
-            .ok_or_else(|| err(None, Some(section), "expected an object".into()))?;
-        for (k, v) in body {
-            let key = format!("{section}.{k}");
-            let value = json_value(v).ok_or_else(|| {
-                err(
-                    None,
-                    Some(&key),
-                    format!("expected a number or boolean, got {v}"),
-                )
-            })?;
-            sc.params.set(&key, value).map_err(|e| {
-                err(
-                    None,
-                    Some(&key),
-                    set_error_message(&key, &e, &v.to_string()),
-                )
-            })?;
-        }
     }
-    // A manifest lists every parameter; one left out would silently take today's default, and
-    // the run would not be the one the manifest records.
-    let missing: Vec<&str> = param_specs()
-        .iter()
-        .map(|s| s.key)
-        .filter(|k| {
-            let (section, field) = k.split_once('.').unwrap_or((k, ""));
-            params.get(section).and_then(|b| b.get(field)).is_none()
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(err(
-            None,
-            Some("params"),
-            format!(
-                "missing {} of {} parameters ({}); a manifest lists every parameter, so this one is from another cogov version or was edited (give the values in a scenario file instead)",
-                missing.len(),
-                param_specs().len(),
-                missing.join(", ")
-            ),
-        ));
-    }
-    let interventions = match obj.get("interventions") {
-        None | Some(serde_json::Value::Null) => &[][..],
-        Some(serde_json::Value::Array(list)) => &list[..],
-        Some(other) => {
-            return Err(err(
-                None,
-                Some("interventions"),
-                format!("expected an array, got {other}"),
-            ))
-        }
-    };
-    // The same rules as a scenario file's [[interventions]]: a tick in range, at least one
-    // change, dynamic parameters only.
-    for item in interventions {
-        let tick = item
-            .get("tick")
-            .and_then(|t| t.as_u64())
-            .filter(|t| (1..=MAX_TICKS as u64).contains(t))
-            .ok_or_else(|| {
-                err(
-                    None,
-                    Some("interventions.tick"),
-                    format!("expected an integer in 1..={MAX_TICKS}"),
-                )
-            })? as u32;
-        let mut changes = Vec::new();
-        let set = item
-            .get("set")
-            .and_then(|s| s.as_object())
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                err(
-                    None,
-                    Some("interventions.set"),
-                    "expected an object with at least one parameter".into(),
-                )
-            })?;
-        let mut probe = Params::default();
-        for (k, v) in set {
-            let value = json_value(v)
-                .ok_or_else(|| err(None, Some(k), "expected a number or boolean".into()))?;
-            probe
-                .set(k, value)
-                .map_err(|e| err(None, Some(k), set_error_message(k, &e, &v.to_string())))?;
-            if spec_of(k).is_some_and(|s| s.mutability == Mutability::Structural) {
-                return Err(err(
-                    None,
-                    Some(k),
-                    "is structural (fixed at set-up) and cannot be changed by an intervention"
-                        .into(),
-                ));
-            }
-            changes.push((k.clone(), probe.get(k).expect("validated key")));
-        }
-        let label = |k: &str| {
-            item.get(k)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        sc.interventions.push(LabelledIntervention {
-            label_en: label("label_en"),
-            label_zh: label("label_zh"),
-            intervention: Intervention { tick, changes },
-        });
-    }
-    check_size(&sc.params).map_err(|m| err(None, None, m))?;
-    Ok(sc)
 }
 
+/// The scenario's descriptive fields, seed and ticks as a manifest records them (shared by
+/// every model).
+pub(crate) fn meta_from_manifest(m: &Manifest, file: &str) -> Result<Scenario, ConfigError> {
+    let err = |key: &str, message: String| manifest_error(file, Some(key), message);
+    let meta = m
+        .scenario
+        .clone()
+        .ok_or_else(|| err("scenario", "missing: not a cogov manifest".into()))?;
+    let seed = m
+        .seed
+        .ok_or_else(|| err("seed", "expected a non-negative integer".into()))?;
+    let ticks = m
+        .ticks
+        .filter(|t| (1..=MAX_TICKS as u64).contains(t))
+        .ok_or_else(|| err("ticks", format!("expected an integer in 1..={MAX_TICKS}")))?;
+    Ok(Scenario {
+        name: meta.name,
+        title_en: meta.title_en,
+        title_zh: meta.title_zh,
+        description_en: meta.description_en,
+        description_zh: meta.description_zh,
+        seed,
+        ticks: ticks as u32,
+        ..Scenario::default()
+    })
+}
+
+impl Scenario {
+    /// The descriptive fields a manifest records.
+    pub fn meta(&self) -> ScenarioMeta {
+        ScenarioMeta {
+            description_en: self.description_en.clone(),
+            description_zh: self.description_zh.clone(),
+            name: self.name.clone(),
+            title_en: self.title_en.clone(),
+            title_zh: self.title_zh.clone(),
+        }
+    }
+
+    /// The manifest of a run of this scenario (`kind` is `run`, or `base` inside a sweep's).
+    pub fn manifest(&self, kind: &str) -> Manifest {
+        let interventions = self
+            .interventions
+            .iter()
+            .map(|l| InterventionRecord {
+                label_en: l.label_en.clone(),
+                label_zh: l.label_zh.clone(),
+                set: l
+                    .intervention
+                    .changes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), param_json(*v)))
+                    .collect(),
+                tick: l.intervention.tick as u64,
+            })
+            .collect();
+        Manifest {
+            interventions: Some(interventions),
+            params: Some(params_json(&self.params)),
+            scenario: Some(self.meta()),
+            seed: Some(self.seed),
+            ticks: Some(self.ticks as u64),
+            ..Manifest::new(kind)
+        }
+    }
+
+    /// The scenario a city run's manifest records, checked as a scenario file is: every
+    /// parameter present and in range, interventions in range and on dynamic parameters only.
+    pub fn from_manifest(m: &Manifest, file: &str) -> Result<Scenario, ConfigError> {
+        let err = |key: Option<&str>, message: String| manifest_error(file, key, message);
+        let mut sc = meta_from_manifest(m, file)?;
+        let params = m
+            .params
+            .as_ref()
+            .ok_or_else(|| err(Some("params"), "missing".into()))?;
+        for (section, body) in params {
+            let body = body
+                .as_object()
+                .ok_or_else(|| err(Some(section), "expected an object".into()))?;
+            for (k, v) in body {
+                let key = format!("{section}.{k}");
+                let value = json_value(v).ok_or_else(|| {
+                    err(Some(&key), format!("expected a number or boolean, got {v}"))
+                })?;
+                sc.params
+                    .set(&key, value)
+                    .map_err(|e| err(Some(&key), set_error_message(&key, &e, &v.to_string())))?;
+            }
+        }
+        // A manifest lists every parameter; one left out would silently take today's default,
+        // and the run would not be the one the manifest records.
+        let missing: Vec<&str> = param_specs()
+            .iter()
+            .map(|s| s.key)
+            .filter(|k| {
+                let (section, field) = k.split_once('.').unwrap_or((k, ""));
+                params.get(section).and_then(|b| b.get(field)).is_none()
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(err(
+                Some("params"),
+                format!(
+                    "missing {} of {} parameters ({}); a manifest lists every parameter, so this one is from another cogov version or was edited (give the values in a scenario file instead)",
+                    missing.len(),
+                    param_specs().len(),
+                    missing.join(", ")
+                ),
+            ));
+        }
+        // The same rules as a scenario file's [[interventions]]: a tick in range, at least one
+        // change, dynamic parameters only.
+        for item in m.interventions.iter().flatten() {
+            let tick = Some(item.tick)
+                .filter(|t| (1..=MAX_TICKS as u64).contains(t))
+                .ok_or_else(|| {
+                    err(
+                        Some("interventions.tick"),
+                        format!("expected an integer in 1..={MAX_TICKS}"),
+                    )
+                })? as u32;
+            if item.set.is_empty() {
+                return Err(err(
+                    Some("interventions.set"),
+                    "expected an object with at least one parameter".into(),
+                ));
+            }
+            let mut changes = Vec::new();
+            let mut probe = Params::default();
+            for (k, v) in &item.set {
+                let value = json_value(v)
+                    .ok_or_else(|| err(Some(k), "expected a number or boolean".into()))?;
+                probe
+                    .set(k, value)
+                    .map_err(|e| err(Some(k), set_error_message(k, &e, &v.to_string())))?;
+                if spec_of(k).is_some_and(|s| s.mutability == Mutability::Structural) {
+                    return Err(err(
+                        Some(k),
+                        "is structural (fixed at set-up) and cannot be changed by an intervention"
+                            .into(),
+                    ));
+                }
+                changes.push((k.clone(), probe.get(k).expect("validated key")));
+            }
+            sc.interventions.push(LabelledIntervention {
+                label_en: item.label_en.clone(),
+                label_zh: item.label_zh.clone(),
+                intervention: Intervention { tick, changes },
+            });
+        }
+        check_size(&sc.params).map_err(|m| err(None, m))?;
+        Ok(sc)
+    }
+}
+
+/// A parameter value as a JSON number or boolean.
+pub fn param_json(v: ParamValue) -> serde_json::Value {
+    match v {
+        ParamValue::Float(x) => serde_json::json!(x),
+        ParamValue::Int(i) => serde_json::json!(i),
+        ParamValue::Bool(b) => serde_json::json!(b),
+    }
+}
+
+/// Every parameter as `{section: {key: value}}`, in table order.
+pub fn params_json(p: &Params) -> serde_json::Map<String, serde_json::Value> {
+    let mut root = serde_json::Map::new();
+    for section in SECTIONS {
+        let mut m = serde_json::Map::new();
+        for spec in param_specs()
+            .iter()
+            .filter(|s| s.key.split('.').next() == Some(section))
+        {
+            let field = spec.key.split_once('.').map_or(spec.key, |(_, f)| f);
+            m.insert(
+                field.to_string(),
+                param_json(p.get(spec.key).expect("spec key")),
+            );
+        }
+        root.insert(section.to_string(), serde_json::Value::Object(m));
+    }
+    root
+}
 /// A JSON document deserialised only to refuse an object holding the same key twice.
-struct UniqueKeys;
+pub(crate) struct UniqueKeys;
 
 impl<'de> serde::Deserialize<'de> for UniqueKeys {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1014,12 +1128,23 @@ pub(crate) fn json_value(v: &serde_json::Value) -> Option<ParamValue> {
 }
 
 /// What is valid but probably not meant, one line each: two interventions of the same week
-/// changing the same key (the later one in the file wins).
+/// changing the same key (the later one in the file wins); an intervention after the last
+/// week, which never takes effect.
 pub fn warnings(sc: &Scenario) -> Vec<String> {
     let mut seen: Vec<(u32, &str, usize)> = Vec::new();
     let mut out = Vec::new();
     for (n, i) in sc.interventions.iter().enumerate() {
         let i = &i.intervention;
+        if i.tick > sc.ticks {
+            out.push(format!(
+                "intervention {} (week {}) comes after the last week of the run ({}): it never takes effect / 第{}周的干预晚于模拟结束（第{}周），不会生效",
+                n + 1,
+                i.tick,
+                sc.ticks,
+                i.tick,
+                sc.ticks
+            ));
+        }
         for (key, value) in &i.changes {
             if let Some(&(_, _, first)) = seen.iter().find(|(t, k, _)| *t == i.tick && k == key) {
                 out.push(format!(

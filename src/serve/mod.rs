@@ -25,8 +25,8 @@ use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::model::params::ParamKind;
-use crate::output::{param_json, scenario_meta_json};
-use crate::scenario::{self, Scenario};
+
+use crate::scenario::{self, param_json, Scenario};
 pub use session::{lever_specs, Action, BiError, Handle, Out, Preset};
 
 const INDEX_HTML: &str = include_str!("../../assets/web/index.html");
@@ -281,7 +281,7 @@ async fn presets_json(State(st): State<AppState>) -> Response {
         .presets
         .iter()
         .map(|p| {
-            let mut v = scenario_meta_json(&p.scenario);
+            let mut v = serde_json::to_value(p.scenario.meta()).unwrap_or(Value::Null);
             v["id"] = json!(p.id);
             v["seed"] = json!(p.scenario.seed);
             v["ticks"] = json!(p.scenario.ticks);
@@ -474,6 +474,7 @@ pub fn lan_address() -> Option<std::net::IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::params::ParamValue;
 
     #[test]
     fn every_lesson_loads_and_every_lever_has_a_group() {

@@ -18,10 +18,10 @@ use tokio::sync::{broadcast, mpsc};
 use crate::model::params::{param_specs, Mutability, ParamKind, ParamSpec, ParamValue};
 use crate::model::{Intervention, Simulation, TickStats};
 use crate::output::records::{timeseries_columns, timeseries_row};
-use crate::output::{intervention_json, param_json, write_csv};
+use crate::output::write_csv;
 use crate::run::first_non_finite;
 use crate::scenario::{
-    scenario_toml, set_error_message, LabelledIntervention, Scenario, MAX_TICKS,
+    param_json, scenario_toml, set_error_message, LabelledIntervention, Scenario, MAX_TICKS,
 };
 
 /// The parameter sections that hold the paper's levers (capability, motivation, institutions,
@@ -465,14 +465,19 @@ fn class_label(iv: &Intervention) -> LabelledIntervention {
     }
 }
 
+/// The preset's interventions and the class's, as a manifest records them, each marked with
+/// whether the class made it.
 fn interventions_json(run: &Run) -> Value {
-    let preset = run.base.interventions.iter().map(|l| (l.clone(), false));
-    let class = run.class.iter().map(|iv| (class_label(iv), true));
-    let list: Vec<Value> = preset
-        .chain(class)
-        .map(|(l, by_class)| {
-            let mut v = intervention_json(&l);
-            v["class"] = json!(by_class);
+    let mut sc = run.base.clone();
+    let preset = sc.interventions.len();
+    sc.interventions.extend(run.class.iter().map(class_label));
+    let records = sc.manifest("classroom").interventions.unwrap_or_default();
+    let list: Vec<Value> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+            v["class"] = json!(i >= preset);
             v
         })
         .collect();
