@@ -228,6 +228,10 @@ fn levers_and_lessons_come_from_the_tables_and_scenarios() {
             assert_eq!(l["max"].as_f64(), Some(spec.max), "{key}");
             assert_eq!(l["zh"], spec.zh, "{key}");
             assert_eq!(l["en"], spec.en, "{key}");
+            assert!(
+                !l["name_zh"].as_str().unwrap().contains('.'),
+                "{key} has a short name"
+            );
             assert_eq!(spec.seed_section, g["id"], "{key}");
             n += 1;
         }

@@ -136,11 +136,14 @@ function renderLevers() {
       input.dataset.key = l.key;
       label.appendChild(input);
       label.appendChild(shown);
-      const name = document.createElement("div");
-      name.className = "meaning";
-      name.textContent = (lang ? l.en : l.zh) + " (" + l.key + ")";
-      div.appendChild(label);
+      const name = document.createElement("b");
+      name.textContent = lang ? l.name_en : l.name_zh;
+      const meaning = document.createElement("div");
+      meaning.className = "meaning";
+      meaning.textContent = (lang ? l.en : l.zh) + " (" + l.key + ")";
       div.appendChild(name);
+      div.appendChild(label);
+      div.appendChild(meaning);
       box.appendChild(div);
     }
   }
@@ -167,10 +170,18 @@ function renderChanges() {
   ol.innerHTML = "";
   for (const m of marks) {
     const li = document.createElement("li");
-    const what = Object.entries(m.set).map(([k, v]) => k + " = " + v).join(", ");
+    const what = Object.entries(m.set).map(([k, v]) => leverName(k) + " = " + v).join(", ");
     li.textContent = t("from_week").replace("{w}", m.tick) + " · " + (m.class ? t("class_change") : t("preset_change")) + ": " + what;
     ol.appendChild(li);
   }
+}
+
+function leverName(key) {
+  for (const s of sections) {
+    const l = s.levers.find((l) => l.key === key);
+    if (l) return lang ? l.name_en : l.name_zh;
+  }
+  return key;
 }
 
 // Vertical dashed lines at the weeks interventions take effect.

@@ -24,6 +24,8 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc};
 
+use crate::charts::labels::Lang;
+use crate::charts::names::param_name;
 use crate::model::params::ParamKind;
 
 use crate::scenario::{self, param_json, Scenario};
@@ -265,6 +267,8 @@ async fn levers() -> Response {
                         "max": s.max,
                         "default": param_json(s.default),
                         "unit": s.unit,
+                        "name_en": param_name(s.key, Lang::En),
+                        "name_zh": param_name(s.key, Lang::Zh),
                         "en": s.en,
                         "zh": s.zh,
                     })
