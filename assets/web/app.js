@@ -268,7 +268,10 @@ function onMessage(msg) {
       columns = msg.columns || [];
       rows = msg.rows || [];
       marks = msg.interventions || [];
-      if (msg.preset) $("preset").value = msg.preset;
+      if (msg.preset) {
+        $("preset").value = msg.preset;
+        showQuestion();
+      }
       if (msg.seed !== undefined) $("seed").value = msg.seed;
       $("speed").value = Math.max(0, DELAYS.indexOf(msg.delay_ms));
       setWeek(msg.week !== undefined ? msg.week : "–", msg.length);
@@ -327,6 +330,17 @@ function connect() {
   };
 }
 
+// Fetched rather than navigated to, so that an error shows on the page instead of replacing it.
+async function exportCsv() {
+  const r = await fetch("api/export/timeseries.csv" + roomQuery);
+  if (!r.ok) {
+    showError(await r.json());
+    return;
+  }
+  const name = (presets.find((p) => p.id === $("preset").value) || { id: "cogov" }).id;
+  download(name + "-timeseries.csv", await r.text(), "text/csv");
+}
+
 async function getJson(path) {
   const r = await fetch(path + roomQuery);
   const body = await r.json();
@@ -352,7 +366,7 @@ async function start() {
   $("step").addEventListener("click", () => send({ cmd: "step" }));
   $("speed").addEventListener("change", () => send({ cmd: "speed", delay_ms: DELAYS[Number($("speed").value)] }));
   $("export-toml").addEventListener("click", () => send({ cmd: "export" }));
-  $("export-csv").addEventListener("click", () => { location.href = "api/export/timeseries.csv" + roomQuery; });
+  $("export-csv").addEventListener("click", exportCsv);
   try {
     presets = (await getJson("api/presets")).presets;
     sections = (await getJson("api/levers")).sections;

@@ -231,7 +231,6 @@ impl Session {
             Action::Step => {
                 self.running = false;
                 self.step()?;
-                self.status();
             }
             Action::Go => {
                 let run = self.run_ref()?;
