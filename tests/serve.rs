@@ -529,3 +529,22 @@ fn the_page_uses_only_characters_the_font_has_and_the_agreed_terms() {
         assert!(!shown.contains(old), "{old} is shown");
     }
 }
+
+#[test]
+fn the_teachers_own_scenario_is_listed_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("my_lesson.toml");
+    std::fs::write(
+        &file,
+        "[scenario]\ntitle_zh = \"我的课例\"\ntitle_en = \"My lesson\"\nticks = 12\n",
+    )
+    .unwrap();
+    let s = Served::start(&["--scenario", file.to_str().unwrap()]);
+    let presets = s.get_json("/api/presets");
+    let first = &presets["presets"][0];
+    assert_eq!(
+        (first["id"].as_str(), first["ticks"].as_u64()),
+        (Some("my_lesson"), Some(12))
+    );
+    assert_eq!(first["title_zh"], "我的课例");
+}
