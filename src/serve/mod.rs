@@ -481,8 +481,16 @@ mod tests {
     use crate::model::params::ParamValue;
 
     #[test]
-    fn every_lesson_loads_and_every_lever_has_a_group() {
+    fn every_lesson_loads_and_writes_back_equal_and_every_lever_has_a_group() {
         assert_eq!(lesson_presets().len(), LESSONS.len());
+        for p in lesson_presets() {
+            let text = scenario::scenario_toml(&p.scenario);
+            assert_eq!(
+                scenario::load_str(&text, &p.id).unwrap(),
+                p.scenario,
+                "{text}"
+            );
+        }
         for s in lever_specs() {
             assert!(
                 LEVER_GROUPS.iter().any(|(id, _, _)| *id == s.seed_section),
