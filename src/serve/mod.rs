@@ -522,6 +522,25 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever arrives, parsing answers with an action or a bilingual error.
+        #[test]
+        fn any_message_is_an_action_or_an_error(
+            text in ".{0,80}",
+            cmd in proptest::sample::select(vec!["setup", "set", "speed", "go", "x"]),
+            field in proptest::sample::select(vec!["preset", "seed", "key", "value", "delay_ms", "cmd"]),
+            value in proptest::sample::select(vec!["1", "-1", "1e999", "\"a\"", "null", "[]", "{}", "true", "0.5"]),
+        ) {
+            if let Err(e) = parse_action(&text) {
+                proptest::prop_assert!(!e.en.is_empty() && !e.zh.is_empty());
+            }
+            let msg = format!("{{\"cmd\": \"{cmd}\", \"{field}\": {value}}}");
+            if let Err(e) = parse_action(&msg) {
+                proptest::prop_assert!(!e.en.is_empty() && !e.zh.is_empty());
+            }
+        }
+    }
+
     #[test]
     fn room_codes_are_six_unambiguous_characters() {
         let c = room_code();
