@@ -9,4 +9,5 @@ pub mod model;
 pub mod output;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod validate;

@@ -309,7 +309,7 @@ pub fn check_summary(sc: &Scenario, summary: &[f64]) -> Result<(), NonFinite> {
 }
 
 /// The column and value of the first non-finite entry of a time-series row.
-fn first_non_finite(row: &[f64]) -> Option<(String, f64)> {
+pub fn first_non_finite(row: &[f64]) -> Option<(String, f64)> {
     let i = row.iter().position(|x| !x.is_finite())?;
     Some((timeseries_columns()[i].name.clone(), row[i]))
 }

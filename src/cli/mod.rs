@@ -26,6 +26,7 @@ pub mod params;
 pub mod plot;
 pub mod report;
 pub mod run;
+pub mod serve;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -112,6 +113,9 @@ pub enum Command {
     /// Run the docking checks of the canonical games against published and peer results
     /// （运行经典博弈对接检验：与文献及对照实现的结果比较）
     Validate(validate::ValidateArgs),
+    /// Start the classroom web server: live charts, levers, export
+    /// （启动课堂网页服务：实时图表、政策举措调节、导出）
+    Serve(serve::ServeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -151,6 +155,7 @@ pub struct RunArgs {
 pub fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Serve(args) => serve::serve(&args),
         Command::Params(args) => params::print_params(&args),
         Command::Columns(args) => params::print_columns(&args),
         Command::Plot(args) => plot::plot(&args),

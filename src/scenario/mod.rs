@@ -6,6 +6,9 @@
 //! Nothing here runs the model.
 
 pub mod game;
+mod write;
+
+pub use write::scenario_toml;
 
 pub use game::GameScenario;
 
@@ -1030,7 +1033,8 @@ impl Scenario {
     }
 }
 
-fn param_json(v: ParamValue) -> serde_json::Value {
+/// A parameter value as a JSON number or boolean.
+pub fn param_json(v: ParamValue) -> serde_json::Value {
     match v {
         ParamValue::Float(x) => serde_json::json!(x),
         ParamValue::Int(i) => serde_json::json!(i),
