@@ -22,7 +22,13 @@ pub struct Counts {
 }
 
 impl World {
+    /// The counts lever costs scale with, tallied once when the world is built.
     pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// Tallies `counts` from the organisations (`World::new`).
+    pub(crate) fn tally(&self) -> Counts {
         let mut c = Counts {
             grids: self.n_grids,
             districts: self.districts.len() as u64,
@@ -67,9 +73,12 @@ pub struct Effective {
     pub upper_capacity: f64,
     pub department_capacity: f64,
     pub nongov_capacity: f64,
-    pub value_programme_capacity: f64,
-    /// What a trust-culture programme leaves of every organisation's capacity.
-    pub trust_culture_programme_capacity: f64,
+    /// Shares of capacity the programmes take (`capacity_of`, `programme_cost_of`):
+    /// rule-of-law enforcement of departments', the value and trust-culture programmes of
+    /// everyone's.
+    pub enforcement_share: f64,
+    pub value_programme_share: f64,
+    pub trust_culture_share: f64,
     /// Share of a block authority's capacity its party committee spends coordinating (ODD §9.10).
     pub party_core_share: f64,
     /// Share of every government body's capacity that pays the week's money costs of levers
@@ -160,18 +169,18 @@ impl Effective {
             0.0
         };
 
+        let enforcement_share = p.capability.rule_of_law * l.rule_of_law_enforcement;
         Effective {
             tick,
             grassroots_capacity: 1.0 + emp * l.empowerment_capacity,
             upper_capacity: 1.0 - emp * l.empowerment_upper_cost,
             department_capacity: (1.0 - ramps.platform_government * l.platform_transfer)
-                * (1.0 - p.capability.rule_of_law * l.rule_of_law_enforcement),
+                * (1.0 - enforcement_share),
             nongov_capacity: (1.0 + p.capability.socialisation * l.socialisation_gain)
                 * (1.0 + ramps.platform_government * l.platform_transfer * dept_to_nongov),
-            value_programme_capacity: 1.0
-                - p.motivation.value_programme * l.value_programme_capacity,
-            trust_culture_programme_capacity: 1.0
-                - p.motivation.trust_culture * l.trust_culture_capacity,
+            enforcement_share,
+            value_programme_share: p.motivation.value_programme * l.value_programme_capacity,
+            trust_culture_share: p.motivation.trust_culture * l.trust_culture_capacity,
             budget_share,
             party_core_share: p.institutions.party_core * l.party_core_attention,
             paperwork_share,
@@ -272,8 +281,8 @@ impl Effective {
     /// coordination take.
     fn after_programmes(&self, org: &Org) -> f64 {
         let mut c = org.base_capacity
-            * self.value_programme_capacity
-            * self.trust_culture_programme_capacity;
+            * (1.0 - self.value_programme_share)
+            * (1.0 - self.trust_culture_share);
         if org.kind.is_government() {
             c *= 1.0 - self.budget_share;
         }
@@ -281,6 +290,21 @@ impl Effective {
             c *= 1.0 - self.party_core_share;
         }
         c
+    }
+
+    /// Effort units a week the capacity-share programmes take from `org`, reported as programme
+    /// cost: rule-of-law enforcement (departments), the value and trust-culture programmes
+    /// (everyone) and party coordination (block authorities), each on base capacity.
+    pub fn programme_cost_of(&self, org: &Org) -> f64 {
+        let mut share = 0.0;
+        if org.kind == ActorKind::Department {
+            share += self.enforcement_share;
+        }
+        share += self.value_programme_share + self.trust_culture_share;
+        if org.kind == ActorKind::Block {
+            share += self.party_core_share;
+        }
+        org.base_capacity * share
     }
 
     /// Capacity lost to paperwork (reported as paperwork cost).

@@ -943,21 +943,7 @@ fn close_orgs(orgs: &mut [Org], p: &Params, eff: &Effective, st: &mut TickStats)
         st.org_trust_count += 1.0;
         st.motivation_sum[o.kind.index()] += o.motivation;
         st.org_count[o.kind.index()] += 1.0;
-        if p.capability.rule_of_law > 0.0 && o.kind == ActorKind::Department {
-            st.cost_programmes +=
-                o.base_capacity * p.capability.rule_of_law * p.costs.rule_of_law_enforcement;
-        }
-        if p.motivation.value_programme > 0.0 {
-            st.cost_programmes +=
-                o.base_capacity * p.motivation.value_programme * p.costs.value_programme_capacity;
-        }
-        if eff.party_core_share > 0.0 && o.kind == ActorKind::Block {
-            st.cost_programmes += o.base_capacity * eff.party_core_share;
-        }
-        if p.motivation.trust_culture > 0.0 {
-            st.cost_programmes +=
-                o.base_capacity * p.motivation.trust_culture * p.costs.trust_culture_capacity;
-        }
+        st.cost_programmes += eff.programme_cost_of(o);
     }
 }
 

@@ -166,6 +166,9 @@ pub struct World {
     pub department_to_nongov_capacity: f64,
     pub n_grids: u64,
     pub n_orgs: u64,
+    /// Organisation counts and the government's base capacity, fixed at set-up (base capacities
+    /// never change), which lever costs scale with (`World::counts`).
+    pub(crate) counts: super::levers::Counts,
 }
 
 /// Number of residents, grids and organisations a parameter set creates, known before
@@ -300,7 +303,7 @@ impl World {
                 }
             }
         }
-        World {
+        let mut world = World {
             city: City {
                 orgs: city_orgs,
                 issues: Vec::new(),
@@ -315,7 +318,10 @@ impl World {
             },
             n_grids,
             n_orgs,
-        }
+            counts: super::levers::Counts::default(),
+        };
+        world.counts = world.tally();
+        world
     }
 
     /// Adds `delta` to every organisation's trust toward every partner kind.
