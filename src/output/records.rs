@@ -368,7 +368,7 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
         def(
             "cohort_resolution_rate",
             "share",
-            "headline: share of the window's arrivals resolved within observation.cohort_horizon_ticks weeks (arrival cohorts followed that long; independent of the window's length)",
+            "headline: share of the window's arrivals resolved within the cohort horizon (a quarter by default; arrival cohorts followed that long, so independent of the window's length)",
             "首要指标：窗口内新发事项在跟踪期内解决的比例（按批跟踪，与窗口长短无关）", |w: &Window| w.cohort.rate()),
         def(
             "cohort_arrivals",
