@@ -378,8 +378,8 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
         def(
             "hotline_resolution_rate",
             "share",
-            "hotline-style resolution rate: requests resolved by the return visit, less those no agency could settle",
-            "热线口径解决率：回访时已解决的诉求比例（扣除无法解决的诉求）", |w: &Window| hotline_resolution_rate(w)),
+            "hotline-style resolution rate: issues reported in the window resolved by the return visit after the report, less those no agency could settle",
+            "热线口径解决率：窗口内受理的诉求在受理后回访时已解决的比例（扣除无法解决的诉求）", |w: &Window| hotline_resolution_rate(w)),
         def(
             "mean_weeks_to_resolve",
             "weeks",
@@ -588,8 +588,8 @@ pub struct Window {
     last: TickStats,
     /// Issues open when the window starts.
     open_at_start: u64,
-    /// The window's arrival cohorts followed for `cohort_horizon` weeks, and for the hotline's
-    /// return visit.
+    /// The window's arrival cohorts followed for `cohort_horizon` weeks, and its report
+    /// cohorts followed to the hotline's return visit.
     cohort: Cohort,
     hotline_cohort: Cohort,
     facts: RunFacts,
@@ -613,17 +613,40 @@ impl Cohort {
 /// issue needs to be followed. Weeks whose horizon runs past the end are incomplete; callers
 /// take only complete ones.
 pub fn arrival_cohorts(series: &[TickStats], horizon: usize) -> Vec<Cohort> {
+    cohorts(series, horizon, |s| s.arrived, |s| &s.resolved_by_wait)
+}
+
+/// The same per week of discovery (report): the issues that became known that week and how many
+/// were resolved within `horizon` weeks of it — what the hotline's return visit observes.
+pub fn report_cohorts(series: &[TickStats], horizon: usize) -> Vec<Cohort> {
+    cohorts(
+        series,
+        horizon,
+        |s| s.discovered,
+        |s| &s.resolved_by_report_wait,
+    )
+}
+
+/// Cohorts of the issues that `entered` each week, with their resolutions read back from
+/// `by_wait` (resolutions of the week by weeks since entry). Issues that entered before the
+/// first week (the legacy backlog) belong to no cohort.
+fn cohorts(
+    series: &[TickStats],
+    horizon: usize,
+    entered: fn(&TickStats) -> u64,
+    by_wait: fn(&TickStats) -> &[u64; WAIT_BINS],
+) -> Vec<Cohort> {
     let horizon = horizon.min(WAIT_BINS - 2);
     let mut cohorts: Vec<Cohort> = series
         .iter()
         .map(|s| Cohort {
-            arrived: s.arrived,
+            arrived: entered(s),
             resolved: 0,
         })
         .collect();
     for (t, s) in series.iter().enumerate() {
         for wait in 0..=horizon.min(t) {
-            cohorts[t - wait].resolved += s.resolved_by_wait[wait];
+            cohorts[t - wait].resolved += by_wait(s)[wait];
         }
     }
     cohorts
@@ -633,12 +656,14 @@ pub fn arrival_cohorts(series: &[TickStats], horizon: usize) -> Vec<Cohort> {
 /// `horizon` weeks before the end, with those resolved within `horizon` weeks. Empty when the
 /// window is not longer than the horizon (its `arrived` is 0 then, and so is the rate).
 pub fn window_cohort(series: &[TickStats], warmup: usize, horizon: usize) -> Cohort {
-    let complete = series.len().saturating_sub(horizon);
+    window_total(&arrival_cohorts(series, horizon), warmup, horizon)
+}
+
+/// The complete cohorts of `cohorts` inside the window, summed.
+fn window_total(cohorts: &[Cohort], warmup: usize, horizon: usize) -> Cohort {
+    let complete = cohorts.len().saturating_sub(horizon);
     let mut total = Cohort::default();
-    for c in arrival_cohorts(series, horizon)
-        .get(warmup..complete)
-        .unwrap_or(&[])
-    {
+    for c in cohorts.get(warmup..complete).unwrap_or(&[]) {
         total.arrived += c.arrived;
         total.resolved += c.resolved;
     }
@@ -700,15 +725,19 @@ pub fn summary_row(series: &[TickStats], facts: &RunFacts) -> Vec<f64> {
         last: window.last().cloned().unwrap_or_default(),
         open_at_start: before.last().map_or(facts.initial_backlog, |s| s.backlog),
         cohort: window_cohort(series, warmup, facts.cohort_horizon as usize),
-        hotline_cohort: window_cohort(series, warmup, facts.return_visit as usize),
+        hotline_cohort: window_total(
+            &report_cohorts(series, facts.return_visit as usize),
+            warmup,
+            facts.return_visit as usize,
+        ),
         facts: *facts,
     };
     summary_table().iter().map(|d| (d.value)(&w)).collect()
 }
 
 /// The hotline's resolution rate (ODD §7.19): the share of the window's requests a return
-/// visit `return_visit` weeks after arrival finds resolved, less the requests no agency could
-/// settle — the arrival cohorts that can be followed that long.
+/// visit `return_visit` weeks after the report finds resolved, less the requests no agency
+/// could settle — the report cohorts that can be followed that long.
 fn hotline_resolution_rate(w: &Window) -> f64 {
     (1.0 - w.facts.unsettleable) * w.hotline_cohort.rate()
 }
