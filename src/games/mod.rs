@@ -10,6 +10,15 @@
 //! a player's strategy and a cooperator count, so each game tabulates the kernel once per run
 //! and its inner loop reads the table: same numbers, no `exp` per step.
 //!
+//! Four more games dock the city's own decision rule (issue 13): `logit_game` (the linear
+//! public goods game with altruism and the weakest link, decided by the kernel's logit over
+//! pivotality), `bush_mosteller_pd` (Macy & Flache's learning rule beside the city's habits)
+//! and `conditional_pgg` (conditional cooperation). They call the kernel through a
+//! [`KernelFns`] value, play in rounds, and start from the city's defaults ([`city`]).
+//!
+//! Every game `cogov run` runs is a [`GameKind`]: its key table, `spec` and `values` live in
+//! its own file, and `play` steps it.
+//!
 //! The games do no I/O; lattice files are parsed and printed here (`lattice`) and read and
 //! written by the CLI.
 
