@@ -32,7 +32,8 @@ pub struct GameScenario {
     pub description_en: String,
     pub description_zh: String,
     pub seed: u64,
-    /// Generations (Nowak–May) or Monte Carlo steps (the public goods games).
+    /// Generations (Nowak–May), Monte Carlo steps (the imitation public goods games) or rounds
+    /// (the games of the city's decision rule).
     pub ticks: u32,
     pub spec: GameSpec,
     /// Where the initial lattice came from, when it was read from a file.
