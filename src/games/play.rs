@@ -209,3 +209,67 @@ pub fn play(spec: &GameSpec, seed: u64, steps: u32, mut on_step: impl FnMut(u32,
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::games::bush_mosteller_pd::{self as bm, PairsSpec};
+    use crate::games::conditional_pgg::{ConditionalSpec, Population as Members};
+    use crate::games::logit_game::{Good, LogitSpec, Play};
+
+    /// A scenario run with seed `s` is the docking check's replication `s`: the same steppers,
+    /// the same streams (so `cogov run` of a validation file repeats what `cogov validate` saw).
+    #[test]
+    fn a_scenario_run_is_the_checks_replication_of_its_seed() {
+        let k = &KernelFns::CITY;
+        let spec = LogitSpec {
+            n: 3,
+            good: Good::WeakestLink {
+                benefit: 4.0,
+                cost: 1.0,
+            },
+            beta: 0.5,
+            agents: 60,
+            belief_rate: 0.05,
+            start_belief: 0.6,
+        };
+        let played = play(&GameSpec::Logit(spec), 7, 40, |_, _| {});
+        let play_all = Play {
+            agents: 60,
+            rounds: 40,
+            window: 40,
+            belief_rate: 0.05,
+            start_belief: 0.6,
+        };
+        let checked = logit_game::simulate(&spec.game(), k, &play_all, 7);
+        let total: u64 = played.series.iter().map(|r| r.cooperators).sum();
+        assert_eq!(total as f64 / (40.0 * 60.0), checked.contribution);
+
+        let learning = bm::Learning {
+            dilemma: bm::Dilemma::PD,
+            rule: bm::Rule::CityHabits,
+            rate: 0.1,
+            aspiration: 2.0,
+            habituation: 0.0,
+            forgetting: 0.1,
+        };
+        let spec = PairsSpec { learning, pairs: 1 };
+        let played = play(&GameSpec::BushMosteller(spec), 5, 300, |_, _| {});
+        let checked = bm::play(&learning, k, 300, (0, 300), 5);
+        let mutual: f64 = played.series.iter().filter_map(|r| r.mutual).sum();
+        let p: f64 = played.series.iter().filter_map(|r| r.p_cooperate).sum();
+        assert_eq!(mutual / 300.0, checked.mutual_cooperation);
+        assert_eq!(p / 300.0, checked.mean_p);
+
+        let spec = ConditionalSpec {
+            agents: 400,
+            ..ConditionalSpec::city(Members::Types)
+        };
+        let played = play(&GameSpec::ConditionalPgg(spec), 3, 10, |_, _| {});
+        let checked = conditional_pgg::play(&spec.game(), k, &spec.play(10), 3);
+        let fractions: Vec<f64> = played.series.iter().map(|r| r.fraction).collect();
+        assert_eq!(fractions, checked.contribution);
+        let beliefs: Vec<f64> = played.series.iter().filter_map(|r| r.belief).collect();
+        assert_eq!(beliefs, checked.belief);
+    }
+}
