@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::params::{pad, Lang};
 use super::{CliError, RunArgs};
 use crate::charts::labels::Lang as ChartLang;
-use crate::output::records::{summary_columns, summary_index};
+use crate::output::records::{summary, summary_columns, summary_index};
 use crate::output::{default_run_dir, write_csv, AtomicDir};
 use crate::run::{Model, Outputs};
 use crate::scenario::{self, AnyScenario, Scenario, DEFAULT_SCENARIO, MAX_TICKS};
@@ -229,34 +229,42 @@ pub fn output_error(e: crate::output::OutputError) -> CliError {
 /// English, Chinese with its unit). 矛盾不出区县 counts issues that never reached the city;
 /// whether conflicts are passed up shows in skip-level petitions, listed beside it.
 pub const HEADLINE: [(&str, &str, &str); 12] = [
-    ("resolution_rate", "resolution rate", "解决率"),
+    (summary::RESOLUTION_RATE, "resolution rate", "解决率"),
     (
-        "hotline_resolution_rate",
+        summary::HOTLINE_RESOLUTION_RATE,
         "hotline resolution",
         "热线口径解决率",
     ),
-    ("fengqiao_village", "small matters in village", "小事不出村"),
-    ("fengqiao_town", "big matters in town", "大事不出镇"),
     (
-        "fengqiao_no_upward",
+        summary::FENGQIAO_VILLAGE,
+        "small matters in village",
+        "小事不出村",
+    ),
+    (summary::FENGQIAO_TOWN, "big matters in town", "大事不出镇"),
+    (
+        summary::FENGQIAO_NO_UPWARD,
         "stays in the district",
         "矛盾不出区县",
     ),
     (
-        "petitions_total",
-        "skip-level petitions (issues)",
-        "越级上访（件）",
+        summary::PETITIONS_TOTAL,
+        "skip-level petitions",
+        "越级上访（件次）",
     ),
-    ("resident_trust_final", "resident trust", "居民信任"),
-    ("satisfaction_mean", "satisfaction", "满意度"),
-    ("org_trust_final", "org. trust", "组织间信任"),
-    ("substantive_share", "substantive work", "实质履职比例"),
+    (summary::RESIDENT_TRUST_FINAL, "resident trust", "居民信任"),
+    (summary::SATISFACTION_MEAN, "satisfaction", "满意度"),
+    (summary::ORG_TRUST_FINAL, "org. trust", "组织间信任"),
     (
-        "major_risks_total",
+        summary::SUBSTANTIVE_SHARE,
+        "substantive work",
+        "实质履职比例",
+    ),
+    (
+        summary::MAJOR_RISKS_TOTAL,
         "major risk events",
         "重大风险事件（次）",
     ),
-    ("cost_total", "total cost (eu)", "总成本（人·周）"),
+    (summary::COST_TOTAL, "total cost (eu)", "总成本（人·周）"),
 ];
 
 /// A headline label in `lang`, padded to one column width.
@@ -288,7 +296,7 @@ fn print_summary(
         .to_string(),
     };
     outln!("{title}")?;
-    let (residents, grids) = (get("residents") as u64, get("grids") as u64);
+    let (residents, grids) = (get(summary::RESIDENTS) as u64, get(summary::GRIDS) as u64);
     let (ticks, seed) = (sc.ticks, sc.seed);
     outln!(
         "  {}",
@@ -301,7 +309,7 @@ fn print_summary(
             ),
         }
     )?;
-    let start = get("window_start") as u32;
+    let start = get(summary::WINDOW_START) as u32;
     if start > 1 {
         let warm = start - 1;
         let en = format!("measured over weeks {start}–{ticks} after a {warm}-week warm-up");
@@ -316,7 +324,7 @@ fn print_summary(
     let visit = sc.params.observation.return_visit_ticks;
     for (column, en, zh) in HEADLINE {
         let mut value = headline_value(column, get(column));
-        if column == "hotline_resolution_rate" {
+        if column == summary::HOTLINE_RESOLUTION_RATE {
             value += &match lang {
                 Lang::Zh => format!("（{visit}周后回访）"),
                 Lang::En => format!(" (return visit after {visit} weeks)"),
