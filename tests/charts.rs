@@ -1722,4 +1722,42 @@ fn bad_sizes_and_resolutions_are_refused_clearly() {
         assert!(err.contains(says), "{extra:?}: {err}");
         assert!(!run.join("charts").exists(), "{extra:?}: nothing drawn");
     }
+    // A size that leaves panels too little room is drawn, with a warning naming the charts.
+    let args = [
+        "plot", dir, "--lang", "en", "--format", "svg", "--size", "90x60mm",
+    ];
+    let warned = text(&ok(tmp.path(), &args).stderr);
+    assert!(
+        warned.contains("actions_by_kind") && !warned.contains("trust"),
+        "five panels in 90 mm are cramped, one is not: {warned}"
+    );
+}
+
+/// Every design's charts draw at the smallest and the largest size `--size` accepts, in every
+/// format, without a failure or a panic (a layout with no room left for a panel is still drawn).
+#[test]
+fn every_sweep_chart_draws_at_the_extreme_sizes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = [
+        smoke_sweep(tmp.path(), "grid", &[]),
+        sweep(tmp.path(), "packages", PACKAGES, &[]),
+        sweep(tmp.path(), "morris", MORRIS, &[]),
+        sweep(tmp.path(), "sobol", SOBOL, &[]),
+        sweep(tmp.path(), "lhs", LHS, &[]),
+    ];
+    for dir in &dirs {
+        for size in ["80x50mm", "1200x1200mm"] {
+            let d = dir.to_str().unwrap();
+            let args = [
+                "plot", d, "--lang", "zh", "--format", "png,pdf", "--size", size, "--dpi", "50",
+                "-q",
+            ];
+            ok(tmp.path(), &args);
+            let pdfs = fs::read_dir(dir.join("charts/zh"))
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().path().extension() == Some("pdf".as_ref()))
+                .count();
+            assert!(pdfs >= 2, "{d} at {size}: {pdfs} PDFs");
+        }
+    }
 }

@@ -122,6 +122,19 @@ impl FromStr for Size {
     }
 }
 
+/// The least a panel needs on paper to hold its axes, ticks and labels at the charts' type size.
+pub const MIN_PANEL_MM: (f64, f64) = (50.0, 30.0);
+
+/// Whether `fig` drawn at `size` leaves its panels less room than `MIN_PANEL_MM` (about a
+/// quarter of the height goes to the title, legend and notes).
+pub fn cramped(fig: &Figure, size: Size) -> bool {
+    let cols = fig.cols.max(1);
+    let rows = fig.panels.len().div_ceil(cols).max(1);
+    let panel_w = size.width_mm / cols as f64;
+    let panel_h = size.height_mm * 0.75 / rows as f64;
+    panel_w < MIN_PANEL_MM.0 || panel_h < MIN_PANEL_MM.1
+}
+
 /// Pixels per layout unit of a PNG at `dpi`.
 pub fn pixels_per_unit(dpi: u32) -> f64 {
     f64::from(dpi) / 25.4 / UNITS_PER_MM
@@ -216,6 +229,24 @@ mod tests {
             let e = text.parse::<Size>().unwrap_err();
             assert!(e.contains(says), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn several_panels_need_more_room_than_one() {
+        use crate::charts::figure::{Panel, XyPanel};
+        let one = Figure::new("a", "", "", vec![Panel::Xy(XyPanel::default())]);
+        let five = Figure::new("b", "", "", vec![Panel::Xy(XyPanel::default()); 5]);
+        let small = Size {
+            width_mm: 90.0,
+            height_mm: 60.0,
+        };
+        assert!(!cramped(&one, small));
+        assert!(cramped(&five, small), "three columns of 30 mm");
+        assert!(
+            !cramped(&one, Size::of_canvas(800, 500)),
+            "80 × 50 mm is room for one"
+        );
+        assert!(!cramped(&five, Size::of_canvas(1600, 1000)));
     }
 
     #[test]

@@ -200,6 +200,21 @@ pub fn plot(args: &PlotArgs) -> Result<(), CliError> {
         eprintln!("warning: --dpi sets the resolution of PNG files, and none is drawn (--format)");
     }
     let files = write_charts(&args.dir, &data, &langs, formats, args.quiet).map_err(chart_error)?;
+    if let (Some(size), false) = (args.size, args.quiet) {
+        let figures = charts::Charted::figures(&data, langs[0]).map_err(chart_error)?;
+        let cramped: Vec<&str> = figures
+            .iter()
+            .filter(|f| charts::page::cramped(f, size))
+            .map(|f| f.id.as_str())
+            .collect();
+        if !cramped.is_empty() {
+            let (w, h) = charts::page::MIN_PANEL_MM;
+            eprintln!(
+                "warning: at {size} the panels of {} are smaller than {w}×{h} mm and may not hold their labels (type keeps its size); a larger --size fits them",
+                cramped.join(", ")
+            );
+        }
+    }
     if !args.quiet {
         for &lang in &langs {
             outln!(
