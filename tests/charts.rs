@@ -1498,3 +1498,266 @@ fn browser_renders_the_report_with_its_embedded_font() {
         "the embedded font changes what is drawn (it renders the Chinese)"
     );
 }
+
+// ----------------------------------------------------------------------------------------------
+// Charts for a paper: PDF, size and resolution (issue 15 §3)
+// ----------------------------------------------------------------------------------------------
+
+/// The decompressed content of every Flate stream of a PDF, concatenated.
+fn pdf_streams(pdf: &[u8]) -> String {
+    let mut out = String::new();
+    let mut rest = pdf;
+    // A stream follows its dictionary (`>>`); `endstream` does not.
+    while let Some(start) = find(rest, b">>\nstream\n") {
+        let body = &rest[start + b">>\nstream\n".len()..];
+        let Some(end) = find(body, b"\nendstream") else {
+            break;
+        };
+        if let Ok(bytes) = miniz_oxide::inflate::decompress_to_vec_zlib(&body[..end]) {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+        }
+        rest = &body[end..];
+    }
+    out
+}
+
+/// A PDF's bytes as text, byte for byte (binary bytes as `?`), so offsets stay offsets.
+fn ascii(pdf: &[u8]) -> String {
+    pdf.iter()
+        .map(|&b| if b.is_ascii() { b as char } else { '?' })
+        .collect()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A PDF's structure as a reader walks it: header, `startxref` pointing at the cross-reference
+/// table, one entry there for each object in the file, one page, and its media box in points.
+fn pdf_page_size(pdf: &[u8], what: &str) -> (f64, f64) {
+    let text = ascii(pdf);
+    assert!(text.starts_with("%PDF-1."), "{what}: a PDF header");
+    assert!(
+        text.trim_end().ends_with("%%EOF"),
+        "{what}: ends with %%EOF"
+    );
+    let at = text.rfind("startxref").expect("startxref");
+    let offset: usize = text[at + "startxref".len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("an offset after startxref");
+    assert!(
+        pdf[offset..].starts_with(b"xref"),
+        "{what}: startxref points at the cross-reference table"
+    );
+    let header: Vec<usize> = text[offset..]
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let objects = text.matches(" 0 obj").count();
+    assert_eq!(header[1], objects + 1, "{what}: an xref entry per object");
+    assert_eq!(
+        text.matches("/Type /Page\n").count()
+            + text.matches("/Type /Page/").count()
+            + text.matches("/Type /Page ").count(),
+        1,
+        "{what}: one page"
+    );
+    let mb = text.find("/MediaBox [").expect("a media box") + "/MediaBox [".len();
+    let v: Vec<f64> = text[mb..mb + text[mb..].find(']').unwrap()]
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    (v[2] - v[0], v[3] - v[1])
+}
+
+fn points_to_mm(pt: f64) -> f64 {
+    pt / 72.0 * 25.4
+}
+
+/// `--format pdf,png,svg --size 120x80mm --dpi 300` on a Chinese run: every chart a valid one-page
+/// PDF of 120 × 80 mm whose words are glyph outlines (no font, no text operator, hundreds of
+/// curves — Chinese glyphs are curve-heavy), a PNG of 1417 × 945 pixels that records 300 dpi,
+/// and an SVG that states its size in millimetres. Where poppler's `pdftoppm` is installed the
+/// PDF is also rasterised and must not be blank, with ink in its title band.
+#[test]
+fn pdf_png_and_svg_for_a_paper_come_at_the_size_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = small_run(tmp.path(), &["--no-charts"]);
+    let dir = run.to_str().unwrap();
+    let args = [
+        "plot",
+        dir,
+        "--lang",
+        "zh",
+        "--format",
+        "pdf,png,svg",
+        "--size",
+        "120x80mm",
+        "--dpi",
+        "300",
+        "-q",
+    ];
+    ok(tmp.path(), &args);
+    let rasteriser = Command::new("pdftoppm").arg("-v").output().is_ok();
+    for id in RUN_CHARTS {
+        let path = chart_path(&run, "zh", id, "pdf");
+        let pdf = fs::read(&path).unwrap();
+        let (w, h) = pdf_page_size(&pdf, id);
+        assert!(
+            (points_to_mm(w) - 120.0).abs() < 0.01 && (points_to_mm(h) - 80.0).abs() < 0.01,
+            "{id}: {w}x{h} pt"
+        );
+        let content = pdf_streams(&pdf);
+        assert!(
+            !content.contains(" Tf") && !ascii(&pdf).contains("/FontFile"),
+            "{id}: no font, no text operators: the words are outlines"
+        );
+        let curves = content.matches(" c\n").count();
+        assert!(curves > 500, "{id}: {curves} curves (glyph outlines)");
+
+        let (pw, ph, _) = decode_png(&chart_path(&run, "zh", id, "png"));
+        assert_eq!((pw, ph), (1417, 945), "{id}: 120 x 80 mm at 300 dpi");
+        let png = fs::read(chart_path(&run, "zh", id, "png")).unwrap();
+        let phys = find(&png, b"pHYs").expect("a pHYs chunk") + 4;
+        let ppm = u32::from_be_bytes(png[phys..phys + 4].try_into().unwrap());
+        assert_eq!(
+            (ppm, png[phys + 8]),
+            (11811, 1),
+            "{id}: 300 dpi in pixels per metre"
+        );
+
+        let svg = fs::read_to_string(chart_path(&run, "zh", id, "svg")).unwrap();
+        assert!(
+            svg.contains("width=\"120mm\" height=\"80mm\" viewBox=\"0 0 1200 800\""),
+            "{id}: an SVG of 120 x 80 mm"
+        );
+
+        if rasteriser {
+            let stem = tmp.path().join(format!("{id}-raster"));
+            let status = Command::new("pdftoppm")
+                .args(["-r", "100", "-png", "-singlefile"])
+                .arg(&path)
+                .arg(&stem)
+                .status()
+                .unwrap();
+            assert!(status.success(), "{id}: pdftoppm reads the PDF");
+            let (rw, rh, rgb) = decode_png(&stem.with_extension("png"));
+            assert!(
+                rw.abs_diff(472) <= 1 && rh.abs_diff(315) <= 1,
+                "{id}: {rw}x{rh}, 120 x 80 mm at 100 dpi"
+            );
+            let (share, _) = ink(&rgb);
+            assert!(share > 0.02, "{id}: {:.1}% inked", 100.0 * share);
+            let title_band = &rgb[..rw as usize * 3 * 30];
+            assert!(ink(title_band).0 > 0.01, "{id}: the Chinese title is drawn");
+        } else {
+            eprintln!("pdftoppm not installed: the PDFs were checked, not rasterised");
+        }
+    }
+}
+
+/// Without `--size` a PDF is the chart's own size, 160 × 90 mm for most; the default PNG is a
+/// pixel a layout unit (1600 × 900) and records 254 dpi.
+#[test]
+fn the_default_size_is_160_by_90_mm_at_254_dpi() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = small_run(tmp.path(), &[]);
+    let (w, h, _) = decode_png(&chart_path(&run, "en", "trust", "png"));
+    assert_eq!((w, h), (1600, 900));
+    ok(
+        tmp.path(),
+        &[
+            "plot",
+            run.to_str().unwrap(),
+            "--lang",
+            "en",
+            "--format",
+            "pdf",
+            "-q",
+        ],
+    );
+    let (w, h) = pdf_page_size(
+        &fs::read(chart_path(&run, "en", "trust", "pdf")).unwrap(),
+        "trust",
+    );
+    assert!(
+        (points_to_mm(w) - 160.0).abs() < 0.01 && (points_to_mm(h) - 90.0).abs() < 0.01,
+        "{w}x{h} pt"
+    );
+    let svg = fs::read_to_string(chart_path(&run, "en", "trust", "svg")).unwrap();
+    assert!(
+        svg.contains("<svg width=\"1600\" height=\"900\""),
+        "without --size the SVG is as before"
+    );
+}
+
+/// Sizes and resolutions that cannot be drawn are refused before anything is, with exit 2 and
+/// a message that says what was expected.
+#[test]
+fn bad_sizes_and_resolutions_are_refused_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = small_run(tmp.path(), &["--no-charts"]);
+    let dir = run.to_str().unwrap();
+    for (extra, says) in [
+        (vec!["--size", "160x100"], "with a unit mm, cm or in"),
+        (vec!["--size", "30x20mm"], "at least 80×50 mm"),
+        (vec!["--size", "abcmm"], "WIDTHxHEIGHT"),
+        (vec!["--dpi", "20"], "50..=2400"),
+        (vec!["--format", "tiff"], "possible values"),
+        (
+            vec!["--size", "1000x1000mm", "--dpi", "600"],
+            "pixels at 600 dpi",
+        ),
+    ] {
+        let mut args = vec!["plot", dir, "-q"];
+        args.extend(&extra);
+        let out = cogov(tmp.path(), &args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(says), "{extra:?}: {err}");
+        assert!(!run.join("charts").exists(), "{extra:?}: nothing drawn");
+    }
+    // A size that leaves panels too little room is drawn, with a warning naming the charts.
+    let args = [
+        "plot", dir, "--lang", "en", "--format", "svg", "--size", "90x60mm",
+    ];
+    let warned = text(&ok(tmp.path(), &args).stderr);
+    assert!(
+        warned.contains("actions_by_kind") && !warned.contains("trust"),
+        "five panels in 90 mm are cramped, one is not: {warned}"
+    );
+}
+
+/// Every design's charts draw at the smallest and the largest size `--size` accepts, in every
+/// format, without a failure or a panic (a layout with no room left for a panel is still drawn).
+#[test]
+fn every_sweep_chart_draws_at_the_extreme_sizes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = [
+        smoke_sweep(tmp.path(), "grid", &[]),
+        sweep(tmp.path(), "packages", PACKAGES, &[]),
+        sweep(tmp.path(), "morris", MORRIS, &[]),
+        sweep(tmp.path(), "sobol", SOBOL, &[]),
+        sweep(tmp.path(), "lhs", LHS, &[]),
+    ];
+    for dir in &dirs {
+        for size in ["80x50mm", "1200x1200mm"] {
+            let d = dir.to_str().unwrap();
+            let args = [
+                "plot", d, "--lang", "zh", "--format", "png,pdf", "--size", size, "--dpi", "50",
+                "-q",
+            ];
+            ok(tmp.path(), &args);
+            let pdfs = fs::read_dir(dir.join("charts/zh"))
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().path().extension() == Some("pdf".as_ref()))
+                .count();
+            assert!(pdfs >= 2, "{d} at {size}: {pdfs} PDFs");
+        }
+    }
+}

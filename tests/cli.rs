@@ -2468,7 +2468,8 @@ kind = "grid"
     assert!(at("fengqiao_no_upward") < at("petitions_total"));
     assert_contains(
         &documents.last().unwrap().1,
-        &["矛盾不出区县", "越级上访（件）", "解决率"],
+        // Petitions are counted per occurrence: 件次, as petition statistics count them.
+        &["矛盾不出区县", "越级上访（件次）", "解决率"],
     );
 }
 

@@ -106,7 +106,7 @@ labels! {
     S_TOWN = "big matters stay in the town (street or below)", "大事不出镇（街道及以下解决）";
     S_NO_UPWARD = "stays in the district (never reached the city)", "矛盾不出区县（未上交市级）";
     PETITIONS_PANEL = "Skip-level petitions: whether conflicts are passed upward", "越级上访：矛盾是否上交";
-    Y_PETITIONS = "Issues petitioned per week", "越级上访事项数（件/周）";
+    Y_PETITIONS = "Skip-level petitions per week", "越级上访（件次/周）";
     S_PETITIONS = "issues taken past their level by petition", "越级上访事项";
 
     ACTIONS = "Substantive work, symbolic work and shirking by actor kind", "各类主体的实质履职、形式应付与消极不作为";
@@ -153,7 +153,7 @@ labels! {
     K_NO_UPWARD = "Stays in the district (never reached the city)", "矛盾不出区县（未上交市级）";
     A_NO_UPWARD = "Share resolved below the city (0–1)", "未上交市级（不出区县）即解决的比例（0–1）";
     K_PETITIONS = "Skip-level petitions", "越级上访";
-    A_PETITIONS = "Issues petitioned past their level (count)", "越级上访事项数（件）";
+    A_PETITIONS = "Skip-level petitions (occurrences)", "越级上访（件次）";
     K_RESIDENT_TRUST = "Resident trust in government", "居民对政府的信任";
     A_RESIDENT_TRUST = "Resident trust at the end (0–1)", "期末居民信任（0–1）";
     K_ORG_TRUST = "Inter-organisational trust", "组织间信任";
@@ -270,6 +270,9 @@ pub fn unit(unit: &str, lang: Lang) -> String {
         "week" => ("week", "周"),
         "weeks" => ("weeks", "周"),
         "issues" => ("issues", "件"),
+        // Counts of occurrences (escalations, petitions, refusals): 件次, as petition and
+        // hotline statistics count them (docs/GLOSSARY-ZH.md).
+        "occurrences" => ("occurrences", "件次"),
         "events" => ("events", "次"),
         "share" => ("share (0–1)", "比例（0–1）"),
         "0..1" => ("index (0–1)", "指数（0–1）"),
@@ -307,6 +310,7 @@ pub const KNOWN_UNITS: &[&str] = &[
     "week",
     "weeks",
     "issues",
+    "occurrences",
     "events",
     "share",
     "0..1",

@@ -5,7 +5,8 @@
 //! directory (`sweep_dir::SweepData::read`), never from model state, so every picture can be
 //! redrawn from the files (`cogov plot`); `OutputDir::read` tells the two apart by their
 //! manifest. Chart functions build plain `figure::Figure` values; `render` draws them to PNG
-//! or SVG with one shared style (`style`: Okabe–Ito colours, projector-sized text); `font`
+//! or SVG with one shared style (`style`: Okabe–Ito colours, projector-sized text), and `page`
+//! puts them on paper (size, resolution, PDF); `font`
 //! embeds a CJK font so Chinese renders on machines with no fonts installed; `report`
 //! assembles one self-contained HTML file. `sweep` holds the many-run charts as functions of
 //! plain numbers; `sweep_dir` decides which of them a design gets.
@@ -19,6 +20,7 @@ pub mod font;
 pub mod labels;
 pub mod names;
 pub mod outline;
+pub mod page;
 pub mod paired;
 pub mod render;
 pub mod report;
@@ -73,22 +75,34 @@ impl ChartError {
 }
 
 /// Which files to draw, and how.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Formats {
     pub png: bool,
     pub svg: bool,
+    /// PDF, its text always as glyph outlines (`page`).
+    pub pdf: bool,
     /// SVG text as glyph outlines (`outline`) rather than text in an embedded web font.
     pub outlines: bool,
     /// Draw each chart's title and subtitle (off when they go into a paper's caption).
     pub titles: bool,
+    /// Every chart at this size on paper; each at its own layout's size (160 × 90 mm for most)
+    /// if none.
+    pub size: Option<page::Size>,
+    /// PNG resolution (`page::DEFAULT_DPI`: a pixel a layout unit).
+    pub dpi: u32,
 }
 
 impl Formats {
+    /// What `cogov run`, `sweep`, `merge`, `compare` and `levers` draw, and `cogov plot` by
+    /// default: PNG and SVG (web-font text), titled, at the layout's size.
     pub const BOTH: Formats = Formats {
         png: true,
         svg: true,
+        pdf: false,
         outlines: false,
         titles: true,
+        size: None,
+        dpi: page::DEFAULT_DPI,
     };
 }
 
@@ -152,7 +166,8 @@ impl Charted for OutputDir {
 }
 
 /// Draws every chart of `data` in each of `langs` and `formats`, in parallel; the order of
-/// the result is fixed (language, chart, format) whatever the thread count.
+/// the result is fixed (language, chart, format) whatever the thread count. A PNG larger than
+/// `page::MAX_PIXELS` is refused before anything is drawn.
 pub fn draw_charts(
     data: &impl Charted,
     langs: &[Lang],
@@ -165,7 +180,25 @@ pub fn draw_charts(
                 fig.title.clear();
                 fig.subtitle.clear();
             }
-            for (ext, wanted) in [("png", formats.png), ("svg", formats.svg)] {
+            if let Some(size) = formats.size {
+                (fig.width, fig.height) = size.canvas();
+            }
+            if formats.png {
+                let (w, h) = page::pixels(fig.width, fig.height, formats.dpi);
+                if u64::from(w) * u64::from(h) > page::MAX_PIXELS {
+                    return Err(ChartError::Data(format!(
+                        "chart {} would be {w}×{h} pixels at {} dpi, more than {} million: lower --dpi or --size",
+                        fig.id,
+                        formats.dpi,
+                        page::MAX_PIXELS / 1_000_000
+                    )));
+                }
+            }
+            for (ext, wanted) in [
+                ("png", formats.png),
+                ("svg", formats.svg),
+                ("pdf", formats.pdf),
+            ] {
                 if wanted {
                     jobs.push((lang, fig.clone(), ext));
                 }
@@ -174,12 +207,21 @@ pub fn draw_charts(
     }
     jobs.par_iter()
         .map(|(lang, fig, ext)| {
-            let bytes = if *ext == "png" {
-                render::png(fig)?
-            } else if formats.outlines {
-                outline::outline_svg(&render::svg(fig)?).into_bytes()
-            } else {
-                render::svg_standalone(fig)?.into_bytes()
+            let bytes = match *ext {
+                "png" => render::png(fig, formats.dpi)?,
+                "pdf" => page::pdf(fig)?,
+                _ => {
+                    let svg = if formats.outlines {
+                        outline::outline_svg(&render::svg(fig)?)
+                    } else {
+                        render::svg_standalone(fig)?
+                    };
+                    match formats.size {
+                        Some(size) => page::with_size_mm(&svg, size),
+                        None => svg,
+                    }
+                    .into_bytes()
+                }
             };
             Ok(ChartFile {
                 path: format!("{}/{}.{ext}", chart_dir(*lang), fig.id),

@@ -82,6 +82,25 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// Text as an SVG renderer shows it under `xml:space="default"` (SVG 1.1 §10.15): newlines
+/// removed, tabs made spaces, leading and trailing spaces stripped, runs of spaces collapsed.
+/// plotters writes each text on a line of its own, between newlines that are not glyphs (the
+/// font would draw them as its missing-glyph box).
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().filter(|&c| c != '\n' && c != '\r') {
+        let c = if c == '\t' { ' ' } else { c };
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        out.push(c);
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
 /// A `dy` of `em` or `ex` units in user units, at font size `size`.
 fn shift(dy: &str, size: f64, x_height: f64) -> f64 {
     if let Some(v) = dy.strip_suffix("em") {
@@ -105,11 +124,10 @@ fn outline_text(face: &Face<'_>, tag: &str, content: &str) -> String {
     let units = f64::from(face.units_per_em());
     let scale = size / units;
     let x_height = face.x_height().map_or(0.5, |h| f64::from(h) / units);
-    let text = unescape(content);
-    let glyphs: Vec<_> = text
-        .chars()
-        .map(|c| face.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0)))
-        .collect();
+    let text = collapse_whitespace(&unescape(content));
+    // Characters the font lacks are left out, as PNGs leave them out, rather than drawn as
+    // the missing-glyph box (`cogov plot` warns of them).
+    let glyphs: Vec<_> = text.chars().filter_map(|c| face.glyph_index(c)).collect();
     let advance = |g| f64::from(face.glyph_hor_advance(g).unwrap_or(0)) * scale;
     let width: f64 = glyphs.iter().map(|&g| advance(g)).sum();
     let start = match attribute(tag, "text-anchor") {
@@ -171,6 +189,19 @@ mod tests {
         assert!(out.contains("<path d=\"M") && out.contains("fill=\"#222222\""));
         assert!(out.ends_with("<rect/></svg>"));
         assert_eq!(outline_svg(svg), out, "the same bytes every time");
+    }
+
+    #[test]
+    fn whitespace_collapses_as_in_a_browser() {
+        assert_eq!(collapse_whitespace("\n解决率 \t a\n"), "解决率 a");
+        assert_eq!(collapse_whitespace("\r\n  \n"), "");
+        // plotters' layout: the text between newlines. No missing-glyph box is drawn for them,
+        // so the outlines are those of the text alone.
+        let tag = r##"<text x="0" y="50" font-size="20" fill="#000">"##;
+        assert_eq!(
+            outline_svg(&format!("{tag}\n解\n</text>")),
+            outline_svg(&format!("{tag}解</text>"))
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::figure::{
     fit_range, Figure, HeatmapPanel, IntervalPanel, LegendEntry, Panel, SeriesKind, Swatch, XyPanel,
 };
 use super::font::{self, text_width, FAMILY};
+use super::page;
 use super::style::*;
 use super::text::TextFix;
 
@@ -95,17 +96,23 @@ fn insert_style(doc: &str, css: &str) -> String {
     }
 }
 
-/// The figure as PNG bytes (RGB, 8 bits).
-pub fn png(fig: &Figure) -> Result<Vec<u8>, RenderError> {
+/// The figure as PNG bytes (RGB, 8 bits) at `dpi` (`page`: 254 dpi is a pixel a layout unit),
+/// with its resolution recorded.
+pub fn png(fig: &Figure, dpi: u32) -> Result<Vec<u8>, RenderError> {
     font::register();
     let fail = |message: String| RenderError {
         id: fig.id.clone(),
         message,
     };
-    let (w, h) = (fig.width, fig.height);
-    let mut buf = vec![255u8; (w * h * 3) as usize];
+    let (w, h) = page::pixels(fig.width, fig.height, dpi);
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
     {
-        let root = TextFix(BitMapBackend::with_buffer(&mut buf, (w, h))).into_drawing_area();
+        let root = TextFix::new(
+            BitMapBackend::with_buffer(&mut buf, (w, h)),
+            page::pixels_per_unit(dpi),
+            (fig.width, fig.height),
+        )
+        .into_drawing_area();
         draw_figure(&root, fig)
             .and_then(|()| root.present().map_err(err))
             .map_err(fail)?;
@@ -119,6 +126,12 @@ pub fn png(fig: &Figure) -> Result<Vec<u8>, RenderError> {
         // Flat-coloured charts compress well with the Up filter; adaptive filtering costs
         // several times the encoding time for a few percent.
         enc.set_filter(png::Filter::Up);
+        let ppm = page::pixels_per_metre(dpi);
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: ppm,
+            yppu: ppm,
+            unit: png::Unit::Meter,
+        }));
         let mut writer = enc.write_header().map_err(|e| fail(e.to_string()))?;
         writer
             .write_image_data(&buf)

@@ -17,7 +17,7 @@ use super::sweep_dir::{sweep_figures, Interval, SweepData, KEY_METRICS};
 use super::{font, render, ChartError, OutputDir};
 use crate::experiment::design::{Design, Range};
 use crate::model::params::{spec_of, ParamValue, Params};
-use crate::output::records::summary_columns;
+use crate::output::records::{summary, summary_columns};
 use crate::scenario::{changed_params, Scenario};
 
 /// Escapes text for HTML element content and attribute values.
@@ -380,12 +380,16 @@ pub fn html(data: &RunData, lang: Lang) -> Result<String, ChartError> {
     let mut rows: Vec<&(String, f64)> = data
         .summary
         .iter()
-        .filter(|(n, _)| n != "petitions_total")
+        .filter(|(n, _)| n != summary::PETITIONS_TOTAL)
         .collect();
-    if let Some(p) = data.summary.iter().find(|(n, _)| n == "petitions_total") {
+    if let Some(p) = data
+        .summary
+        .iter()
+        .find(|(n, _)| n == summary::PETITIONS_TOTAL)
+    {
         let at = rows
             .iter()
-            .position(|(n, _)| n == "fengqiao_no_upward")
+            .position(|(n, _)| n == summary::FENGQIAO_NO_UPWARD)
             .map_or(rows.len(), |i| i + 1);
         rows.insert(at, p);
     }

@@ -2,8 +2,10 @@
 //! `manifest.json`) read back from its directory, so `cogov plot` can redraw any run and
 //! every picture can be rebuilt from the files.
 //!
-//! Each series is taken from a named column of `output::records`, and each axis states the
-//! unit it expects; a column whose unit changed would be refused rather than mislabelled.
+//! Each series is taken from a column of `output::records` named by its constant there
+//! (`records::ts`), so a renamed column cannot leave a chart without its line, and each axis
+//! states the unit it expects; a column whose unit changed would be refused rather than
+//! mislabelled.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use super::style::*;
 use super::ChartError;
 use crate::model::entities::ActorKind;
 use crate::output::records::{
-    timeseries_columns, ACTION_EN, ACTION_SLUG, ACTION_ZH, KIND_EN, KIND_ZH, LEVEL_EN, LEVEL_ZH,
+    timeseries_columns, ts, ACTION_EN, ACTION_ZH, KIND_EN, KIND_ZH, LEVEL_EN, LEVEL_ZH,
 };
 use crate::scenario::{self, Scenario};
 
@@ -117,7 +119,7 @@ impl RunData {
     }
 
     fn weeks(&self) -> Result<&[f64], ChartError> {
-        self.column("tick", "week")
+        self.column(ts::TICK, "week")
     }
 
     /// The scenario title in `lang` (the other language, then the name, if it has none).
@@ -258,11 +260,11 @@ pub const RUN_CHARTS: [&str; 8] = [
 pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError> {
     let w = data.weeks()?;
     let every = vec![true; w.len()];
-    let resolved = data.column("resolved", "issues")?;
+    let resolved = data.column(ts::RESOLVED, "issues")?;
     let any_resolved: Vec<bool> = resolved.iter().map(|r| *r > 0.0).collect();
     let closed: Vec<bool> = resolved
         .iter()
-        .zip(data.column("abandoned", "issues")?)
+        .zip(data.column(ts::ABANDONED, "issues")?)
         .map(|(r, a)| r + a > 0.0)
         .collect();
     let markers = data.markers(lang);
@@ -278,7 +280,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         vec![
             line(
                 w,
-                data.column("arrived", "issues")?,
+                data.column(ts::ARRIVED, "issues")?,
                 &every,
                 l(t::S_ARRIVED),
                 BLUE,
@@ -286,7 +288,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
             ),
             line(
                 w,
-                data.column("resolved", "issues")?,
+                data.column(ts::RESOLVED, "issues")?,
                 &every,
                 l(t::S_RESOLVED),
                 BLUISH_GREEN,
@@ -294,7 +296,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
             ),
             line(
                 w,
-                data.column("abandoned", "issues")?,
+                data.column(ts::ABANDONED, "issues")?,
                 &every,
                 l(t::S_ABANDONED),
                 VERMILLION,
@@ -303,7 +305,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         ],
         &markers,
     );
-    let hidden = data.column("hidden", "issues")?;
+    let hidden = data.column(ts::HIDDEN, "issues")?;
     let stock = week_panel(
         lang,
         l(t::BACKLOG_PANEL),
@@ -321,7 +323,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
             },
             line(
                 w,
-                data.column("backlog", "issues")?,
+                data.column(ts::BACKLOG, "issues")?,
                 &every,
                 l(t::S_BACKLOG),
                 BLACK,
@@ -342,7 +344,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
     let mut layers = Vec::new();
     for lv in (0..5).rev() {
         layers.push((
-            data.column(&format!("resolved_share_l{}", lv + 1), "share")?,
+            data.column(&ts::resolved_share(lv), "share")?,
             lang.pick(LEVEL_EN[lv], LEVEL_ZH[lv]).to_string(),
             level_colours[lv],
         ));
@@ -371,7 +373,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         vec![
             line(
                 w,
-                data.column("fengqiao_village", "share")?,
+                data.column(ts::FENGQIAO_VILLAGE, "share")?,
                 &any_resolved,
                 l(t::S_VILLAGE),
                 BLUISH_GREEN,
@@ -379,7 +381,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
             ),
             line(
                 w,
-                data.column("fengqiao_town", "share")?,
+                data.column(ts::FENGQIAO_TOWN, "share")?,
                 &any_resolved,
                 l(t::S_TOWN),
                 BLUE,
@@ -387,7 +389,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
             ),
             line(
                 w,
-                data.column("fengqiao_no_upward", "share")?,
+                data.column(ts::FENGQIAO_NO_UPWARD, "share")?,
                 &any_resolved,
                 l(t::S_NO_UPWARD),
                 VERMILLION,
@@ -405,7 +407,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         t::Y_PETITIONS,
         vec![line(
             w,
-            data.column("petitioned", "issues")?,
+            data.column(ts::PETITIONED, "occurrences")?,
             &every,
             l(t::S_PETITIONS),
             VERMILLION,
@@ -427,18 +429,12 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         let mut layers = Vec::new();
         let mut decided = vec![false; w.len()];
         for a in 0..3 {
-            let share = data.column(
-                &format!("{}_share_{}", ACTION_SLUG[a], kind.slug()),
-                "share",
-            )?;
+            let share = data.column(&ts::action_share(*kind, a), "share")?;
             for (d, s) in decided.iter_mut().zip(share) {
                 *d |= *s > 0.0;
             }
             layers.push((
-                data.column(
-                    &format!("{}_share_{}", ACTION_SLUG[a], kind.slug()),
-                    "share",
-                )?,
+                share,
                 lang.pick(ACTION_EN[a], ACTION_ZH[a]).to_string(),
                 action_colours[a],
             ));
@@ -464,7 +460,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         vec![
             line(
                 w,
-                data.column("org_trust", "0..1")?,
+                data.column(ts::ORG_TRUST, "0..1")?,
                 &every,
                 l(t::S_ORG_TRUST),
                 BLUE,
@@ -472,7 +468,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
             ),
             line(
                 w,
-                data.column("resident_trust", "0..1")?,
+                data.column(ts::RESIDENT_TRUST, "0..1")?,
                 &every,
                 l(t::S_RESIDENT_TRUST),
                 VERMILLION,
@@ -480,7 +476,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
             ),
             line(
                 w,
-                data.column("satisfaction", "0..1")?,
+                data.column(ts::SATISFACTION, "0..1")?,
                 &closed,
                 l(t::S_SATISFACTION),
                 BLUISH_GREEN,
@@ -507,22 +503,22 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
             &every,
             vec![
                 (
-                    data.column("cost_transaction", eu)?,
+                    data.column(ts::COST_TRANSACTION, eu)?,
                     l(t::S_COST_TRANSACTION).to_string(),
                     BLUE,
                 ),
                 (
-                    data.column("cost_oversight", eu)?,
+                    data.column(ts::COST_OVERSIGHT, eu)?,
                     l(t::S_COST_OVERSIGHT).to_string(),
                     ORANGE,
                 ),
                 (
-                    data.column("cost_paperwork", eu)?,
+                    data.column(ts::COST_PAPERWORK, eu)?,
                     l(t::S_COST_PAPERWORK).to_string(),
                     REDDISH_PURPLE,
                 ),
                 (
-                    data.column("cost_programmes", eu)?,
+                    data.column(ts::COST_PROGRAMMES, eu)?,
                     l(t::S_COST_PROGRAMMES).to_string(),
                     SKY_BLUE,
                 ),
@@ -537,7 +533,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         vec![Panel::Xy(costs)],
     ));
 
-    let risks = data.column("major_risks", "events")?;
+    let risks = data.column(ts::MAJOR_RISKS, "events")?;
     let total: f64 = risks.iter().sum();
     let label = match lang {
         Lang::En => format!("{} ({} {total})", l(t::S_MAJOR_RISKS), l(t::TOTAL)),
@@ -570,7 +566,7 @@ pub fn run_figures(data: &RunData, lang: Lang) -> Result<Vec<Figure>, ChartError
         .map(|(k, kind)| {
             Ok(line(
                 w,
-                data.column(&format!("motivation_{}", kind.slug()), "0..1")?,
+                data.column(&ts::motivation(*kind), "0..1")?,
                 &every,
                 lang.pick(KIND_EN[k], KIND_ZH[k]),
                 kind_colours[k],
@@ -622,7 +618,7 @@ pub(crate) mod tests {
             .map(|(j, c)| {
                 let v = (1..=weeks)
                     .map(|t| {
-                        if c.name == "tick" {
+                        if c.name == ts::TICK {
                             t as f64
                         } else if c.unit == "share" || c.unit == "0..1" {
                             0.2
@@ -690,7 +686,7 @@ pub(crate) mod tests {
     #[test]
     fn a_missing_column_is_an_input_error_naming_it() {
         let mut data = fake_run(3);
-        data.series.remove("backlog");
+        data.series.remove(ts::BACKLOG);
         let e = run_figures(&data, Lang::En).unwrap_err();
         assert!(e.to_string().contains("backlog"), "{e}");
         assert!(e.is_usage());

@@ -560,7 +560,7 @@ mod tests {
             assert!(svg.contains(e), "{} lacks {e:?}", fig.id);
         }
         assert!(svg.contains("@font-face"));
-        let png = render::png(fig).unwrap();
+        let png = render::png(fig, crate::charts::page::DEFAULT_DPI).unwrap();
         assert!(
             png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 5_000,
             "{}",

@@ -40,7 +40,7 @@ use crate::experiment::sweep::{experiment_from_manifest, SOBOL_COLUMNS};
 use crate::experiment::Experiment;
 use crate::model::params::{spec_of, ParamKind, ParamValue};
 use crate::output::format_value;
-use crate::output::records::summary_columns;
+use crate::output::records::{summary, summary_columns, ts};
 
 /// A mean with its 95% confidence interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -103,10 +103,10 @@ pub struct SweepData {
 
 /// Time-series columns drawn week by week across replications: the column, its name, its axis.
 pub const WEEKLY: [(&str, L, L); 4] = [
-    ("resolved", t::S_RESOLVED, t::Y_ISSUES_PER_WEEK),
-    ("backlog", t::BACKLOG_PANEL, t::Y_OPEN_ISSUES),
-    ("resident_trust", t::S_RESIDENT_TRUST, t::Y_MEAN_LEVEL),
-    ("org_trust", t::S_ORG_TRUST, t::Y_MEAN_LEVEL),
+    (ts::RESOLVED, t::S_RESOLVED, t::Y_ISSUES_PER_WEEK),
+    (ts::BACKLOG, t::BACKLOG_PANEL, t::Y_OPEN_ISSUES),
+    (ts::RESIDENT_TRUST, t::S_RESIDENT_TRUST, t::Y_MEAN_LEVEL),
+    (ts::ORG_TRUST, t::S_ORG_TRUST, t::Y_MEAN_LEVEL),
 ];
 
 /// Most design points whose weekly series share one chart (one colour each).
@@ -210,32 +210,52 @@ const fn key(column: &'static str, unit: &'static str, name: L, axis: L) -> KeyM
 /// The metrics sweep charts show: resolution, the three Fengqiao indicators with skip-level
 /// petitions beside them, trust, satisfaction, major risks and cost.
 pub const KEY_METRICS: [KeyMetric; 10] = [
-    key("resolution_rate", "share", t::K_RESOLUTION, t::A_RESOLUTION),
-    key("fengqiao_village", "share", t::K_VILLAGE, t::A_VILLAGE),
-    key("fengqiao_town", "share", t::K_TOWN, t::A_TOWN),
     key(
-        "fengqiao_no_upward",
+        summary::RESOLUTION_RATE,
+        "share",
+        t::K_RESOLUTION,
+        t::A_RESOLUTION,
+    ),
+    key(
+        summary::FENGQIAO_VILLAGE,
+        "share",
+        t::K_VILLAGE,
+        t::A_VILLAGE,
+    ),
+    key(summary::FENGQIAO_TOWN, "share", t::K_TOWN, t::A_TOWN),
+    key(
+        summary::FENGQIAO_NO_UPWARD,
         "share",
         t::K_NO_UPWARD,
         t::A_NO_UPWARD,
     ),
     // Beside 矛盾不出区县: whether conflicts are passed upward shows in skip-level petitions.
-    key("petitions_total", "issues", t::K_PETITIONS, t::A_PETITIONS),
     key(
-        "resident_trust_final",
+        summary::PETITIONS_TOTAL,
+        "occurrences",
+        t::K_PETITIONS,
+        t::A_PETITIONS,
+    ),
+    key(
+        summary::RESIDENT_TRUST_FINAL,
         "0..1",
         t::K_RESIDENT_TRUST,
         t::A_RESIDENT_TRUST,
     ),
-    key("org_trust_final", "0..1", t::K_ORG_TRUST, t::A_ORG_TRUST),
     key(
-        "satisfaction_mean",
+        summary::ORG_TRUST_FINAL,
+        "0..1",
+        t::K_ORG_TRUST,
+        t::A_ORG_TRUST,
+    ),
+    key(
+        summary::SATISFACTION_MEAN,
         "0..1",
         t::K_SATISFACTION,
         t::A_SATISFACTION,
     ),
-    key("major_risks_total", "events", t::RISKS, t::A_RISKS),
-    key("cost_total", "effort units", t::K_COST, t::A_COST),
+    key(summary::MAJOR_RISKS_TOTAL, "events", t::RISKS, t::A_RISKS),
+    key(summary::COST_TOTAL, "effort units", t::K_COST, t::A_COST),
 ];
 
 /// Refuses key metrics whose unit in `output::records` is not the one their labels state.

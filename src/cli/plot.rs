@@ -34,7 +34,10 @@ impl From<ChartLang> for Lang {
 pub enum ChartFormat {
     Png,
     Svg,
+    /// PNG and SVG
     Both,
+    /// Text as glyph outlines, whatever --svg-text says
+    Pdf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -45,20 +48,33 @@ pub struct PlotArgs {
     /// Language of titles, axes and legends; both if omitted （图表语言，省略则中英文都画）
     #[arg(long, value_enum)]
     pub lang: Option<ChartLang>,
-    /// File format （文件格式）
-    #[arg(long, value_enum, default_value_t = ChartFormat::Both)]
-    pub format: ChartFormat,
+    /// File formats, comma-separated (e.g. `png,pdf`); default PNG and SVG
+    /// （文件格式，可用逗号分隔多个；默认PNG与SVG）
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "both")]
+    pub format: Vec<ChartFormat>,
     /// Print nothing but errors （只输出错误）
     #[arg(long, short)]
     pub quiet: bool,
-    /// How SVG files hold their text: real text in an embedded web font (searchable; renders
-    /// in browsers), or glyph outlines (renders in any SVG program, e.g. rsvg-convert,
-    /// Inkscape, a journal's system) （SVG文字形式：内嵌网页字体，或转为轮廓路径）
+    /// How SVG files hold their text: real text in an embedded web font (the default;
+    /// searchable, renders in browsers), or glyph outlines (renders in any SVG program, e.g.
+    /// rsvg-convert, Inkscape, a journal's system). PDF text is always outlines
+    /// （SVG文字形式：默认内嵌网页字体，或转为轮廓路径；PDF文字总是轮廓）
     #[arg(long, value_enum, default_value_t = SvgText::Webfont)]
     pub svg_text: SvgText,
     /// Leave out titles and subtitles (for a paper whose captions carry them) （不绘制标题与副标题）
     #[arg(long)]
     pub no_title: bool,
+    /// Every chart at this size on paper, WIDTHxHEIGHT in mm, cm or in (e.g. 160x100mm,
+    /// 6.3x4in); type keeps its size (6-10 pt). Default: each chart's own, 160x90 mm for most
+    /// （图表成品尺寸，如160x100mm；字号不变；默认多为160x90mm）
+    #[arg(long, value_name = "WxH")]
+    pub size: Option<charts::page::Size>,
+    /// PNG resolution in dots per inch; the default, 254, is 1600 pixels across 160 mm
+    /// （PNG分辨率，默认254 dpi）
+    #[arg(long, default_value_t = charts::page::DEFAULT_DPI,
+          value_parser = clap::value_parser!(u32).range(
+              i64::from(*charts::page::DPI_RANGE.start())..=i64::from(*charts::page::DPI_RANGE.end())))]
+    pub dpi: u32,
 }
 
 /// How SVG files hold their text on the command line.
@@ -89,7 +105,7 @@ fn warn_missing_glyphs(data: &impl Charted, langs: &[Lang]) {
     if !missing.is_empty() {
         let chars: String = missing.iter().collect();
         eprintln!(
-            "warning: the chart font lacks {chars:?}; PNG charts leave these characters out (SVG and reports fall back to system fonts)"
+            "warning: the chart font lacks {chars:?}; PNG and PDF charts and outlined SVGs leave these characters out (other SVGs and reports fall back to system fonts)"
         );
     }
 }
@@ -166,13 +182,39 @@ pub fn plot(args: &PlotArgs) -> Result<(), CliError> {
         Some(l) => vec![l.into()],
         None => Lang::ALL.to_vec(),
     };
+    let asked = |f: ChartFormat| {
+        args.format
+            .iter()
+            .any(|&a| a == f || a == ChartFormat::Both)
+    };
     let formats = Formats {
-        png: args.format != ChartFormat::Svg,
-        svg: args.format != ChartFormat::Png,
+        png: asked(ChartFormat::Png),
+        svg: asked(ChartFormat::Svg),
+        pdf: args.format.contains(&ChartFormat::Pdf),
         outlines: args.svg_text == SvgText::Outlines,
         titles: !args.no_title,
+        size: args.size,
+        dpi: args.dpi,
     };
+    if !args.quiet && !formats.png && args.dpi != charts::page::DEFAULT_DPI {
+        eprintln!("warning: --dpi sets the resolution of PNG files, and none is drawn (--format)");
+    }
     let files = write_charts(&args.dir, &data, &langs, formats, args.quiet).map_err(chart_error)?;
+    if let (Some(size), false) = (args.size, args.quiet) {
+        let figures = charts::Charted::figures(&data, langs[0]).map_err(chart_error)?;
+        let cramped: Vec<&str> = figures
+            .iter()
+            .filter(|f| charts::page::cramped(f, size))
+            .map(|f| f.id.as_str())
+            .collect();
+        if !cramped.is_empty() {
+            let (w, h) = charts::page::MIN_PANEL_MM;
+            eprintln!(
+                "warning: at {size} the panels of {} are smaller than {w}×{h} mm and may not hold their labels (type keeps its size); a larger --size fits them",
+                cramped.join(", ")
+            );
+        }
+    }
     if !args.quiet {
         for &lang in &langs {
             outln!(

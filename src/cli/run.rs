@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::params::{pad, Lang};
 use super::{CliError, RunArgs};
 use crate::charts::labels::Lang as ChartLang;
-use crate::output::records::{summary_columns, summary_index};
+use crate::output::records::{summary, summary_columns, summary_index};
 use crate::output::{default_run_dir, write_csv, AtomicDir};
 use crate::run::{Model, Outputs};
 use crate::scenario::{self, AnyScenario, Scenario, DEFAULT_SCENARIO, MAX_TICKS};
@@ -230,38 +230,50 @@ pub fn output_error(e: crate::output::OutputError) -> CliError {
 /// whether conflicts are passed up shows in skip-level petitions, listed beside it.
 pub const HEADLINE: [(&str, &str, &str); 13] = [
     (
-        "cohort_resolution_rate",
+        summary::COHORT_RESOLUTION_RATE,
         "resolved within horizon",
         "跟踪期内解决率",
     ),
-    ("resolution_rate", "resolution rate (window)", "窗口解决率"),
     (
-        "hotline_resolution_rate",
+        summary::RESOLUTION_RATE,
+        "resolution rate (window)",
+        "窗口解决率",
+    ),
+    (
+        summary::HOTLINE_RESOLUTION_RATE,
         "hotline resolution",
         "热线口径解决率",
     ),
-    ("fengqiao_village", "small matters in village", "小事不出村"),
-    ("fengqiao_town", "big matters in town", "大事不出镇"),
     (
-        "fengqiao_no_upward",
+        summary::FENGQIAO_VILLAGE,
+        "small matters in village",
+        "小事不出村",
+    ),
+    (summary::FENGQIAO_TOWN, "big matters in town", "大事不出镇"),
+    (
+        summary::FENGQIAO_NO_UPWARD,
         "stays in the district",
         "矛盾不出区县",
     ),
     (
-        "petitions_total",
-        "skip-level petitions (issues)",
-        "越级上访（件）",
+        summary::PETITIONS_TOTAL,
+        "skip-level petitions",
+        "越级上访（件次）",
     ),
-    ("resident_trust_final", "resident trust", "居民信任"),
-    ("satisfaction_mean", "satisfaction", "满意度"),
-    ("org_trust_final", "org. trust", "组织间信任"),
-    ("substantive_share", "substantive work", "实质履职比例"),
+    (summary::RESIDENT_TRUST_FINAL, "resident trust", "居民信任"),
+    (summary::SATISFACTION_MEAN, "satisfaction", "满意度"),
+    (summary::ORG_TRUST_FINAL, "org. trust", "组织间信任"),
     (
-        "major_risks_total",
+        summary::SUBSTANTIVE_SHARE,
+        "substantive work",
+        "实质履职比例",
+    ),
+    (
+        summary::MAJOR_RISKS_TOTAL,
         "major risk events",
         "重大风险事件（次）",
     ),
-    ("cost_total", "total cost (eu)", "总成本（人·周）"),
+    (summary::COST_TOTAL, "total cost (eu)", "总成本（人·周）"),
 ];
 
 /// A headline label in `lang`, padded to one column width.
@@ -293,7 +305,7 @@ fn print_summary(
         .to_string(),
     };
     outln!("{title}")?;
-    let (residents, grids) = (get("residents") as u64, get("grids") as u64);
+    let (residents, grids) = (get(summary::RESIDENTS) as u64, get(summary::GRIDS) as u64);
     let (ticks, seed) = (sc.ticks, sc.seed);
     outln!(
         "  {}",
@@ -306,7 +318,7 @@ fn print_summary(
             ),
         }
     )?;
-    let start = get("window_start") as u32;
+    let start = get(summary::WINDOW_START) as u32;
     if start > 1 {
         let warm = start - 1;
         let en = format!("measured over weeks {start}–{ticks} after a {warm}-week warm-up");
@@ -323,15 +335,15 @@ fn print_summary(
     for (column, en, zh) in HEADLINE {
         let mut value = headline_value(column, get(column));
         let note = match column {
-            "hotline_resolution_rate" => Some((
+            summary::HOTLINE_RESOLUTION_RATE => Some((
                 format!("return visit after {visit} weeks"),
                 format!("{visit}周后回访"),
             )),
-            "cohort_resolution_rate" if get("cohort_arrivals") == 0.0 => Some((
+            summary::COHORT_RESOLUTION_RATE if get(summary::COHORT_ARRIVALS) == 0.0 => Some((
                 format!("no arrivals can be followed {horizon} weeks inside the window"),
                 format!("窗口内没有可跟踪{horizon}周的新发事项"),
             )),
-            "cohort_resolution_rate" => Some((
+            summary::COHORT_RESOLUTION_RATE => Some((
                 format!("window's arrivals followed {horizon} weeks"),
                 format!("窗口内新发事项跟踪{horizon}周"),
             )),

@@ -16,18 +16,18 @@ use super::stats::{paired_difference, PairedDifference};
 use crate::model::levers::LEVER_SETTINGS;
 use crate::model::params::{spec_of, ParamKind, ParamValue, Params};
 use crate::model::rng::mix64;
-use crate::output::records::{summary_columns, summary_index, summary_row};
+use crate::output::records::{summary, summary_columns, summary_index, summary_row};
 use crate::run::simulate;
 use crate::scenario::Scenario;
 
 /// The key outcomes, and whether more is better (MODEL §11.7).
 pub const KEY_OUTCOMES: [(&str, bool); 6] = [
-    ("resolution_rate", true),
-    ("hotline_resolution_rate", true),
-    ("major_risks_total", false),
-    ("resident_trust_final", true),
-    ("org_trust_final", true),
-    ("satisfaction_mean", true),
+    (summary::RESOLUTION_RATE, true),
+    (summary::HOTLINE_RESOLUTION_RATE, true),
+    (summary::MAJOR_RISKS_TOTAL, false),
+    (summary::RESIDENT_TRUST_FINAL, true),
+    (summary::ORG_TRUST_FINAL, true),
+    (summary::SATISFACTION_MEAN, true),
 ];
 
 /// One lever's paired differences against the base, for every summary column.
@@ -50,7 +50,7 @@ impl LeverEffect {
             } else {
                 d.ci_hi < 0.0
             }
-        }) && self.of("cost_total").ci_hi < 0.0
+        }) && self.of(summary::COST_TOTAL).ci_hi < 0.0
     }
 }
 

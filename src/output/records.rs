@@ -56,18 +56,88 @@ pub const LEVEL_EN: [&str; 5] = [
     "grid",
 ];
 
+/// Names of the `timeseries.csv` columns that code outside this table reads (charts, reports,
+/// the terminal summary): each column's `ColumnDef` takes its name from here and every reader
+/// names it by the constant or function, so renaming a column renames it for all of them, and
+/// removing one is a compile error rather than a chart that silently lacks a line (issue 15 §5).
+pub mod ts {
+    use crate::model::entities::ActorKind;
+
+    pub const TICK: &str = "tick";
+    pub const ARRIVED: &str = "arrived";
+    pub const RESOLVED: &str = "resolved";
+    pub const ABANDONED: &str = "abandoned";
+    pub const BACKLOG: &str = "backlog";
+    pub const HIDDEN: &str = "hidden";
+    pub const ESCALATED: &str = "escalated";
+    pub const PETITIONED: &str = "petitioned";
+    pub const MAJOR_RISKS: &str = "major_risks";
+    pub const REFUSED: &str = "refused";
+    pub const FENGQIAO_VILLAGE: &str = "fengqiao_village";
+    pub const FENGQIAO_TOWN: &str = "fengqiao_town";
+    pub const FENGQIAO_NO_UPWARD: &str = "fengqiao_no_upward";
+    pub const ORG_TRUST: &str = "org_trust";
+    pub const RESIDENT_TRUST: &str = "resident_trust";
+    pub const SATISFACTION: &str = "satisfaction";
+    pub const COST_TRANSACTION: &str = "cost_transaction";
+    pub const COST_OVERSIGHT: &str = "cost_oversight";
+    pub const COST_PAPERWORK: &str = "cost_paperwork";
+    pub const COST_PROGRAMMES: &str = "cost_programmes";
+
+    /// Share of the week's resolved issues settled at level `level` (0 is the city).
+    pub fn resolved_share(level: usize) -> String {
+        format!("resolved_share_l{}", level + 1)
+    }
+
+    /// Share of the decisions of `kind` that took action `action` (`super::ACTION_SLUG`).
+    pub fn action_share(kind: ActorKind, action: usize) -> String {
+        format!("{}_share_{}", super::ACTION_SLUG[action], kind.slug())
+    }
+
+    /// Mean intrinsic motivation of `kind`.
+    pub fn motivation(kind: ActorKind) -> String {
+        format!("motivation_{}", kind.slug())
+    }
+}
+
+/// Names of the `summary.csv` columns that code outside this table reads, as `ts` is for
+/// `timeseries.csv`.
+pub mod summary {
+    pub const RESIDENTS: &str = "residents";
+    pub const GRIDS: &str = "grids";
+    pub const WINDOW_START: &str = "window_start";
+    pub const RESOLUTION_RATE: &str = "resolution_rate";
+    pub const HOTLINE_RESOLUTION_RATE: &str = "hotline_resolution_rate";
+    pub const COHORT_RESOLUTION_RATE: &str = "cohort_resolution_rate";
+    pub const COHORT_ARRIVALS: &str = "cohort_arrivals";
+    pub const MEAN_WEEKS_TO_RESOLVE: &str = "mean_weeks_to_resolve";
+    pub const FENGQIAO_VILLAGE: &str = "fengqiao_village";
+    pub const FENGQIAO_TOWN: &str = "fengqiao_town";
+    pub const FENGQIAO_NO_UPWARD: &str = "fengqiao_no_upward";
+    pub const ESCALATIONS_TOTAL: &str = "escalations_total";
+    pub const PETITIONS_TOTAL: &str = "petitions_total";
+    pub const MAJOR_RISKS_TOTAL: &str = "major_risks_total";
+    pub const REFUSED_TOTAL: &str = "refused_total";
+    pub const BACKLOG_FINAL: &str = "backlog_final";
+    pub const RESIDENT_TRUST_FINAL: &str = "resident_trust_final";
+    pub const ORG_TRUST_FINAL: &str = "org_trust_final";
+    pub const SATISFACTION_MEAN: &str = "satisfaction_mean";
+    pub const SUBSTANTIVE_SHARE: &str = "substantive_share";
+    pub const COST_TOTAL: &str = "cost_total";
+}
+
 /// Every column of `timeseries.csv`, in order, with its value from one week's `TickStats`.
 fn timeseries_defs() -> Vec<ColumnDef<TickStats>> {
     let mut c = vec![
         def(
-            "tick",
+            ts::TICK,
             "week",
             "week of the run",
             "周次",
             |s: &TickStats| s.tick as f64,
         ),
         def(
-            "arrived",
+            ts::ARRIVED,
             "issues",
             "new issues that arose",
             "新发事项数",
@@ -81,28 +151,28 @@ fn timeseries_defs() -> Vec<ColumnDef<TickStats>> {
             |s: &TickStats| s.discovered as f64,
         ),
         def(
-            "resolved",
+            ts::RESOLVED,
             "issues",
             "issues resolved",
             "已解决事项数",
             |s: &TickStats| s.resolved as f64,
         ),
         def(
-            "abandoned",
+            ts::ABANDONED,
             "issues",
             "issues closed unresolved at the maximum age",
             "超期未解决关闭的事项数",
             |s: &TickStats| s.abandoned as f64,
         ),
         def(
-            "backlog",
+            ts::BACKLOG,
             "issues",
             "open issues at the end of the week, hidden included",
             "当周结束时未结事项数（含未发现）",
             |s: &TickStats| s.backlog as f64,
         ),
         def(
-            "hidden",
+            ts::HIDDEN,
             "issues",
             "open issues nobody has discovered yet",
             "尚未被发现的事项数",
@@ -116,37 +186,37 @@ fn timeseries_defs() -> Vec<ColumnDef<TickStats>> {
             |s: &TickStats| ratio(s.backlog_age_sum, s.backlog as f64),
         ),
         def(
-            "escalated",
-            "issues",
+            ts::ESCALATED,
+            "occurrences",
             "issues moved up one level past their deadline",
-            "超期上交一级的事项数",
+            "超期上交一级的件次",
             |s: &TickStats| s.escalated as f64,
         ),
         def(
-            "petitioned",
-            "issues",
+            ts::PETITIONED,
+            "occurrences",
             "issues taken past their level by petition",
-            "越级上访的事项数",
+            "越级上访件次",
             |s: &TickStats| s.petitioned as f64,
         ),
         def(
-            "major_risks",
+            ts::MAJOR_RISKS,
             "events",
             "issues that became major risk events",
             "演变为重大风险事件的事项数",
             |s: &TickStats| s.major_risks as f64,
         ),
         def(
-            "refused",
-            "issues",
+            ts::REFUSED,
+            "occurrences",
             "unlisted issues a listed lead refused (buck-passing)",
             "清单外事项被推诿次数",
             |s: &TickStats| s.refused as f64,
         ),
     ];
-    for (i, l) in ["l1", "l2", "l3", "l4", "l5"].iter().enumerate() {
+    for i in 0..LEVEL_EN.len() {
         c.push(def(
-            format!("resolved_share_{l}"),
+            ts::resolved_share(i),
             "share",
             format!(
                 "share of this week's resolved issues settled at the {} level",
@@ -158,21 +228,21 @@ fn timeseries_defs() -> Vec<ColumnDef<TickStats>> {
     }
     c.extend([
         def(
-            "fengqiao_village",
+            ts::FENGQIAO_VILLAGE,
             "share",
             "resolved at community/grid level (small matters stay in the village)",
             "在社区/网格解决的比例（小事不出村）",
             |s: &TickStats| ratio(resolved_at(s, 3, 5), s.resolved as f64),
         ),
         def(
-            "fengqiao_town",
+            ts::FENGQIAO_TOWN,
             "share",
             "resolved at street level or below (big matters stay in the town)",
             "在街道及以下解决的比例（大事不出镇）",
             |s: &TickStats| ratio(resolved_at(s, 2, 5), s.resolved as f64),
         ),
         def(
-            "fengqiao_no_upward",
+            ts::FENGQIAO_NO_UPWARD,
             "share",
             "resolved without ever reaching the city: stays in the district (whether conflicts are passed up shows in petitioned)",
             "从未上交到市级即解决的比例（矛盾不出区县；矛盾是否上交看越级上访）",
@@ -180,9 +250,9 @@ fn timeseries_defs() -> Vec<ColumnDef<TickStats>> {
         ),
     ]);
     for (k, kind) in ActorKind::ALL.iter().enumerate() {
-        for (a, act) in ACTION_SLUG.iter().enumerate() {
+        for a in 0..ACTION_SLUG.len() {
             c.push(def(
-                format!("{act}_share_{}", kind.slug()),
+                ts::action_share(*kind, a),
                 "share",
                 format!(
                     "share of decisions by {} that were {}",
@@ -198,7 +268,7 @@ fn timeseries_defs() -> Vec<ColumnDef<TickStats>> {
     }
     for (k, kind) in ActorKind::ALL.iter().enumerate() {
         c.push(def(
-            format!("motivation_{}", kind.slug()),
+            ts::motivation(*kind),
             "0..1",
             format!("mean intrinsic motivation of {}", KIND_EN[k]),
             format!("{}平均内在动机", KIND_ZH[k]),
@@ -264,49 +334,49 @@ fn timeseries_defs() -> Vec<ColumnDef<TickStats>> {
             |s: &TickStats| s.formation_waits as f64,
         ),
         def(
-            "org_trust",
+            ts::ORG_TRUST,
             "0..1",
             "mean inter-organisational trust",
             "组织间平均信任",
             |s: &TickStats| ratio(s.org_trust_sum, s.org_trust_count),
         ),
         def(
-            "resident_trust",
+            ts::RESIDENT_TRUST,
             "0..1",
             "mean resident trust in government",
             "居民对政府的平均信任",
             |s: &TickStats| ratio(s.resident_trust_sum, s.residents),
         ),
         def(
-            "satisfaction",
+            ts::SATISFACTION,
             "0..1",
             "mean satisfaction on issues closed this week",
             "本周办结事项的平均满意度",
             |s: &TickStats| ratio(s.satisfaction_sum, s.closed as f64),
         ),
         def(
-            "cost_transaction",
+            ts::COST_TRANSACTION,
             "effort units",
             "transaction cost of coalition work",
             "协同交易成本",
             |s: &TickStats| s.cost_transaction,
         ),
         def(
-            "cost_oversight",
+            ts::COST_OVERSIGHT,
             "effort units",
             "oversight cost (attention, inspection, evaluation, measurement)",
             "监督成本（注意力、纪检、评估、测量）",
             |s: &TickStats| s.cost_oversight,
         ),
         def(
-            "cost_paperwork",
+            ts::COST_PAPERWORK,
             "effort units",
             "paperwork and symbolic work",
             "填表留痕与形式工作成本",
             |s: &TickStats| s.cost_paperwork,
         ),
         def(
-            "cost_programmes",
+            ts::COST_PROGRAMMES,
             "effort units",
             "running cost of lever programmes (systems, funding, meetings…)",
             "各项政策举措运行成本（系统、资助、会议等）",
@@ -335,16 +405,16 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
     vec![
         def("ticks", "weeks", "weeks simulated", "模拟周数", |w: &Window| w.ticks as f64),
         def(
-            "window_start",
+            summary::WINDOW_START,
             "week",
             "first week of the measurement window the other columns cover (after the warm-up)",
             "其余各列所统计测量窗口的起始周（预热期之后）", |w: &Window| (w.warmup + 1) as f64),
         def(
-            "residents",
+            summary::RESIDENTS,
             "residents",
             "residents in the city",
             "居民数", |w: &Window| w.facts.residents as f64),
-        def("grids", "grids", "grids in the city", "网格数", |w: &Window| w.facts.grids as f64),
+        def(summary::GRIDS, "grids", "grids in the city", "网格数", |w: &Window| w.facts.grids as f64),
         def(
             "organisations",
             "organisations",
@@ -361,68 +431,68 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
             "issues resolved",
             "已解决事项总数", |w: &Window| w.total.resolved as f64),
         def(
-            "resolution_rate",
+            summary::RESOLUTION_RATE,
             "share",
             "resolved / issues of the window (open at its start or arriving in it)",
             "解决率（窗口内已解决/窗口期初未结及新发事项数）", |w: &Window| ratio(w.total.resolved as f64, w.issues())),
         def(
-            "cohort_resolution_rate",
+            summary::COHORT_RESOLUTION_RATE,
             "share",
             "headline: share of the window's arrivals resolved within the cohort horizon (a quarter by default; arrival cohorts followed that long, so independent of the window's length)",
             "首要指标：窗口内新发事项在跟踪期内解决的比例（按批跟踪，与窗口长短无关）", |w: &Window| w.cohort.rate()),
         def(
-            "cohort_arrivals",
+            summary::COHORT_ARRIVALS,
             "issues",
             "arrivals in the cohorts behind cohort_resolution_rate (0: the window is not longer than the horizon)",
             "首要解决率所跟踪的新发事项数（为0表示窗口不长于跟踪期）", |w: &Window| w.cohort.arrived as f64),
         def(
-            "hotline_resolution_rate",
+            summary::HOTLINE_RESOLUTION_RATE,
             "share",
             "hotline-style resolution rate: issues reported in the window resolved by the return visit after the report, less those no agency could settle",
             "热线口径解决率：窗口内受理的诉求在受理后回访时已解决的比例（扣除无法解决的诉求）", |w: &Window| hotline_resolution_rate(w)),
         def(
-            "mean_weeks_to_resolve",
+            summary::MEAN_WEEKS_TO_RESOLVE,
             "weeks",
             "mean weeks from arrival to resolution",
             "从发生到解决的平均周数", |w: &Window| ratio(w.total.resolved_age_sum, w.total.resolved as f64)),
         def(
-            "fengqiao_village",
+            summary::FENGQIAO_VILLAGE,
             "share",
             "resolved at community/grid level (小事不出村)",
             "小事不出村：在社区/网格解决的比例", |w: &Window| ratio(resolved_at(&w.total, 3, 5), w.total.resolved as f64)),
         def(
-            "fengqiao_town",
+            summary::FENGQIAO_TOWN,
             "share",
             "resolved at street level or below (大事不出镇)",
             "大事不出镇：在街道及以下解决的比例", |w: &Window| ratio(resolved_at(&w.total, 2, 5), w.total.resolved as f64)),
         def(
-            "fengqiao_no_upward",
+            summary::FENGQIAO_NO_UPWARD,
             "share",
             "resolved without reaching the city: stays in the district (whether conflicts are passed up shows in petitions_total)",
             "矛盾不出区县：未上交市级即解决的比例（矛盾是否上交看越级上访次数）", |w: &Window| ratio(w.total.resolved_below_city as f64, w.total.resolved as f64)),
         def(
-            "escalations_total",
-            "issues",
+            summary::ESCALATIONS_TOTAL,
+            "occurrences",
             "escalations past deadlines",
             "超期上交次数", |w: &Window| w.total.escalated as f64),
-        def("petitions_total", "issues", "petitions", "越级上访次数", |w: &Window| w.total.petitioned as f64),
+        def(summary::PETITIONS_TOTAL, "occurrences", "petitions", "越级上访次数", |w: &Window| w.total.petitioned as f64),
         def(
-            "major_risks_total",
+            summary::MAJOR_RISKS_TOTAL,
             "events",
             "major risk events",
             "重大风险事件数", |w: &Window| w.total.major_risks as f64),
         def(
-            "refused_total",
-            "issues",
+            summary::REFUSED_TOTAL,
+            "occurrences",
             "refusals of unlisted issues",
             "清单外事项被推诿次数", |w: &Window| w.total.refused as f64),
         def(
-            "backlog_final",
+            summary::BACKLOG_FINAL,
             "issues",
             "open issues at the end",
             "期末未结事项数", |w: &Window| w.last.backlog as f64),
         def(
-            "substantive_share",
+            summary::SUBSTANTIVE_SHARE,
             "share",
             "share of all decisions that were substantive",
             "实质履职占全部行为选择的比例", |w: &Window| w.action_share(0)),
@@ -452,17 +522,17 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
             "policy conflicts per coalition-week",
             "每专班·周的政策冲突次数", |w: &Window| ratio(w.total.conflicts as f64, w.total.coalition_ticks as f64)),
         def(
-            "org_trust_final",
+            summary::ORG_TRUST_FINAL,
             "0..1",
             "inter-organisational trust at the end",
             "期末组织间信任", |w: &Window| ratio(w.last.org_trust_sum, w.last.org_trust_count)),
         def(
-            "resident_trust_final",
+            summary::RESIDENT_TRUST_FINAL,
             "0..1",
             "resident trust at the end",
             "期末居民信任", |w: &Window| ratio(w.last.resident_trust_sum, w.last.residents)),
         def(
-            "satisfaction_mean",
+            summary::SATISFACTION_MEAN,
             "0..1",
             "mean satisfaction over all closed issues",
             "全部办结事项平均满意度", |w: &Window| ratio(w.total.satisfaction_sum, w.total.closed as f64)),
@@ -486,7 +556,7 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
             "effort units",
             "lever programme cost",
             "政策举措运行成本合计", |w: &Window| w.costs()[3]),
-        def("cost_total", "effort units", "all costs", "总成本", |w: &Window| w.costs().iter().sum()),
+        def(summary::COST_TOTAL, "effort units", "all costs", "总成本", |w: &Window| w.costs().iter().sum()),
         def(
             "effort_total",
             "effort units",
@@ -767,6 +837,31 @@ mod tests {
     }
 
     #[test]
+    fn occurrences_are_counted_apart_from_issues() {
+        // Escalations, petitions and refusals are occurrences (件次, docs/GLOSSARY-ZH.md); the
+        // issues that arose, were resolved or are open are issues (件).
+        let unit = |cols: Vec<Column>, name: &str| {
+            cols.into_iter()
+                .find(|c| c.name == name)
+                .map(|c| c.unit)
+                .unwrap()
+        };
+        for name in [ts::ESCALATED, ts::PETITIONED, ts::REFUSED] {
+            assert_eq!(unit(timeseries_columns(), name), "occurrences", "{name}");
+        }
+        for name in [
+            summary::ESCALATIONS_TOTAL,
+            summary::PETITIONS_TOTAL,
+            summary::REFUSED_TOTAL,
+        ] {
+            assert_eq!(unit(summary_columns(), name), "occurrences", "{name}");
+        }
+        for name in [ts::ARRIVED, ts::RESOLVED, ts::BACKLOG] {
+            assert_eq!(unit(timeseries_columns(), name), "issues", "{name}");
+        }
+    }
+
+    #[test]
     fn fengqiao_indicators_nest() {
         let s = TickStats {
             resolved: 10,
@@ -775,9 +870,9 @@ mod tests {
             ..TickStats::default()
         };
         let row = timeseries_row(&s);
-        let v = row[timeseries_index("fengqiao_village").unwrap()];
-        let t = row[timeseries_index("fengqiao_town").unwrap()];
-        let n = row[timeseries_index("fengqiao_no_upward").unwrap()];
+        let v = row[timeseries_index(ts::FENGQIAO_VILLAGE).unwrap()];
+        let t = row[timeseries_index(ts::FENGQIAO_TOWN).unwrap()];
+        let n = row[timeseries_index(ts::FENGQIAO_NO_UPWARD).unwrap()];
         assert!((v - 0.4).abs() < 1e-12 && (t - 0.7).abs() < 1e-12 && (n - 0.9).abs() < 1e-12);
     }
 }
