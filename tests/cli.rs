@@ -2644,9 +2644,22 @@ fn grid_steps_give_exact_decimals_and_include_the_end() {
         "g.toml",
         "[experiment]\nname = \"g\"\nticks = 1\n[base]\nterritory.districts = 1\nterritory.streets_per_district = 1\nterritory.communities_per_street = 1\n[design]\nkind = \"grid\"\n[design.factors]\n\"tools.media_pressure\" = { from = 0, to = 1, step = 0.3 }\n\"motivation.incentive_compatibility\" = { from = 0.1, to = 0.3, step = 0.1 }\n",
     );
-    ok(
+    let o = ok(
         tmp.path(),
         &["sweep", "g.toml", "--out", "g", "-q", "--no-charts"],
+    );
+    let stderr = text(&o.stderr);
+    assert_contains(
+        &stderr,
+        &[
+            "g.toml:",
+            "tools.media_pressure",
+            "1 is not on a step from 0 by 0.3, so the last value is 0.9",
+        ],
+    );
+    assert!(
+        !stderr.contains("motivation.incentive_compatibility"),
+        "an end on a step needs no note: {stderr}"
     );
     let (header, rows) = read_csv(&tmp.path().join("g/points.csv"));
     let col = |name: &str| header.iter().position(|c| c == name).unwrap();

@@ -346,6 +346,9 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     for w in crate::scenario::warnings(&exp.base) {
         eprintln!("warning: base scenario: {w}");
     }
+    for note in &exp.notes {
+        eprintln!("note: {note}");
+    }
     guard_sweep_memory(&exp, args.threads)?;
     let shard = match &args.shard {
         Some(s) => Shard::parse(s).map_err(CliError::Config)?,

@@ -52,6 +52,9 @@ pub struct Experiment {
     pub points: Vec<Point>,
     /// The experiment file's text, kept in sweep manifests so shards can be merged anywhere.
     pub source: String,
+    /// What the file asks for that is not quite what it may seem (a range whose end is not
+    /// on a step), said once when the experiment is run.
+    pub notes: Vec<String>,
 }
 
 impl Experiment {
@@ -356,6 +359,7 @@ fn grid_values(
     key: &str,
     v: &Spanned<DeValue<'_>>,
     base: &Scenario,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<ParamValue>, ConfigError> {
     match v.get_ref() {
         DeValue::Array(items) => {
@@ -416,6 +420,13 @@ fn grid_values(
                 ));
             }
             let n = steps as u64 + 1;
+            let last = round_to(from + steps * step, places);
+            if (to - last).abs() > 1e-9 * step.max(to.abs()) {
+                let message = format!(
+                    "{to} is not on a step from {from} by {step}, so the last value is {last} / {to}不在步长网格上，末值为{last}"
+                );
+                notes.push(src.error(Some(v.span()), Some(key), message).to_string());
+            }
             let f = factor(src, key, v, base)?;
             (0..n)
                 .map(|i| {
@@ -509,6 +520,7 @@ fn read_design(
     src: &Source<'_>,
     v: &Spanned<DeValue<'_>>,
     base: &Scenario,
+    notes: &mut Vec<String>,
 ) -> Result<Design, ConfigError> {
     let t = table(src, "design", v)?;
     let mut kind = None;
@@ -523,7 +535,7 @@ fn read_design(
                 let mut found = Vec::new();
                 leaves("", table(src, &key, val)?, &mut found);
                 for (pk, pv) in found {
-                    out.push((pk.clone(), grid_values(src, &pk, pv, base)?));
+                    out.push((pk.clone(), grid_values(src, &pk, pv, base, notes)?));
                 }
                 factors = Some(out);
             }
@@ -720,6 +732,7 @@ fn parse(
         design: Design::Packages(Vec::new()),
         points: Vec::new(),
         source: text.to_string(),
+        notes: Vec::new(),
     };
     let mut base_path: Option<(String, std::ops::Range<usize>)> = None;
     let mut ticks = None;
@@ -800,7 +813,7 @@ fn parse(
     }
     let design =
         design.ok_or_else(|| src.error(None, Some("design"), "missing: the [design] table"))?;
-    exp.design = read_design(&src, design, &exp.base)?;
+    exp.design = read_design(&src, design, &exp.base, &mut exp.notes)?;
     // A Morris effect is the difference between neighbouring points: on independent seeds the
     // seed noise dominates μ*, so Morris designs share seeds unless told otherwise. Sobol'
     // estimators difference A and AB⁽ⁱ⁾ the same way, and analyse replicate means on common
