@@ -516,3 +516,23 @@ fn bad_calibration_files_are_refused_clearly() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// Any text put anywhere into the example calibration file is loaded or refused with an
+    /// error naming the file, never a panic.
+    #[test]
+    fn edited_calibration_files_load_or_are_refused(cut in 0usize..4000, junk in "\\PC{0,30}") {
+        let text = fs::read_to_string(example()).unwrap();
+        let mut at = cut.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let edited = format!("{}{junk}{}", &text[..at], &text[at..]);
+        let dir = repo().join("scenarios/experiments");
+        if let Err(e) = cogov::experiment::calibration::load_str(&edited, "f.toml", Some(&dir)) {
+            proptest::prop_assert!(e.to_string().starts_with("f.toml"), "{e}");
+        }
+    }
+}

@@ -482,6 +482,78 @@ pub fn results_html(data: &CalibrationData, lang: Lang) -> String {
 mod tests {
     use super::*;
 
+    /// Two parameters give four charts, the pairwise one with one panel; one parameter has no
+    /// pairwise chart.
+    #[test]
+    fn a_calibration_of_two_parameters_has_a_pairwise_chart() {
+        let estimate = |key: &str| Estimate {
+            key: key.into(),
+            log_uniform: key.ends_with('b'),
+            lo: 0.1,
+            hi: 1.0,
+            mean: 0.5,
+            sd: 0.1,
+            q05: 0.3,
+            q95: 0.7,
+            contraction: 0.8,
+        };
+        let mut data = CalibrationData {
+            name: "t".into(),
+            title_en: String::new(),
+            title_zh: String::new(),
+            manifest: "{}".into(),
+            cogov_version: "0".into(),
+            estimates: vec![estimate("x.a"), estimate("x.b")],
+            weights: vec![0.5, 0.25, 0.25],
+            particles: vec![vec![0.4, 0.5], vec![0.6, 0.2], vec![1.0, 0.1]],
+            predictions: vec![Prediction {
+                target: "y".into(),
+                observed: 0.5,
+                scale: 0.1,
+                q05: 0.3,
+                q25: 0.4,
+                q50: 0.5,
+                q75: 0.6,
+                q95: 0.7,
+            }],
+            generations: vec![(0.0, f64::NAN, 1.0, 1.0), (1.0, 0.5, 0.4, 0.9)],
+        };
+        let ids = |d: &CalibrationData| -> Vec<String> {
+            calibration_figures(d, Lang::Zh)
+                .into_iter()
+                .map(|f| f.id)
+                .collect()
+        };
+        assert_eq!(
+            ids(&data),
+            [
+                "calibration_marginals",
+                "calibration_pairs",
+                "calibration_predictive",
+                "calibration_tolerance"
+            ]
+        );
+        let pairs = pairs(&data, Lang::En).unwrap();
+        assert_eq!(pairs.panels.len(), 1);
+        // The posterior's weighted histogram integrates to 1 over the prior's range.
+        let fig = marginals(&data, Lang::En);
+        let Panel::Xy(p) = &fig.panels[0] else {
+            panic!("a marginal is an x-y panel");
+        };
+        let SeriesKind::Bars { points, .. } = &p.series[0].kind else {
+            panic!("the posterior is drawn as bars");
+        };
+        let width = 0.9 / 24.0;
+        let total: f64 = points.iter().map(|(_, d)| d * width).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
+        data.estimates.pop();
+        data.particles.iter_mut().for_each(|p| {
+            p.pop();
+        });
+        assert_eq!(ids(&data).len(), 3);
+        assert!(results_html(&data, Lang::Zh).contains("收缩度"));
+    }
+
     /// Every fixed word of the calibration charts is in the embedded font.
     #[test]
     fn calibration_labels_are_in_the_font() {
