@@ -273,6 +273,7 @@ fn run_ticks(
         warmup: sc.params.observation.warmup_ticks,
         return_visit: sc.params.observation.return_visit_ticks,
         unsettleable: sc.params.observation.unsettleable_share,
+        cohort_horizon: sc.params.observation.cohort_horizon_ticks,
         residents: sim.world.resident_count(),
         grids: sim.world.n_grids,
         organisations: sim.world.n_orgs,

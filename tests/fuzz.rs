@@ -669,7 +669,7 @@ fn experiment_document() -> impl Strategy<Value = String> {
 /// A game scenario of the right shape.
 fn game_document() -> impl Strategy<Value = String> {
     let kind = prop_oneof![
-        4 => prop::sample::select(vec!["nowak_may", "spatial_pgg", "well_mixed"]).prop_map(|k| format!("\"{k}\"")),
+        4 => prop::sample::select(vec!["nowak_may", "spatial_pgg", "well_mixed", "logit_pgg", "weakest_link", "bush_mosteller", "conditional_pgg"]).prop_map(|k| format!("\"{k}\"")),
         1 => value_text(),
     ];
     let keys = prop::sample::select(vec![
@@ -685,6 +685,25 @@ fn game_document() -> impl Strategy<Value = String> {
         "kind",
         "l",
         "bb",
+        "n",
+        "mpcr",
+        "altruism",
+        "beta",
+        "agents",
+        "belief_rate",
+        "start_belief",
+        "benefit",
+        "cost",
+        "pairs",
+        "T",
+        "R",
+        "P",
+        "S",
+        "rate",
+        "aspiration",
+        "forgetting",
+        "conditional_share",
+        "free_rider_share",
     ]);
     let entry = (
         keys,
@@ -994,9 +1013,9 @@ proptest! {
 
     #[test]
     fn game_set_values(
-        kind in prop::sample::select(vec!["nowak_may", "spatial_pgg", "well_mixed"]),
-        key in prop::sample::select(vec!["game.L", "game.b", "game.p0", "game.r", "game.K", "game.init", "game.population", "game.group_size", "game.rule", "game.kind", "game.x", "scenario.seed", "scenario.ticks", "L", "motivation.media"]),
-        value in prop_oneof![number_text(), any::<String>(), Just("fermi".to_string()), Just("well_mixed".to_string())],
+        kind in prop::sample::select(vec!["nowak_may", "spatial_pgg", "well_mixed", "logit_pgg", "weakest_link", "bush_mosteller", "conditional_pgg"]),
+        key in prop::sample::select(vec!["game.L", "game.b", "game.p0", "game.r", "game.K", "game.init", "game.population", "game.group_size", "game.rule", "game.kind", "game.x", "game.n", "game.agents", "game.forgetting", "game.free_rider_share", "game.T", "scenario.seed", "scenario.ticks", "L", "motivation.media"]),
+        value in prop_oneof![number_text(), any::<String>(), Just("fermi".to_string()), Just("well_mixed".to_string()), Just("macy_flache".to_string()), Just("organisations".to_string())],
     ) {
         let start = game::load_str(&format!("[game]\nkind = \"{kind}\"\n"), "x.toml", empty_dir()).unwrap();
         check_game_set(&start, &format!("{key}={value}"))?;

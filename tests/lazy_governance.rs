@@ -25,6 +25,7 @@
 use std::sync::OnceLock;
 
 use cogov::model::{Intervention, ParamValue, Params, TickStats};
+use cogov::output::records::{arrival_cohorts, watched_share};
 use cogov::run::simulate;
 use cogov::scenario::Scenario;
 use rayon::prelude::*;
@@ -59,13 +60,7 @@ fn share(num: f64, den: f64) -> f64 {
 
 fn series(stats: &[TickStats]) -> Series {
     let gov = |f: &dyn Fn(usize) -> u64| GOV.iter().map(|&k| f(k)).sum::<u64>() as f64;
-    let n = stats.len();
-    let mut cohort_resolved = vec![0.0; n];
-    for (t, s) in stats.iter().enumerate() {
-        for w in 0..=COHORT_WEEKS.min(t) {
-            cohort_resolved[t - w] += s.resolved_by_wait[w] as f64;
-        }
-    }
+    let cohorts = arrival_cohorts(stats, COHORT_WEEKS);
     Series {
         substantive: stats
             .iter()
@@ -77,12 +72,9 @@ fn series(stats: &[TickStats]) -> Series {
             })
             .collect(),
         resolved: stats.iter().map(|s| s.resolved as f64).collect(),
-        watched: stats
-            .iter()
-            .map(|s| share(gov(&|k| s.watched[k]), gov(&|k| s.actions[k].iter().sum())))
-            .collect(),
-        cohort_arrived: stats.iter().map(|s| s.arrived as f64).collect(),
-        cohort_resolved,
+        watched: stats.iter().map(watched_share).collect(),
+        cohort_arrived: cohorts.iter().map(|c| c.arrived as f64).collect(),
+        cohort_resolved: cohorts.iter().map(|c| c.resolved as f64).collect(),
     }
 }
 

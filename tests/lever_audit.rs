@@ -138,3 +138,79 @@ fn lever_effects_agree_between_years_2_and_10() {
         "effects that flip sign between years 2 and 10"
     );
 }
+
+/// Which of its channels carries the look-back reviews' effect on resolution (ODD §12 item 12,
+/// open since TRACE step 8; the ablation of MODEL §11 "each mechanism has an ablation test").
+/// A review acts through four channels: the verdict learned as a payoff (Bush–Mosteller on the
+/// period's actions), recognition (`costs.lookback_recognition`, motivation of improvers), naming
+/// (`costs.lookback_naming`, reputation of laggards) and value correction
+/// (`costs.lookback_value_correction`, the value angle shrinks). Each ablation zeroes one
+/// channel's parameter in both arms; "verdict only" zeroes all three.
+///
+/// Stated before it first ran (TRACE step 12): quarterly reviews raise window resolution on the
+/// audit's small city (about +1.4 points, step 8). Value correction carries most of it: without
+/// it less than half the effect remains; recognition and naming each change it by less than a
+/// third; the verdict alone keeps less than a third of it (a habit moves by about 0.06 a
+/// review at the default sanction and strength, against a value angle that shrinks by 15 % a
+/// review).
+#[test]
+fn lookback_reviews_work_mainly_through_value_correction() {
+    const REVIEWS: &[(&str, ParamValue)] =
+        &[("motivation.lookback_interval_ticks", ParamValue::Int(13))];
+    let effect = |ablation: &[(&str, f64)]| {
+        let mut sc = base();
+        for &(k, v) in ablation {
+            sc.params.set(k, ParamValue::Float(v)).unwrap();
+        }
+        let e = setting_effects(&sc, &[("look-back", REVIEWS)], SEEDS, 1);
+        let d = e[0].of("resolution_rate");
+        (d.difference, d.ci_lo, d.ci_hi)
+    };
+    let cases: [(&str, &[(&str, f64)]); 5] = [
+        ("all channels", &[]),
+        (
+            "no value correction",
+            &[("costs.lookback_value_correction", 0.0)],
+        ),
+        ("no recognition", &[("costs.lookback_recognition", 0.0)]),
+        ("no naming", &[("costs.lookback_naming", 0.0)]),
+        (
+            "verdict only",
+            &[
+                ("costs.lookback_value_correction", 0.0),
+                ("costs.lookback_recognition", 0.0),
+                ("costs.lookback_naming", 0.0),
+            ],
+        ),
+    ];
+    let found: Vec<(f64, f64, f64)> = cases
+        .iter()
+        .map(|(name, ablation)| {
+            let r = effect(ablation);
+            eprintln!(
+                "{name}: look-back effect on resolution {:+.4} [{:+.4}, {:+.4}]",
+                r.0, r.1, r.2
+            );
+            r
+        })
+        .collect();
+    let full = found[0].0;
+    assert!(found[0].1 > 0.0, "reviews raise resolution: {:?}", found[0]);
+    assert!(
+        found[1].0 < 0.5 * full,
+        "without value correction {:.4} of {full:.4} remains",
+        found[1].0
+    );
+    for (i, name) in [(2, "recognition"), (3, "naming")] {
+        assert!(
+            (found[i].0 - full).abs() < full / 3.0,
+            "{name} changes the effect from {full:.4} to {:.4}",
+            found[i].0
+        );
+    }
+    assert!(
+        found[4].0 < full / 3.0,
+        "the verdict alone keeps {:.4} of {full:.4}",
+        found[4].0
+    );
+}

@@ -279,6 +279,81 @@ fn decisions_stay_out_of_saturation_in_every_year() {
     }
 }
 
+/// The headline figures the printed summary leads with (MODEL §11.6): rates and shares, and the
+/// trust levels at the window's end.
+const HEADLINE: [&str; 7] = [
+    "cohort_resolution_rate",
+    "hotline_resolution_rate",
+    "satisfaction_mean",
+    "substantive_share",
+    "watched_share",
+    "resident_trust_final",
+    "org_trust_final",
+];
+
+/// Headline figures foreseen to drift over ten years (ODD §12 item 1), reported but not held to
+/// the margin: a known disagreement of the steady state, not of the window.
+const DRIFTING: [&str; 2] = ["substantive_share", "resident_trust_final"];
+
+/// Stated before it first ran (MODEL §11.6, TRACE step 11): the default city measured over a
+/// 104-week and over a 520-week window after the same 260-week warm-up reports the same
+/// headline figures. For each figure in `HEADLINE`, the paired difference (520 − 104 weeks,
+/// seeds 1–10 on common random numbers) has a 95 % interval inside ±0.02, the equivalence
+/// margin of the steady-state checks. Expected: the arrival-cohort and hotline resolution
+/// rates, satisfaction and the watched share hold with differences under 0.01; the substantive
+/// share and resident trust may miss by up to 0.03, because they still drift over ten years
+/// (ODD §12 item 1) and seed 6 shifts to a lower regime in year 6 — if so, that is a known
+/// disagreement of the steady state, not of the window. The window resolution rate (resolved
+/// over the backlog at the window's start plus its arrivals) is printed beside them as the
+/// contrast: it depends on the window's length by construction.
+///
+/// Found at its first run (TRACE step 11): every figure within ±0.01 but the two foreseen — the
+/// substantive share −0.0153 [−0.0270, −0.0036] misses the margin, resident trust −0.0110
+/// [−0.0187, −0.0034] stays inside it. They are the known drift of ODD §12 item 1, reported
+/// here and not asserted (`DRIFTING`); the window resolution rate differed by +0.039.
+#[test]
+fn headline_figures_agree_between_a_104_and_a_520_week_window() {
+    let run = |seed: u64, window: u32| {
+        let mut sc = Scenario {
+            ticks: 260 + window,
+            seed,
+            ..Scenario::default()
+        };
+        sc.params.observation.warmup_ticks = 260;
+        let r = simulate(&sc, |_, _| {});
+        cogov::output::records::summary_row(&r.series, &r.facts)
+    };
+    let pairs: Vec<(Vec<f64>, Vec<f64>)> = (1..=SEEDS)
+        .into_par_iter()
+        .map(|seed| (run(seed, 104), run(seed, 520)))
+        .collect();
+    let column = |name: &str| cogov::output::records::summary_index(name).unwrap();
+    let difference = |name: &str| {
+        let i = column(name);
+        let d: Vec<(f64, f64)> = pairs.iter().map(|(a, b)| (a[i], b[i])).collect();
+        let mean = |f: fn(&(f64, f64)) -> f64| d.iter().map(f).sum::<f64>() / d.len() as f64;
+        let (diff, lo, hi) = paired(&d);
+        eprintln!(
+            "{name}: 104 weeks {:.4}, 520 weeks {:.4}, difference {diff:+.4} [{lo:+.4}, {hi:+.4}]",
+            mean(|p| p.0),
+            mean(|p| p.1)
+        );
+        (lo, hi)
+    };
+    difference("resolution_rate");
+    let mut failures = Vec::new();
+    for name in HEADLINE {
+        let (lo, hi) = difference(name);
+        if (lo < -0.02 || hi > 0.02) && !DRIFTING.contains(&name) {
+            failures.push(name);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "not equivalent within ±0.02: {failures:?}"
+    );
+}
+
 fn small_city(p: &mut Params) {
     p.territory.districts = 2;
     p.territory.streets_per_district = 3;

@@ -162,7 +162,19 @@ fn every_validation_scenario_runs_and_reproduces_from_its_manifest() {
         }
         let ts = fs::read_to_string(dir.join("timeseries.csv")).unwrap();
         assert!(ts.starts_with("step,cooperators,coop_fraction"), "{ts}");
-        assert_eq!(ts.lines().count(), 32, "{stem}: header + steps 0..=30");
+        // Imitation games record their initial state as step 0; the games of the city's
+        // decision rule record rounds 1..=30.
+        let first = ts
+            .lines()
+            .nth(1)
+            .unwrap_or("")
+            .split(',')
+            .next()
+            .unwrap_or("");
+        let rows = if first == "0" { 31 } else { 30 };
+        assert!(first == "0" || first == "1", "{stem}: {first}");
+        assert_eq!(ts.lines().count(), rows + 1, "{stem}: header + steps");
+        assert!(ts.lines().last().unwrap().starts_with("30,"), "{stem}");
 
         let again = format!("{stem}_again");
         let manifest = dir.join("manifest.json");
@@ -206,6 +218,97 @@ fn nowak_may_gives_the_same_bytes_on_one_and_two_threads() {
 }
 
 #[test]
+fn the_games_of_the_city_rule_give_the_same_bytes_on_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in [
+        "weakest_link_from_0.6",
+        "bush_mosteller_A2",
+        "conditional_pgg_fg2010",
+    ] {
+        let scenario = validation_scenario(&format!("{name}.toml"));
+        for threads in ["1", "2"] {
+            let o = Command::new(env!("CARGO_BIN_EXE_cogov"))
+                .current_dir(tmp.path())
+                .env("RAYON_NUM_THREADS", threads)
+                .args([
+                    "run",
+                    scenario.to_str().unwrap(),
+                    "--out",
+                    &format!("{name}_{threads}"),
+                    "-q",
+                    "--ticks",
+                    "50",
+                ])
+                .output()
+                .unwrap();
+            assert_ok(&o);
+        }
+        assert_eq!(
+            files(&tmp.path().join(format!("{name}_1"))),
+            files(&tmp.path().join(format!("{name}_2"))),
+            "{name}"
+        );
+    }
+}
+
+/// A validation file with one line replaced, written to `dir/bad.toml`.
+fn with_line(dir: &Path, name: &str, from: &str, to: &str) -> String {
+    let text = fs::read_to_string(validation_scenario(name)).unwrap();
+    assert!(text.contains(from), "{name} has no line {from}");
+    fs::write(dir.join("bad.toml"), text.replacen(from, to, 1)).unwrap();
+    let line = text.lines().position(|l| l == from).unwrap() + 1;
+    format!("bad.toml:{line}:")
+}
+
+#[test]
+fn bad_values_in_the_city_rule_files_name_file_line_and_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "logit_pgg_mpcr0.3_n4.toml",
+            "altruism = 0.1",
+            "altruism = 1.5",
+            "game.altruism: must be in 0..=1, got 1.5",
+        ),
+        (
+            "weakest_link_from_0.6.toml",
+            "agents = 1200",
+            "agents = 1000",
+            "game.agents: must be a multiple of the group size 3, got 1000 (try 999)",
+        ),
+        (
+            "bush_mosteller_A2.toml",
+            "aspiration = 2.0",
+            "aspirations = 2.0",
+            "game.aspirations: unknown key (did you mean `game.aspiration`?)",
+        ),
+        (
+            "conditional_pgg_fg2010.toml",
+            "free_rider_share = 0.3",
+            "free_rider_share = 0.6",
+            "game.free_rider_share: with conditional_share 0.5 the shares sum to 1.1, above 1",
+        ),
+        (
+            "bush_mosteller_reference_A2.toml",
+            "rule = \"macy_flache\"",
+            "rule = \"macy\"",
+            "game.rule: expected one of: city, macy_flache, got \"macy\"",
+        ),
+    ];
+    for (name, from, to, message) in cases {
+        let at = with_line(tmp.path(), name, from, to);
+        let out = cogov(tmp.path(), &["run", "bad.toml", "--out", "x"]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {to}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&at) && stderr.contains(message),
+            "{name}: want {at}…{message}\n{stderr}"
+        );
+        assert!(!tmp.path().join("x").exists());
+    }
+}
+
+#[test]
 fn bad_game_files_are_refused_with_file_line_and_key() {
     let tmp = tempfile::tempdir().unwrap();
     let cases = [
@@ -223,7 +326,7 @@ fn bad_game_files_are_refused_with_file_line_and_key() {
         ),
         (
             "[game]\nkind = \"dice\"\n",
-            "game.kind: expected one of: nowak_may, spatial_pgg, well_mixed",
+            "game.kind: expected one of: nowak_may, spatial_pgg, well_mixed, logit_pgg, weakest_link, bush_mosteller, conditional_pgg",
         ),
     ];
     for (body, message) in cases {

@@ -204,6 +204,7 @@ names! {
     "observation.warmup_ticks" => "预热期";
     "observation.return_visit_ticks" => "热线回访时间";
     "observation.unsettleable_share" => "无法解决诉求比例";
+    "observation.cohort_horizon_ticks" => "新发事项跟踪周数";
 }
 
 /// The policy source of each lever (`docs/GLOSSARY-ZH.md`, the report's glossary), in the

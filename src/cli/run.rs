@@ -228,8 +228,13 @@ pub fn output_error(e: crate::output::OutputError) -> CliError {
 /// The headline metrics `cogov run` prints and `cogov compare` compares: (summary column,
 /// English, Chinese with its unit). 矛盾不出区县 counts issues that never reached the city;
 /// whether conflicts are passed up shows in skip-level petitions, listed beside it.
-pub const HEADLINE: [(&str, &str, &str); 12] = [
-    ("resolution_rate", "resolution rate", "解决率"),
+pub const HEADLINE: [(&str, &str, &str); 13] = [
+    (
+        "cohort_resolution_rate",
+        "resolved within horizon",
+        "跟踪期内解决率",
+    ),
+    ("resolution_rate", "resolution rate (window)", "窗口解决率"),
     (
         "hotline_resolution_rate",
         "hotline resolution",
@@ -314,13 +319,29 @@ fn print_summary(
         outln!("  {line}")?;
     }
     let visit = sc.params.observation.return_visit_ticks;
+    let horizon = sc.params.observation.cohort_horizon_ticks;
     for (column, en, zh) in HEADLINE {
         let mut value = headline_value(column, get(column));
-        if column == "hotline_resolution_rate" {
+        let note = match column {
+            "hotline_resolution_rate" => Some((
+                format!("return visit after {visit} weeks"),
+                format!("{visit}周后回访"),
+            )),
+            "cohort_resolution_rate" if get("cohort_arrivals") == 0.0 => Some((
+                format!("no arrivals can be followed {horizon} weeks inside the window"),
+                format!("窗口内没有可跟踪{horizon}周的新发事项"),
+            )),
+            "cohort_resolution_rate" => Some((
+                format!("window's arrivals followed {horizon} weeks"),
+                format!("窗口内新发事项跟踪{horizon}周"),
+            )),
+            _ => None,
+        };
+        if let Some((en, zh)) = note {
             value += &match lang {
-                Lang::Zh => format!("（{visit}周后回访）"),
-                Lang::En => format!(" (return visit after {visit} weeks)"),
-                Lang::Both => format!(" (return visit after {visit} weeks / {visit}周后回访)"),
+                Lang::Zh => format!("（{zh}）"),
+                Lang::En => format!(" ({en})"),
+                Lang::Both => format!(" ({en} / {zh})"),
             };
         }
         outln!("  {}{value}", headline_label(en, zh, lang))?;

@@ -20,6 +20,10 @@
 //! Erev & Roth 1998), then learns. Forgetting bounds a habit at about
 //! `habit_rate · |π − A| / forgetting`, so the clip no longer binds at the city's defaults.
 //!
+//! As a scenario (`cogov run scenarios/validation/bush_mosteller_*.toml`) the game is
+//! `bush_mosteller` ([`KEYS`]): many independent [`Pair`]s, pair `i` drawing from its own
+//! stream, so pair 0 of seed `s` is exactly the pair `validate::city_rule` plays with seed `s`.
+//!
 //! Both rules may habituate: `A ← A + h(π − A)` (the reference's, and the city's
 //! `aspiration_rate`). Only the city's step goes through the kernel; the reference is written
 //! out here on purpose, since it is what the kernel is compared with.
@@ -28,8 +32,174 @@ use rand::RngCore;
 
 use super::kernel::{Action, N_ACTIONS};
 use super::logit_game::{fixed_points, FixedPoint};
-use super::{unit_interval, KernelFns, BUSH_MOSTELLER_UNIT};
+use super::{
+    city, unit_interval, GameKey, GameSpec, KernelFns, KeyKind, KeyValue, Refusal, Values,
+    BUSH_MOSTELLER_UNIT,
+};
 use crate::model::rng::{stream, Purpose};
+
+const fn payoff_key(
+    key: &'static str,
+    default: f64,
+    en: &'static str,
+    zh: &'static str,
+) -> GameKey {
+    GameKey {
+        key,
+        kind: KeyKind::Float {
+            lo: -100.0,
+            hi: 100.0,
+            default,
+        },
+        en,
+        zh,
+    }
+}
+
+/// The `[game]` table of `bush_mosteller` (game 3), in manifest order.
+pub const KEYS: &[GameKey] = &[
+    GameKey {
+        key: "rule",
+        kind: KeyKind::Choice {
+            options: &["city", "macy_flache"],
+            default: "city",
+        },
+        en: "learning rule: city (habits inside the kernel's logit, with forgetting) or macy_flache (probabilities updated directly, the reference)",
+        zh: "学习规则：city（核心 logit 中的习惯，带遗忘）或 macy_flache（直接更新概率，参照规则）",
+    },
+    GameKey {
+        key: "pairs",
+        kind: KeyKind::Int {
+            lo: 1,
+            hi: MAX_PAIRS,
+            default: 200,
+        },
+        en: "independent pairs playing the repeated game",
+        zh: "独立进行重复博弈的配对数",
+    },
+    payoff_key("T", 4.0, "temptation: defect against a cooperator", "诱惑：对合作者背叛的收益"),
+    payoff_key("R", 3.0, "reward: mutual cooperation", "奖励：双方合作的收益"),
+    payoff_key("P", 1.0, "punishment: mutual defection", "惩罚：双方背叛的收益"),
+    payoff_key("S", 0.0, "sucker's payoff: cooperate against a defector", "受骗收益：对背叛者合作的收益"),
+    GameKey {
+        key: "rate",
+        kind: KeyKind::Float {
+            lo: 0.0,
+            hi: 1.0,
+            default: city::HABIT_RATE,
+        },
+        en: "learning rate: l of Macy & Flache, habit_rate of the city",
+        zh: "学习率：Macy 与 Flache 的 l，城市模型的 habit_rate",
+    },
+    GameKey {
+        key: "aspiration",
+        kind: KeyKind::Float {
+            lo: -100.0,
+            hi: 100.0,
+            default: 2.0,
+        },
+        en: "aspiration A at the start: payoffs above it reinforce the action taken",
+        zh: "初始期望水平 A：高于它的收益强化所选行动",
+    },
+    GameKey {
+        key: "habituation",
+        kind: KeyKind::Float {
+            lo: 0.0,
+            hi: 1.0,
+            default: 0.0,
+        },
+        en: "rate at which the aspiration moves toward the payoff (0: fixed; the city's aspiration_rate is 0.05)",
+        zh: "期望水平向收益调整的速度（0 为固定；城市模型的 aspiration_rate 为 0.05）",
+    },
+    GameKey {
+        key: "forgetting",
+        kind: KeyKind::Float {
+            lo: 0.0,
+            hi: 1.0,
+            default: city::HABIT_FORGETTING,
+        },
+        en: "share of every habit forgotten each round before learning (only with rule = \"city\"; the city's habit_forgetting)",
+        zh: "每轮学习前遗忘的习惯比例（仅用于 rule = \"city\"；城市模型的 habit_forgetting）",
+    },
+];
+
+/// Largest number of pairs.
+pub const MAX_PAIRS: i64 = 10_000_000;
+
+/// The game as a scenario runs it: the learning setting and how many pairs play it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PairsSpec {
+    pub learning: Learning,
+    pub pairs: usize,
+}
+
+/// `bush_mosteller` from its checked values: forgetting goes with the city's rule only, and the
+/// reference needs some payoff away from the aspiration (its stimulus divides by the largest
+/// |π − A|).
+pub fn spec(v: &Values) -> Result<GameSpec, Refusal> {
+    let rule = match v.text("rule").as_str() {
+        "macy_flache" if v.given("forgetting") => {
+            return Err(Refusal {
+                key: "forgetting",
+                message: "applies only to rule = \"city\" (the reference does not forget); remove it or set the rule".into(),
+            })
+        }
+        "macy_flache" => Rule::MacyFlache,
+        _ => Rule::CityHabits,
+    };
+    let dilemma = Dilemma {
+        t: v.float("T"),
+        r: v.float("R"),
+        p: v.float("P"),
+        s: v.float("S"),
+    };
+    let aspiration = v.float("aspiration");
+    if rule == Rule::MacyFlache && dilemma.scale(aspiration) == 0.0 {
+        return Err(Refusal {
+            key: "aspiration",
+            message: format!("equals every payoff ({aspiration}), so the reference's stimulus is undefined; move it or a payoff"),
+        });
+    }
+    Ok(GameSpec::BushMosteller(PairsSpec {
+        learning: Learning {
+            dilemma,
+            rule,
+            rate: v.float("rate"),
+            aspiration,
+            habituation: v.float("habituation"),
+            forgetting: if rule == Rule::CityHabits {
+                v.float("forgetting")
+            } else {
+                0.0
+            },
+        },
+        pairs: v.int("pairs") as usize,
+    }))
+}
+
+/// The `[game]` values of a game, in table order (the inverse of `spec`).
+pub fn values(s: &PairsSpec) -> Vec<(&'static str, KeyValue)> {
+    let l = &s.learning;
+    let rule = match l.rule {
+        Rule::CityHabits => "city",
+        Rule::MacyFlache => "macy_flache",
+    };
+    let mut out = vec![
+        ("rule", KeyValue::Text(rule.into())),
+        ("pairs", KeyValue::Int(s.pairs as i64)),
+        ("T", KeyValue::Float(l.dilemma.t)),
+        ("R", KeyValue::Float(l.dilemma.r)),
+        ("P", KeyValue::Float(l.dilemma.p)),
+        ("S", KeyValue::Float(l.dilemma.s)),
+        ("rate", KeyValue::Float(l.rate)),
+        ("aspiration", KeyValue::Float(l.aspiration)),
+        ("habituation", KeyValue::Float(l.habituation)),
+    ];
+    if l.rule == Rule::CityHabits {
+        out.push(("forgetting", KeyValue::Float(l.forgetting)));
+    }
+    out
+}
 
 /// A symmetric 2×2 social dilemma: temptation, reward, punishment, sucker's payoff.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -174,29 +344,73 @@ pub struct Run {
     pub final_p: [f64; 2],
 }
 
-/// Plays `rounds` rounds from `seed`, averaging over rounds `window.0 + 1 ..= window.1`
-/// (1-based). Round `t` draws its two uniforms from stream `(seed, t)`.
-pub fn play(l: &Learning, k: &KernelFns, rounds: u32, window: (u32, u32), seed: u64) -> Run {
-    let mut players = [Player::new(l.aspiration); 2];
-    let (mut both, mut p_sum) = (0.0, 0.0);
-    for t in 1..=rounds {
-        let mut rng = stream(seed, t, BUSH_MOSTELLER_UNIT, Purpose::Decision);
-        let p = players.map(|pl| pl.cooperation_probability(l.rule, k));
-        let c = p.map(|p| unit_interval(rng.next_u64()) < p);
-        if t > window.0 && t <= window.1 {
-            p_sum += p[0] + p[1];
-            both += f64::from(u8::from(c[0] && c[1]));
+/// One pair playing the repeated game round after round. Pair `index` of a run with seed
+/// `seed` draws round `t`'s two uniforms from the stream `(seed, t, unit)`, the unit
+/// [`BUSH_MOSTELLER_UNIT`] for pair 0 and below it by `index · 2²⁴` for the others (still far
+/// above any city unit and apart from the other games' units).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pair {
+    players: [Player; 2],
+    seed: u64,
+    unit: u64,
+    round: u32,
+}
+
+/// What one round of a pair did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PairRound {
+    /// Each player's probability of cooperating when it chose.
+    pub p: [f64; 2],
+    /// Whether each cooperated.
+    pub cooperated: [bool; 2],
+}
+
+impl Pair {
+    pub fn new(l: &Learning, seed: u64, index: u64) -> Pair {
+        Pair {
+            players: [Player::new(l.aspiration); 2],
+            seed,
+            unit: BUSH_MOSTELLER_UNIT - (index << 24),
+            round: 0,
         }
+    }
+
+    /// Each player's probability of cooperating now.
+    pub fn cooperation_probabilities(&self, l: &Learning, k: &KernelFns) -> [f64; 2] {
+        self.players.map(|pl| pl.cooperation_probability(l.rule, k))
+    }
+
+    /// Plays the next round: both choose, then both learn from their payoffs.
+    pub fn step(&mut self, l: &Learning, k: &KernelFns) -> PairRound {
+        self.round += 1;
+        let mut rng = stream(self.seed, self.round, self.unit, Purpose::Decision);
+        let p = self.cooperation_probabilities(l, k);
+        let c = p.map(|p| unit_interval(rng.next_u64()) < p);
         for i in 0..2 {
             let payoff = l.dilemma.payoff(c[i], c[1 - i]);
-            players[i].learn(l, k, c[i], payoff);
+            self.players[i].learn(l, k, c[i], payoff);
+        }
+        PairRound { p, cooperated: c }
+    }
+}
+
+/// Plays `rounds` rounds of pair 0 from `seed`, averaging over rounds
+/// `window.0 + 1 ..= window.1` (1-based).
+pub fn play(l: &Learning, k: &KernelFns, rounds: u32, window: (u32, u32), seed: u64) -> Run {
+    let mut pair = Pair::new(l, seed, 0);
+    let (mut both, mut p_sum) = (0.0, 0.0);
+    for t in 1..=rounds {
+        let r = pair.step(l, k);
+        if t > window.0 && t <= window.1 {
+            p_sum += r.p[0] + r.p[1];
+            both += f64::from(u8::from(r.cooperated[0] && r.cooperated[1]));
         }
     }
     let counted = (window.1 - window.0) as f64;
     Run {
         mutual_cooperation: both / counted,
         mean_p: p_sum / (2.0 * counted),
-        final_p: players.map(|pl| pl.cooperation_probability(l.rule, k)),
+        final_p: pair.cooperation_probabilities(l, k),
     }
 }
 

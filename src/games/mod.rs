@@ -10,6 +10,15 @@
 //! a player's strategy and a cooperator count, so each game tabulates the kernel once per run
 //! and its inner loop reads the table: same numbers, no `exp` per step.
 //!
+//! Four more games dock the city's own decision rule (issue 13): `logit_game` (the linear
+//! public goods game with altruism and the weakest link, decided by the kernel's logit over
+//! pivotality), `bush_mosteller_pd` (Macy & Flache's learning rule beside the city's habits)
+//! and `conditional_pgg` (conditional cooperation). They call the kernel through a
+//! [`KernelFns`] value, play in rounds, and start from the city's defaults ([`city`]).
+//!
+//! Every game `cogov run` runs is a [`GameKind`]: its key table, `spec` and `values` live in
+//! its own file, and `play` steps it.
+//!
 //! The games do no I/O; lattice files are parsed and printed here (`lattice`) and read and
 //! written by the CLI.
 
@@ -25,7 +34,10 @@ pub mod well_mixed;
 
 use rand::RngCore;
 
+use bush_mosteller_pd::PairsSpec;
+use conditional_pgg::ConditionalSpec;
 use lattice::Lattice;
+use logit_game::{Good, LogitSpec};
 use spatial_pgg::PggParams;
 use well_mixed::WellMixedParams;
 
@@ -35,13 +47,25 @@ pub enum GameKind {
     NowakMay,
     SpatialPgg,
     WellMixed,
+    /// Game 1 of issue 13: the linear public goods game with altruism, city logit.
+    LogitPgg,
+    /// Game 2: the binary weakest-link game, city logit over pivotality `Π p_j`.
+    WeakestLink,
+    /// Game 3: Bush–Mosteller pairs in a 2×2 dilemma (Macy & Flache's rule or the city's).
+    BushMosteller,
+    /// Game 4: conditional cooperation in a repeated linear public goods game.
+    ConditionalPgg,
 }
 
 impl GameKind {
-    pub const ALL: [GameKind; 3] = [
+    pub const ALL: [GameKind; 7] = [
         GameKind::NowakMay,
         GameKind::SpatialPgg,
         GameKind::WellMixed,
+        GameKind::LogitPgg,
+        GameKind::WeakestLink,
+        GameKind::BushMosteller,
+        GameKind::ConditionalPgg,
     ];
 
     /// The name scenario files use (`[game] kind = ...`).
@@ -50,6 +74,10 @@ impl GameKind {
             GameKind::NowakMay => "nowak_may",
             GameKind::SpatialPgg => "spatial_pgg",
             GameKind::WellMixed => "well_mixed",
+            GameKind::LogitPgg => "logit_pgg",
+            GameKind::WeakestLink => "weakest_link",
+            GameKind::BushMosteller => "bush_mosteller",
+            GameKind::ConditionalPgg => "conditional_pgg",
         }
     }
 
@@ -59,6 +87,10 @@ impl GameKind {
             GameKind::NowakMay => nowak_may::KEYS,
             GameKind::SpatialPgg => spatial_pgg::KEYS,
             GameKind::WellMixed => well_mixed::KEYS,
+            GameKind::LogitPgg => logit_game::LINEAR_KEYS,
+            GameKind::WeakestLink => logit_game::WEAKEST_LINK_KEYS,
+            GameKind::BushMosteller => bush_mosteller_pd::KEYS,
+            GameKind::ConditionalPgg => conditional_pgg::KEYS,
         }
     }
 
@@ -68,6 +100,10 @@ impl GameKind {
             GameKind::NowakMay => nowak_may::spec(values),
             GameKind::SpatialPgg => spatial_pgg::spec(values),
             GameKind::WellMixed => well_mixed::spec(values),
+            GameKind::LogitPgg => logit_game::linear_spec(values),
+            GameKind::WeakestLink => logit_game::weakest_link_spec(values),
+            GameKind::BushMosteller => bush_mosteller_pd::spec(values),
+            GameKind::ConditionalPgg => conditional_pgg::spec(values),
         }
     }
 
@@ -75,9 +111,49 @@ impl GameKind {
     pub fn step_name(self) -> &'static str {
         match self {
             GameKind::NowakMay => "generation",
-            _ => "MCS",
+            GameKind::SpatialPgg | GameKind::WellMixed => "MCS",
+            _ => "round",
         }
     }
+
+    /// The same in the plural, for "N steps".
+    pub fn steps_name(self) -> &'static str {
+        match self {
+            GameKind::NowakMay => "generations",
+            GameKind::SpatialPgg | GameKind::WellMixed => "MCS",
+            _ => "rounds",
+        }
+    }
+
+    /// Whether a step is a round of choices (the games of the city's decision rule, whose
+    /// series starts at round 1) rather than an imitation step from an initial state (step 0).
+    pub fn plays_rounds(self) -> bool {
+        self.step_name() == "round"
+    }
+}
+
+/// The city's defaults (`behaviour.*` in `model/params.rs`) the games of its decision rule start
+/// from, as constants so that the games' key tables can use them as defaults; a unit test holds
+/// them equal to the parameter table.
+pub mod city {
+    /// `behaviour.choice_temperature`: the logit temperature β.
+    pub const CHOICE_TEMPERATURE: f64 = 0.5;
+    /// `behaviour.trust_gain_rate` = `behaviour.trust_loss_rate`: how fast beliefs move.
+    pub const TRUST_RATE: f64 = 0.05;
+    /// `behaviour.habit_rate`.
+    pub const HABIT_RATE: f64 = 0.1;
+    /// `behaviour.habit_forgetting`.
+    pub const HABIT_FORGETTING: f64 = 0.1;
+    /// `behaviour.aspiration_rate`.
+    pub const ASPIRATION_RATE: f64 = 0.05;
+    /// `behaviour.public_benefit`.
+    pub const PUBLIC_BENEFIT: f64 = 4.0;
+    /// `behaviour.motivation_mean`.
+    pub const MOTIVATION_MEAN: f64 = 0.6;
+    /// `behaviour.value_angle_sd`.
+    pub const VALUE_ANGLE_SD: f64 = 0.6;
+    /// `behaviour.free_rider_share`.
+    pub const FREE_RIDER_SHARE: f64 = 0.3;
 }
 
 /// The type, range and default of one `[game]` key.
@@ -113,6 +189,24 @@ pub struct GameKey {
 
 /// Largest lattice side a scenario may ask for (10⁸ sites, a few hundred MB).
 pub const MAX_SIDE: i64 = 10_000;
+
+/// Largest population of a game of the city's decision rule (a few hundred MB of beliefs).
+pub const MAX_AGENTS: i64 = 10_000_000;
+
+/// Refuses a population that does not split into groups of `group`.
+pub fn whole_groups(agents: usize, group: usize) -> Result<(), Refusal> {
+    if agents % group == 0 {
+        Ok(())
+    } else {
+        Err(Refusal {
+            key: "agents",
+            message: format!(
+                "must be a multiple of the group size {group}, got {agents} (try {})",
+                (agents / group).max(1) * group
+            ),
+        })
+    }
+}
 
 impl GameKey {
     /// `L`, the side of a lattice game, defaulting to `default`.
@@ -155,6 +249,58 @@ impl GameKey {
             },
             en,
             zh,
+        }
+    }
+
+    /// `beta`, the logit temperature of a game of the city's decision rule (default the city's).
+    pub const CHOICE_TEMPERATURE: GameKey = GameKey {
+        key: "beta",
+        kind: KeyKind::Float {
+            lo: 0.01,
+            hi: 10.0,
+            default: city::CHOICE_TEMPERATURE,
+        },
+        en: "logit temperature β, in units of the cost of a contribution (the city's behaviour.choice_temperature)",
+        zh: "logit 选择温度 β，以一次贡献的成本为单位（城市模型的 behaviour.choice_temperature）",
+    };
+
+    /// `agents`, the members of a population rematched into groups every round.
+    pub const fn agents(default: i64) -> GameKey {
+        GameKey {
+            key: "agents",
+            kind: KeyKind::Int {
+                lo: 2,
+                hi: MAX_AGENTS,
+                default,
+            },
+            en: "members, rematched into random groups every round (a multiple of the group size)",
+            zh: "成员人数，每轮随机重新分组（须为小组人数的整数倍）",
+        }
+    }
+
+    /// `belief_rate`, how fast a member's belief moves toward what its partners did.
+    pub const BELIEF_RATE: GameKey = GameKey {
+        key: "belief_rate",
+        kind: KeyKind::Float {
+            lo: 0.0,
+            hi: 1.0,
+            default: city::TRUST_RATE,
+        },
+        en: "rate at which a belief moves toward the partners' observed contribution rate (kernel::update_trust, equal gain and loss; the city's trust rate)",
+        zh: "信念向同组伙伴实际贡献率调整的速度（kernel::update_trust，升降同速；城市模型的信任更新率）",
+    };
+
+    /// `start_belief`, every member's belief before round 1.
+    pub const fn start_belief(default: f64) -> GameKey {
+        GameKey {
+            key: "start_belief",
+            kind: KeyKind::Float {
+                lo: 0.0,
+                hi: 1.0,
+                default,
+            },
+            en: "every member's belief, before round 1, that a partner contributes",
+            zh: "第 1 轮前每名成员认为伙伴会贡献的概率",
         }
     }
 
@@ -285,6 +431,10 @@ pub enum GameSpec {
         params: WellMixedParams,
         p0: f64,
     },
+    /// The linear public goods game or the weakest link (`spec.good` tells which).
+    Logit(LogitSpec),
+    BushMosteller(PairsSpec),
+    ConditionalPgg(ConditionalSpec),
 }
 
 impl GameSpec {
@@ -293,6 +443,12 @@ impl GameSpec {
             GameSpec::NowakMay { .. } => GameKind::NowakMay,
             GameSpec::SpatialPgg { .. } => GameKind::SpatialPgg,
             GameSpec::WellMixed { .. } => GameKind::WellMixed,
+            GameSpec::Logit(s) => match s.good {
+                Good::Linear { .. } => GameKind::LogitPgg,
+                Good::WeakestLink { .. } => GameKind::WeakestLink,
+            },
+            GameSpec::BushMosteller(_) => GameKind::BushMosteller,
+            GameSpec::ConditionalPgg(_) => GameKind::ConditionalPgg,
         }
     }
 
@@ -305,6 +461,9 @@ impl GameSpec {
                 side, params, p0, ..
             } => spatial_pgg::values(*side, params, *p0),
             GameSpec::WellMixed { params, p0 } => well_mixed::values(params, *p0),
+            GameSpec::Logit(s) => logit_game::values(s),
+            GameSpec::BushMosteller(s) => bush_mosteller_pd::values(s),
+            GameSpec::ConditionalPgg(s) => conditional_pgg::values(s),
         }
     }
 
@@ -312,7 +471,7 @@ impl GameSpec {
     pub fn lattice_side(&self) -> Option<usize> {
         match self {
             GameSpec::NowakMay { side, .. } | GameSpec::SpatialPgg { side, .. } => Some(*side),
-            GameSpec::WellMixed { .. } => None,
+            _ => None,
         }
     }
 
@@ -320,7 +479,7 @@ impl GameSpec {
     pub fn initial_lattice(&self) -> Option<&Lattice> {
         match self {
             GameSpec::NowakMay { init, .. } | GameSpec::SpatialPgg { init, .. } => init.as_ref(),
-            GameSpec::WellMixed { .. } => None,
+            _ => None,
         }
     }
 
@@ -331,7 +490,7 @@ impl GameSpec {
                 *side = lattice.side();
                 *init = Some(lattice);
             }
-            GameSpec::WellMixed { .. } => {}
+            _ => {}
         }
     }
 
@@ -340,6 +499,9 @@ impl GameSpec {
         match self {
             GameSpec::NowakMay { side, .. } | GameSpec::SpatialPgg { side, .. } => side * side,
             GameSpec::WellMixed { params, .. } => params.population,
+            GameSpec::Logit(s) => s.agents,
+            GameSpec::BushMosteller(s) => 2 * s.pairs,
+            GameSpec::ConditionalPgg(s) => s.agents,
         }
     }
 }
@@ -358,7 +520,7 @@ pub(crate) const CONDITIONAL_UNIT: u64 = u64::MAX - 0x4343;
 /// The kernel functions the docking games of the city's decision rule call, held as values so
 /// that a test can hand a game a deliberately broken one and see its check fail. Outside that
 /// test the games always get [`KernelFns::CITY`], the very functions the city calls.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct KernelFns {
     pub pivotality: fn(&[f64], &[f64], usize, f64) -> f64,
     pub ces_aggregate: fn(&[f64], &[f64], f64) -> f64,
@@ -427,7 +589,23 @@ pub fn below(rng: &mut Stream, n: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::params::Params;
     use crate::model::rng::{stream, Purpose};
+
+    #[test]
+    fn the_city_constants_are_the_parameter_defaults() {
+        let b = Params::default().behaviour;
+        assert_eq!(city::CHOICE_TEMPERATURE, b.choice_temperature);
+        assert_eq!(city::TRUST_RATE, b.trust_gain_rate);
+        assert_eq!(city::TRUST_RATE, b.trust_loss_rate);
+        assert_eq!(city::HABIT_RATE, b.habit_rate);
+        assert_eq!(city::HABIT_FORGETTING, b.habit_forgetting);
+        assert_eq!(city::ASPIRATION_RATE, b.aspiration_rate);
+        assert_eq!(city::PUBLIC_BENEFIT, b.public_benefit);
+        assert_eq!(city::MOTIVATION_MEAN, b.motivation_mean);
+        assert_eq!(city::VALUE_ANGLE_SD, b.value_angle_sd);
+        assert_eq!(city::FREE_RIDER_SHARE, b.free_rider_share);
+    }
 
     #[test]
     fn contributed_units_are_exact_counts() {

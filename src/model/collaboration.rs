@@ -1497,6 +1497,7 @@ mod tests {
             level: Level::Grid,
             top_level: Level::Grid,
             discovered: true,
+            discovered_tick: 0,
             legacy: false,
             escalations: 0,
             petitioned: false,

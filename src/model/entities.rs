@@ -265,6 +265,9 @@ pub struct Issue {
     /// Highest level (smallest number) the issue ever reached.
     pub top_level: Level,
     pub discovered: bool,
+    /// Week the issue became known (reported or found); 0 for the legacy backlog. The hotline's
+    /// return visit counts from here (ODD §7.19).
+    pub discovered_tick: u32,
     pub legacy: bool,
     pub escalations: u8,
     pub petitioned: bool,
@@ -296,6 +299,16 @@ impl Issue {
 
     pub fn age(&self, tick: u32) -> u32 {
         tick.saturating_sub(self.born_tick)
+    }
+
+    /// Marks the issue known from `tick`; returns whether it was not known before.
+    pub fn discover(&mut self, tick: u32) -> bool {
+        let new = !self.discovered;
+        if new {
+            self.discovered = true;
+            self.discovered_tick = tick;
+        }
+        new
     }
 }
 

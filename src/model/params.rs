@@ -829,6 +829,9 @@ define_params! {
         unsettleable_share: f64 = 0.0; [0.0, 0.9] "share"; Structural; "";
             en "share of hotline requests no agency could settle, counted unresolved (an assumption; no public figure)";
             zh "任何机构都无法解决、计为未解决的热线诉求比例（假设值，无公开数据）";
+        cohort_horizon_ticks: u32 = 13; [1, 25] "weeks"; Structural; "";
+            en "weeks each arrival cohort of the window is followed for the headline resolution rate (a quarter)";
+            zh "测量窗口内新发事项按批跟踪的周数，用于首要解决率指标（一个季度）";
     }
 }
 

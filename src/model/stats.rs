@@ -34,6 +34,9 @@ pub struct TickStats {
     /// Resolved this tick by their wait in whole weeks (0..=25; the last bin holds 26 and
     /// more): what an observer counting "resolved within k weeks" needs (ODD §7.19).
     pub resolved_by_wait: [u64; WAIT_BINS],
+    /// The same by weeks since the issue became known (reported or found): what the hotline's
+    /// return visit, which counts from the call, observes (ODD §7.19).
+    pub resolved_by_report_wait: [u64; WAIT_BINS],
     /// Decisions by actor kind and action (substantive, symbolic, shirk).
     pub actions: [[u64; N_ACTIONS]; N_KINDS],
     /// Decisions on watched tasks (a superior's attention or a summons), by actor kind: the
@@ -90,6 +93,13 @@ impl TickStats {
         self.resolved_below_city += o.resolved_below_city;
         self.resolved_age_sum += o.resolved_age_sum;
         for (mine, theirs) in self.resolved_by_wait.iter_mut().zip(&o.resolved_by_wait) {
+            *mine += theirs;
+        }
+        for (mine, theirs) in self
+            .resolved_by_report_wait
+            .iter_mut()
+            .zip(&o.resolved_by_report_wait)
+        {
             *mine += theirs;
         }
         for k in 0..N_KINDS {

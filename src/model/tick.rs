@@ -53,7 +53,7 @@ impl Simulation {
                 let n = poisson(&mut rng, params.issues.legacy_backlog_per_grid);
                 for _ in 0..n {
                     let mut issue = new_issue(d, g, 0, &params, &mut rng, true);
-                    issue.discovered = true;
+                    issue.discover(0);
                     assign_start_level(&mut issue, &setup_eff, command, 0, &mut rng);
                     d.issues.push(issue);
                 }
@@ -269,6 +269,7 @@ fn new_issue(
         level: Level::Grid,
         top_level: Level::Grid,
         discovered: false,
+        discovered_tick: 0,
         legacy,
         escalations: 0,
         petitioned: false,
@@ -427,7 +428,7 @@ fn district_work(
         let participation = d.residents.participation[issue.complainant as usize] as f64;
         let p_report = (p.behaviour.report_base * participation * trust * eff.report_gain).min(1.0);
         if rng.random::<f64>() < 1.0 - (1.0 - p_grid) * (1.0 - p_report) {
-            issue.discovered = true;
+            issue.discover(tick);
             st.discovered += 1;
             assign_start_level(issue, eff, command, tick, &mut rng);
         }
@@ -658,8 +659,7 @@ fn age_issue<P: Pools>(
             });
         }
         // A major risk surfaces and is taken over at district level at least.
-        if !issue.discovered {
-            issue.discovered = true;
+        if issue.discover(tick) {
             st.discovered += 1;
         }
         if issue.level > Level::District {
@@ -690,8 +690,7 @@ fn age_issue<P: Pools>(
     {
         issue.petitioned = true;
         st.petitioned += 1;
-        if !issue.discovered {
-            issue.discovered = true;
+        if issue.discover(tick) {
             st.discovered += 1;
         }
         issue.level = if issue.level > Level::District {
@@ -743,6 +742,8 @@ fn close_issue<P: Pools>(
         }
         st.resolved_age_sum += age;
         st.resolved_by_wait[(age as usize).min(WAIT_BINS - 1)] += 1;
+        let since_report = tick.saturating_sub(issue.discovered_tick) as usize;
+        st.resolved_by_report_wait[since_report.min(WAIT_BINS - 1)] += 1;
     } else {
         st.abandoned += 1;
     }

@@ -9,6 +9,7 @@
 //! way.
 
 use crate::model::entities::{ActorKind, N_KINDS};
+use crate::model::stats::WAIT_BINS;
 use crate::model::TickStats;
 
 /// One output column.
@@ -230,6 +231,13 @@ fn timeseries_defs() -> Vec<ColumnDef<TickStats>> {
             },
         ),
         def(
+            "watched_share",
+            "share",
+            "share of government decisions taken on watched tasks (superiors' attention or a summons)",
+            "政府主体行为选择中受上级关注（含吹哨报到）的比例",
+            watched_share,
+        ),
+        def(
             "coalition_success_rate",
             "share",
             "coalition-weeks that made progress",
@@ -358,10 +366,20 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
             "resolved / issues of the window (open at its start or arriving in it)",
             "解决率（窗口内已解决/窗口期初未结及新发事项数）", |w: &Window| ratio(w.total.resolved as f64, w.issues())),
         def(
+            "cohort_resolution_rate",
+            "share",
+            "headline: share of the window's arrivals resolved within the cohort horizon (a quarter by default; arrival cohorts followed that long, so independent of the window's length)",
+            "首要指标：窗口内新发事项在跟踪期内解决的比例（按批跟踪，与窗口长短无关）", |w: &Window| w.cohort.rate()),
+        def(
+            "cohort_arrivals",
+            "issues",
+            "arrivals in the cohorts behind cohort_resolution_rate (0: the window is not longer than the horizon)",
+            "首要解决率所跟踪的新发事项数（为0表示窗口不长于跟踪期）", |w: &Window| w.cohort.arrived as f64),
+        def(
             "hotline_resolution_rate",
             "share",
-            "hotline-style resolution rate: requests resolved by the return visit, less those no agency could settle",
-            "热线口径解决率：回访时已解决的诉求比例（扣除无法解决的诉求）", |w: &Window| hotline_resolution_rate(&w.total, &w.facts)),
+            "hotline-style resolution rate: issues reported in the window resolved by the return visit after the report, less those no agency could settle",
+            "热线口径解决率：窗口内受理的诉求在受理后回访时已解决的比例（扣除无法解决的诉求）", |w: &Window| hotline_resolution_rate(w)),
         def(
             "mean_weeks_to_resolve",
             "weeks",
@@ -418,6 +436,11 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
             "share",
             "share of all decisions that were shirking",
             "消极不作为（卸责）占全部行为选择的比例", |w: &Window| w.action_share(2)),
+        def(
+            "watched_share",
+            "share",
+            "share of government decisions taken on watched tasks (superiors' attention or a summons)",
+            "政府主体行为选择中受上级关注（含吹哨报到）的比例", |w: &Window| watched_share(&w.total)),
         def(
             "coalition_success_rate",
             "share",
@@ -482,6 +505,8 @@ pub struct RunFacts {
     /// `observation.unsettleable_share`).
     pub return_visit: u32,
     pub unsettleable: f64,
+    /// Weeks each arrival cohort of the window is followed (`observation.cohort_horizon_ticks`).
+    pub cohort_horizon: u32,
     pub residents: u64,
     pub grids: u64,
     pub organisations: u64,
@@ -563,7 +588,101 @@ pub struct Window {
     last: TickStats,
     /// Issues open when the window starts.
     open_at_start: u64,
+    /// The window's arrival cohorts followed for `cohort_horizon` weeks, and its report
+    /// cohorts followed to the hotline's return visit.
+    cohort: Cohort,
+    hotline_cohort: Cohort,
     facts: RunFacts,
+}
+
+/// Issues that arrived in a span of weeks, and how many of them were resolved within a horizon.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cohort {
+    pub arrived: u64,
+    pub resolved: u64,
+}
+
+impl Cohort {
+    pub fn rate(&self) -> f64 {
+        ratio(self.resolved as f64, self.arrived as f64)
+    }
+}
+
+/// Per arrival week (the index of `series`), the issues that arrived and how many of them were
+/// resolved within `horizon` weeks — read back from each week's `resolved_by_wait`, so no
+/// issue needs to be followed. Weeks whose horizon runs past the end are incomplete; callers
+/// take only complete ones.
+pub fn arrival_cohorts(series: &[TickStats], horizon: usize) -> Vec<Cohort> {
+    cohorts(series, horizon, |s| s.arrived, |s| &s.resolved_by_wait)
+}
+
+/// The same per week of discovery (report): the issues that became known that week and how many
+/// were resolved within `horizon` weeks of it — what the hotline's return visit observes.
+pub fn report_cohorts(series: &[TickStats], horizon: usize) -> Vec<Cohort> {
+    cohorts(
+        series,
+        horizon,
+        |s| s.discovered,
+        |s| &s.resolved_by_report_wait,
+    )
+}
+
+/// Cohorts of the issues that `entered` each week, with their resolutions read back from
+/// `by_wait` (resolutions of the week by weeks since entry). Issues that entered before the
+/// first week (the legacy backlog) belong to no cohort.
+fn cohorts(
+    series: &[TickStats],
+    horizon: usize,
+    entered: fn(&TickStats) -> u64,
+    by_wait: fn(&TickStats) -> &[u64; WAIT_BINS],
+) -> Vec<Cohort> {
+    let horizon = horizon.min(WAIT_BINS - 2);
+    let mut cohorts: Vec<Cohort> = series
+        .iter()
+        .map(|s| Cohort {
+            arrived: entered(s),
+            resolved: 0,
+        })
+        .collect();
+    for (t, s) in series.iter().enumerate() {
+        for wait in 0..=horizon.min(t) {
+            cohorts[t - wait].resolved += by_wait(s)[wait];
+        }
+    }
+    cohorts
+}
+
+/// The complete arrival cohorts of the window: issues arriving from week `warmup + 1` to
+/// `horizon` weeks before the end, with those resolved within `horizon` weeks. Empty when the
+/// window is not longer than the horizon (its `arrived` is 0 then, and so is the rate).
+pub fn window_cohort(series: &[TickStats], warmup: usize, horizon: usize) -> Cohort {
+    window_total(&arrival_cohorts(series, horizon), warmup, horizon)
+}
+
+/// The complete cohorts of `cohorts` inside the window, summed.
+fn window_total(cohorts: &[Cohort], warmup: usize, horizon: usize) -> Cohort {
+    let complete = cohorts.len().saturating_sub(horizon);
+    let mut total = Cohort::default();
+    for c in cohorts.get(warmup..complete).unwrap_or(&[]) {
+        total.arrived += c.arrived;
+        total.resolved += c.resolved;
+    }
+    total
+}
+
+/// The share of government decisions (blocks, grid teams, departments) taken on watched
+/// tasks: the scale of what superiors' attention reaches (MODEL §11.4).
+pub fn watched_share(s: &TickStats) -> f64 {
+    let government = ActorKind::ALL
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.is_government());
+    let (mut watched, mut decisions) = (0, 0);
+    for (k, _) in government {
+        watched += s.watched[k];
+        decisions += s.actions[k].iter().sum::<u64>();
+    }
+    ratio(watched as f64, decisions as f64)
 }
 
 impl Window {
@@ -605,19 +724,22 @@ pub fn summary_row(series: &[TickStats], facts: &RunFacts) -> Vec<f64> {
         total,
         last: window.last().cloned().unwrap_or_default(),
         open_at_start: before.last().map_or(facts.initial_backlog, |s| s.backlog),
+        cohort: window_cohort(series, warmup, facts.cohort_horizon as usize),
+        hotline_cohort: window_total(
+            &report_cohorts(series, facts.return_visit as usize),
+            warmup,
+            facts.return_visit as usize,
+        ),
         facts: *facts,
     };
     summary_table().iter().map(|d| (d.value)(&w)).collect()
 }
 
-/// The hotline's resolution rate (ODD §7.19): the share of requests a return visit
-/// `return_visit` weeks after arrival finds resolved, less the requests no agency could settle.
-/// Estimated on the window's closures as a share of its arrivals, which in a steady state is the
-/// share of an arrival cohort resolved within the visit.
-fn hotline_resolution_rate(total: &TickStats, facts: &RunFacts) -> f64 {
-    let visit = (facts.return_visit as usize).min(total.resolved_by_wait.len() - 2);
-    let within: u64 = total.resolved_by_wait[..=visit].iter().sum();
-    (1.0 - facts.unsettleable) * ratio(within as f64, total.arrived as f64).min(1.0)
+/// The hotline's resolution rate (ODD §7.19): the share of the window's requests a return
+/// visit `return_visit` weeks after the report finds resolved, less the requests no agency
+/// could settle — the report cohorts that can be followed that long.
+fn hotline_resolution_rate(w: &Window) -> f64 {
+    (1.0 - w.facts.unsettleable) * w.hotline_cohort.rate()
 }
 
 /// Index of a named summary column (for terminal output and tests).

@@ -32,7 +32,8 @@ pub struct GameScenario {
     pub description_en: String,
     pub description_zh: String,
     pub seed: u64,
-    /// Generations (Nowak–May) or Monte Carlo steps (the public goods games).
+    /// Generations (Nowak–May), Monte Carlo steps (the imitation public goods games) or rounds
+    /// (the games of the city's decision rule).
     pub ticks: u32,
     pub spec: GameSpec,
     /// Where the initial lattice came from, when it was read from a file.
@@ -593,6 +594,27 @@ mod tests {
         assert!(e.to_string().contains("applies only to rule"), "{e}");
         let e = load("[game]\nkind = \"well_mixed\"\npopulation = 3\n").unwrap_err();
         assert!(e.to_string().contains("at most the population"), "{e}");
+        let e = load("[game]\nkind = \"logit_pgg\"\nn = 7\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("game.agents: must be a multiple of the group size 7"),
+            "{e}"
+        );
+        let e =
+            load("[game]\nkind = \"bush_mosteller\"\nrule = \"macy_flache\"\nforgetting = 0.1\n")
+                .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("x.toml:4:14: game.forgetting: applies only to rule = \"city\""),
+            "{e}"
+        );
+        let e = load("[game]\nkind = \"bush_mosteller\"\nrule = \"macy_flache\"\nT = 2\nR = 2\nP = 2\nS = 2\n")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("game.aspiration: equals every payoff"),
+            "{e}"
+        );
         let e = load("[game]\nkind = \"nowak_may\"\n[motivation]\n").unwrap_err();
         assert!(e.to_string().contains("belongs to city scenarios"), "{e}");
         let e = load("[game]\nkind = \"spatial_pgg\"\nK = nan\n").unwrap_err();
@@ -657,6 +679,11 @@ mod tests {
             "[game]\nkind = \"nowak_may\"\nL = 30\nb = 2\n",
             "[game]\nkind = \"spatial_pgg\"\nr = 3.75\nK = 0.25\n",
             "[game]\nkind = \"well_mixed\"\nrule = \"fermi\"\nK = 0.1\ngroup_size = 7\n",
+            "[game]\nkind = \"logit_pgg\"\nn = 5\nmpcr = 0.4\nagents = 500\n",
+            "[game]\nkind = \"weakest_link\"\ncost = 1.5\nstart_belief = 0.3\n",
+            "[game]\nkind = \"bush_mosteller\"\nrule = \"macy_flache\"\nrate = 0.5\n",
+            "[game]\nkind = \"bush_mosteller\"\nforgetting = 0.2\nhabituation = 0.05\n",
+            "[game]\nkind = \"conditional_pgg\"\npopulation = \"organisations\"\n",
         ] {
             let sc = load(text).unwrap();
             let game: serde_json::Map<String, serde_json::Value> = game_values(&sc.spec, None)

@@ -13,12 +13,12 @@ use rayon::prelude::*;
 use super::checks::{result, seeds, summarise};
 use super::{fmt, CheckResult, Mode, Rule};
 use crate::games::bush_mosteller_pd::{self as bm, Dilemma, Learning};
-use crate::games::logit_game::{fixed_points, simulate, BinaryGame, FixedPoint, Play};
+use crate::games::city::{self, CHOICE_TEMPERATURE as CITY_BETA};
+pub use crate::games::logit_game::ALTRUISM;
+use crate::games::logit_game::{
+    fixed_points, simulate, BinaryGame, FixedPoint, Play, WEAKEST_LINK_BENEFIT,
+};
 use crate::games::KernelFns;
-
-/// The city's logit temperature (`behaviour.choice_temperature`, default 0.5), in units of the
-/// cost of a contribution.
-const CITY_BETA: f64 = 0.5;
 
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
@@ -35,7 +35,7 @@ fn population(mode: Mode, start_belief: f64) -> (Play, u64) {
             agents,
             rounds: 400,
             window: 100,
-            belief_rate: 0.05,
+            belief_rate: city::TRUST_RATE,
             start_belief,
         },
         n,
@@ -60,12 +60,6 @@ fn contributions(
 
 // ---------------------------------------------------------------------------------------------
 // Game 1: logit choice with altruism in the linear public goods game.
-
-/// Altruism α: the weight a member puts on each other member's earnings. Illustrative, of the
-/// order Anderson, Goeree & Holt (1998) and Goeree, Holt & Laury (2002) discuss; the city's
-/// counterpart is m·v, the share of the group value a member internalises:
-/// `m·v ↔ (1 + α(n − 1))/n`.
-pub const ALTRUISM: f64 = 0.1;
 
 /// The treatments: Isaac & Walker's (1988) marginal per-capita returns 0.3 and 0.75 and group
 /// sizes 4 and 10.
@@ -147,13 +141,7 @@ pub fn pgg_statics_check(k: &KernelFns, mode: Mode) -> CheckResult {
 /// cost `cost`. In the city's terms (its `pivotal_ratio` divides by the share 1/n) that is
 /// `n·b·m·v`, e.g. `public_benefit` b = 4 with m·v = 1/3 at n = 3.
 pub fn weakest_link(n: usize, cost: f64) -> BinaryGame {
-    BinaryGame {
-        n,
-        r: -2.0,
-        benefit: 4.0,
-        cost,
-        beta: CITY_BETA,
-    }
+    BinaryGame::weakest_link(n, WEAKEST_LINK_BENEFIT, cost, CITY_BETA)
 }
 
 /// The derived fixed-point equation: a member believing each partner contributes with
@@ -314,10 +302,6 @@ fn reference(rate: f64, aspiration: f64, habituation: f64) -> Learning {
     }
 }
 
-/// The city's `behaviour.habit_forgetting` (revision 2): the share of every habit forgotten each
-/// week before learning.
-pub const CITY_FORGETTING: f64 = 0.1;
-
 /// The city's rule at its own defaults: `habit_rate` 0.1, forgetting 0.1, and `aspiration_rate`
 /// 0.05 when it habituates.
 ///
@@ -342,8 +326,8 @@ pub const CITY_FORGETTING: f64 = 0.1;
 fn city(aspiration: f64, habituation: f64) -> Learning {
     Learning {
         rule: bm::Rule::CityHabits,
-        forgetting: CITY_FORGETTING,
-        ..reference(0.1, aspiration, habituation)
+        forgetting: city::HABIT_FORGETTING,
+        ..reference(city::HABIT_RATE, aspiration, habituation)
     }
 }
 

@@ -44,44 +44,25 @@ use rayon::prelude::*;
 
 use super::checks::{result, seeds, summarise};
 use super::{fmt, CheckResult, Mode, Rule};
-use crate::games::conditional_pgg::{self as cc, CondGame, Play, Population, Series};
+use crate::games::conditional_pgg::{
+    self as cc, CondGame, ConditionalSpec, Play, Population, Series,
+};
 use crate::games::KernelFns;
 
-/// The city's logit temperature.
-const CITY_BETA: f64 = 0.5;
 /// The city's `trust_gain_rate` = `trust_loss_rate` (revision 2, F3).
-pub const CITY_BELIEF_RATE: f64 = 0.05;
+pub use crate::games::city::TRUST_RATE as CITY_BELIEF_RATE;
 /// FGF 2001's type shares.
-pub const CONDITIONAL_SHARE: f64 = 0.5;
-pub const FREE_RIDER_SHARE: f64 = 0.3;
+pub use crate::games::conditional_pgg::{
+    FGF_CONDITIONAL_SHARE as CONDITIONAL_SHARE, FGF_FREE_RIDER_SHARE as FREE_RIDER_SHARE,
+    START_BELIEF,
+};
 /// Ten rounds, as in FG 2010.
 const ROUNDS: u32 = 10;
-const START_BELIEF: f64 = 0.5;
 
-/// The value of progress to a public-spirited member at the city's defaults: `public_benefit`
-/// × the mean alignment max(0, cos θ), θ ~ N(0, 0.6²) (E[cos θ] = e^(−σ²/2); the max(0, ·) moves
-/// it by less than 1e-3).
-pub fn city_value() -> f64 {
-    4.0 * (-0.6f64 * 0.6 / 2.0).exp()
-}
-
-/// The public-spirited members' motivation: the city's mean 0.6 is the staff mean including
-/// the free riders at 0.
-pub fn public_spirited_motivation() -> f64 {
-    0.6 / (1.0 - FREE_RIDER_SHARE)
-}
-
-/// The game at the city's defaults.
+/// The game at the city's defaults (`value` = 4·e^(−0.18) = 3.341, m = 0.6/0.7 = 0.857): the
+/// defaults of the scenario game `conditional_pgg`, built by the same code.
 pub fn city_game(population: Population) -> CondGame {
-    CondGame {
-        conditional_share: CONDITIONAL_SHARE,
-        free_rider_share: FREE_RIDER_SHARE,
-        value: city_value(),
-        public_spirited_motivation: public_spirited_motivation(),
-        cost: 1.0,
-        beta: CITY_BETA,
-        population,
-    }
+    ConditionalSpec::city(population).game()
 }
 
 fn logistic(x: f64) -> f64 {
