@@ -251,11 +251,11 @@ const TABLES: [&str; 6] = [
 /// (c) `cogov calibrate` on the example file (a tiny city, one parameter, a synthetic target
 /// made by `cogov sweep` at motivation.incentive_compatibility = 0.6): the posterior's 90%
 /// interval holds 0.6 and the posterior variance is below 70% of the prior's (contraction
-/// above 0.3; the two targets identify the parameter only weakly on so small a city, slope
-/// about 0.15 a unit against a seed sd of 0.02–0.03); one and two threads give the same
-/// bytes; a kill -9 and `--resume` end with the bytes of an uninterrupted run, and so does
-/// leaving every batch to `cogov sweep` (`--next-batch`, the Slurm path); charts in both
-/// languages and a report are written.
+/// above 0.3; the two targets identify the parameter only weakly on so small a city, where
+/// the targets move little between 0.4 and 0.8 against a seed sd of 0.02–0.03); one and two
+/// threads give the same bytes; a kill -9 and `--resume` end with the bytes of an
+/// uninterrupted run, and so does leaving every batch to `cogov sweep` (`--next-batch`, the
+/// Slurm path); charts in both languages and a report are written.
 #[test]
 fn calibrate_recovers_a_known_parameter_on_a_tiny_city() {
     let tmp = tempfile::tempdir().unwrap();
