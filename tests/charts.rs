@@ -1321,6 +1321,11 @@ fn every_label() -> Vec<String> {
     // point labels (policy package names) label their rows.
     for e in fs::read_dir(dir.join("experiments")).unwrap() {
         let path = e.unwrap().path();
+        // A calibration file (`cogov calibrate`): its titles head its charts.
+        if let Ok(cal) = cogov::experiment::calibration::load_file(&path) {
+            all.extend([cal.name, cal.title_en, cal.title_zh]);
+            continue;
+        }
         let exp = cogov::experiment::load_file(&path)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         all.extend([

@@ -14,6 +14,7 @@
 //! Left out on purpose: interactivity and scripts (reports must open offline and print), and
 //! any I/O beyond reading an output directory — the CLI decides where files go.
 
+pub mod calibration;
 pub mod figure;
 mod files;
 pub mod font;
@@ -137,12 +138,19 @@ impl Charted for SweepData {
     }
 }
 
+impl Charted for calibration::CalibrationData {
+    fn figures(&self, lang: Lang) -> Result<Vec<Figure>, ChartError> {
+        Ok(calibration::calibration_figures(self, lang))
+    }
+}
+
 /// An output directory read back: a run (`cogov run`) or a sweep (`cogov sweep`, `cogov
 /// merge`), told apart by the `kind` of its manifest.
 #[derive(Clone, Debug)]
 pub enum OutputDir {
     Run(RunData),
     Sweep(SweepData),
+    Calibration(calibration::CalibrationData),
 }
 
 impl OutputDir {
@@ -150,6 +158,8 @@ impl OutputDir {
         let manifest = files::Manifest::read(dir)?;
         if manifest.kind == "sweep" {
             SweepData::from_manifest(dir, manifest).map(OutputDir::Sweep)
+        } else if manifest.kind == "calibration" {
+            calibration::CalibrationData::from_manifest(dir, manifest).map(OutputDir::Calibration)
         } else {
             RunData::from_manifest(dir, manifest).map(OutputDir::Run)
         }
@@ -161,6 +171,7 @@ impl Charted for OutputDir {
         match self {
             OutputDir::Run(r) => r.figures(lang),
             OutputDir::Sweep(s) => s.figures(lang),
+            OutputDir::Calibration(c) => Ok(calibration::calibration_figures(c, lang)),
         }
     }
 }

@@ -337,7 +337,44 @@ pub fn html_of(data: &OutputDir, lang: Lang) -> Result<String, ChartError> {
     match data {
         OutputDir::Run(r) => html(r, lang),
         OutputDir::Sweep(s) => sweep_html(s, lang),
+        OutputDir::Calibration(c) => calibration_html(c, lang),
     }
+}
+
+/// The report of a calibration directory in `lang`: estimates, predictive check, charts and
+/// the manifest (which holds the calibration file).
+pub fn calibration_html(
+    data: &crate::charts::calibration::CalibrationData,
+    lang: Lang,
+) -> Result<String, ChartError> {
+    let l = |x: t::L| x.get(lang);
+    let title = data.title(lang);
+    let mut b = String::new();
+    let meta = format!(
+        "{}{}<code>{}</code> · cogov {}",
+        l(t::R_CALIBRATION),
+        lang.pick(": ", "："),
+        esc(&data.name),
+        esc(&data.cogov_version)
+    );
+    header(&mut b, &title, &meta);
+    b.push_str(&crate::charts::calibration::results_html(data, lang));
+    charts_section(
+        &mut b,
+        &crate::charts::calibration::calibration_figures(data, lang),
+        lang,
+    )?;
+    manifest_section(
+        &mut b,
+        l(t::R_REPRODUCE),
+        &format!(
+            "cogov calibrate {}.toml --out {}-again",
+            data.name, data.name
+        ),
+        &data.manifest,
+        lang,
+    );
+    page(&title, &data.cogov_version, &b, lang)
 }
 
 /// The report of a run directory in `lang`, as one HTML document.

@@ -17,6 +17,7 @@ macro_rules! out {
     };
 }
 
+pub mod calibrate;
 pub mod eval;
 pub mod experiment;
 pub mod game;
@@ -110,6 +111,9 @@ pub enum Command {
     /// Run parameter sets read as JSON lines on stdin; write each summary as a JSON line
     /// （从标准输入逐行读取JSON参数组并运行，逐行输出JSON汇总结果）
     Eval(eval::EvalArgs),
+    /// Calibrate parameters to observed targets: history matching, then ABC-SMC
+    /// （参数校准：历史匹配后进行ABC-SMC近似贝叶斯推断）
+    Calibrate(calibrate::CalibrateArgs),
     /// Run the docking checks of the canonical games against published and peer results
     /// （运行经典博弈对接检验：与文献及对照实现的结果比较）
     Validate(validate::ValidateArgs),
@@ -167,5 +171,6 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Slurm(args) => experiment::slurm(&args),
         Command::Validate(args) => validate::validate(&args),
         Command::Eval(args) => eval::eval(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
     }
 }

@@ -7,6 +7,7 @@
 //! `stats` holds the few statistics this needs. The model itself is untouched: a run here is
 //! exactly `cogov run` of the point's scenario with the run's seed.
 
+pub mod calibration;
 pub mod design;
 pub mod levers;
 pub mod sobol;
@@ -148,14 +149,19 @@ impl Experiment {
         for p in &self.points {
             text.push_str(&format!("|{}:{:?}", p.id, p.set));
         }
-        // FNV-1a, finished with a mix: stable across platforms and versions.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in text.bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("{:016x}", mix64(h))
+        fingerprint_of(&text)
     }
+}
+
+/// A fingerprint of `text`: FNV-1a, finished with a mix, so it is stable across platforms and
+/// versions.
+pub(crate) fn fingerprint_of(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:016x}", mix64(h))
 }
 
 /// N of a design key `interventions.N.tick` (N from 1), which addresses the week of the base
@@ -688,15 +694,21 @@ fn read_design(
 /// Reads and validates an experiment file; a relative `base` path is resolved against the
 /// experiment file's folder.
 pub fn load_file(path: &Path) -> Result<Experiment, ConfigError> {
+    let (file, text) = read_input(path, "experiment")?;
+    load_str(&text, &file, path.parent())
+}
+
+/// The name and text of the `what` file (experiment, calibration) at `path`.
+fn read_input(path: &Path, what: &str) -> Result<(String, String), ConfigError> {
     let file = path.display().to_string();
     let text = scenario::read_text(path, scenario::MAX_FILE_BYTES).map_err(|e| ConfigError {
         file: file.clone(),
         line: None,
         column: None,
         key: None,
-        message: format!("cannot read the experiment file: {e}"),
+        message: format!("cannot read the {what} file: {e}"),
     })?;
-    load_str(&text, &file, path.parent())
+    Ok((file, text))
 }
 
 /// Parses an experiment from text; `dir` resolves a relative base scenario path.
@@ -781,22 +793,7 @@ fn parse(
     if let Some(base) = resolved_base {
         exp.base = base;
     } else {
-        exp.base = match &base_path {
-            Some((p, span)) => {
-                let path = dir
-                    .map(|d| d.join(p))
-                    .unwrap_or_else(|| Path::new(p).to_path_buf());
-                if !path.is_file() {
-                    return Err(src.error(
-                        Some(span.clone()),
-                        Some("experiment.base"),
-                        format!("no scenario file at {}", path.display()),
-                    ));
-                }
-                scenario::load_file(&path)?
-            }
-            None => scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>")?,
-        };
+        exp.base = base_scenario(&src, "experiment.base", base_path.as_ref(), dir)?;
         if let Some(v) = overrides {
             let mut found = Vec::new();
             leaves("", table(&src, "base", v)?, &mut found);
@@ -866,6 +863,30 @@ fn parse(
         ));
     }
     Ok(exp)
+}
+
+/// The base scenario an experiment or calibration file names at `key` (a path relative to the
+/// file's folder `dir`), or the embedded default city.
+fn base_scenario(
+    src: &Source<'_>,
+    key: &str,
+    path: Option<&(String, std::ops::Range<usize>)>,
+    dir: Option<&Path>,
+) -> Result<Scenario, ConfigError> {
+    let Some((p, span)) = path else {
+        return scenario::load_str(DEFAULT_SCENARIO, "<embedded default scenario>");
+    };
+    let path = dir
+        .map(|d| d.join(p))
+        .unwrap_or_else(|| Path::new(p).to_path_buf());
+    if !path.is_file() {
+        return Err(src.error(
+            Some(span.clone()),
+            Some(key),
+            format!("no scenario file at {}", path.display()),
+        ));
+    }
+    scenario::load_file(&path)
 }
 
 #[cfg(test)]

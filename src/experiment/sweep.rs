@@ -83,6 +83,10 @@ pub enum SweepError {
     /// is journaled, so `--resume` finishes the sweep (exit 1).
     #[error("{0}")]
     Finish(String),
+    /// A calibration asked to leave its next batch to another runner (`cogov calibrate
+    /// --next-batch`) stopped before it, with the batch's experiment file written.
+    #[error("batch {batch} is left to run from {}", file.display())]
+    Pending { batch: String, file: PathBuf },
 }
 
 /// Work done on a sweep directory after its statistics are written and before its manifest
@@ -90,7 +94,7 @@ pub enum SweepError {
 /// `--resume` finishes rather than a complete one without its charts.
 pub type Finish<'a> = &'a (dyn Fn(&Path) -> Result<(), SweepError> + Sync);
 
-fn io_at(path: &Path) -> impl FnOnce(io::Error) -> SweepError + '_ {
+pub(crate) fn io_at(path: &Path) -> impl FnOnce(io::Error) -> SweepError + '_ {
     move |source| SweepError::Io {
         path: path.to_path_buf(),
         source,
@@ -99,7 +103,7 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> SweepError + '_ {
 
 /// Output-layer refusals (`--force` on something that is not a cogov output, a directory
 /// another process holds) are the user's to fix; failures of the machine are not.
-fn output_error(e: OutputError) -> SweepError {
+pub(crate) fn output_error(e: OutputError) -> SweepError {
     match e {
         OutputError::Io { path, source } => SweepError::Io { path, source },
         other => SweepError::Usage(other.to_string()),
@@ -276,7 +280,7 @@ fn holds_no_sweep(dir: &Path) -> bool {
 }
 
 /// Writes JSON atomically (temporary file, fsync, rename).
-fn write_json_atomic(path: &Path, m: &Manifest) -> Result<(), SweepError> {
+pub(crate) fn write_json_atomic(path: &Path, m: &Manifest) -> Result<(), SweepError> {
     let tmp = path.with_extension("json.tmp");
     let written = (|| {
         let file = File::create(&tmp).map_err(io_at(&tmp))?;
@@ -357,6 +361,38 @@ fn truncate_journal(path: &Path, good_len: u64) -> Result<(), SweepError> {
     file.set_len(good_len).map_err(io_at(path))
 }
 
+/// Creates the output directory `out` when `create` says so, and takes its exclusive lock (one
+/// process at a time works on an output written in place: a sweep, a calibration); a
+/// directory this call made is removed again if the lock cannot be had.
+pub(crate) fn create_and_lock(out: &Path, create: bool) -> Result<File, SweepError> {
+    if create {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(io_at(parent))?;
+        }
+        // `create_dir`, not `create_dir_all`: a directory another process made meanwhile is
+        // theirs, not ours.
+        fs::create_dir(out).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                SweepError::Usage(format!(
+                    "{}: already exists (another process created it just now); pass --resume to continue it",
+                    out.display()
+                ))
+            } else {
+                SweepError::Io {
+                    path: out.to_path_buf(),
+                    source: e,
+                }
+            }
+        })?;
+    }
+    place::lock_dir(out, true).map_err(|e| {
+        if create {
+            let _ = fs::remove_dir(out);
+        }
+        output_error(e)
+    })
+}
+
 /// Options of a sweep.
 #[derive(Clone, Copy, Debug)]
 pub struct SweepOptions {
@@ -415,36 +451,8 @@ pub fn sweep_with(
     // allocation of the start, and a failure here must leave nothing behind.
     let manifest = sweep_manifest(exp, opts.shard, false);
     let created = !existed || opts.force;
-    if created {
-        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::create_dir_all(parent).map_err(io_at(parent))?;
-        }
-        // `create_dir`, not `create_dir_all`: a directory another process made meanwhile is
-        // theirs, not a new sweep's.
-        fs::create_dir(out).map_err(|e| {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                SweepError::Usage(format!(
-                    "{}: already exists (another process created it just now); pass --resume to continue it",
-                    out.display()
-                ))
-            } else {
-                SweepError::Io {
-                    path: out.to_path_buf(),
-                    source: e,
-                }
-            }
-        })?;
-    }
     // Held until this function returns: one process at a time works on a sweep directory.
-    let _lock = match place::lock_dir(out, true) {
-        Ok(l) => l,
-        Err(e) => {
-            if created {
-                let _ = fs::remove_dir(out);
-            }
-            return Err(output_error(e));
-        }
-    };
+    let _lock = create_and_lock(out, created)?;
     // Everything `--resume` could refuse is checked before the directory is touched.
     let mut journal_len = None;
     if !created && !unstarted {
@@ -547,7 +555,7 @@ pub fn sweep_with(
 }
 
 /// Writes a small table `name` into `out` atomically (temporary file, then rename).
-fn write_table(
+pub(crate) fn write_table(
     out: &Path,
     name: &str,
     header: &[&str],
@@ -646,7 +654,7 @@ fn sobol_rows(
 
 /// Walks a complete, ordered `runs.csv`, streaming it: `each(point, replication, metrics)`
 /// for every run, `metrics` `None` for a failed run and NaN for a cell without a number.
-fn walk_runs(
+pub(crate) fn walk_runs(
     exp: &Experiment,
     runs_path: &Path,
     mut each: impl FnMut(usize, usize, Option<&mut dyn Iterator<Item = f64>>),

@@ -37,10 +37,18 @@ pub enum Kind {
     Sweep,
     /// `cogov validate --out`.
     Validation,
+    /// `cogov calibrate`: its tables, and one sweep directory per batch under `batches/`.
+    Calibration,
 }
 
 impl Kind {
-    const ALL: [Kind; 4] = [Kind::Run, Kind::Game, Kind::Sweep, Kind::Validation];
+    const ALL: [Kind; 5] = [
+        Kind::Run,
+        Kind::Game,
+        Kind::Sweep,
+        Kind::Validation,
+        Kind::Calibration,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -48,6 +56,7 @@ impl Kind {
             Kind::Game => "game",
             Kind::Sweep => "sweep",
             Kind::Validation => "validation",
+            Kind::Calibration => "calibration",
         }
     }
 
@@ -63,6 +72,16 @@ impl Kind {
             ],
             Kind::Sweep => &["runs.csv", "points.csv", "morris.csv"],
             Kind::Validation => &["validation.csv"],
+            Kind::Calibration => &[
+                "waves.csv",
+                "wave_points.csv",
+                "generations.csv",
+                "posterior.csv",
+                "estimates.csv",
+                "predictive.csv",
+                "next_batch.toml",
+                "base.toml",
+            ],
         }
     }
 }
@@ -138,6 +157,7 @@ fn stranger_in(dir: &Path, kind: Kind, rel: &[&str]) -> io::Result<Option<PathBu
             match here.as_slice() {
                 ["charts"] | ["charts", "en" | "zh"] => true,
                 ["timeseries"] => kind == Kind::Sweep,
+                ["batches"] | ["batches", _] => kind == Kind::Calibration,
                 _ => false,
             }
         } else if file_type.is_file() {
@@ -153,7 +173,12 @@ fn stranger_in(dir: &Path, kind: Kind, rel: &[&str]) -> io::Result<Option<PathBu
             return Ok(Some(entry.path()));
         }
         if file_type.is_dir() {
-            if let Some(s) = stranger_in(&entry.path(), kind, &here)? {
+            // A calibration's batch is a sweep directory of its own.
+            let found = match here.as_slice() {
+                ["batches", _] => stranger_in(&entry.path(), Kind::Sweep, &[])?,
+                _ => stranger_in(&entry.path(), kind, &here)?,
+            };
+            if let Some(s) = found {
                 return Ok(Some(s));
             }
         }
@@ -196,7 +221,7 @@ pub fn manifest_kind(path: &Path) -> Result<Kind, String> {
     };
     let Some(kind) = Kind::ALL.into_iter().find(|k| k.name() == kind) else {
         return Err(format!(
-            "{} has kind {kind:?}; cogov writes run, game, sweep or validation",
+            "{} has kind {kind:?}; cogov writes run, game, sweep, validation or calibration",
             path.display()
         ));
     };

@@ -1,0 +1,775 @@
+//! Calibration (`cogov calibrate`): which parameters of a base scenario to fit, with which
+//! priors, to which observed targets, by which method (issue 12 §2).
+//!
+//! `Calibration` is the validated calibration file; `method` is the algorithm (history
+//! matching, then ABC-SMC), generic over a `method::Simulator`; `city` runs the city's batches
+//! as sweeps of the experiment engine, so each batch is journaled, resumable, thread-invariant
+//! and mergeable like any sweep; `output` writes the calibration directory. The file is read
+//! twice, as every input is: TOML with spans, then each key checked against the parameter
+//! table and the output columns.
+
+pub mod city;
+pub mod method;
+pub mod output;
+
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::model::params::{ParamKind, ParamValue};
+use crate::output::records::summary_columns;
+use crate::scenario::{self, ConfigError, Scenario, Source, MAX_TICKS};
+use method::{AbcSmc, HistoryMatching, Method, Observation, Parameter, Prior, Problem};
+
+/// Most parameters one calibration fits (ABC's efficiency falls fast with the dimension).
+pub const MAX_PARAMETERS: usize = 10;
+
+/// A parameter held fixed at a stated value, with where the value comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fixed {
+    pub key: String,
+    pub value: ParamValue,
+    pub source: String,
+}
+
+/// The model quantity a target is compared with.
+///
+/// The one extension point for new kinds of target: an arrival cohort's quantity (a share of
+/// the issues arriving in stated weeks) becomes a variant here, its key in `[[targets]]`
+/// (`read_target`) and its value in `city::quantities`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Quantity {
+    /// A `summary.csv` column: over the scenario's measurement window (after
+    /// `observation.warmup_ticks`), as `cogov run` reports it.
+    Summary { column: String, index: usize },
+}
+
+impl Quantity {
+    pub fn describe(&self) -> String {
+        match self {
+            Quantity::Summary { column, .. } => format!("summary.csv:{column}"),
+        }
+    }
+}
+
+/// One observed target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub name: String,
+    pub quantity: Quantity,
+    pub observed: f64,
+    /// Observation uncertainty (standard deviation).
+    pub sd: f64,
+    /// Model discrepancy (standard deviation), stated in advance.
+    pub discrepancy_sd: f64,
+    pub source: String,
+}
+
+/// A validated calibration file.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    pub name: String,
+    pub title_en: String,
+    pub title_zh: String,
+    pub description_en: String,
+    pub description_zh: String,
+    /// The base scenario with the fixed parameters set.
+    pub base: Scenario,
+    pub fixed: Vec<Fixed>,
+    pub parameters: Vec<Parameter>,
+    pub targets: Vec<Target>,
+    pub method: Method,
+    /// The file's text (kept in the manifest).
+    pub source: String,
+}
+
+impl Calibration {
+    /// What the method needs of the file.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            parameters: self.parameters.clone(),
+            targets: self
+                .targets
+                .iter()
+                .map(|t| Observation {
+                    name: t.name.clone(),
+                    observed: t.observed,
+                    sd: t.sd,
+                    discrepancy_sd: t.discrepancy_sd,
+                })
+                .collect(),
+        }
+    }
+
+    /// A fingerprint of everything that determines the results: the file and the resolved
+    /// base scenario.
+    pub fn fingerprint(&self) -> String {
+        let mut text = crate::output::manifest_json(&self.base, "calibration-base").to_string();
+        text.push('|');
+        text.push_str(&self.source);
+        super::fingerprint_of(&text)
+    }
+}
+
+const TOP_KEYS: &str =
+    "[calibration], [fixed], [[parameters]], [[targets]], [history_matching] and [abc]";
+
+/// Reads and validates a calibration file; a relative `base` path is resolved against the
+/// file's folder.
+pub fn load_file(path: &Path) -> Result<Calibration, ConfigError> {
+    let (file, text) = super::read_input(path, "calibration")?;
+    load_str(&text, &file, path.parent())
+}
+
+/// A number (integer or float) that is finite.
+fn number(src: &Source<'_>, key: &str, v: &Spanned<DeValue<'_>>) -> Result<f64, ConfigError> {
+    match scenario::toml_value(v.get_ref()) {
+        Ok(ParamValue::Float(f)) if f.is_finite() => Ok(f),
+        Ok(ParamValue::Int(i)) => Ok(i as f64),
+        Ok(other) => Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!("expected a finite number, got {other}"),
+        )),
+        Err(found) => Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!("expected a finite number, got {found}"),
+        )),
+    }
+}
+
+/// A number in `lo..=hi` (`open_lo`: strictly above `lo`).
+fn number_in(
+    src: &Source<'_>,
+    key: &str,
+    v: &Spanned<DeValue<'_>>,
+    lo: f64,
+    hi: f64,
+    open_lo: bool,
+) -> Result<f64, ConfigError> {
+    let x = number(src, key, v)?;
+    let ok = if open_lo { x > lo } else { x >= lo } && x <= hi;
+    if !ok {
+        let range = if open_lo {
+            format!("({lo}, {hi}]")
+        } else {
+            format!("[{lo}, {hi}]")
+        };
+        return Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!("must be in {range}, got {x}"),
+        ));
+    }
+    Ok(x)
+}
+
+/// An unknown key of `section`, with the nearest known one.
+fn unknown(
+    src: &Source<'_>,
+    span: std::ops::Range<usize>,
+    key: &str,
+    section: &str,
+    known: &[&str],
+) -> ConfigError {
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    let hint = match scenario::nearest(leaf, known) {
+        Some(n) => format!("unknown key (did you mean `{n}`?); "),
+        None => "unknown key; ".into(),
+    };
+    src.error(
+        Some(span),
+        Some(key),
+        format!("{hint}{section} takes {}", known.join(", ")),
+    )
+}
+
+fn array_of_tables<'a>(
+    src: &Source<'_>,
+    key: &str,
+    v: &'a Spanned<DeValue<'a>>,
+) -> Result<Vec<(&'a DeTable<'a>, std::ops::Range<usize>)>, ConfigError> {
+    let DeValue::Array(items) = v.get_ref() else {
+        return Err(src.error(
+            Some(v.span()),
+            Some(key),
+            format!("expected [[{key}]] tables"),
+        ));
+    };
+    items
+        .iter()
+        .map(|i| match i.get_ref() {
+            DeValue::Table(t) => Ok((t, i.span())),
+            _ => Err(src.error(
+                Some(i.span()),
+                Some(key),
+                format!("expected [[{key}]] tables"),
+            )),
+        })
+        .collect()
+}
+
+/// Parses a calibration from text; `dir` resolves a relative base scenario path.
+pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibration, ConfigError> {
+    let src = Source { file, text };
+    let root = src.parse_toml()?;
+    let mut cal = Calibration {
+        name: "calibration".into(),
+        title_en: String::new(),
+        title_zh: String::new(),
+        description_en: String::new(),
+        description_zh: String::new(),
+        base: Scenario::default(),
+        fixed: Vec::new(),
+        parameters: Vec::new(),
+        targets: Vec::new(),
+        method: Method {
+            seed: 1,
+            history_matching: HistoryMatching {
+                waves: 3,
+                points: 64,
+                replications: 3,
+                cutoff: 3.0,
+                discrepancy_scales: vec![0.5, 1.0, 2.0],
+            },
+            abc: AbcSmc {
+                population: 200,
+                generations: 6,
+                quantile: 0.5,
+                min_acceptance: 0.02,
+                min_tolerance: 0.0,
+                predictive: 200,
+            },
+        },
+        source: text.to_string(),
+    };
+    let mut base_path: Option<(String, std::ops::Range<usize>)> = None;
+    let mut ticks = None;
+    let (mut fixed, mut parameters, mut targets) = (None, None, None);
+    for (k, v) in root.get_ref().iter() {
+        match k.get_ref().as_ref() {
+            "calibration" => {
+                const KEYS: [&str; 8] = [
+                    "name",
+                    "title_en",
+                    "title_zh",
+                    "description_en",
+                    "description_zh",
+                    "base",
+                    "seed",
+                    "ticks",
+                ];
+                for (ck, cv) in super::table(&src, "calibration", v)?.iter() {
+                    let key = format!("calibration.{}", ck.get_ref());
+                    match ck.get_ref().as_ref() {
+                        "name" => cal.name = scenario::string_of(&src, &key, cv)?,
+                        "title_en" => cal.title_en = scenario::string_of(&src, &key, cv)?,
+                        "title_zh" => cal.title_zh = scenario::string_of(&src, &key, cv)?,
+                        "description_en" => {
+                            cal.description_en = scenario::string_of(&src, &key, cv)?
+                        }
+                        "description_zh" => {
+                            cal.description_zh = scenario::string_of(&src, &key, cv)?
+                        }
+                        "base" => {
+                            base_path = Some((scenario::string_of(&src, &key, cv)?, cv.span()))
+                        }
+                        "seed" => {
+                            cal.method.seed =
+                                scenario::integer_of(&src, &key, cv, 0, i64::MAX)? as u64
+                        }
+                        "ticks" => {
+                            ticks = Some(super::positive(&src, &key, cv, 1, MAX_TICKS as i64)?)
+                        }
+                        _ => return Err(unknown(&src, ck.span(), &key, "[calibration]", &KEYS)),
+                    }
+                }
+            }
+            "fixed" => fixed = Some(v),
+            "parameters" => parameters = Some(v),
+            "targets" => targets = Some(v),
+            "history_matching" => {
+                const KEYS: [&str; 5] = [
+                    "waves",
+                    "points",
+                    "replications",
+                    "cutoff",
+                    "discrepancy_scales",
+                ];
+                let hm = &mut cal.method.history_matching;
+                for (hk, hv) in super::table(&src, "history_matching", v)?.iter() {
+                    let key = format!("history_matching.{}", hk.get_ref());
+                    match hk.get_ref().as_ref() {
+                        "waves" => hm.waves = super::positive(&src, &key, hv, 1, 20)?,
+                        "points" => hm.points = super::positive(&src, &key, hv, 2, 100_000)?,
+                        "replications" => {
+                            hm.replications = super::positive(&src, &key, hv, 2, 1000)?
+                        }
+                        "cutoff" => hm.cutoff = number_in(&src, &key, hv, 0.0, 100.0, true)?,
+                        "discrepancy_scales" => {
+                            let DeValue::Array(items) = hv.get_ref() else {
+                                return Err(src.error(Some(hv.span()), Some(&key), "expected an array of multiples of the stated discrepancy, e.g. [0.5, 1, 2]"));
+                            };
+                            let scales = items
+                                .iter()
+                                .map(|i| number_in(&src, &key, i, 0.0, 100.0, false))
+                                .collect::<Result<Vec<f64>, _>>()?;
+                            if !scales.contains(&1.0) || scales.len() > 5 {
+                                return Err(src.error(Some(hv.span()), Some(&key), "expected at most five multiples, one of them 1 (the stated discrepancy, which the method uses)"));
+                            }
+                            hm.discrepancy_scales = scales;
+                        }
+                        _ => {
+                            return Err(unknown(&src, hk.span(), &key, "[history_matching]", &KEYS))
+                        }
+                    }
+                }
+            }
+            "abc" => {
+                const KEYS: [&str; 6] = [
+                    "population",
+                    "generations",
+                    "quantile",
+                    "min_acceptance",
+                    "min_tolerance",
+                    "predictive",
+                ];
+                let abc = &mut cal.method.abc;
+                for (ak, av) in super::table(&src, "abc", v)?.iter() {
+                    let key = format!("abc.{}", ak.get_ref());
+                    match ak.get_ref().as_ref() {
+                        "population" => {
+                            abc.population = super::positive(&src, &key, av, 10, 100_000)?
+                        }
+                        "generations" => abc.generations = super::positive(&src, &key, av, 0, 50)?,
+                        "quantile" => abc.quantile = number_in(&src, &key, av, 0.0, 0.99, true)?,
+                        "min_acceptance" => {
+                            abc.min_acceptance = number_in(&src, &key, av, 0.0, 1.0, true)?
+                        }
+                        "min_tolerance" => {
+                            abc.min_tolerance = number_in(&src, &key, av, 0.0, f64::MAX, false)?
+                        }
+                        "predictive" => {
+                            abc.predictive = super::positive(&src, &key, av, 1, 100_000)?
+                        }
+                        _ => return Err(unknown(&src, ak.span(), &key, "[abc]", &KEYS)),
+                    }
+                }
+            }
+            other => {
+                let known = [
+                    "calibration",
+                    "fixed",
+                    "parameters",
+                    "targets",
+                    "history_matching",
+                    "abc",
+                ];
+                let hint = scenario::nearest(other, &known)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                return Err(src.error(
+                    Some(k.span()),
+                    Some(other),
+                    format!("unknown section{hint}; a calibration file has {TOP_KEYS}"),
+                ));
+            }
+        }
+    }
+
+    cal.base = super::base_scenario(&src, "calibration.base", base_path.as_ref(), dir)?;
+    if let Some(t) = ticks {
+        cal.base.ticks = t;
+    }
+    if let Some(v) = fixed {
+        read_fixed(&src, "fixed", super::table(&src, "fixed", v)?, &mut cal)?;
+        scenario::check_size(&cal.base.params)
+            .map_err(|m| src.error(Some(v.span()), Some("fixed"), m))?;
+    }
+    let parameters = parameters.ok_or_else(|| {
+        src.error(
+            None,
+            Some("parameters"),
+            "missing: at least one [[parameters]] table (key, prior, lo, hi)",
+        )
+    })?;
+    for (t, span) in array_of_tables(&src, "parameters", parameters)? {
+        let p = read_parameter(&src, t, span.clone(), &cal)?;
+        cal.parameters.push(p);
+    }
+    if cal.parameters.len() > MAX_PARAMETERS {
+        return Err(src.error(
+            Some(parameters.span()),
+            Some("parameters"),
+            format!(
+                "at most {MAX_PARAMETERS} parameters, got {}; fix the others from data (Sobol' screening says which matter)",
+                cal.parameters.len()
+            ),
+        ));
+    }
+    let targets = targets.ok_or_else(|| {
+        src.error(
+            None,
+            Some("targets"),
+            "missing: at least one [[targets]] table (name, column, observed, sd, discrepancy_sd, source)",
+        )
+    })?;
+    for (t, span) in array_of_tables(&src, "targets", targets)? {
+        let target = read_target(&src, t, span, &cal)?;
+        cal.targets.push(target);
+    }
+    Ok(cal)
+}
+
+/// `[fixed]`: `key = { value = …, source = "…" }`, with dotted or nested keys.
+fn read_fixed(
+    src: &Source<'_>,
+    prefix: &str,
+    t: &DeTable<'_>,
+    cal: &mut Calibration,
+) -> Result<(), ConfigError> {
+    for (k, v) in t.iter() {
+        let key = if prefix == "fixed" {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
+        let DeValue::Table(inner) = v.get_ref() else {
+            return Err(src.error(
+                Some(v.span()),
+                Some(&format!("fixed.{key}")),
+                "expected { value = …, source = \"…\" }: a fixed parameter states where its value comes from",
+            ));
+        };
+        if !inner.iter().any(|(k, _)| k.get_ref() == "value") {
+            if key.matches('.').count() >= 8 {
+                return Err(src.error(Some(v.span()), Some(&key), "nested too deep"));
+            }
+            read_fixed(src, &key, inner, cal)?;
+            continue;
+        }
+        let (mut value, mut source) = (None, None);
+        for (fk, fv) in inner.iter() {
+            match fk.get_ref().as_ref() {
+                "value" => value = Some(super::value_of(src, &key, fv)?),
+                "source" => {
+                    source = Some(scenario::string_of(
+                        src,
+                        &format!("fixed.{key}.source"),
+                        fv,
+                    )?)
+                }
+                other => {
+                    return Err(unknown(
+                        src,
+                        fk.span(),
+                        &format!("fixed.{key}.{other}"),
+                        "a fixed parameter",
+                        &["value", "source"],
+                    ))
+                }
+            }
+        }
+        let source = source.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+            src.error(
+                Some(v.span()),
+                Some(&format!("fixed.{key}.source")),
+                "missing: where the value comes from (a citation, or `assumption`)",
+            )
+        })?;
+        let value = value.expect("checked above");
+        if cal.fixed.iter().any(|f| f.key == key) {
+            return Err(src.error(Some(v.span()), Some(&format!("fixed.{key}")), "given twice"));
+        }
+        cal.base.params.set(&key, value).expect("validated");
+        cal.fixed.push(Fixed { key, value, source });
+    }
+    Ok(())
+}
+
+fn read_parameter(
+    src: &Source<'_>,
+    t: &DeTable<'_>,
+    span: std::ops::Range<usize>,
+    cal: &Calibration,
+) -> Result<Parameter, ConfigError> {
+    const KEYS: [&str; 4] = ["key", "prior", "lo", "hi"];
+    let (mut key, mut prior, mut lo, mut hi) = (None, None, None, None);
+    for (k, v) in t.iter() {
+        let name = format!("parameters.{}", k.get_ref());
+        match k.get_ref().as_ref() {
+            "key" => {
+                let text = scenario::string_of(src, &name, v)?;
+                let spec = super::known_spec(src, &text, v)?;
+                if spec.kind != ParamKind::Float {
+                    return Err(src.error(
+                        Some(v.span()),
+                        Some(&text),
+                        format!(
+                            "is of type {}; only real-valued parameters can be fitted (fix it in [fixed])",
+                            spec.kind.name()
+                        ),
+                    ));
+                }
+                key = Some((text, v));
+            }
+            "prior" => {
+                prior = Some(match scenario::string_of(src, &name, v)?.as_str() {
+                    "uniform" => Prior::Uniform,
+                    "log-uniform" | "log_uniform" | "loguniform" => Prior::LogUniform,
+                    other => {
+                        return Err(src.error(
+                            Some(v.span()),
+                            Some(&name),
+                            format!("expected \"uniform\" or \"log-uniform\", got \"{other}\""),
+                        ))
+                    }
+                })
+            }
+            "lo" => lo = Some((number(src, &name, v)?, v)),
+            "hi" => hi = Some((number(src, &name, v)?, v)),
+            _ => return Err(unknown(src, k.span(), &name, "[[parameters]]", &KEYS)),
+        }
+    }
+    let missing = |what: &str| {
+        src.error(
+            Some(span.clone()),
+            Some(&format!("parameters.{what}")),
+            "missing: a fitted parameter needs key, prior, lo and hi",
+        )
+    };
+    let (key, key_at) = key.ok_or_else(|| missing("key"))?;
+    let prior = prior.ok_or_else(|| missing("prior"))?;
+    let (lo, lo_at) = lo.ok_or_else(|| missing("lo"))?;
+    let (hi, hi_at) = hi.ok_or_else(|| missing("hi"))?;
+    for (x, at) in [(lo, lo_at), (hi, hi_at)] {
+        let raw = src.text[at.span()].trim();
+        let mut probe = crate::model::Params::default();
+        probe.set(&key, ParamValue::Float(x)).map_err(|e| {
+            src.error(
+                Some(at.span()),
+                Some(&key),
+                scenario::set_error_message(&key, &e, raw),
+            )
+        })?;
+    }
+    if hi <= lo {
+        return Err(src.error(
+            Some(span),
+            Some(&key),
+            format!("expected lo < hi, got lo = {lo}, hi = {hi}"),
+        ));
+    }
+    if prior == Prior::LogUniform && lo <= 0.0 {
+        return Err(src.error(
+            Some(lo_at.span()),
+            Some(&key),
+            format!("a log-uniform prior needs lo > 0, got {lo}"),
+        ));
+    }
+    if cal.fixed.iter().any(|f| f.key == key) {
+        return Err(src.error(
+            Some(key_at.span()),
+            Some(&key),
+            "is both fitted and held fixed in [fixed]; keep one",
+        ));
+    }
+    if cal.parameters.iter().any(|p| p.key == key) {
+        return Err(src.error(Some(key_at.span()), Some(&key), "is fitted twice"));
+    }
+    Ok(Parameter { key, prior, lo, hi })
+}
+
+fn read_target(
+    src: &Source<'_>,
+    t: &DeTable<'_>,
+    span: std::ops::Range<usize>,
+    cal: &Calibration,
+) -> Result<Target, ConfigError> {
+    const KEYS: [&str; 6] = [
+        "name",
+        "column",
+        "observed",
+        "sd",
+        "discrepancy_sd",
+        "source",
+    ];
+    let (mut name, mut quantity, mut observed, mut sd, mut discrepancy, mut source) =
+        (None, None, None, None, None, None);
+    for (k, v) in t.iter() {
+        let key = format!("targets.{}", k.get_ref());
+        match k.get_ref().as_ref() {
+            "name" => name = Some((scenario::string_of(src, &key, v)?, v.span())),
+            "column" => {
+                let column = scenario::string_of(src, &key, v)?;
+                let columns = summary_columns();
+                let index = columns
+                    .iter()
+                    .position(|c| c.name == column)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+                        let hint = scenario::nearest(&column, &names)
+                            .map(|n| format!(" (did you mean `{n}`?)"))
+                            .unwrap_or_default();
+                        src.error(
+                            Some(v.span()),
+                            Some(&key),
+                            format!("no summary.csv column `{column}`{hint}; see `cogov columns`"),
+                        )
+                    })?;
+                quantity = Some(Quantity::Summary { column, index });
+            }
+            "observed" => observed = Some(number(src, &key, v)?),
+            "sd" => sd = Some(number_in(src, &key, v, 0.0, f64::MAX, true)?),
+            "discrepancy_sd" => discrepancy = Some(number_in(src, &key, v, 0.0, f64::MAX, false)?),
+            "source" => source = Some(scenario::string_of(src, &key, v)?),
+            _ => return Err(unknown(src, k.span(), &key, "[[targets]]", &KEYS)),
+        }
+    }
+    let missing = |what: &str, why: &str| {
+        src.error(
+            Some(span.clone()),
+            Some(&format!("targets.{what}")),
+            format!("missing: {why}"),
+        )
+    };
+    let (name, name_at) = name.ok_or_else(|| missing("name", "every target needs a name"))?;
+    if cal.targets.iter().any(|t| t.name == name) {
+        return Err(src.error(
+            Some(name_at),
+            Some("targets.name"),
+            format!("`{name}` is given twice"),
+        ));
+    }
+    Ok(Target {
+        quantity: quantity.ok_or_else(|| {
+            missing(
+                "column",
+                "the model quantity: a summary.csv column (see `cogov columns`)",
+            )
+        })?,
+        observed: observed.ok_or_else(|| missing("observed", "the observed value"))?,
+        sd: sd.ok_or_else(|| {
+            missing(
+                "sd",
+                "the observation's uncertainty (a standard deviation > 0)",
+            )
+        })?,
+        discrepancy_sd: discrepancy.ok_or_else(|| {
+            missing(
+                "discrepancy_sd",
+                "the model discrepancy stated in advance (a standard deviation; 0 if none)",
+            )
+        })?,
+        source: source.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+            missing(
+                "source",
+                "where the observed value comes from (a citation, or `synthetic`)",
+            )
+        })?,
+        name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) const SMALL: &str = r#"
+[calibration]
+name = "t"
+seed = 3
+ticks = 10
+
+[fixed]
+"territory.districts" = { value = 2, source = "small test city" }
+
+[[parameters]]
+key = "motivation.incentive_compatibility"
+prior = "uniform"
+lo = 0.0
+hi = 1.0
+
+[[targets]]
+name = "resolution"
+column = "resolution_rate"
+observed = 0.3
+sd = 0.02
+discrepancy_sd = 0.01
+source = "synthetic"
+"#;
+
+    #[test]
+    fn a_calibration_file_loads_with_its_defaults() {
+        let c = load_str(SMALL, "c.toml", None).unwrap();
+        assert_eq!(c.base.params.territory.districts, 2);
+        assert_eq!(c.base.ticks, 10);
+        assert_eq!(c.method.seed, 3);
+        assert_eq!(c.parameters[0].prior, Prior::Uniform);
+        assert_eq!(c.method.history_matching.cutoff, 3.0);
+        assert_eq!(
+            c.targets[0].quantity,
+            Quantity::Summary {
+                column: "resolution_rate".into(),
+                index: crate::output::records::summary_index("resolution_rate").unwrap()
+            }
+        );
+    }
+
+    /// Every mistake names file, line, key and what was expected.
+    #[test]
+    fn bad_calibration_files_are_refused_with_location() {
+        let cases = [
+            (
+                SMALL.replace("resolution_rate", "resolution_rat"),
+                "c.toml:18:10: targets.column: no summary.csv column `resolution_rat` (did you mean `resolution_rate`?)",
+            ),
+            (
+                SMALL.replace("prior = \"uniform\"", "prior = \"normal\""),
+                "c.toml:12:9: parameters.prior: expected \"uniform\" or \"log-uniform\", got \"normal\"",
+            ),
+            (
+                SMALL.replace("hi = 1.0", "hi = 1.5"),
+                "c.toml:14:6: motivation.incentive_compatibility: must be in 0..=1, got 1.5",
+            ),
+            (
+                SMALL.replace("source = \"small test city\"", "sourc = \"x\""),
+                "c.toml:8:38: fixed.territory.districts.sourc: unknown key (did you mean `source`?)",
+            ),
+            (
+                SMALL.replace("[calibration]", "[calibraton]"),
+                "c.toml:2:2: calibraton: unknown section (did you mean `calibration`?)",
+            ),
+            (
+                SMALL.replace("sd = 0.02", "sd = 0"),
+                "c.toml:20:6: targets.sd: must be in (0,",
+            ),
+            (
+                SMALL.replace("key = \"motivation.incentive_compatibility\"", "key = \"territory.districts\""),
+                "c.toml:11:7: territory.districts: is of type integer; only real-valued parameters",
+            ),
+            (
+                SMALL.replace("prior = \"uniform\"", "prior = \"log-uniform\""),
+                "c.toml:13:6: motivation.incentive_compatibility: a log-uniform prior needs lo > 0",
+            ),
+            (
+                SMALL.replace("source = \"synthetic\"\n", ""),
+                "c.toml:16:1: targets.source: missing",
+            ),
+            (
+                format!("{SMALL}\n[history_matching]\ndiscrepancy_scales = [0.5, 2]\n"),
+                "c.toml:25:22: history_matching.discrepancy_scales: expected at most five multiples, one of them 1",
+            ),
+            (
+                format!("{SMALL}\n[abc]\npopulaton = 10\n"),
+                "c.toml:25:1: abc.populaton: unknown key (did you mean `population`?)",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = load_str(&text, "c.toml", None).unwrap_err().to_string();
+            assert!(e.starts_with(expected), "{e}\n  expected: {expected}");
+        }
+    }
+}

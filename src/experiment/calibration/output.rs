@@ -1,0 +1,413 @@
+//! A calibration directory: the method run on the city with its batches journaled under
+//! `batches/`, then its tables.
+//!
+//! Files:
+//! - `waves.csv` — per history-matching wave: the box sampled, runs, failures, the number of
+//!   non-implausible points at each discrepancy scale, the pooled seed-noise sd per target;
+//! - `wave_points.csv` — every wave's points: values, target means, implausibility;
+//! - `generations.csv` — per ABC-SMC generation: tolerance, simulations, acceptance rate,
+//!   effective sample size, and each parameter's weighted mean and sd;
+//! - `posterior.csv` — the last generation's weighted particles;
+//! - `estimates.csv` — per parameter: prior, posterior mean, sd, 5/50/95% quantiles and the
+//!   contraction 1 − posterior variance / prior variance;
+//! - `predictive.csv` — per target: the observation and its posterior predictive distribution;
+//! - `batches/<batch>/` — the sweep of every batch (journal, points, manifest);
+//! - `next_batch.toml`, `base.toml` — with `--next-batch`, the experiment file of the batch to
+//!   run elsewhere and the base scenario it names;
+//! - `manifest.json` — the calibration file, its base scenario, fingerprint and `complete`.
+//!
+//! A killed calibration started again with `--resume` recomputes every proposal from the
+//! seed and the journaled batches, finds the finished batches complete and the one in flight
+//! resumable, and so ends with the bytes of an uninterrupted run.
+
+use std::fs;
+use std::path::Path;
+
+use super::city::CitySimulator;
+use super::method::{self, weighted_moments, weighted_quantile, Outcome, Step};
+use super::Calibration;
+use crate::experiment::sweep::{
+    create_and_lock, io_at, output_error, write_json_atomic, write_table, Finish, SweepError,
+};
+use crate::output::manifest::Manifest;
+use crate::output::{format_value, place};
+
+/// Options of a calibration run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub resume: bool,
+    pub force: bool,
+    /// Stop before the first batch not yet complete, leaving its experiment file
+    /// (`next_batch.toml`) to be run by `cogov sweep` or `cogov slurm`.
+    pub next_batch: bool,
+}
+
+fn manifest(cal: &Calibration, complete: bool) -> Manifest {
+    Manifest {
+        base: Some(Box::new(cal.base.manifest("base"))),
+        complete: Some(complete),
+        experiment_source: Some(cal.source.clone()),
+        fingerprint: Some(cal.fingerprint()),
+        ..Manifest::new("calibration")
+    }
+}
+
+/// Runs `cal` into `out` (or continues it there with `resume`), writes its tables, runs
+/// `finish` (the charts), and marks it complete.
+pub fn calibrate_into(
+    cal: &Calibration,
+    out: &Path,
+    opts: Options,
+    on_step: &mut dyn FnMut(&Step),
+    on_runs: &(dyn Fn(u64, u64) + Sync),
+    finish: Finish<'_>,
+) -> Result<Outcome, SweepError> {
+    let manifest_path = out.join("manifest.json");
+    let existed = fs::symlink_metadata(out).is_ok();
+    if existed && !out.is_dir() {
+        return Err(SweepError::Usage(format!(
+            "{}: exists and is not a directory",
+            out.display()
+        )));
+    }
+    if existed && !opts.resume && !opts.force {
+        return Err(SweepError::Usage(format!(
+            "{}: already exists; pass --resume to continue it or --force to start again",
+            out.display()
+        )));
+    }
+    if existed && opts.resume {
+        let text = fs::read_to_string(&manifest_path).map_err(|_| {
+            SweepError::Usage(format!(
+                "{}: nothing to resume (no manifest.json of a calibration)",
+                out.display()
+            ))
+        })?;
+        let old = Manifest::parse(&text, &manifest_path.display().to_string())
+            .map_err(|e| SweepError::Usage(e.to_string()))?;
+        if old.kind != "calibration" || old.fingerprint.as_deref() != Some(&cal.fingerprint()[..]) {
+            return Err(SweepError::Usage(format!(
+                "{}: holds a different calibration; resume with the same file, or start again with --force",
+                out.display()
+            )));
+        }
+    }
+    if existed && opts.force {
+        place::clear_dir(out).map_err(output_error)?;
+    }
+    let created = !existed || opts.force;
+    let _lock = create_and_lock(out, created)?;
+    let batches = out.join("batches");
+    let started = write_json_atomic(&manifest_path, &manifest(cal, false))
+        .and_then(|()| fs::create_dir_all(&batches).map_err(io_at(&batches)));
+    if let Err(e) = started {
+        if created {
+            let _ = fs::remove_dir_all(out);
+        }
+        return Err(e);
+    }
+    let mut sim = CitySimulator {
+        calibration: cal,
+        dir: batches,
+        progress: on_runs,
+        leave_to: opts.next_batch.then(|| out.to_path_buf()),
+    };
+    let outcome = method::calibrate(&cal.problem(), &cal.method, &mut sim, on_step)?;
+    // Every batch is done: a batch file left for another runner is stale.
+    let _ = fs::remove_file(out.join("next_batch.toml"));
+    write_tables(cal, &outcome, out)?;
+    finish(out)?;
+    write_json_atomic(&manifest_path, &manifest(cal, true))?;
+    Ok(outcome)
+}
+
+/// A number for a table: empty for NaN or infinity (no such value reaches a file).
+fn cell(x: f64) -> String {
+    if x.is_finite() {
+        format_value(x)
+    } else {
+        String::new()
+    }
+}
+
+/// A discrepancy scale as a column suffix: `x0.5`, `x1`, `x2`.
+fn scale_suffix(s: f64) -> String {
+    format!("x{}", format_value(s))
+}
+
+/// Per parameter: the posterior's weighted mean, sd and quantiles.
+pub struct Estimate {
+    pub mean: f64,
+    pub sd: f64,
+    pub q05: f64,
+    pub q50: f64,
+    pub q95: f64,
+    /// 1 − posterior variance / prior variance (Schad, Betancourt & Vasishth 2021): 0 when
+    /// the data say nothing, near 1 when they pin the parameter down.
+    pub contraction: f64,
+}
+
+/// The posterior estimates of every parameter of `outcome`.
+pub fn estimates(cal: &Calibration, outcome: &Outcome) -> Vec<Estimate> {
+    let Some(post) = outcome.posterior() else {
+        return Vec::new();
+    };
+    let w: Vec<f64> = post.particles.iter().map(|p| p.weight).collect();
+    cal.parameters
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let x: Vec<f64> = post.particles.iter().map(|q| q.theta[k]).collect();
+            let (mean, sd) = weighted_moments(&x, &w);
+            let prior_var = p.prior_moments().1;
+            Estimate {
+                mean,
+                sd,
+                q05: weighted_quantile(&x, &w, 0.05),
+                q50: weighted_quantile(&x, &w, 0.5),
+                q95: weighted_quantile(&x, &w, 0.95),
+                contraction: 1.0 - sd * sd / prior_var,
+            }
+        })
+        .collect()
+}
+
+/// Quantiles of a sample (equal weights).
+fn quantiles(x: &[f64], qs: &[f64]) -> Vec<f64> {
+    let w = vec![1.0; x.len()];
+    qs.iter().map(|q| weighted_quantile(x, &w, *q)).collect()
+}
+
+/// The predictive summaries of `predictive.csv`, per target: n, mean, sd, q05, q25, q50,
+/// q75, q95.
+pub fn predictive_summary(outcome: &Outcome) -> Vec<Vec<f64>> {
+    outcome
+        .predictive
+        .iter()
+        .map(|x| {
+            let w = vec![1.0; x.len()];
+            let (m, s) = if x.is_empty() {
+                (f64::NAN, f64::NAN)
+            } else {
+                weighted_moments(x, &w)
+            };
+            let mut row = vec![x.len() as f64, m, s];
+            row.extend(quantiles(x, &[0.05, 0.25, 0.5, 0.75, 0.95]));
+            row
+        })
+        .collect()
+}
+
+fn write_tables(cal: &Calibration, outcome: &Outcome, out: &Path) -> Result<(), SweepError> {
+    let keys: Vec<&str> = cal.parameters.iter().map(|p| p.key.as_str()).collect();
+    let names: Vec<&str> = cal.targets.iter().map(|t| t.name.as_str()).collect();
+    let hm = &cal.method.history_matching;
+
+    let mut header: Vec<String> = ["wave", "points", "runs", "failed"]
+        .map(String::from)
+        .to_vec();
+    for k in &keys {
+        header.push(format!("{k}_lo"));
+        header.push(format!("{k}_hi"));
+    }
+    for s in &hm.discrepancy_scales {
+        header.push(format!("non_implausible_{}", scale_suffix(*s)));
+    }
+    for n in &names {
+        header.push(format!("seed_sd_{n}"));
+    }
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    write_table(
+        out,
+        "waves.csv",
+        &h,
+        outcome.waves.iter().map(|w| {
+            let mut row = vec![
+                w.wave.to_string(),
+                w.points.len().to_string(),
+                w.runs.to_string(),
+                w.failed.to_string(),
+            ];
+            for (lo, hi) in w.lo.iter().zip(&w.hi) {
+                row.push(cell(*lo));
+                row.push(cell(*hi));
+            }
+            row.extend(w.non_implausible.iter().map(|n| n.to_string()));
+            row.extend(w.seed_sd.iter().map(|s| cell(*s)));
+            row
+        }),
+    )?;
+
+    let mut header: Vec<String> = vec!["wave".into(), "point".into()];
+    header.extend(keys.iter().map(|k| k.to_string()));
+    header.extend(names.iter().map(|n| format!("{n}_mean")));
+    for s in &hm.discrepancy_scales {
+        header.push(format!("implausibility_{}", scale_suffix(*s)));
+    }
+    header.push("non_implausible".into());
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    let main = hm
+        .discrepancy_scales
+        .iter()
+        .position(|s| *s == 1.0)
+        .unwrap_or(0);
+    write_table(
+        out,
+        "wave_points.csv",
+        &h,
+        outcome.waves.iter().flat_map(|w| {
+            w.points.iter().enumerate().map(move |(i, p)| {
+                let mut row = vec![w.wave.to_string(), i.to_string()];
+                row.extend(p.theta.iter().map(|x| cell(*x)));
+                row.extend(p.means.iter().map(|x| cell(*x)));
+                row.extend(p.implausibility.iter().map(|x| cell(*x)));
+                row.push((p.implausibility[main] <= hm.cutoff).to_string());
+                row
+            })
+        }),
+    )?;
+
+    let mut header: Vec<String> = [
+        "generation",
+        "tolerance",
+        "population",
+        "simulations",
+        "accepted",
+        "acceptance_rate",
+        "ess",
+    ]
+    .map(String::from)
+    .to_vec();
+    for k in &keys {
+        header.push(format!("{k}_mean"));
+        header.push(format!("{k}_sd"));
+    }
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    write_table(
+        out,
+        "generations.csv",
+        &h,
+        outcome.generations.iter().map(|g| {
+            let mut row = vec![
+                g.generation.to_string(),
+                g.tolerance.map_or(String::new(), cell),
+                g.particles.len().to_string(),
+                g.simulations.to_string(),
+                g.accepted.to_string(),
+                cell(g.acceptance_rate),
+                cell(g.ess),
+            ];
+            let w: Vec<f64> = g.particles.iter().map(|p| p.weight).collect();
+            for k in 0..keys.len() {
+                let x: Vec<f64> = g.particles.iter().map(|p| p.theta[k]).collect();
+                let (m, s) = weighted_moments(&x, &w);
+                row.push(cell(m));
+                row.push(cell(s));
+            }
+            row
+        }),
+    )?;
+
+    let mut header: Vec<String> = vec!["particle".into(), "weight".into()];
+    header.extend(keys.iter().map(|k| k.to_string()));
+    header.push("distance".into());
+    header.extend(names.iter().map(|n| n.to_string()));
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    let particles = outcome.posterior().map_or(&[][..], |g| &g.particles[..]);
+    write_table(
+        out,
+        "posterior.csv",
+        &h,
+        particles.iter().enumerate().map(|(i, p)| {
+            let mut row = vec![i.to_string(), cell(p.weight)];
+            row.extend(p.theta.iter().map(|x| cell(*x)));
+            row.push(cell(p.distance));
+            row.extend(p.values.iter().map(|x| cell(*x)));
+            row
+        }),
+    )?;
+
+    write_table(
+        out,
+        "estimates.csv",
+        &ESTIMATE_COLUMNS,
+        cal.parameters
+            .iter()
+            .zip(estimates(cal, outcome))
+            .enumerate()
+            .map(|(k, (p, e))| {
+                let (pm, pv) = p.prior_moments();
+                vec![
+                    p.key.clone(),
+                    p.prior.name().to_string(),
+                    cell(p.lo),
+                    cell(p.hi),
+                    cell(pm),
+                    cell(pv.sqrt()),
+                    outcome.lo.get(k).map_or(String::new(), |x| cell(*x)),
+                    outcome.hi.get(k).map_or(String::new(), |x| cell(*x)),
+                    cell(e.mean),
+                    cell(e.sd),
+                    cell(e.q05),
+                    cell(e.q50),
+                    cell(e.q95),
+                    cell(e.contraction),
+                ]
+            }),
+    )?;
+
+    let summary = predictive_summary(outcome);
+    write_table(
+        out,
+        "predictive.csv",
+        &PREDICTIVE_COLUMNS,
+        cal.targets.iter().zip(summary).map(|(t, s)| {
+            let mut row = vec![
+                t.name.clone(),
+                t.quantity.describe(),
+                cell(t.observed),
+                cell(t.sd),
+                cell(t.discrepancy_sd),
+            ];
+            row.push(format_value(s[0]));
+            row.extend(s[1..].iter().map(|x| cell(*x)));
+            row
+        }),
+    )?;
+    Ok(())
+}
+
+/// Columns of `estimates.csv`.
+pub const ESTIMATE_COLUMNS: [&str; 14] = [
+    "parameter",
+    "prior",
+    "prior_lo",
+    "prior_hi",
+    "prior_mean",
+    "prior_sd",
+    "box_lo",
+    "box_hi",
+    "mean",
+    "sd",
+    "q05",
+    "q50",
+    "q95",
+    "contraction",
+];
+
+/// Columns of `predictive.csv`.
+pub const PREDICTIVE_COLUMNS: [&str; 13] = [
+    "target",
+    "quantity",
+    "observed",
+    "observed_sd",
+    "discrepancy_sd",
+    "n",
+    "mean",
+    "sd",
+    "q05",
+    "q25",
+    "q50",
+    "q75",
+    "q95",
+];
