@@ -5,6 +5,7 @@
 //! a valid `Params`. Every error names the file, line, column and key, and what was expected.
 //! Nothing here runs the model.
 
+pub mod choices;
 pub mod game;
 mod write;
 
@@ -44,6 +45,8 @@ pub struct Scenario {
     pub ticks: u32,
     pub params: Params,
     pub interventions: Vec<LabelledIntervention>,
+    /// Role play: what the people who played organisations chose, week by week (`choices.rs`).
+    pub choices: Vec<choices::RoleChoice>,
 }
 
 /// An intervention with its bilingual label (for charts and reports).
@@ -66,6 +69,7 @@ impl Default for Scenario {
             ticks: 52,
             params: Params::default(),
             interventions: Vec::new(),
+            choices: Vec::new(),
         }
     }
 }
@@ -602,11 +606,14 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
 fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, ConfigError> {
     let src = *src;
     let mut sc = Scenario::default();
+    // Choices are checked against the city's size, so they are read after every section.
+    let mut choices_later = Vec::new();
     for (k, v) in root.get_ref().iter() {
         let name: &str = k.get_ref();
         match name {
             "scenario" => read_meta(&src, v, &mut sc)?,
             "interventions" => read_interventions(&src, v, &mut sc)?,
+            "choices" => choices_later.push(v),
             section if SECTIONS.contains(&section) => {
                 let DeValue::Table(t) = v.get_ref() else {
                     return Err(src.error(
@@ -638,6 +645,7 @@ fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, 
                 let mut known: Vec<&str> = SECTIONS.to_vec();
                 known.push("scenario");
                 known.push("interventions");
+                known.push("choices");
                 let hint = nearest(other, &known)
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
@@ -653,6 +661,9 @@ fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, 
         }
     }
     check_size(&sc.params).map_err(|m| src.error(None, None, m))?;
+    for v in choices_later {
+        choices::read_choices(&src, v, &mut sc)?;
+    }
     Ok(sc)
 }
 
@@ -940,6 +951,7 @@ impl Scenario {
             scenario: Some(self.meta()),
             seed: Some(self.seed),
             ticks: Some(self.ticks as u64),
+            choices: choices::choice_records(self),
             ..Manifest::new(kind)
         }
     }
@@ -1029,6 +1041,9 @@ impl Scenario {
             });
         }
         check_size(&sc.params).map_err(|m| err(None, m))?;
+        if let Some(records) = &m.choices {
+            sc.choices = choices::choices_from_manifest(records, &sc.params, file)?;
+        }
         Ok(sc)
     }
 }
