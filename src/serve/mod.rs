@@ -10,6 +10,7 @@
 //! Left out on purpose (see issue 14): students' roles, the city map, the baseline band,
 //! projector mode and handouts.
 
+pub mod room;
 pub mod session;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -124,6 +125,7 @@ impl Server {
             .route("/api/export/scenario.toml", get(export_toml))
             .route("/api/export/timeseries.csv", get(export_csv))
             .route("/ws", get(socket))
+            .route("/ws/play", get(room::play_socket))
             .route_layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 require_room,
@@ -148,6 +150,18 @@ impl Server {
             .route(
                 "/vendor/uPlot.min.css",
                 get(|| async { asset("text/css; charset=utf-8", UPLOT_CSS) }),
+            )
+            .route(
+                "/play",
+                get(|| async { asset("text/html; charset=utf-8", room::PLAY_HTML) }),
+            )
+            .route(
+                "/play.js",
+                get(|| async { asset("text/javascript; charset=utf-8", room::PLAY_JS) }),
+            )
+            .route(
+                "/room.js",
+                get(|| async { asset("text/javascript; charset=utf-8", room::ROOM_JS) }),
             )
             .route(
                 "/font.ttf",
@@ -420,7 +434,11 @@ pub fn parse_action(text: &str) -> Result<Action, BiError> {
             format!("消息格式错误：不是合法的 JSON（{e}）"),
         )
     })?;
-    let names: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
+    if let Some(room) = room::parse_teacher(&v) {
+        return room;
+    }
+    let mut names: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
+    names.extend(room::TEACHER_COMMANDS);
     let cmd = match v.get("cmd") {
         Some(Value::String(c)) => c.clone(),
         _ => {
