@@ -410,3 +410,51 @@ fn a_choice_replaces_the_draw_and_observing_changes_nothing() {
     let w5 = sim.step();
     assert!(w5.role_tasks.iter().all(|t| !t.chosen));
 }
+
+/// The students' page and the teacher's panel are served and embedded, offline (no CDN), and
+/// every character they can show in Chinese is in the embedded font.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_play_page_and_the_room_panel_are_embedded_and_the_font_has_their_characters() {
+    use std::io::{Read, Write};
+    let addr = start().await;
+    let get = move |path: &'static str| {
+        std::thread::spawn(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+            let mut raw = String::new();
+            s.read_to_string(&mut raw).unwrap();
+            assert!(
+                raw.starts_with("HTTP/1.0 200") || raw.starts_with("HTTP/1.1 200"),
+                "{path}: {raw}"
+            );
+            raw
+        })
+        .join()
+        .unwrap()
+    };
+    let index = get("/");
+    assert!(
+        index.contains("\"room.js\""),
+        "the teacher's page loads the panel"
+    );
+    let play = get("/play");
+    assert!(play.contains("<html lang=\"zh\">") && play.contains("\"play.js\""));
+    let shown = play + &get("/play.js") + &get("/room.js");
+    assert!(
+        !shown.contains("http://") && !shown.contains("https://"),
+        "no CDN"
+    );
+    let face = ttf_parser::Face::parse(cogov::charts::font::FONT_BYTES, 0).unwrap();
+    let missing: std::collections::BTreeSet<char> = shown
+        .chars()
+        .filter(|c| !c.is_ascii() && face.glyph_index(*c).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the font lacks {:?}",
+        missing.iter().collect::<String>()
+    );
+    for old in ["杠杆", "决策", "功劳"] {
+        assert!(!shown.contains(old), "{old} is shown");
+    }
+}

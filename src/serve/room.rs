@@ -219,6 +219,12 @@ impl Room {
         self.preview.clear();
     }
 
+    /// Whether any student has joined (without one, the teacher's socket hears nothing of
+    /// the room unless it asks).
+    pub fn is_active(&self) -> bool {
+        !self.students.is_empty()
+    }
+
     /// The organisations whose tasks the model records: every offered role.
     pub fn observed(&self, world: &World) -> Vec<crate::model::entities::OrgRef> {
         self.roles

@@ -312,8 +312,10 @@ impl Session {
         room::refresh_preview(&mut self.room, &run);
         self.run = Some(run);
         self.broadcast(self.snapshot());
-        self.room.send_views(0, false);
-        self.broadcast(self.room.teacher_json(0));
+        if self.room.is_active() {
+            self.room.send_views(0, false);
+            self.broadcast(self.room.teacher_json(0));
+        }
         Ok(())
     }
 
@@ -349,7 +351,9 @@ impl Session {
         run.series.push(stats);
         let levers = lever_values(&run.sim);
         self.broadcast(json!({"type": "week", "week": week, "row": row, "levers": levers}));
-        self.broadcast(self.room.teacher_json(week));
+        if self.room.is_active() {
+            self.broadcast(self.room.teacher_json(week));
+        }
         if !self.running {
             self.status();
         }
