@@ -49,6 +49,8 @@ const MAX_NAME: usize = 40;
 const MAX_TEXT: usize = 500;
 /// Most students a room keeps (a class, with room for reconnecting browsers).
 const MAX_STUDENTS: usize = 400;
+/// Weeks of a role's record a student's view shows.
+const RECENT_WEEKS: usize = 12;
 /// Most organisations of one kind offered per district.
 const MAX_PER_KIND: u32 = 8;
 
@@ -395,10 +397,14 @@ impl Room {
                     .get(&r.actor)
                     .map(|ts| ts.iter().map(task_json).collect())
                     .unwrap_or_default();
+                // The latest weeks only, so a view stays small all term; the debrief has all.
                 let record: Vec<Value> = self
                     .records
                     .get(&r.actor)
-                    .map(|ws| ws.iter().map(week_json).collect())
+                    .map(|ws| {
+                        let from = ws.len().saturating_sub(RECENT_WEEKS);
+                        ws[from..].iter().map(week_json).collect()
+                    })
                     .unwrap_or_default();
                 v["role"] = self.role_json(r);
                 v["tasks"] = Value::Array(tasks);
