@@ -20,6 +20,23 @@ use support::classroom::{start, Socket, Student};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cogov");
 
+/// `cogov run FILE --out OUT --no-charts`, which must succeed.
+fn cogov_run(file: &std::path::Path, out: &std::path::Path) {
+    let status = std::process::Command::new(BIN)
+        .arg("run")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .arg("--no-charts")
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
 async fn teacher_with_city(addr: std::net::SocketAddr, seed: u64) -> Socket {
     let mut t = Socket::open(addr, "/ws").await;
     t.send(json!({"cmd": "setup", "preset": "default", "seed": seed}))
@@ -108,19 +125,7 @@ async fn students_play_roles_and_cogov_run_replays_the_class_byte_for_byte() {
     let file = dir.path().join("class.toml");
     std::fs::write(&file, toml).unwrap();
     let out = dir.path().join("out");
-    let status = std::process::Command::new(BIN)
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .arg("--no-charts")
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    cogov_run(&file, &out);
     let replayed = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     assert_eq!(
         replayed,
@@ -129,19 +134,7 @@ async fn students_play_roles_and_cogov_run_replays_the_class_byte_for_byte() {
     );
     // And the manifest of that replay replays it again.
     let again = dir.path().join("again");
-    let status = std::process::Command::new(BIN)
-        .arg("run")
-        .arg(out.join("manifest.json"))
-        .arg("--out")
-        .arg(&again)
-        .arg("--no-charts")
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    cogov_run(&out.join("manifest.json"), &again);
     assert_eq!(
         std::fs::read_to_string(again.join("timeseries.csv")).unwrap(),
         replayed

@@ -18,7 +18,9 @@ use serde_json::{Map, Value};
 use toml::de::DeValue;
 use toml::Spanned;
 
-use super::{integer_of, manifest_error, ConfigError, Scenario, Source, MAX_TICKS};
+use super::{
+    array_of_tables, integer_of, manifest_error, ConfigError, Scenario, Source, MAX_TICKS,
+};
 use crate::games::kernel::Action;
 use crate::model::roles::{ActorId, Choice, RoleKind};
 use crate::model::world::World;
@@ -122,21 +124,7 @@ pub(crate) fn read_choices(
     v: &Spanned<DeValue<'_>>,
     sc: &mut Scenario,
 ) -> Result<(), ConfigError> {
-    let DeValue::Array(items) = v.get_ref() else {
-        return Err(src.error(
-            Some(v.span()),
-            Some("choices"),
-            "expected an array of tables [[choices]]",
-        ));
-    };
-    for item in items.iter() {
-        let DeValue::Table(t) = item.get_ref() else {
-            return Err(src.error(
-                Some(item.span()),
-                Some("choices"),
-                "expected a table with tick and actors",
-            ));
-        };
+    for (t, item) in array_of_tables(src, v, "choices", "tick and actors")? {
         let mut tick = None;
         let mut week = Vec::new();
         for (k, v) in t.iter() {

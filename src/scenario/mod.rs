@@ -782,26 +782,39 @@ pub(crate) fn read_meta(
     Ok(())
 }
 
+/// The tables of `[[name]]` with their spans, or an error naming what each takes.
+pub(crate) fn array_of_tables<'a, 't>(
+    src: &Source<'_>,
+    v: &'a Spanned<DeValue<'t>>,
+    name: &str,
+    takes: &str,
+) -> Result<Vec<(&'a DeTable<'t>, &'a Spanned<DeValue<'t>>)>, ConfigError> {
+    let DeValue::Array(items) = v.get_ref() else {
+        return Err(src.error(
+            Some(v.span()),
+            Some(name),
+            format!("expected an array of tables [[{name}]]"),
+        ));
+    };
+    items
+        .iter()
+        .map(|item| match item.get_ref() {
+            DeValue::Table(t) => Ok((t, item)),
+            _ => Err(src.error(
+                Some(item.span()),
+                Some(name),
+                format!("expected a table with {takes}"),
+            )),
+        })
+        .collect()
+}
+
 fn read_interventions(
     src: &Source<'_>,
     v: &Spanned<DeValue<'_>>,
     sc: &mut Scenario,
 ) -> Result<(), ConfigError> {
-    let DeValue::Array(items) = v.get_ref() else {
-        return Err(src.error(
-            Some(v.span()),
-            Some("interventions"),
-            "expected an array of tables [[interventions]]",
-        ));
-    };
-    for item in items.iter() {
-        let DeValue::Table(t) = item.get_ref() else {
-            return Err(src.error(
-                Some(item.span()),
-                Some("interventions"),
-                "expected a table with tick, label_en, label_zh and set",
-            ));
-        };
+    for (t, item) in array_of_tables(src, v, "interventions", "tick, label_en, label_zh and set")? {
         let mut tick = None;
         let mut label_en = String::new();
         let mut label_zh = String::new();

@@ -794,27 +794,7 @@ pub const STUDENT_COMMANDS: &[&str] = &["join", "claim", "release", "choose"];
 
 /// A student's message → a `RoomAction` (the token is filled in by the socket).
 pub fn parse_student(text: &str, token: &str) -> Result<RoomAction, BiError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| {
-        err(
-            format!("malformed message: not JSON ({e})"),
-            format!("消息格式错误：不是合法的 JSON（{e}）"),
-        )
-    })?;
-    let cmd = match v.get("cmd") {
-        Some(Value::String(c)) => c.clone(),
-        _ => {
-            return Err(err(
-                format!(
-                    "malformed message: expected an object with a \"cmd\" string, one of: {}",
-                    STUDENT_COMMANDS.join(", ")
-                ),
-                format!(
-                    "消息格式错误：应为含 \"cmd\" 字符串的对象，可选：{}",
-                    STUDENT_COMMANDS.join("、")
-                ),
-            ))
-        }
-    };
+    let (v, cmd) = super::json_command(text, STUDENT_COMMANDS)?;
     let token = token.to_string();
     match cmd.as_str() {
         "join" => {
@@ -970,10 +950,7 @@ async fn student(mut socket: WebSocket, st: AppState) {
                         }
                     }
                 }
-                Some(Ok(Message::Binary(_))) => err(
-                    "expected a text message holding JSON, got binary data",
-                    "应为包含 JSON 的文本消息，收到二进制数据",
-                ).json(),
+                Some(Ok(Message::Binary(_))) => super::binary_refused().json(),
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => break,
             },
