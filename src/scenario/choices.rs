@@ -284,6 +284,54 @@ mod tests {
     use super::*;
 
     #[test]
+    fn choices_read_back_from_toml_and_bad_ones_name_line_key_and_what_was_expected() {
+        use crate::scenario::{load_str, scenario_toml};
+        let text = "[scenario]\nseed = 3\nticks = 4\n\n[[choices]]\ntick = 2\nactors = { \"d0/street/1\" = \"shirk\", \"d1/enterprise/0\" = \"symbolic\" }\n";
+        let sc = load_str(text, "class.toml").unwrap();
+        assert_eq!(sc.choices.len(), 2);
+        assert_eq!(load_str(&scenario_toml(&sc), "again.toml").unwrap(), sc);
+        for (bad, line, expected) in [
+            (
+                "[[choices]]\ntick = 2\nactors = { \"d9/street/0\" = \"shirk\" }\n",
+                3,
+                "4 districts",
+            ),
+            (
+                "[[choices]]\ntick = 2\nactors = { \"d0/street/0\" = \"nap\" }\n",
+                3,
+                "\"shirk\"",
+            ),
+            (
+                "[[choices]]\ntick = 2\nactors = { \"d0/mayor/0\" = \"shirk\" }\n",
+                3,
+                "d<district>/<kind>/<n>",
+            ),
+            (
+                "[[choices]]\nactors = { \"d0/street/0\" = \"shirk\" }\n",
+                1,
+                "missing",
+            ),
+            ("[[choices]]\ntick = 2\nwho = 1\n", 3, "unknown key"),
+            (
+                "[[choices]]\ntick = 2\nactors = { \"d0/department/6\" = \"shirk\" }\n",
+                3,
+                "0 to 5",
+            ),
+        ] {
+            let e = load_str(bad, "c.toml").unwrap_err();
+            assert_eq!(e.line, Some(line), "{bad}: {e}");
+            assert!(e.to_string().contains(expected), "{bad}: {e}");
+        }
+        // Enterprises are drawn when the city is built: checked against the built city.
+        let e = load_str(
+            "[[choices]]\ntick = 2\nactors = { \"d0/enterprise/5000\" = \"shirk\" }\n",
+            "c.toml",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("is not in this city"), "{e}");
+    }
+
+    #[test]
     fn actor_names_read_back_and_bad_ones_say_what_was_expected() {
         for kind in RoleKind::ALL {
             let a = ActorId {

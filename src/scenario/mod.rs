@@ -664,6 +664,7 @@ fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, 
     for v in choices_later {
         choices::read_choices(&src, v, &mut sc)?;
     }
+    choices::check_choices(&sc).map_err(|m| src.error(None, Some("choices"), m))?;
     Ok(sc)
 }
 
@@ -1056,6 +1057,7 @@ impl Scenario {
         check_size(&sc.params).map_err(|m| err(None, m))?;
         if let Some(records) = &m.choices {
             sc.choices = choices::choices_from_manifest(records, &sc.params, file)?;
+            choices::check_choices(&sc).map_err(|m| err(Some("choices"), m))?;
         }
         Ok(sc)
     }
