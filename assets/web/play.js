@@ -205,5 +205,6 @@ for (const a of ["substantive", "symbolic", "shirk"]) {
   $("c-" + a).addEventListener("click", () => send({ cmd: "choose", action: view && view.chosen === a ? null : a }));
 }
 $("release").addEventListener("click", () => send({ cmd: "release" }));
+$("name").value = localStorage.getItem("cogov-play-name") || "";
 render();
 connect();

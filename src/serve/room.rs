@@ -636,6 +636,8 @@ impl Session {
                 return Ok(());
             }
         }
+        // The week may have advanced (auto-advance).
+        let week = self.run.as_ref().map_or(0, |r| r.sim.tick);
         self.broadcast(self.room.teacher_json(week));
         Ok(())
     }
