@@ -85,7 +85,7 @@ impl Model for Scenario {
 
     fn check(&self) -> Result<(), String> {
         crate::scenario::check_size(&self.params)?;
-        crate::scenario::choices::check_choices(self)
+        crate::scenario::choices::check_choices(self).map_err(|m| format!("choices: {m}"))
     }
 
     fn manifest(&self) -> Manifest {

@@ -451,3 +451,34 @@ async fn the_play_page_and_the_room_panel_are_embedded_and_the_font_has_their_ch
         assert!(!shown.contains(old), "{old} is shown");
     }
 }
+
+/// A class run replays the same on one thread and on two (choices are applied inside the
+/// parallel decisions of the city phase too).
+#[test]
+fn a_run_with_choices_is_the_same_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("class.toml");
+    std::fs::write(
+        &file,
+        "[scenario]\nseed = 8\nticks = 12\n\n[[choices]]\ntick = 2\nactors = { \"d0/street/0\" = \"shirk\", \"d1/department/3\" = \"symbolic\", \"d2/social_org/1\" = \"substantive\" }\n\n[[choices]]\ntick = 7\nactors = { \"d0/street/0\" = \"substantive\", \"d3/enterprise/2\" = \"shirk\" }\n",
+    )
+    .unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("t{threads}"));
+        let status = std::process::Command::new(BIN)
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["run", "--no-charts", "--out"])
+            .arg(&out)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        outputs.push(std::fs::read(out.join("timeseries.csv")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}

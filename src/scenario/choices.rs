@@ -253,7 +253,7 @@ pub fn model_choices(sc: &Scenario, world: &World) -> Result<Vec<Choice>, String
         .map(|c| {
             let org = world.org_of(c.actor).ok_or_else(|| {
                 format!(
-                    "choices: week {}: {} is not in this city (district {} has {} of kind {})",
+                    "week {}: {} is not in this city (district {} has {} of kind {})",
                     c.tick,
                     actor_name(c.actor),
                     c.actor.district,
