@@ -20,14 +20,17 @@ use support::classroom::{start, Socket, Student};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cogov");
 
-/// `cogov run FILE --out OUT --no-charts`, which must succeed.
-fn cogov_run(file: &std::path::Path, out: &std::path::Path) {
-    let status = std::process::Command::new(BIN)
-        .arg("run")
-        .arg(file)
-        .arg("--out")
+/// `cogov run FILE --out OUT --no-charts` on `threads` threads (the default when `None`), which
+/// must succeed.
+fn cogov_run(file: &std::path::Path, out: &std::path::Path, threads: Option<&str>) {
+    let mut cmd = std::process::Command::new(BIN);
+    if let Some(n) = threads {
+        cmd.env("RAYON_NUM_THREADS", n);
+    }
+    let status = cmd
+        .args(["run", "--no-charts", "--out"])
         .arg(out)
-        .arg("--no-charts")
+        .arg(file)
         .output()
         .unwrap();
     assert!(
@@ -125,7 +128,7 @@ async fn students_play_roles_and_cogov_run_replays_the_class_byte_for_byte() {
     let file = dir.path().join("class.toml");
     std::fs::write(&file, toml).unwrap();
     let out = dir.path().join("out");
-    cogov_run(&file, &out);
+    cogov_run(&file, &out, None);
     let replayed = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     assert_eq!(
         replayed,
@@ -134,7 +137,7 @@ async fn students_play_roles_and_cogov_run_replays_the_class_byte_for_byte() {
     );
     // And the manifest of that replay replays it again.
     let again = dir.path().join("again");
-    cogov_run(&out.join("manifest.json"), &again);
+    cogov_run(&out.join("manifest.json"), &again, None);
     assert_eq!(
         std::fs::read_to_string(again.join("timeseries.csv")).unwrap(),
         replayed
@@ -284,11 +287,23 @@ async fn bad_messages_unknown_roles_and_floods_get_errors_and_the_class_goes_on(
             }
         }
     }
-    assert!(errors >= 1 && errors <= 3, "{errors} flood errors");
+    assert!((1..=3).contains(&errors), "{errors} flood errors");
     assert!(views <= 3 * 20 + 3, "{views} views answered of a flood");
     // A message far over the size limit closes that socket only.
     let mut big = Student::join(addr, "B", None).await;
     big.socket.send_text(&"x".repeat(10_000)).await;
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match futures_util::StreamExt::next(&mut big.socket.ws).await {
+                None | Some(Err(_)) => break true,
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) => break true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    assert!(closed, "an oversized message did not close its socket");
     // The class goes on: the flooded student still plays, the teacher still steps.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     claim(&mut s, "d0/street/0").await;
@@ -466,18 +481,7 @@ fn a_run_with_choices_is_the_same_on_one_and_two_threads() {
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         let out = dir.path().join(format!("t{threads}"));
-        let status = std::process::Command::new(BIN)
-            .env("RAYON_NUM_THREADS", threads)
-            .args(["run", "--no-charts", "--out"])
-            .arg(&out)
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            status.status.success(),
-            "{}",
-            String::from_utf8_lossy(&status.stderr)
-        );
+        cogov_run(&file, &out, Some(threads));
         outputs.push(std::fs::read(out.join("timeseries.csv")).unwrap());
     }
     assert_eq!(outputs[0], outputs[1]);
