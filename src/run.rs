@@ -84,7 +84,8 @@ impl Model for Scenario {
     }
 
     fn check(&self) -> Result<(), String> {
-        crate::scenario::check_size(&self.params)
+        crate::scenario::check_size(&self.params)?;
+        crate::scenario::choices::check_choices(self).map_err(|m| format!("choices: {m}"))
     }
 
     fn manifest(&self) -> Manifest {
@@ -262,6 +263,10 @@ fn run_ticks(
     check: bool,
 ) -> (RunResult, Option<NonFinite>) {
     let mut sim = Simulation::new(sc.params.clone(), sc.seed, sc.model_interventions());
+    // `Model::check` has refused choices of organisations this city lacks.
+    let choices = crate::scenario::choices::model_choices(sc, &sim.world);
+    debug_assert!(choices.is_ok(), "{choices:?}");
+    sim.choices = choices.unwrap_or_default();
     let initial_backlog = sim
         .world
         .districts

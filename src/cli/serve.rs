@@ -57,6 +57,12 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
             None => format!("http://127.0.0.1:{port}/"),
         };
         outln!("cogov serve: {url}")?;
+        // Role play: students open the same address at /play (room code included).
+        let play = match url.split_once("/?") {
+            Some((base, query)) => format!("{base}/play?{query}"),
+            None => format!("{url}play"),
+        };
+        outln!("  students join at / 学生加入地址: {play}")?;
         if let Some(code) = &server.room {
             outln!("  room code / 房间码: {code}")?;
         }

@@ -14,6 +14,7 @@ use super::levers::Effective;
 use super::params::Params;
 use super::queue::{descending, BucketQueue};
 use super::rng::Stream;
+use super::roles::RoleTask;
 use super::stats::TickStats;
 use super::world::{District, Layout};
 use crate::games::kernel::{self, Action, N_ACTIONS};
@@ -653,7 +654,10 @@ pub fn decide<P: Pools>(
         let org = pools.org(r);
         let probs =
             kernel::logit_probabilities(&a.utilities, &org.habits, p.behaviour.choice_temperature);
-        let action = kernel::draw_action(&probs, uniforms[k]);
+        // A person playing this organisation overrides the draw; the draw's random number is
+        // still used up, so nobody else's decision changes.
+        let drawn = kernel::draw_action(&probs, uniforms[k]);
+        let action = eff.roles.choice(r).unwrap_or(drawn);
         // Under complements the last delivery of an input only has its remainder to do.
         let rate = if c.r < 1.0 {
             let left = 1.0 - f64::from(issue.inputs[c.members[i].role as usize]);
@@ -1245,6 +1249,46 @@ pub fn collaborate<P: Pools + Sync>(
             let a = assess(issue, f, f.members(members), tasks_f, p, eff, &u[..n]);
             settle(pools, issues, f, members, tasks, &a, p, stats, resolved);
         }
+    }
+    if !eff.roles.is_empty() {
+        record_roles(issues, formed, tasks, resolved, in_city, eff, stats);
+    }
+}
+
+/// Records the week's tasks of the organisations people play, with the model's appraisal.
+fn record_roles(
+    issues: &[Issue],
+    formed: &[Formed],
+    tasks: &[Task],
+    resolved: &[bool],
+    in_city: bool,
+    eff: &Effective,
+    stats: &mut TickStats,
+) {
+    for t in tasks.iter().filter(|t| eff.roles.plays(t.org)) {
+        let k = formed[t.coalition as usize].issue as usize;
+        let issue = &issues[k];
+        stats.role_tasks.push(RoleTask {
+            org: t.org,
+            issue: issue.id,
+            issue_pool: if in_city {
+                OrgRef::CITY
+            } else {
+                issue.district
+            },
+            severity: issue.severity,
+            watched: t.watched,
+            action: t.action,
+            chosen: eff.roles.choice(t.org).is_some(),
+            need: t.need,
+            tau: t.tau,
+            trace_credit: t.trace_credit,
+            value_per_progress: t.value_per_progress,
+            p_detect: t.p_detect,
+            attribution: t.attribution,
+            delivered: t.delivered,
+            resolved: resolved[k],
+        });
     }
 }
 

@@ -7,6 +7,7 @@
 
 use super::entities::{ActorKind, Level, Org};
 use super::params::{ParamValue, Params};
+use super::roles::RoleWeek;
 use super::world::{Ramps, World};
 
 /// Organisation and unit counts the lever costs scale with.
@@ -118,6 +119,9 @@ pub struct Effective {
     /// Effort units of lever running costs that do not depend on what happens this tick.
     pub fixed_programme_cost: f64,
     pub fixed_oversight_cost: f64,
+    /// The organisations people play this week and their choices (role play; empty in a
+    /// model-only run).
+    pub roles: RoleWeek,
 }
 
 impl Effective {
@@ -243,6 +247,7 @@ impl Effective {
             attention_cost: l.attention_cost,
             fixed_programme_cost,
             fixed_oversight_cost,
+            roles: RoleWeek::default(),
         }
     }
 

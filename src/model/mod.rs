@@ -10,11 +10,13 @@ pub mod levers;
 pub mod params;
 pub mod queue;
 pub mod rng;
+pub mod roles;
 pub mod stats;
 pub mod tick;
 pub mod world;
 
 pub use entities::{ActorKind, Level};
 pub use params::{param_specs, ParamSpec, ParamValue, Params};
+pub use roles::{ActorId, Choice, RoleKind, RoleTask};
 pub use stats::TickStats;
 pub use tick::{Intervention, Simulation};

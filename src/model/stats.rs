@@ -3,6 +3,7 @@
 //! keeps no derived state that could drift.
 
 use super::entities::N_KINDS;
+use super::roles::RoleTask;
 use crate::games::kernel::N_ACTIONS;
 
 /// Counts and sums of one tick (or of several ticks, when merged).
@@ -67,6 +68,9 @@ pub struct TickStats {
     pub attention_used: f64,
     /// Decisions on issues in listed domains (lists can only bite there), by action.
     pub listed_actions: [u64; N_ACTIONS],
+    /// The tasks of the organisations people play (role play), in district order, the city
+    /// phase's last; empty in a model-only run.
+    pub role_tasks: Vec<RoleTask>,
 }
 
 impl TickStats {
@@ -129,5 +133,6 @@ impl TickStats {
         self.cost_programmes += o.cost_programmes;
         self.effort_spent += o.effort_spent;
         self.attention_used += o.attention_used;
+        self.role_tasks.extend_from_slice(&o.role_tasks);
     }
 }

@@ -18,6 +18,7 @@ use super::levers::Effective;
 use super::params::{ParamValue, Params};
 use super::queue::{descending, BucketQueue};
 use super::rng::{stream, Purpose, Stream};
+use super::roles::{Choice, RoleTask, RoleWeek};
 use super::stats::{TickStats, WAIT_BINS};
 use super::world::{District, World};
 use crate::games::kernel::{self, Action, N_ACTIONS};
@@ -30,6 +31,7 @@ pub struct Intervention {
 }
 
 /// A running simulation: the world, the parameters in force and the clock.
+#[derive(Clone)]
 pub struct Simulation {
     pub params: Params,
     pub seed: u64,
@@ -37,6 +39,10 @@ pub struct Simulation {
     /// Ticks completed so far.
     pub tick: u32,
     interventions: Vec<Intervention>,
+    /// Role play (`roles`): people's choices, each for its week, and the organisations whose
+    /// tasks each week records. Both empty in a model-only run.
+    pub choices: Vec<Choice>,
+    pub observed: Vec<OrgRef>,
 }
 
 impl Simulation {
@@ -73,7 +79,18 @@ impl Simulation {
             world,
             tick: 0,
             interventions,
+            choices: Vec::new(),
+            observed: Vec::new(),
         }
+    }
+
+    /// The tasks the observed organisations will have next week, with the model's appraisal of
+    /// each, found by running the week on a copy with the choices made so far. Tasks in
+    /// districts are exactly next week's (their appraisals read only last week's state); the
+    /// city phase's come after the districts' work and can shift with what people choose.
+    pub fn preview(&self) -> Vec<RoleTask> {
+        let mut copy = self.clone();
+        copy.step().role_tasks
     }
 
     /// Advances one tick and returns what happened in it.
@@ -102,7 +119,8 @@ impl Simulation {
             self.world.lift_trust(lift);
         }
         let counts = self.world.counts();
-        let eff = Effective::new(&self.params, &self.world.ramps, tick, &counts);
+        let mut eff = Effective::new(&self.params, &self.world.ramps, tick, &counts);
+        eff.roles = RoleWeek::new(&self.observed, &self.choices, tick);
         let p = &self.params;
         let seed = self.seed;
 

@@ -37,6 +37,14 @@ pub struct InterventionRecord {
     pub tick: u64,
 }
 
+/// One week of role-play choices of a city run (`scenario::choices`): organisation name →
+/// action word.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChoiceRecord {
+    pub actors: Map<String, Value>,
+    pub tick: u64,
+}
+
 /// What a sweep's manifest says of its experiment (the experiment file's text is in
 /// `experiment_source`; this is for people and for `cogov plot`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -78,6 +86,9 @@ pub struct Manifest {
     /// A sweep's base scenario, as the manifest of a run of it (`kind = "base"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<Box<Manifest>>,
+    /// A city run's role-play choices, when people played organisations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<ChoiceRecord>>,
     /// Always written; a manifest without it is still read (its model's fields decide).
     #[serde(default)]
     pub cogov_version: String,
@@ -123,6 +134,7 @@ impl Manifest {
     pub fn new(kind: &str) -> Manifest {
         Manifest {
             base: None,
+            choices: None,
             cogov_version: env!("CARGO_PKG_VERSION").to_string(),
             complete: None,
             experiment: None,

@@ -5,6 +5,7 @@
 //! a valid `Params`. Every error names the file, line, column and key, and what was expected.
 //! Nothing here runs the model.
 
+pub mod choices;
 pub mod game;
 mod write;
 
@@ -44,6 +45,8 @@ pub struct Scenario {
     pub ticks: u32,
     pub params: Params,
     pub interventions: Vec<LabelledIntervention>,
+    /// Role play: what the people who played organisations chose, week by week (`choices.rs`).
+    pub choices: Vec<choices::RoleChoice>,
 }
 
 /// An intervention with its bilingual label (for charts and reports).
@@ -66,6 +69,7 @@ impl Default for Scenario {
             ticks: 52,
             params: Params::default(),
             interventions: Vec::new(),
+            choices: Vec::new(),
         }
     }
 }
@@ -602,11 +606,14 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
 fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, ConfigError> {
     let src = *src;
     let mut sc = Scenario::default();
+    // Choices are checked against the city's size, so they are read after every section.
+    let mut choices_later = Vec::new();
     for (k, v) in root.get_ref().iter() {
         let name: &str = k.get_ref();
         match name {
             "scenario" => read_meta(&src, v, &mut sc)?,
             "interventions" => read_interventions(&src, v, &mut sc)?,
+            "choices" => choices_later.push(v),
             section if SECTIONS.contains(&section) => {
                 let DeValue::Table(t) = v.get_ref() else {
                     return Err(src.error(
@@ -638,6 +645,7 @@ fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, 
                 let mut known: Vec<&str> = SECTIONS.to_vec();
                 known.push("scenario");
                 known.push("interventions");
+                known.push("choices");
                 let hint = nearest(other, &known)
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
@@ -653,6 +661,10 @@ fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, 
         }
     }
     check_size(&sc.params).map_err(|m| src.error(None, None, m))?;
+    for v in choices_later {
+        choices::read_choices(&src, v, &mut sc)?;
+    }
+    choices::check_choices(&sc).map_err(|m| src.error(None, Some("choices"), m))?;
     Ok(sc)
 }
 
@@ -771,26 +783,39 @@ pub(crate) fn read_meta(
     Ok(())
 }
 
+/// The tables of `[[name]]` with their spans, or an error naming what each takes.
+pub(crate) fn array_of_tables<'a, 't>(
+    src: &Source<'_>,
+    v: &'a Spanned<DeValue<'t>>,
+    name: &str,
+    takes: &str,
+) -> Result<Vec<(&'a DeTable<'t>, &'a Spanned<DeValue<'t>>)>, ConfigError> {
+    let DeValue::Array(items) = v.get_ref() else {
+        return Err(src.error(
+            Some(v.span()),
+            Some(name),
+            format!("expected an array of tables [[{name}]]"),
+        ));
+    };
+    items
+        .iter()
+        .map(|item| match item.get_ref() {
+            DeValue::Table(t) => Ok((t, item)),
+            _ => Err(src.error(
+                Some(item.span()),
+                Some(name),
+                format!("expected a table with {takes}"),
+            )),
+        })
+        .collect()
+}
+
 fn read_interventions(
     src: &Source<'_>,
     v: &Spanned<DeValue<'_>>,
     sc: &mut Scenario,
 ) -> Result<(), ConfigError> {
-    let DeValue::Array(items) = v.get_ref() else {
-        return Err(src.error(
-            Some(v.span()),
-            Some("interventions"),
-            "expected an array of tables [[interventions]]",
-        ));
-    };
-    for item in items.iter() {
-        let DeValue::Table(t) = item.get_ref() else {
-            return Err(src.error(
-                Some(item.span()),
-                Some("interventions"),
-                "expected a table with tick, label_en, label_zh and set",
-            ));
-        };
+    for (t, item) in array_of_tables(src, v, "interventions", "tick, label_en, label_zh and set")? {
         let mut tick = None;
         let mut label_en = String::new();
         let mut label_zh = String::new();
@@ -940,6 +965,7 @@ impl Scenario {
             scenario: Some(self.meta()),
             seed: Some(self.seed),
             ticks: Some(self.ticks as u64),
+            choices: choices::choice_records(self),
             ..Manifest::new(kind)
         }
     }
@@ -1029,6 +1055,10 @@ impl Scenario {
             });
         }
         check_size(&sc.params).map_err(|m| err(None, m))?;
+        if let Some(records) = &m.choices {
+            sc.choices = choices::choices_from_manifest(records, &sc.params, file)?;
+            choices::check_choices(&sc).map_err(|m| err(Some("choices"), m))?;
+        }
         Ok(sc)
     }
 }

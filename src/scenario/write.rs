@@ -49,6 +49,19 @@ pub fn scenario_toml(sc: &Scenario) -> String {
             set.join(", ")
         );
     }
+    for week in super::choices::choice_records(sc).unwrap_or_default() {
+        let actors: Vec<String> = week
+            .actors
+            .iter()
+            .map(|(k, v)| format!("{} = {v}", string(k)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n[[choices]]\ntick = {}\nactors = {{ {} }}",
+            week.tick,
+            actors.join(", ")
+        );
+    }
     out
 }
 

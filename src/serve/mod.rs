@@ -10,6 +10,7 @@
 //! Left out on purpose (see issue 14): students' roles, the city map, the baseline band,
 //! projector mode and handouts.
 
+pub mod room;
 pub mod session;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -124,6 +125,7 @@ impl Server {
             .route("/api/export/scenario.toml", get(export_toml))
             .route("/api/export/timeseries.csv", get(export_csv))
             .route("/ws", get(socket))
+            .route("/ws/play", get(room::play_socket))
             .route_layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 require_room,
@@ -148,6 +150,18 @@ impl Server {
             .route(
                 "/vendor/uPlot.min.css",
                 get(|| async { asset("text/css; charset=utf-8", UPLOT_CSS) }),
+            )
+            .route(
+                "/play",
+                get(|| async { asset("text/html; charset=utf-8", room::PLAY_HTML) }),
+            )
+            .route(
+                "/play.js",
+                get(|| async { asset("text/javascript; charset=utf-8", room::PLAY_JS) }),
+            )
+            .route(
+                "/room.js",
+                get(|| async { asset("text/javascript; charset=utf-8", room::ROOM_JS) }),
             )
             .route(
                 "/font.ttf",
@@ -364,10 +378,7 @@ async fn client(mut socket: WebSocket, st: AppState) {
                     }
                     Err(e) => e.json(),
                 },
-                Some(Ok(Message::Binary(_))) => BiError::new(
-                    "expected a text message holding JSON, got binary data",
-                    "应为包含 JSON 的文本消息，收到二进制数据",
-                ).json(),
+                Some(Ok(Message::Binary(_))) => binary_refused().json(),
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => break,
             },
@@ -412,30 +423,48 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("export", &[]),
 ];
 
-/// A message from the network → an `Action`, or a bilingual reason why not.
-pub fn parse_action(text: &str) -> Result<Action, BiError> {
+/// The reply to binary data on a socket.
+fn binary_refused() -> BiError {
+    BiError::new(
+        "expected a text message holding JSON, got binary data",
+        "应为包含 JSON 的文本消息，收到二进制数据",
+    )
+}
+
+/// A network message's JSON and its `cmd` string (one of `names`), or a bilingual reason why not.
+fn json_command(text: &str, names: &[&str]) -> Result<(Value, String), BiError> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
         BiError::new(
             format!("malformed message: not JSON ({e})"),
             format!("消息格式错误：不是合法的 JSON（{e}）"),
         )
     })?;
-    let names: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
-    let cmd = match v.get("cmd") {
-        Some(Value::String(c)) => c.clone(),
-        _ => {
-            return Err(BiError::new(
-                format!(
-                    "malformed message: expected an object with a \"cmd\" string, one of: {}",
-                    names.join(", ")
-                ),
-                format!(
-                    "消息格式错误：应为含 \"cmd\" 字符串的对象，可选：{}",
-                    names.join("、")
-                ),
-            ))
+    match v.get("cmd") {
+        Some(Value::String(c)) => {
+            let c = c.clone();
+            Ok((v, c))
         }
-    };
+        _ => Err(BiError::new(
+            format!(
+                "malformed message: expected an object with a \"cmd\" string, one of: {}",
+                names.join(", ")
+            ),
+            format!(
+                "消息格式错误：应为含 \"cmd\" 字符串的对象，可选：{}",
+                names.join("、")
+            ),
+        )),
+    }
+}
+
+/// A message from the network → an `Action`, or a bilingual reason why not.
+pub fn parse_action(text: &str) -> Result<Action, BiError> {
+    let mut names: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
+    names.extend(room::TEACHER_COMMANDS);
+    let (v, cmd) = json_command(text, &names)?;
+    if let Some(room) = room::parse_teacher(&v) {
+        return room;
+    }
     let Some((_, fields)) = COMMANDS.iter().find(|(c, _)| *c == cmd) else {
         return Err(BiError::new(
             format!(

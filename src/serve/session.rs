@@ -20,6 +20,9 @@ use crate::model::{Intervention, Simulation, TickStats};
 use crate::output::records::{timeseries_columns, timeseries_row};
 use crate::output::write_csv;
 use crate::run::first_non_finite;
+use crate::scenario::choices::RoleChoice;
+
+use super::room::{self, Room, RoomAction};
 use crate::scenario::{
     param_json, scenario_toml, set_error_message, LabelledIntervention, Scenario, MAX_TICKS,
 };
@@ -113,6 +116,9 @@ pub enum Action {
         value: ParamValue,
     },
     Export,
+    /// Role play (`room.rs`); built by its parsers, never read directly from JSON.
+    #[serde(skip)]
+    Room(RoomAction),
 }
 
 /// A lever's value from JSON: a boolean or a number (integers stay integers, as in TOML).
@@ -130,7 +136,7 @@ fn param_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ParamValue, D::
     }
 }
 
-fn no_city() -> BiError {
+pub(super) fn no_city() -> BiError {
     BiError::new(
         "no city yet: choose a lesson and press setup first",
         "尚未建立城市：请先选择课例并点击“建立城市”",
@@ -141,26 +147,29 @@ fn no_city() -> BiError {
 pub const MAX_DELAY_MS: u64 = 5000;
 
 /// The simulation and everything recorded about the class run.
-struct Run {
+pub(super) struct Run {
     preset: String,
     /// The preset as built, with the chosen seed; its interventions are the preset's own.
-    base: Scenario,
-    sim: Simulation,
-    series: Vec<TickStats>,
+    pub(super) base: Scenario,
+    pub(super) sim: Simulation,
+    pub(super) series: Vec<TickStats>,
     /// The class's changes, one intervention per week at most, in week order.
     class: Vec<Intervention>,
+    /// The students' choices (role play), in week order.
+    pub(super) choices: Vec<RoleChoice>,
     /// Set when a week left finite arithmetic: the run stops there.
     broken: Option<BiError>,
 }
 
-struct Session {
+pub(super) struct Session {
     presets: Vec<Preset>,
-    run: Option<Run>,
-    running: bool,
+    pub(super) run: Option<Run>,
+    pub(super) running: bool,
     /// `go` stops by itself at this week (the preset's length, or the limit of a run).
     go_until: u32,
     delay_ms: u64,
     events: broadcast::Sender<Value>,
+    pub(super) room: Room,
 }
 
 /// Runs the session until every command sender is gone. Meant for its own thread.
@@ -176,6 +185,7 @@ pub fn run_session(
         go_until: 0,
         delay_ms: 200,
         events,
+        room: Room::default(),
     };
     loop {
         let cmd = if s.running {
@@ -208,7 +218,7 @@ pub fn run_session(
 }
 
 impl Session {
-    fn broadcast(&self, v: Value) {
+    pub(super) fn broadcast(&self, v: Value) {
         // No socket listening is not an error: the session keeps its state for the next one.
         let _ = self.events.send(v);
     }
@@ -262,6 +272,7 @@ impl Session {
                 let (name, toml, csv) = self.export()?;
                 let _ = reply.send(Out::Export { name, toml, csv });
             }
+            Action::Room(r) => self.room_action(r, reply)?,
         }
         Ok(())
     }
@@ -285,22 +296,31 @@ impl Session {
         if let Some(s) = seed {
             base.seed = s;
         }
-        let sim = Simulation::new(base.params.clone(), base.seed, base.model_interventions());
+        let mut sim = Simulation::new(base.params.clone(), base.seed, base.model_interventions());
+        self.room.on_setup(&sim.world);
+        sim.observed = self.room.observed(&sim.world);
         self.running = false;
-        self.run = Some(Run {
+        let run = Run {
             preset: p.id.clone(),
             base,
             sim,
             series: Vec::new(),
             class: Vec::new(),
+            choices: Vec::new(),
             broken: None,
-        });
+        };
+        room::refresh_preview(&mut self.room, &run);
+        self.run = Some(run);
         self.broadcast(self.snapshot());
+        if self.room.is_active() {
+            self.room.send_views(0, false);
+            self.broadcast(self.room.teacher_json(0));
+        }
         Ok(())
     }
 
     /// One week; the row goes to every socket.
-    fn step(&mut self) -> Result<(), BiError> {
+    pub(super) fn step(&mut self) -> Result<(), BiError> {
         let run = self.run.as_mut().ok_or_else(no_city)?;
         if let Some(e) = &run.broken {
             return Err(e.clone());
@@ -311,6 +331,7 @@ impl Session {
                 format!("运行已达{MAX_TICKS}周上限，请点击“重置”"),
             ));
         }
+        room::before_week(&mut self.room, run);
         let stats = run.sim.step();
         let row = timeseries_row(&stats);
         if let Some((column, value)) = first_non_finite(&row) {
@@ -322,13 +343,17 @@ impl Session {
             run.broken = Some(e.clone());
             return Err(e);
         }
-        run.series.push(stats);
         let week = run.sim.tick;
-        let levers = lever_values(&run.sim);
         if self.running && week >= self.go_until {
             self.running = false;
         }
+        room::after_week(&mut self.room, run, &stats, self.running);
+        run.series.push(stats);
+        let levers = lever_values(&run.sim);
         self.broadcast(json!({"type": "week", "week": week, "row": row, "levers": levers}));
+        if self.room.is_active() {
+            self.broadcast(self.room.teacher_json(week));
+        }
         if !self.running {
             self.status();
         }
@@ -378,6 +403,9 @@ impl Session {
                 changes: vec![(key.to_string(), value)],
             }),
         }
+        // The students' numbers (detection, credit) move with the levers.
+        room::refresh_preview(&mut self.room, run);
+        self.room.send_views(run.sim.tick, self.running);
         let list = interventions_json(run);
         let levers = lever_values(&run.sim);
         self.broadcast(json!({"type": "interventions", "interventions": list, "levers": levers}));
@@ -434,10 +462,11 @@ impl Session {
 /// applied before the preset's own interventions of week `t` (it was set before the step that
 /// applied them), so it is listed first; changes after the last week had no effect and are
 /// left out, as are the preset's later interventions.
-fn class_scenario(run: &Run) -> Scenario {
+pub(super) fn class_scenario(run: &Run) -> Scenario {
     let weeks = run.sim.tick;
     let mut sc = run.base.clone();
     sc.ticks = weeks;
+    sc.choices = run.choices.clone();
     let mut all: Vec<(u32, bool, LabelledIntervention)> = run
         .class
         .iter()
