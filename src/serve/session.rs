@@ -21,8 +21,10 @@ use crate::output::records::{timeseries_columns, timeseries_row};
 use crate::output::write_csv;
 use crate::run::first_non_finite;
 use crate::scenario::{
-    param_json, scenario_toml, set_error_message, LabelledIntervention, Scenario, MAX_TICKS,
+    param_json, scenario_toml, set_error_message, LabelledIntervention, Lesson, Scenario, MAX_TICKS,
 };
+use crate::serve::baseline::Baseline;
+use crate::serve::map::city_map;
 
 /// The parameter sections that hold the paper's levers (capability, motivation, institutions,
 /// tools, process); the teacher's screen shows these and only these can be moved.
@@ -49,6 +51,8 @@ pub struct Preset {
     /// The scenario's file stem, e.g. `whistle_and_report`.
     pub id: String,
     pub scenario: Scenario,
+    /// Its question, what to watch and its discussion prompts, when the file has them.
+    pub lesson: Option<Lesson>,
 }
 
 /// An error for the page, in both languages.
@@ -151,6 +155,8 @@ struct Run {
     class: Vec<Intervention>,
     /// Set when a week left finite arithmetic: the run stops there.
     broken: Option<BiError>,
+    /// The same preset and seed without the class's changes, with its band.
+    baseline: Baseline,
 }
 
 struct Session {
@@ -287,6 +293,11 @@ impl Session {
         }
         let sim = Simulation::new(base.params.clone(), base.seed, base.model_interventions());
         self.running = false;
+        // Reset keeps the baseline already computed for the same lesson and seed.
+        let baseline = match self.run.take() {
+            Some(old) if old.baseline.scenario == base => old.baseline,
+            _ => Baseline::start(base.clone(), self.events.clone()),
+        };
         self.run = Some(Run {
             preset: p.id.clone(),
             base,
@@ -294,6 +305,7 @@ impl Session {
             series: Vec::new(),
             class: Vec::new(),
             broken: None,
+            baseline,
         });
         self.broadcast(self.snapshot());
         Ok(())
@@ -325,10 +337,12 @@ impl Session {
         run.series.push(stats);
         let week = run.sim.tick;
         let levers = lever_values(&run.sim);
+        let map = city_map(&run.sim);
         if self.running && week >= self.go_until {
             self.running = false;
         }
         self.broadcast(json!({"type": "week", "week": week, "row": row, "levers": levers}));
+        self.broadcast(map);
         if !self.running {
             self.status();
         }
@@ -425,6 +439,8 @@ impl Session {
             v["rows"] = json!(rows);
             v["interventions"] = interventions_json(run);
             v["levers"] = lever_values(&run.sim);
+            v["map"] = city_map(&run.sim);
+            v["baseline"] = run.baseline.message().unwrap_or(Value::Null);
         }
         v
     }
