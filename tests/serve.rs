@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 const BIN: &str = env!("CARGO_BIN_EXE_cogov");
 
 /// The page in headless Chromium (`tests/serve/browser.rs`).
+#[path = "serve/browser.rs"]
 mod browser;
 
 /// A running `cogov serve --port 0 --no-open`, killed when dropped.

@@ -371,7 +371,13 @@ function ramp(stops, f) {
 
 // Cells of `count` children inside a rectangle, as near square as the rectangle allows.
 function split(rect, count, gap) {
-  const cols = Math.max(1, Math.min(count, Math.round(Math.sqrt(count * rect.w / rect.h))));
+  // The column count whose cells are nearest to square, with few empty places.
+  let cols = 1, best = Infinity;
+  for (let c = 1; c <= count; c++) {
+    const r = Math.ceil(count / c);
+    const score = Math.abs(Math.log((rect.w / c) / (rect.h / r))) + (r * c - count) / count;
+    if (score < best) { best = score; cols = c; }
+  }
   const rows = Math.ceil(count / cols);
   const w = (rect.w - gap * (cols - 1)) / cols, h = (rect.h - gap * (rows - 1)) / rows;
   const out = [];

@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,19 +19,9 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::Served;
 
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("COGOV_CHROMIUM") {
-        return Some(p.into());
-    }
-    [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists())
-}
+#[path = "../common/chromium.rs"]
+mod chromium_path;
+use chromium_path::chromium;
 
 /// Headless Chromium on `url`, killed when dropped; `debugger` is its DevTools address.
 struct Browser {
@@ -108,19 +98,35 @@ impl Browser {
             let mut s = TcpStream::connect(&self.debugger).unwrap();
             write!(
                 s,
-                "GET /json/list HTTP/1.0\r\nHost: {}\r\n\r\n",
+                "GET /json/list HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
                 self.debugger
             )
             .unwrap();
-            let mut raw = String::new();
-            s.read_to_string(&mut raw).unwrap();
-            let body = &raw[raw.find("\r\n\r\n").unwrap() + 4..];
-            let targets: Value = serde_json::from_str(body).unwrap();
+            // Chromium keeps the connection open: read the header, then Content-Length bytes.
+            let mut r = BufReader::new(s);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                r.read_line(&mut line).unwrap();
+                if let Some((k, v)) = line.split_once(':') {
+                    if k.eq_ignore_ascii_case("content-length") {
+                        length = v.trim().parse().unwrap();
+                    }
+                }
+                if line.trim().is_empty() {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            r.read_exact(&mut body).unwrap();
+            let targets: Value = serde_json::from_slice(&body).unwrap();
             if let Some(url) = targets
                 .as_array()
                 .unwrap()
                 .iter()
-                .find(|t| t["type"] == "page")
+                .find(|t| {
+                    t["type"] == "page" && t["url"].as_str().unwrap_or("").starts_with("http")
+                })
                 .and_then(|t| t["webSocketDebuggerUrl"].as_str())
             {
                 return url.to_string();
@@ -321,30 +327,65 @@ async fn the_teachers_screen_in_headless_chromium() {
     page.call("DOM.enable", json!({})).await;
     page.call("CSS.enable", json!({})).await;
     let root = page.call("DOM.getDocument", json!({})).await["root"]["nodeId"].clone();
-    let h1 = page
-        .call(
-            "DOM.querySelector",
-            json!({"nodeId": root, "selector": "header h1"}),
-        )
-        .await["nodeId"]
-        .clone();
-    let fonts = page
-        .call("CSS.getPlatformFontsForNode", json!({"nodeId": h1}))
-        .await;
-    let used = fonts["fonts"].as_array().unwrap();
-    let chinese = "课堂市域社会治理协同共治仿真".chars().count() as u64;
-    assert!(
-        used.iter().any(|f| f["isCustomFont"] == true
-            && f["familyName"].as_str().unwrap_or("").contains("Cogov")
-            && f["glyphCount"].as_u64().unwrap_or(0) >= chinese),
-        "the title's Chinese is set in the embedded font: {used:?}"
-    );
+    // The title, a lever's name, a chart title, a chart legend (uPlot's own style) and the map's
+    // note: every Chinese character in them is drawn from the embedded font.
+    for selector in [
+        "header h1",
+        "#levers b",
+        ".chart h2",
+        ".u-legend .u-series:nth-child(2) .u-label",
+        "#map-note",
+    ] {
+        let node = page
+            .call(
+                "DOM.querySelector",
+                json!({"nodeId": root, "selector": selector}),
+            )
+            .await["nodeId"]
+            .clone();
+        let text = page
+            .eval(&format!("document.querySelector('{selector}').textContent"))
+            .await;
+        let chinese = text
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .count() as u64;
+        assert!(chinese > 0, "{selector}: {text}");
+        let fonts = page
+            .call("CSS.getPlatformFontsForNode", json!({"nodeId": node}))
+            .await;
+        let used = fonts["fonts"].as_array().unwrap();
+        assert!(
+            used.iter().any(|f| f["isCustomFont"] == true
+                && f["familyName"].as_str().unwrap_or("").contains("Cogov")
+                && f["glyphCount"].as_u64().unwrap_or(0) >= chinese),
+            "{selector} ({text}): its Chinese is set in the embedded font, but the fonts used were {used:?}"
+        );
+    }
 
     if let Some(path) = std::env::var_os("COGOV_SCREENSHOT") {
+        // The README's picture: a few more weeks, the whole screen at three quarters size.
+        for w in 7..=16 {
+            page.step_to(w).await;
+        }
+        page.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": 1720, "height": 1480, "deviceScaleFactor": 1, "mobile": false}),
+        )
+        .await;
+        page.eval("new Promise((r) => setTimeout(() => r(true), 300))")
+            .await;
         let shot = page
-            .call("Page.captureScreenshot", json!({"format": "png"}))
+            .call(
+                "Page.captureScreenshot",
+                json!({"format": "png", "clip": {"x": 0, "y": 0, "width": 1720, "height": 1480, "scale": 0.62}}),
+            )
             .await;
         std::fs::write(path, base64_decode(shot["data"].as_str().unwrap())).unwrap();
+        page.call("Emulation.clearDeviceMetricsOverride", json!({}))
+            .await;
     }
 
     // Projector mode enlarges the type.
