@@ -485,7 +485,8 @@ function drawMap() {
 
 // ---- PNG export: every chart with its title and legend, and the map, in one picture. ----
 
-function exportPng() {
+// The picture itself (a canvas), apart from its download so that it can be checked.
+function chartsCanvas() {
   const dpr = devicePixelRatio || 1;
   const pad = 12 * dpr, titleH = 28 * dpr, lineH = 18 * dpr;
   const blocks = charts.map((c) => ({
@@ -536,7 +537,12 @@ function exportPng() {
     y += pad;
   });
   if (note) ctx.fillText(note, pad, y + 14 * dpr);
-  out.toBlob((blob) => {
+  return out;
+}
+
+function exportPng() {
+  const p = presets.find((q) => q.id === $("preset").value);
+  chartsCanvas().toBlob((blob) => {
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
     a.download = (p ? p.id : "cogov") + "-week" + $("week").textContent + ".png";

@@ -317,6 +317,20 @@ async fn the_teachers_screen_in_headless_chromium() {
         .unwrap()
         .contains("网格"));
 
+    // The PNG export: every chart and the map, one above the other, with titles and legends.
+    let png = page
+        .eval("(() => { const c = chartsCanvas(); return [c.width, c.height, c.toDataURL('image/png').length]; })()")
+        .await;
+    let heights: f64 = page
+        .eval("[...document.querySelectorAll('#charts .uplot canvas, #map')].reduce((h, c) => h + c.height, 0)")
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(
+        png[1].as_f64().unwrap() > heights && png[2].as_u64().unwrap() > 50_000,
+        "the exported picture holds the charts and the map ({heights} px high): {png}"
+    );
+
     // The Chinese text is drawn with the embedded font: it has loaded, and the title's glyphs
     // come from it (the browser has no other font with Chinese in it).
     assert_eq!(
