@@ -1418,16 +1418,7 @@ fn chromium() -> PathBuf {
 
 /// A screenshot of `page` by headless Chromium that can see only the fonts in `font_dir`.
 fn screenshot(page: &Path, shot: &Path, font_dir: &Path, scratch: &Path) -> (u32, u32, Vec<u8>) {
-    let conf = scratch.join("fonts.conf");
-    fs::write(
-        &conf,
-        format!(
-            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
-            font_dir.display(),
-            scratch.join("fc-cache").display()
-        ),
-    )
-    .unwrap();
+    let conf = chromium_path::fontconfig(font_dir, scratch);
     let out = Command::new(chromium())
         .env("FONTCONFIG_FILE", &conf)
         .env("HOME", scratch)

@@ -39,16 +39,7 @@ impl Browser {
         if dejavu.exists() {
             std::fs::copy(dejavu, fonts.join("DejaVuSans.ttf")).unwrap();
         }
-        let conf = scratch.join("fonts.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
-                fonts.display(),
-                scratch.join("fc-cache").display()
-            ),
-        )
-        .unwrap();
+        let conf = chromium_path::fontconfig(&fonts, scratch);
         let mut child = Command::new(bin)
             .env("FONTCONFIG_FILE", &conf)
             .env("HOME", scratch)
