@@ -1412,33 +1412,18 @@ fn the_charts_of_real_sweeps_use_only_characters_the_font_has() {
 // Opt-in: the report in a real browser
 // ----------------------------------------------------------------------------------------------
 
+#[path = "common/chromium.rs"]
+mod chromium_path;
+
 fn chromium() -> PathBuf {
-    if let Some(p) = std::env::var_os("COGOV_CHROMIUM") {
-        return p.into();
-    }
-    [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists())
-    .expect("COGOV_BROWSER_TEST needs Chromium: apt-get install chromium, or set COGOV_CHROMIUM")
+    chromium_path::chromium().expect(
+        "COGOV_BROWSER_TEST needs Chromium: apt-get install chromium, or set COGOV_CHROMIUM",
+    )
 }
 
 /// A screenshot of `page` by headless Chromium that can see only the fonts in `font_dir`.
 fn screenshot(page: &Path, shot: &Path, font_dir: &Path, scratch: &Path) -> (u32, u32, Vec<u8>) {
-    let conf = scratch.join("fonts.conf");
-    fs::write(
-        &conf,
-        format!(
-            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
-            font_dir.display(),
-            scratch.join("fc-cache").display()
-        ),
-    )
-    .unwrap();
+    let conf = chromium_path::fontconfig(font_dir, scratch);
     let out = Command::new(chromium())
         .env("FONTCONFIG_FILE", &conf)
         .env("HOME", scratch)

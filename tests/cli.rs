@@ -773,7 +773,8 @@ fn library_scenarios_state_only_parameters_that_differ_from_defaults() {
         let doc: toml::Table = toml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         let mut params = Vec::new();
         for (section, v) in &doc {
-            if section == "scenario" || section == "interventions" {
+            // `[lesson]` is teaching material, not parameters.
+            if section == "scenario" || section == "interventions" || section == "lesson" {
                 continue;
             }
             if let toml::Value::Table(t) = v {

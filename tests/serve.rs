@@ -14,6 +14,10 @@ use tokio_tungstenite::tungstenite::Message;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cogov");
 
+/// The page in headless Chromium (`tests/serve/browser.rs`).
+#[path = "serve/browser.rs"]
+mod browser;
+
 /// A running `cogov serve --port 0 --no-open`, killed when dropped.
 struct Served {
     child: Child,
@@ -547,4 +551,125 @@ fn the_teachers_own_scenario_is_listed_first() {
         (Some("my_lesson"), Some(12))
     );
     assert_eq!(first["title_zh"], "我的课例");
+}
+
+/// The teacher's screen beyond the charts: the map each week, the baseline with its band, the
+/// lessons' questions and prompts, and their handouts.
+#[tokio::test]
+async fn the_map_the_baseline_band_and_the_handouts() {
+    let s = Served::start(&[]);
+    let mut ws = s.socket().await;
+    ws.next("state").await;
+    ws.send(json!({"cmd": "setup", "preset": "whistle_and_report", "seed": 11}))
+        .await;
+    let state = ws.next("state").await;
+    assert_eq!(
+        state["map"]["shape"],
+        json!([4, 4, 6, 4]),
+        "the default city, by grid"
+    );
+    let mut class = Vec::new();
+    for w in 1..=3 {
+        class.push(ws.step().await["row"].clone());
+        let map = ws.next("map").await;
+        assert_eq!(map["week"], w);
+        assert_eq!(map["backlog"].as_array().unwrap().len(), 4 * 4 * 6 * 4);
+        let open: u64 = map["backlog"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_u64().unwrap())
+            .sum();
+        let backlog = state["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c["name"] == "backlog")
+            .unwrap();
+        assert_eq!(
+            Some(open as f64),
+            class.last().unwrap()[backlog].as_f64(),
+            "the map counts the week's backlog"
+        );
+    }
+    // The band comes after the baseline's own line; without class changes the baseline is the
+    // class run itself, and it lies inside its band.
+    let band = loop {
+        let b = ws.next("baseline").await;
+        if b["replications"] == cogov::serve::baseline::REPLICATIONS {
+            break b;
+        }
+    };
+    assert_eq!(band["seed"], 11);
+    let rows = band["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 52, "the lesson's length");
+    for (w, row) in class.iter().enumerate() {
+        assert_eq!(&rows[w], row, "week {}", w + 1);
+    }
+    let (lo, hi) = (
+        band["lo"].as_array().unwrap(),
+        band["hi"].as_array().unwrap(),
+    );
+    let mut wider = 0;
+    for w in 0..rows.len() {
+        for c in 0..rows[w].as_array().unwrap().len() {
+            let (l, x, h) = (lo[w][c].as_f64(), rows[w][c].as_f64(), hi[w][c].as_f64());
+            if let (Some(l), Some(x), Some(h)) = (l, x, h) {
+                assert!(l <= x && x <= h, "week {} column {c}: {l} {x} {h}", w + 1);
+                wider += (h > l) as u32;
+            }
+        }
+    }
+    assert!(
+        wider > 100,
+        "other seeds give other runs: {wider} cells differ"
+    );
+    // A page that connects later gets the band in its snapshot.
+    let mut late = s.socket().await;
+    assert_eq!(
+        late.next("state").await["baseline"]["replications"],
+        band["replications"]
+    );
+
+    // Every lesson of the issue, with its question and two or three prompts, and a handout.
+    let presets = s.get_json("/api/presets");
+    let ids: Vec<&str> = presets["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "lazy_governance_unconstrained",
+        "whistle_and_report",
+        "trust_trap_hysteresis",
+        "incentive_formalism",
+        "grassroots_empowerment",
+        "fengqiao",
+        "beijing_hotline",
+        "qingdao_pilot",
+        "burden_reduction",
+        "territorial_offload",
+    ] {
+        let p = presets["presets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap_or_else(|| panic!("no lesson {id} among {ids:?}"));
+        let prompts = p["lesson"]["prompts_zh"].as_array().unwrap();
+        assert!((2..=3).contains(&prompts.len()), "{id}");
+        let handout = s.get_text(&format!("/handout/{id}"));
+        for text in [
+            &p["lesson"]["question_zh"],
+            &p["lesson"]["watch_en"],
+            &prompts[0],
+        ] {
+            let text = cogov::charts::report::esc(text.as_str().unwrap());
+            assert!(handout.contains(&text), "{id}: {text}");
+        }
+    }
+    let (status, body) = s.get("/handout/nonesuch");
+    assert_eq!(status, 404);
+    assert!(String::from_utf8_lossy(&body).contains("没有课例"));
 }

@@ -7,11 +7,13 @@
 
 pub mod choices;
 pub mod game;
+pub mod lesson;
 mod write;
 
 pub use write::scenario_toml;
 
 pub use game::GameScenario;
+pub use lesson::Lesson;
 
 use std::fmt;
 use std::path::Path;
@@ -598,22 +600,36 @@ pub(crate) fn integer_of(
 
 /// Parses and validates TOML scenario text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, ConfigError> {
+    load_lesson_str(text, file).map(|(sc, _)| sc)
+}
+
+/// Like `load_str`, with the file's `[lesson]` table (teaching material the run ignores).
+pub fn load_lesson_str(text: &str, file: &str) -> Result<(Scenario, Option<Lesson>), ConfigError> {
     let src = Source { file, text };
-    from_toml(&src, &src.parse_toml()?)
+    from_toml_lesson(&src, &src.parse_toml()?)
 }
 
 /// A city scenario from its parsed TOML.
 fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, ConfigError> {
+    from_toml_lesson(src, root).map(|(sc, _)| sc)
+}
+
+fn from_toml_lesson(
+    src: &Source<'_>,
+    root: &Spanned<DeTable<'_>>,
+) -> Result<(Scenario, Option<Lesson>), ConfigError> {
     let src = *src;
     let mut sc = Scenario::default();
     // Choices are checked against the city's size, so they are read after every section.
     let mut choices_later = Vec::new();
+    let mut lesson = None;
     for (k, v) in root.get_ref().iter() {
         let name: &str = k.get_ref();
         match name {
             "scenario" => read_meta(&src, v, &mut sc)?,
             "interventions" => read_interventions(&src, v, &mut sc)?,
             "choices" => choices_later.push(v),
+            "lesson" => lesson = Some(lesson::read_lesson(&src, v)?),
             section if SECTIONS.contains(&section) => {
                 let DeValue::Table(t) = v.get_ref() else {
                     return Err(src.error(
@@ -646,6 +662,7 @@ fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, 
                 known.push("scenario");
                 known.push("interventions");
                 known.push("choices");
+                known.push("lesson");
                 let hint = nearest(other, &known)
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
@@ -665,7 +682,7 @@ fn from_toml(src: &Source<'_>, root: &Spanned<DeTable<'_>>) -> Result<Scenario, 
         choices::read_choices(&src, v, &mut sc)?;
     }
     choices::check_choices(&sc).map_err(|m| src.error(None, Some("choices"), m))?;
-    Ok(sc)
+    Ok((sc, lesson))
 }
 
 /// (dotted key, span of the key, span of the value, value).

@@ -7,9 +7,13 @@
 //! what the network sends (every bad message gets a bilingual error reply, never a panic) and
 //! forwards the session's weekly rows. With `--lan` the API and the socket want the room code
 //! (`?room=…`); the static files do not, since they hold no class data.
-//! Left out on purpose (see issue 14): students' roles, the city map, the baseline band,
-//! projector mode and handouts.
+//! `map.rs` sums the city up for the map, `baseline.rs` runs the lesson without the class's
+//! changes (and a band of replications) in the background, `handout.rs` prints a lesson's
+//! handout; `room.rs` runs role play (students' roles, the teacher's room commands, the debrief).
 
+pub mod baseline;
+pub mod handout;
+pub mod map;
 pub mod room;
 pub mod session;
 
@@ -57,8 +61,29 @@ const LESSONS: &[(&str, &str)] = &[
         include_str!("../../scenarios/trust_trap_hysteresis.toml"),
     ),
     (
+        "incentive_formalism",
+        include_str!("../../scenarios/incentive_formalism.toml"),
+    ),
+    (
         "grassroots_empowerment",
         include_str!("../../scenarios/grassroots_empowerment.toml"),
+    ),
+    ("fengqiao", include_str!("../../scenarios/fengqiao.toml")),
+    (
+        "beijing_hotline",
+        include_str!("../../scenarios/beijing_hotline.toml"),
+    ),
+    (
+        "qingdao_pilot",
+        include_str!("../../scenarios/qingdao_pilot.toml"),
+    ),
+    (
+        "burden_reduction",
+        include_str!("../../scenarios/burden_reduction.toml"),
+    ),
+    (
+        "territorial_offload",
+        include_str!("../../scenarios/territorial_offload.toml"),
     ),
     (
         "crowding_out",
@@ -151,6 +176,7 @@ impl Server {
                 "/vendor/uPlot.min.css",
                 get(|| async { asset("text/css; charset=utf-8", UPLOT_CSS) }),
             )
+            .route("/handout/{id}", get(handout))
             .route(
                 "/play",
                 get(|| async { asset("text/html; charset=utf-8", room::PLAY_HTML) }),
@@ -188,11 +214,13 @@ pub fn lesson_presets() -> Vec<Preset> {
     LESSONS
         .iter()
         .filter_map(|(id, text)| {
-            let sc = scenario::load_str(text, &format!("scenarios/{id}.toml"));
+            let sc = scenario::load_lesson_str(text, &format!("scenarios/{id}.toml"));
             debug_assert!(sc.is_ok(), "embedded lesson {id} does not load");
+            let (scenario, lesson) = sc.ok()?;
             Some(Preset {
                 id: id.to_string(),
-                scenario: sc.ok()?,
+                scenario,
+                lesson,
             })
         })
         .collect()
@@ -204,7 +232,16 @@ pub fn preset_of(path: &std::path::Path, scenario: Scenario) -> Preset {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| scenario.name.clone());
-    Preset { id, scenario }
+    // The file has already been read and checked; a manifest has no lesson.
+    let lesson = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| scenario::load_lesson_str(&text, &id).ok())
+        .and_then(|(_, l)| l);
+    Preset {
+        id,
+        scenario,
+        lesson,
+    }
 }
 
 #[derive(Clone)]
@@ -303,10 +340,27 @@ async fn presets_json(State(st): State<AppState>) -> Response {
             v["id"] = json!(p.id);
             v["seed"] = json!(p.scenario.seed);
             v["ticks"] = json!(p.scenario.ticks);
+            v["lesson"] = json!(p.lesson);
             v
         })
         .collect();
     axum::Json(json!({ "presets": list })).into_response()
+}
+
+/// A lesson's printable handout; no class data, so no room code.
+async fn handout(
+    State(st): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    match st.presets.iter().find(|p| p.id == id) {
+        Some(p) => asset("text/html; charset=utf-8", handout::handout_html(p)),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("no lesson `{id}` / 没有课例“{id}”\n"),
+        )
+            .into_response(),
+    }
 }
 
 async fn export(st: &AppState, toml: bool) -> Response {

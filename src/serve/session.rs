@@ -24,8 +24,10 @@ use crate::scenario::choices::RoleChoice;
 
 use super::room::{self, Room, RoomAction};
 use crate::scenario::{
-    param_json, scenario_toml, set_error_message, LabelledIntervention, Scenario, MAX_TICKS,
+    param_json, scenario_toml, set_error_message, LabelledIntervention, Lesson, Scenario, MAX_TICKS,
 };
+use crate::serve::baseline::Baseline;
+use crate::serve::map::city_map;
 
 /// The parameter sections that hold the paper's levers (capability, motivation, institutions,
 /// tools, process); the teacher's screen shows these and only these can be moved.
@@ -52,6 +54,8 @@ pub struct Preset {
     /// The scenario's file stem, e.g. `whistle_and_report`.
     pub id: String,
     pub scenario: Scenario,
+    /// Its question, what to watch and its discussion prompts, when the file has them.
+    pub lesson: Option<Lesson>,
 }
 
 /// An error for the page, in both languages.
@@ -159,6 +163,8 @@ pub(super) struct Run {
     pub(super) choices: Vec<RoleChoice>,
     /// Set when a week left finite arithmetic: the run stops there.
     broken: Option<BiError>,
+    /// The same preset and seed without the class's changes, with its band.
+    baseline: Baseline,
 }
 
 pub(super) struct Session {
@@ -300,6 +306,11 @@ impl Session {
         self.room.on_setup(&sim.world);
         sim.observed = self.room.observed(&sim.world);
         self.running = false;
+        // Reset keeps the baseline already computed for the same lesson and seed.
+        let baseline = match self.run.take() {
+            Some(old) if old.baseline.scenario == base => old.baseline,
+            _ => Baseline::start(base.clone(), self.events.clone()),
+        };
         let run = Run {
             preset: p.id.clone(),
             base,
@@ -308,6 +319,7 @@ impl Session {
             class: Vec::new(),
             choices: Vec::new(),
             broken: None,
+            baseline,
         };
         room::refresh_preview(&mut self.room, &run);
         self.run = Some(run);
@@ -344,6 +356,7 @@ impl Session {
             return Err(e);
         }
         let week = run.sim.tick;
+        let map = city_map(&run.sim);
         if self.running && week >= self.go_until {
             self.running = false;
         }
@@ -354,6 +367,7 @@ impl Session {
         if self.room.is_active() {
             self.broadcast(self.room.teacher_json(week));
         }
+        self.broadcast(map);
         if !self.running {
             self.status();
         }
@@ -453,6 +467,8 @@ impl Session {
             v["rows"] = json!(rows);
             v["interventions"] = interventions_json(run);
             v["levers"] = lever_values(&run.sim);
+            v["map"] = city_map(&run.sim);
+            v["baseline"] = run.baseline.message().unwrap_or(Value::Null);
         }
         v
     }
