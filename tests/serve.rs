@@ -47,6 +47,7 @@ impl Served {
             .and_then(|h| h.rsplit(':').next())
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("no port in {first:?}"));
+        // With --lan: `?room=CODE&teacher=KEY`; the socket and API carry both, as the page does.
         let room = url.split_once("?room=").map(|(_, c)| c.to_string());
         // Keep reading stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || {
@@ -478,7 +479,8 @@ async fn an_exported_class_run_is_reproduced_byte_for_byte_by_cogov_run() {
 #[test]
 fn lan_mode_wants_the_room_code() {
     let s = Served::start(&["--lan"]);
-    let code = s.room.clone().expect("a room code in the printed address");
+    let room = s.room.clone().expect("a room code in the printed address");
+    let code = room.split('&').next().unwrap().to_string();
     assert_eq!(code.len(), 6);
     let (status, body) = s.get("/api/levers");
     assert_eq!(status, 403);
@@ -488,6 +490,49 @@ fn lan_mode_wants_the_room_code() {
     assert_eq!(s.get("/api/levers?room=WRONG1").0, 403);
     assert_eq!(s.get(&format!("/api/levers?room={code}")).0, 200);
     assert_eq!(s.get("/").0, 200, "the page itself holds no class data");
+}
+
+/// With `--lan` the students have the room code, so the teacher's socket and the exports want
+/// the teacher's key too; the students' socket does not, and the students' address the server
+/// prints never carries the key.
+#[test]
+fn lan_mode_keeps_the_class_controls_to_the_teacher() {
+    let s = Served::start(&["--lan"]);
+    let (code, key) = s
+        .room
+        .as_deref()
+        .and_then(|r| r.split_once("&teacher="))
+        .map(|(c, k)| (c.to_string(), k.to_string()))
+        .expect("the teacher's address carries the room code and the teacher's key");
+    assert_eq!((code.len(), key.len()), (6, 12));
+    for path in [
+        "/ws",
+        "/api/export/scenario.toml",
+        "/api/export/timeseries.csv",
+    ] {
+        let (status, body) = s.get(&format!("{path}?room={code}"));
+        assert_eq!(status, 403, "{path} without the teacher's key");
+        let e: Value = serde_json::from_slice(&body).unwrap();
+        assert!(e["en"].as_str().unwrap().contains("teacher"), "{e}");
+        assert!(e["zh"].as_str().unwrap().contains("教师"), "{e}");
+        assert_eq!(
+            s.get(&format!("{path}?room={code}&teacher=WRONGKEY0000")).0,
+            403
+        );
+        assert_ne!(
+            s.get(&format!("{path}?room={code}&teacher={key}")).0,
+            403,
+            "{path} with the teacher's key"
+        );
+        assert_eq!(
+            s.get(&format!("{path}?teacher={key}")).0,
+            403,
+            "{path}: the key does not replace the room code"
+        );
+    }
+    // The students' socket wants the room code only (a plain GET is not an upgrade, but it
+    // passes the gate).
+    assert_ne!(s.get(&format!("/ws/play?room={code}")).0, 403);
 }
 
 #[test]

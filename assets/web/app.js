@@ -68,7 +68,11 @@ const COLOURS = ["#0072B2", "#009E73", "#D55E00", "#56B4E9", "#E69F00", "#CC79A7
 const DELAYS = [1000, 500, 200, 50, 0];
 
 const room = new URLSearchParams(location.search).get("room");
-const roomQuery = room ? "?room=" + encodeURIComponent(room) : "";
+// With --lan the teacher's requests carry the teacher's key as well as the room code.
+const teacherKey = new URLSearchParams(location.search).get("teacher");
+const roomQuery = room
+  ? "?room=" + encodeURIComponent(room) + (teacherKey ? "&teacher=" + encodeURIComponent(teacherKey) : "")
+  : "";
 let lang = localStorage.getItem("cogov-lang") === "en" ? 1 : 0;
 let presets = [], sections = [], columns = [], rows = [], marks = [], levers = {};
 let charts = [], ws = null, errorTimer = null;

@@ -44,6 +44,9 @@
   };
   const room = new URLSearchParams(location.search).get("room");
   const roomQuery = room ? "?room=" + encodeURIComponent(room) : "";
+  // The teacher's socket also carries the teacher's key; the students' address never does.
+  const teacherKey = new URLSearchParams(location.search).get("teacher");
+  const teacherQuery = roomQuery + (room && teacherKey ? "&teacher=" + encodeURIComponent(teacherKey) : "");
   let state = null, debrief = null, error = null, ws = null, retry = 500;
   const lang = () => (localStorage.getItem("cogov-lang") === "en" ? 1 : 0);
   const t = (k) => T[k][lang()];
@@ -154,7 +157,7 @@
 
   function connect() {
     const proto = location.protocol === "https:" ? "wss://" : "ws://";
-    ws = new WebSocket(proto + location.host + "/ws" + roomQuery);
+    ws = new WebSocket(proto + location.host + "/ws" + teacherQuery);
     ws.addEventListener("open", () => { retry = 500; send({ cmd: "room" }); });
     ws.addEventListener("message", (ev) => {
       const m = JSON.parse(ev.data);

@@ -49,22 +49,26 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
             ))
         })?;
         let port = server.addr.port();
-        let url = match &server.room {
-            Some(code) => {
+        let (url, play) = match (&server.room, &server.teacher) {
+            (Some(code), Some(key)) => {
                 let host = lan_address().map_or("<this computer's address>".to_string(), |ip| ip.to_string());
-                format!("http://{host}:{port}/?room={code}")
+                (
+                    format!("http://{host}:{port}/?room={code}&teacher={key}"),
+                    format!("http://{host}:{port}/play?room={code}"),
+                )
             }
-            None => format!("http://127.0.0.1:{port}/"),
+            _ => (
+                format!("http://127.0.0.1:{port}/"),
+                format!("http://127.0.0.1:{port}/play"),
+            ),
         };
         outln!("cogov serve: {url}")?;
-        // Role play: students open the same address at /play (room code included).
-        let play = match url.split_once("/?") {
-            Some((base, query)) => format!("{base}/play?{query}"),
-            None => format!("{url}play"),
-        };
+        // Role play: students open /play with the room code only; the teacher's key stays on the
+        // teacher's screen (with it, anyone could steer the class).
         outln!("  students join at / 学生加入地址: {play}")?;
         if let Some(code) = &server.room {
             outln!("  room code / 房间码: {code}")?;
+            outln!("  keep the teacher's address (its teacher= key) to yourself / 教师地址（含teacher=密钥）请勿告诉学生")?;
         }
         outln!("  the class page is ready; Ctrl-C stops the server / 课堂页面已就绪，按 Ctrl-C 停止")?;
         if !args.no_open {

@@ -121,6 +121,9 @@ pub struct Server {
     pub addr: SocketAddr,
     /// The room code clients must present, with `--lan`.
     pub room: Option<String>,
+    /// With `--lan`, the key the teacher's screen must present besides the room code: students
+    /// have the room code, so without it any of them could steer the class.
+    pub teacher: Option<String>,
 }
 
 impl Server {
@@ -138,11 +141,13 @@ impl Server {
         };
         let listener = tokio::net::TcpListener::bind((ip, opts.port)).await?;
         let addr = listener.local_addr()?;
-        let room = opts.lan.then(room_code);
+        let room = opts.lan.then(|| random_code(6));
+        let teacher = opts.lan.then(|| random_code(12));
         let state = AppState {
             session: Handle::start(presets.clone())?,
             presets: std::sync::Arc::new(presets),
             room: room.clone(),
+            teacher: teacher.clone(),
         };
         let api = Router::new()
             .route("/api/levers", get(levers))
@@ -200,6 +205,7 @@ impl Server {
             router,
             addr,
             room,
+            teacher,
         })
     }
 
@@ -249,6 +255,7 @@ struct AppState {
     session: Handle,
     presets: std::sync::Arc<Vec<Preset>>,
     room: Option<String>,
+    teacher: Option<String>,
 }
 
 fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
@@ -259,9 +266,10 @@ fn error_response(status: StatusCode, e: &BiError) -> Response {
     (status, axum::Json(e.json())).into_response()
 }
 
-/// Six characters without look-alikes (no 0/O, 1/I/L), from the OS-seeded hasher: the code
-/// only keeps strangers on the network out of the class, it is not a secret key.
-fn room_code() -> String {
+/// `n` characters without look-alikes (no 0/O, 1/I/L), from the OS-seeded hasher. The room
+/// code (6) only keeps strangers on the network out of the class; the teacher's key (12) keeps
+/// the students, who have the room code, from steering it — neither is a cryptographic secret.
+fn random_code(n: usize) -> String {
     use std::hash::{BuildHasher, Hasher};
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
@@ -271,7 +279,9 @@ fn room_code() -> String {
             .map_or(0, |d| d.as_nanos()),
     );
     let mut x = h.finish();
-    (0..6)
+    // 31^12 < 2^64: one hash gives up to twelve characters.
+    debug_assert!(n <= 12);
+    (0..n)
         .map(|_| {
             let c = ALPHABET[(x % ALPHABET.len() as u64) as usize] as char;
             x /= ALPHABET.len() as u64;
@@ -280,16 +290,38 @@ fn room_code() -> String {
         .collect()
 }
 
-/// Refuses API and socket requests without the room code (with `--lan` only).
+/// Whether a request is the teacher's: the class socket (it steers the run) and the exports.
+fn teachers_only(path: &str) -> bool {
+    path == "/ws" || path.starts_with("/api/export/")
+}
+
+/// Refuses API and socket requests without the room code, and the teacher's requests without
+/// the teacher's key (with `--lan` only).
 async fn require_room(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    // Owned, so that nothing borrowed from the request lives across the await below.
+    let (path, raw) = (
+        req.uri().path().to_string(),
+        req.uri().query().unwrap_or("").to_string(),
+    );
+    let query = |name: &str| {
+        raw.split('&')
+            .find_map(|kv| kv.strip_prefix(name))
+            .map(str::to_ascii_uppercase)
+    };
+    if let (Some(key), true) = (&st.teacher, teachers_only(&path)) {
+        if query("teacher=").as_deref() != Some(key.as_str()) {
+            return error_response(
+                StatusCode::FORBIDDEN,
+                &BiError::new(
+                    "this is the teacher's: open the teacher's address `cogov serve` printed (…&teacher=KEY); students join at /play",
+                    "此功能仅限教师：请打开 cogov serve 打印的教师地址（…&teacher=密钥）；学生请从 /play 加入",
+                ),
+            );
+        }
+    }
     if let Some(code) = &st.room {
-        let given = req
-            .uri()
-            .query()
-            .unwrap_or("")
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("room="));
-        if given.map(str::to_ascii_uppercase).as_deref() != Some(code.as_str()) {
+        let given = query("room=");
+        if given.as_deref() != Some(code.as_str()) {
             return error_response(
                 StatusCode::FORBIDDEN,
                 &BiError::new(
@@ -626,7 +658,7 @@ mod tests {
 
     #[test]
     fn room_codes_are_six_unambiguous_characters() {
-        let c = room_code();
+        let c = random_code(6);
         assert_eq!(c.len(), 6);
         assert!(!c.contains(['0', 'O', '1', 'I', 'L']));
     }

@@ -15,7 +15,8 @@
 //! `cogov run` replays the class.
 //! Every network message is checked here (`parse_student`, `parse_teacher`): a bad one gets a
 //! bilingual error reply; a flood is cut to `MAX_PER_SECOND` messages a second.
-//! Left out on purpose: authenticating the teacher beyond the room code.
+//! With `--lan` the teacher's socket also wants the teacher's key (`serve::require_room`), which
+//! only the teacher's address carries: students, who have the room code, cannot steer the class.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
