@@ -562,6 +562,10 @@ fn a_bad_scenario_file_is_a_configuration_error() {
 fn the_page_uses_only_characters_the_font_has_and_the_agreed_terms() {
     let s = Served::start(&[]);
     let mut shown = s.get_text("/") + &s.get_text("/app.js");
+    // Role play's pages too: the students' page and the teacher's panel.
+    for page in ["/play", "/play.js", "/room.js"] {
+        shown += &s.get_text(page);
+    }
     shown += &s.get_text("/api/levers");
     shown += &s.get_text("/api/presets");
     let face = ttf_parser::Face::parse(cogov::charts::font::FONT_BYTES, 0).unwrap();
