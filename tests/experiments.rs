@@ -1122,3 +1122,47 @@ fn a_sobol_design_refuses_samples_that_are_not_a_power_of_two() {
     );
     assert!(!tmp.path().join("o").exists());
 }
+
+/// A design key `interventions.N.<parameter>` varies the value the base scenario's N-th
+/// intervention sets (here the Beijing reform's dispatch straight to streets, intervention 2 of
+/// `beijing_2021_reform.toml`, at week 261): each run's row in `runs.csv` carries it, and on
+/// common random numbers the runs at 0 and 1 differ only after the intervention takes effect
+/// (the grid's two points give different summaries; the size of the effect is not asserted).
+#[test]
+fn a_sweep_varies_the_value_an_intervention_sets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("iv.toml");
+    fs::write(
+        &exp,
+        format!(
+            "[experiment]\nbase = {:?}\nticks = 266\nreplications = 1\ncommon_random_numbers = true\n\n[base]\nterritory.districts = 2\nterritory.streets_per_district = 2\nterritory.communities_per_street = 2\nobservation.warmup_ticks = 256\n\n[design]\nkind = \"grid\"\n[design.factors]\n\"interventions.2.motivation.responsibility_lists\" = [0.0, 1.0]\n",
+            repo().join("scenarios/beijing_2021_reform.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    ok(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--no-charts",
+    ]);
+    let runs = String::from_utf8(read(&out, "runs.csv")).unwrap();
+    let mut lines = runs.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "interventions.2.motivation.responsibility_lists")
+        .expect("a design column");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][col], "0");
+    assert_eq!(rows[1][col], "1");
+    assert_ne!(
+        rows[0][col + 1..],
+        rows[1][col + 1..],
+        "the value reaches the runs"
+    );
+}

@@ -248,15 +248,27 @@ pub const POLICY_SOURCES: &[(&str, &str)] = &[
 
 /// The short name of parameter `key` in `lang`: the Chinese name of the table, or in English
 /// the key's last part in words (`responsibility lists`); an intervention's week
-/// (`interventions.2.tick`) as 第2项干预的起始周. A key the table does not know (none
+/// (`interventions.2.tick`) as 第2项干预的起始周, a value it sets
+/// (`interventions.2.motivation.responsibility_lists`) as 第2项干预的权责清单a. A key the table does not know (none
 /// does, by test) is shown as its last part.
 pub fn param_name(key: &str, lang: Lang) -> String {
-    // A design key addressing the week of the base scenario's N-th intervention.
-    if let Some(n) = crate::experiment::intervention_index(key) {
-        return match lang {
-            Lang::En => format!("week of intervention {n} (0 = none)"),
-            Lang::Zh => format!("第{n}项干预的起始周（0＝不实施）"),
-        };
+    use crate::experiment::InterventionKey;
+    // A design key addressing the week of the base scenario's N-th intervention, or a value
+    // it sets.
+    match crate::experiment::intervention_key(key) {
+        Some(InterventionKey::Week(n)) => {
+            return match lang {
+                Lang::En => format!("week of intervention {n} (0 = none)"),
+                Lang::Zh => format!("第{n}项干预的起始周（0＝不实施）"),
+            }
+        }
+        Some(InterventionKey::Value(n, param)) => {
+            return match lang {
+                Lang::En => format!("{} (intervention {n})", param_name(param, lang)),
+                Lang::Zh => format!("第{n}项干预的{}", param_name(param, lang)),
+            }
+        }
+        None => {}
     }
     let leaf = key.rsplit('.').next().unwrap_or(key);
     match lang {

@@ -74,28 +74,17 @@ impl Experiment {
         mix64(mix64(self.base_seed ^ 0x5EED) ^ mix64(p << 32 | replication as u64))
     }
 
-    /// The scenario of one run: the point's parameters set, its intervention weeks moved and
-    /// the interventions it sets to week 0 removed.
+    /// The scenario of one run: the point's parameters and intervention values set, its
+    /// intervention weeks moved and the interventions it sets to week 0 removed.
     pub fn scenario_for(&self, point: &Point, replication: u32) -> Scenario {
         let mut sc = self.base.clone();
         let mut removed = Vec::new();
         for (k, v) in &point.set {
-            if let Some(n) = intervention_index(k) {
-                match (v, sc.interventions.get_mut(n - 1)) {
-                    (ParamValue::Int(0), _) => removed.push(n - 1),
-                    (ParamValue::Int(t), Some(iv)) => iv.intervention.tick = *t as u32,
-                    _ => debug_assert!(false, "intervention weeks are validated at load"),
-                }
-                continue;
+            if let Some(i) = apply_setting(&mut sc, k, *v) {
+                removed.push(i);
             }
-            let applied = sc.params.set(k, *v);
-            debug_assert!(applied.is_ok(), "design values are validated at load");
         }
-        removed.sort_unstable();
-        removed.dedup();
-        for i in removed.into_iter().rev() {
-            sc.interventions.remove(i);
-        }
+        remove_interventions(&mut sc, removed);
         sc.seed = self.seed(point.id, replication);
         sc
     }
@@ -112,14 +101,7 @@ impl Experiment {
     /// The value design key `key` has in the base scenario (a parameter, or an intervention's
     /// week).
     fn base_setting(&self, key: &str) -> Option<ParamValue> {
-        match intervention_index(key) {
-            Some(n) => self
-                .base
-                .interventions
-                .get(n - 1)
-                .map(|i| ParamValue::Int(i.intervention.tick as i64)),
-            None => self.base.params.get(key),
-        }
+        setting_in(&self.base, key)
     }
 
     /// The design point every other point is compared with in `points.csv`'s paired
@@ -164,35 +146,120 @@ pub(crate) fn fingerprint_of(text: &str) -> String {
     format!("{:016x}", mix64(h))
 }
 
-/// N of a design key `interventions.N.tick` (N from 1), which addresses the week of the base
-/// scenario's N-th `[[interventions]]` table, in file order.
-pub fn intervention_index(key: &str) -> Option<usize> {
-    let n = key.strip_prefix("interventions.")?.strip_suffix(".tick")?;
+/// What an `interventions.N.…` design key addresses (N from 1, the base scenario's
+/// `[[interventions]]` tables in file order): the week the N-th takes effect
+/// (`interventions.N.tick`), or the value it sets for a parameter
+/// (`interventions.N.<parameter key>`, e.g. `interventions.2.motivation.responsibility_lists`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InterventionKey<'a> {
+    Week(usize),
+    Value(usize, &'a str),
+}
+
+/// `key` as an intervention's week or value, if it has that form (whether the base scenario
+/// has such an intervention is checked at load).
+pub fn intervention_key(key: &str) -> Option<InterventionKey<'_>> {
+    let (n, what) = key.strip_prefix("interventions.")?.split_once('.')?;
     if n.is_empty() || n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    n.parse().ok()
+    let n = n.parse().ok()?;
+    Some(match what {
+        "tick" => InterventionKey::Week(n),
+        _ => InterventionKey::Value(n, what),
+    })
 }
 
-/// What a design key addresses: a parameter, or the week an intervention of the base scenario
-/// takes effect (0: the intervention is removed).
+/// N of a design key `interventions.N.tick` (N from 1), which addresses the week of the base
+/// scenario's N-th `[[interventions]]` table, in file order.
+pub fn intervention_index(key: &str) -> Option<usize> {
+    match intervention_key(key)? {
+        InterventionKey::Week(n) => Some(n),
+        InterventionKey::Value(..) => None,
+    }
+}
+
+/// Sets design key `key` (validated against `sc` at load) to `value` in `sc`: a parameter, an
+/// intervention's value, or an intervention's week. An intervention set to week 0 is not
+/// removed here but returned (its index), so that the caller removes every such intervention
+/// after all settings and the numbers N of the other keys still address the file's tables.
+pub(crate) fn apply_setting(sc: &mut Scenario, key: &str, value: ParamValue) -> Option<usize> {
+    match intervention_key(key) {
+        Some(InterventionKey::Week(n)) => match (value, sc.interventions.get_mut(n - 1)) {
+            (ParamValue::Int(0), _) => return Some(n - 1),
+            (ParamValue::Int(t), Some(iv)) => iv.intervention.tick = t as u32,
+            _ => debug_assert!(false, "intervention weeks are validated at load"),
+        },
+        Some(InterventionKey::Value(n, param)) => {
+            let change = sc
+                .interventions
+                .get_mut(n - 1)
+                .and_then(|iv| iv.intervention.changes.iter_mut().find(|(k, _)| k == param));
+            debug_assert!(
+                change.is_some(),
+                "intervention values are validated at load"
+            );
+            if let Some((_, v)) = change {
+                *v = value;
+            }
+        }
+        None => {
+            let applied = sc.params.set(key, value);
+            debug_assert!(applied.is_ok(), "design values are validated at load");
+        }
+    }
+    None
+}
+
+/// Removes the interventions at `indices` (from `apply_setting`), highest first.
+pub(crate) fn remove_interventions(sc: &mut Scenario, mut indices: Vec<usize>) {
+    indices.sort_unstable();
+    indices.dedup();
+    for i in indices.into_iter().rev() {
+        sc.interventions.remove(i);
+    }
+}
+
+/// The value design key `key` has in `sc` (a parameter, an intervention's value or week).
+pub(crate) fn setting_in(sc: &Scenario, key: &str) -> Option<ParamValue> {
+    match intervention_key(key) {
+        Some(InterventionKey::Week(n)) => sc
+            .interventions
+            .get(n - 1)
+            .map(|i| ParamValue::Int(i.intervention.tick as i64)),
+        Some(InterventionKey::Value(n, param)) => sc.interventions.get(n - 1).and_then(|i| {
+            i.intervention
+                .changes
+                .iter()
+                .find(|(k, _)| k == param)
+                .map(|(_, v)| *v)
+        }),
+        None => sc.params.get(key),
+    }
+}
+
+/// What a design key addresses: a parameter, the week an intervention of the base scenario
+/// takes effect (0: the intervention is removed), or the value an intervention sets for a
+/// parameter (checked against that parameter's kind and range).
 #[derive(Clone, Copy)]
-enum Factor {
+pub(crate) enum Factor {
     Param(&'static crate::model::params::ParamSpec),
     Week,
+    Value(&'static crate::model::params::ParamSpec),
 }
 
 impl Factor {
-    fn kind(self) -> ParamKind {
+    pub(crate) fn kind(self) -> ParamKind {
         match self {
-            Factor::Param(s) => s.kind,
+            Factor::Param(s) | Factor::Value(s) => s.kind,
             Factor::Week => ParamKind::Integer,
         }
     }
 }
 
-/// The base scenario's interventions as `1 (week 26), 2 (week 40)`, for errors.
-fn listed_interventions(base: &Scenario) -> String {
+/// The base scenario's interventions with what each sets, as
+/// `1 (week 26: a, b), 2 (week 40: c)`, for errors.
+pub(crate) fn listed_interventions(base: &Scenario) -> String {
     if base.interventions.is_empty() {
         return "has no [[interventions]]".into();
     }
@@ -200,13 +267,26 @@ fn listed_interventions(base: &Scenario) -> String {
         .interventions
         .iter()
         .enumerate()
-        .map(|(i, iv)| format!("{} (week {})", i + 1, iv.intervention.tick))
+        .map(|(i, iv)| {
+            let keys: Vec<&str> = iv
+                .intervention
+                .changes
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .collect();
+            format!(
+                "{} (week {}: {})",
+                i + 1,
+                iv.intervention.tick,
+                keys.join(", ")
+            )
+        })
         .collect();
-    format!("has interventions {}", list.join(", "))
+    format!("has interventions {}", list.join("; "))
 }
 
-/// What design key `key` addresses, or an error at `v`.
-fn factor(
+/// What design key `key` addresses in `base`, or an error at `v`.
+pub(crate) fn factor(
     src: &Source<'_>,
     key: &str,
     v: &Spanned<DeValue<'_>>,
@@ -215,20 +295,28 @@ fn factor(
     if !key.starts_with("interventions.") {
         return known_spec(src, key, v).map(Factor::Param);
     }
-    match intervention_index(key) {
-        Some(n) if n <= base.interventions.len() => Ok(Factor::Week),
-        Some(n) => Err(src.error(
-            Some(v.span()),
-            Some(key),
-            format!(
-                "no intervention {n}: the base scenario {}; N counts its [[interventions]] tables from 1, in file order",
-                listed_interventions(base)
-            ),
-        )),
-        None => Err(src.error(
-            Some(v.span()),
-            Some(key),
-            "expected interventions.N.tick, the week the base scenario's N-th [[interventions]] table (from 1, in file order) takes effect",
+    let err = |m: String| Err(src.error(Some(v.span()), Some(key), m));
+    let (n, param) = match intervention_key(key) {
+        None => return err("expected interventions.N.tick (the week the base scenario's N-th [[interventions]] table, from 1 in file order, takes effect) or interventions.N.<parameter key> (the value it sets)".into()),
+        Some(InterventionKey::Week(n)) => (n, None),
+        Some(InterventionKey::Value(n, p)) => (n, Some(p)),
+    };
+    let Some(iv) = base.interventions.get(n - 1) else {
+        return err(format!(
+            "no intervention {n}: the base scenario {}; N counts its [[interventions]] tables from 1, in file order",
+            listed_interventions(base)
+        ));
+    };
+    let Some(param) = param else {
+        return Ok(Factor::Week);
+    };
+    match spec_of(param) {
+        Some(spec) if iv.intervention.changes.iter().any(|(k, _)| k == param) => {
+            Ok(Factor::Value(spec))
+        }
+        _ => err(format!(
+            "intervention {n} does not set `{param}`; only a value an intervention sets can be varied. The base scenario {}",
+            listed_interventions(base)
         )),
     }
 }
@@ -254,37 +342,44 @@ fn check_setting(
                 base.ticks
             ),
         )),
-        (Factor::Param(_), _) => {
+        (Factor::Param(spec) | Factor::Value(spec), _) => {
             let mut probe = crate::model::Params::default();
-            probe.set(key, value).map_err(|e| {
+            probe.set(spec.key, value).map_err(|e| {
                 src.error(
                     Some(span),
                     Some(key),
-                    scenario::set_error_message(key, &e, raw),
+                    scenario::set_error_message(spec.key, &e, raw),
                 )
             })?;
-            Ok(probe.get(key).expect("validated key"))
+            Ok(probe.get(spec.key).expect("validated key"))
         }
     }
 }
 
-/// One value of design key `key` (a parameter or an intervention's week).
-fn design_value(
+/// One value of design key `key` (a parameter, or an intervention's week or value).
+pub(crate) fn design_value(
     src: &Source<'_>,
     key: &str,
     v: &Spanned<DeValue<'_>>,
     base: &Scenario,
 ) -> Result<ParamValue, ConfigError> {
-    match factor(src, key, v, base)? {
-        Factor::Param(_) => value_of(src, key, v),
-        Factor::Week => {
-            let raw = src.text
-                [v.span().start.min(src.text.len())..v.span().end.min(src.text.len())]
-                .trim();
-            let value = scenario::toml_value(v.get_ref()).unwrap_or(ParamValue::Float(f64::NAN));
-            check_setting(src, key, v.span(), Factor::Week, value, raw, base)
-        }
+    let f = factor(src, key, v, base)?;
+    if let Factor::Param(_) = f {
+        return value_of(src, key, v);
     }
+    let raw = src.text[v.span().start.min(src.text.len())..v.span().end.min(src.text.len())].trim();
+    let value = match (f, scenario::toml_value(v.get_ref())) {
+        (_, Ok(value)) => value,
+        (Factor::Value(spec), Err(found)) => {
+            return Err(src.error(
+                Some(v.span()),
+                Some(key),
+                format!("expected {}, got {found}", spec.kind.name()),
+            ))
+        }
+        (_, Err(_)) => ParamValue::Float(f64::NAN),
+    };
+    check_setting(src, key, v.span(), f, value, raw, base)
 }
 
 /// The parameter `key` names, or an error at `v` that suggests the nearest real key.
@@ -1006,6 +1101,74 @@ motivation.responsibility_lists = { from = 0.0, to = 1.0, step = 0.5 }
             missing.contains("design.samples: missing for a sobol design"),
             "{missing}"
         );
+    }
+
+    /// `interventions.N.<parameter>` addresses the value the base scenario's N-th intervention
+    /// sets: every design accepts it, each run's scenario carries it, and a key the
+    /// intervention does not set, an N out of range or a value out of the parameter's range is
+    /// refused with file, line, key and the list of interventions.
+    #[test]
+    fn designs_vary_the_value_an_intervention_sets() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/experiments");
+        let key = "interventions.2.motivation.responsibility_lists";
+        let grid = format!(
+            "[experiment]\nbase = \"../beijing_2021_reform.toml\"\n[design]\nkind = \"grid\"\n[design.factors]\n\"{key}\" = [0.25, 1.0]\n"
+        );
+        let e = load_str(&grid, "x.toml", Some(&dir)).unwrap();
+        for (point, want) in e.points.iter().zip([0.25, 1.0]) {
+            let sc = e.scenario_for(point, 0);
+            let changes = &sc.interventions[1].intervention.changes;
+            assert_eq!(
+                changes,
+                &vec![(
+                    "motivation.responsibility_lists".to_string(),
+                    ParamValue::Float(want)
+                )]
+            );
+            assert_eq!(e.setting(point, key), Some(ParamValue::Float(want)));
+            // The other interventions and the parameters are the base scenario's.
+            assert_eq!(sc.interventions[2], e.base.interventions[2]);
+            assert_eq!(sc.params, e.base.params);
+        }
+        let lhs = format!(
+            "[experiment]\nbase = \"../beijing_2021_reform.toml\"\n[design]\nkind = \"lhs\"\npoints = 4\n[design.ranges]\n\"{key}\" = [0.2, 0.8]\n"
+        );
+        let e = load_str(&lhs, "x.toml", Some(&dir)).unwrap();
+        for point in &e.points {
+            let Some(ParamValue::Float(x)) = e.setting(point, key) else {
+                panic!("no value")
+            };
+            assert!((0.2..=0.8).contains(&x));
+            let sc = e.scenario_for(point, 0);
+            assert_eq!(
+                sc.interventions[1].intervention.changes[0].1,
+                ParamValue::Float(x)
+            );
+        }
+        let cases = [
+            (
+                grid.replace("[0.25, 1.0]", "[0.25, 1.5]"),
+                "x.toml:6:60: interventions.2.motivation.responsibility_lists: must be in 0..=1, got 1.5",
+            ),
+            (
+                grid.replace("interventions.2.", "interventions.3."),
+                "x.toml:6:54: interventions.3.motivation.responsibility_lists: intervention 3 does not set `motivation.responsibility_lists`; only a value an intervention sets can be varied. The base scenario has interventions 1 (week 209: institutions.block_led, process.whistle_and_report, process.township_evaluation); 2 (week 261: motivation.responsibility_lists); 3 (week 261:",
+            ),
+            (
+                grid.replace("interventions.2.", "interventions.9."),
+                "x.toml:6:54: interventions.9.motivation.responsibility_lists: no intervention 9: the base scenario has interventions 1 (week 209:",
+            ),
+            (
+                grid.replace("[0.25, 1.0]", "[true]"),
+                "x.toml:6:54: interventions.2.motivation.responsibility_lists: expected number, got true",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = load_str(&text, "x.toml", Some(&dir))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(expected), "{e}\n  expected: {expected}");
+        }
     }
 
     #[test]

@@ -7,15 +7,50 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use rand::SeedableRng;
+
 use super::method::{Batch, RunValues, Simulator};
-use super::{Calibration, Quantity};
+use super::{Calibration, Quantity, Uncertain};
 use crate::experiment::sweep::{self, Shard, SweepError, SweepOptions};
 use crate::experiment::{self, Experiment};
+use crate::model::params::ParamValue;
+use crate::model::rng::{mix64, Stream};
 use crate::output::manifest::Manifest;
+use crate::scenario::Scenario;
+
+/// A scenario the batches run on, with what is drawn afresh for each run there and what is
+/// read from each run: the calibration's base scenario, or the prediction scenario.
+#[derive(Clone, Debug)]
+pub struct Arm {
+    /// Appended to `<calibration>-` in each batch's experiment name.
+    pub label: String,
+    pub scenario: Scenario,
+    /// Drawn for every run; with any, every parameter set × replication is a package of its
+    /// own (one replication), carrying its draws as design columns of `runs.csv`.
+    pub uncertain: Vec<Uncertain>,
+    /// The quantities read from each run's `summary.csv` row.
+    pub quantities: Vec<Quantity>,
+    /// Write each run's time series (`timeseries/run-NNNNNN.csv`).
+    pub timeseries: bool,
+}
+
+impl Arm {
+    /// The calibration's own batches: its base scenario, its `[[uncertain]]` and targets.
+    pub fn base(cal: &Calibration) -> Arm {
+        Arm {
+            label: String::new(),
+            scenario: cal.base.clone(),
+            uncertain: cal.uncertain.clone(),
+            quantities: cal.targets.iter().map(|t| t.quantity.clone()).collect(),
+            timeseries: false,
+        }
+    }
+}
 
 /// Runs a calibration's batches as sweeps under `dir`.
 pub struct CitySimulator<'a> {
     pub calibration: &'a Calibration,
+    pub arm: Arm,
     pub dir: PathBuf,
     /// Runs done and runs in the batch, as a sweep reports them.
     pub progress: &'a (dyn Fn(u64, u64) + Sync),
@@ -28,42 +63,84 @@ pub struct CitySimulator<'a> {
 
 /// The experiment file of a batch as a file of its own beside `base.toml`: loaded with
 /// `experiment::load_file`, it is the experiment `batch_experiment` makes (same fingerprint).
-pub fn batch_file_text(cal: &Calibration, batch: &Batch) -> String {
-    batch_text(cal, batch).replacen("[experiment]\n", "[experiment]\nbase = \"base.toml\"\n", 1)
+pub fn batch_file_text(cal: &Calibration, arm: &Arm, batch: &Batch) -> String {
+    batch_text(cal, arm, batch).replacen(
+        "[experiment]\n",
+        "[experiment]\nbase = \"base.toml\"\n",
+        1,
+    )
 }
 
-/// The experiment file of a batch: one package per parameter set, independent seeds from the
-/// batch's seed. Values are written in Rust's shortest round-trip form, so the sweep runs
-/// exactly the method's values.
-pub fn batch_text(cal: &Calibration, batch: &Batch) -> String {
+/// Purpose of the streams of the per-run draws.
+const PURPOSE_UNCERTAIN: u64 = 0x756e_6365;
+
+/// The draws of `uncertain` for run `run` (parameter set × replications + replication) of the
+/// batch with seed `seed`: a pure function of them, so a batch always carries the same draws.
+pub fn draws(uncertain: &[Uncertain], seed: u64, run: u64) -> Vec<(String, ParamValue)> {
+    let mut rng = Stream::seed_from_u64(mix64(mix64(seed ^ PURPOSE_UNCERTAIN) ^ run));
+    uncertain
+        .iter()
+        .map(|u| (u.key.clone(), u.draw(&mut rng)))
+        .collect()
+}
+
+/// A value as TOML, exactly (Rust's shortest round-trip form for floats).
+fn toml_text(v: ParamValue) -> String {
+    match v {
+        ParamValue::Float(x) => format!("{x:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// The experiment file of a batch: one package per parameter set (with scenario uncertainty,
+/// per parameter set and replication, with its draws), independent seeds from the batch's
+/// seed. Values are written in Rust's shortest round-trip form, so the sweep runs exactly the
+/// method's values.
+pub fn batch_text(cal: &Calibration, arm: &Arm, batch: &Batch) -> String {
+    let expand = !arm.uncertain.is_empty();
+    let reps = if expand { 1 } else { batch.replications };
     let mut text = format!(
-        "# Batch {} of calibration {}, written by cogov calibrate.\n[experiment]\nname = {:?}\nreplications = {}\nbase_seed = {}\ncommon_random_numbers = false\n\n[design]\nkind = \"packages\"\n",
+        "# Batch {} of calibration {}, written by cogov calibrate.\n[experiment]\nname = {:?}\nreplications = {}\nbase_seed = {}\ncommon_random_numbers = false\ntimeseries = {}\n\n[design]\nkind = \"packages\"\n",
         batch.name,
         cal.name,
-        format!("{}-{}", cal.name, batch.name),
-        batch.replications,
+        format!("{}{}-{}", cal.name, arm.label, batch.name),
+        reps,
         batch.seed & i64::MAX as u64,
+        arm.timeseries,
     );
+    let r = if expand { batch.replications } else { 1 };
     for (i, point) in batch.points.iter().enumerate() {
-        let set: Vec<String> = cal
-            .parameters
-            .iter()
-            .zip(point)
-            .map(|(p, x)| format!("{:?} = {x:?}", p.key))
-            .collect();
-        let _ = write!(
-            text,
-            "\n[[design.packages]]\nname = \"p{i:06}\"\nset = {{ {} }}\n",
-            set.join(", ")
-        );
+        for rep in 0..r {
+            let run = i as u64 * r as u64 + rep as u64;
+            let mut set: Vec<String> = cal
+                .parameters
+                .iter()
+                .zip(point)
+                .map(|(p, x)| format!("{:?} = {x:?}", p.key))
+                .collect();
+            set.extend(
+                draws(&arm.uncertain, batch.seed, run)
+                    .into_iter()
+                    .map(|(k, v)| format!("{k:?} = {}", toml_text(v))),
+            );
+            let _ = write!(
+                text,
+                "\n[[design.packages]]\nname = \"p{run:06}\"\nset = {{ {} }}\n",
+                set.join(", ")
+            );
+        }
     }
     text
 }
 
-/// The batch as an experiment on the calibration's base scenario.
-pub fn batch_experiment(cal: &Calibration, batch: &Batch) -> Result<Experiment, SweepError> {
+/// The batch as an experiment on the arm's scenario.
+pub fn batch_experiment(
+    cal: &Calibration,
+    arm: &Arm,
+    batch: &Batch,
+) -> Result<Experiment, SweepError> {
     let file = format!("{}/batches/{}", cal.name, batch.name);
-    experiment::load_with_base(&batch_text(cal, batch), &file, cal.base.clone())
+    experiment::load_with_base(&batch_text(cal, arm, batch), &file, arm.scenario.clone())
         .map_err(|e| SweepError::Usage(format!("batch {}: {e}", batch.name)))
 }
 
@@ -77,12 +154,12 @@ fn is_complete(out: &Path, exp: &Experiment) -> bool {
     })
 }
 
-/// The calibration's target quantities of one run, from its `summary.csv` row.
-fn quantities(cal: &Calibration, summary: &[f64]) -> Option<Vec<f64>> {
-    let values: Vec<f64> = cal
-        .targets
+/// The arm's quantities of one run, from its `summary.csv` row.
+fn quantities(arm: &Arm, summary: &[f64]) -> Option<Vec<f64>> {
+    let values: Vec<f64> = arm
+        .quantities
         .iter()
-        .map(|t| match &t.quantity {
+        .map(|q| match q {
             Quantity::Summary { index, .. } => summary.get(*index).copied().unwrap_or(f64::NAN),
         })
         .collect();
@@ -92,18 +169,15 @@ fn quantities(cal: &Calibration, summary: &[f64]) -> Option<Vec<f64>> {
 
 impl Simulator for CitySimulator<'_> {
     fn run(&mut self, batch: &Batch) -> Result<Vec<RunValues>, SweepError> {
-        let exp = batch_experiment(self.calibration, batch)?;
+        let exp = batch_experiment(self.calibration, &self.arm, batch)?;
         let out = self.dir.join(&batch.name);
         if !is_complete(&out, &exp) {
             if let Some(dir) = &self.leave_to {
                 let base = dir.join("base.toml");
                 let file = dir.join("next_batch.toml");
                 for (path, text) in [
-                    (
-                        &base,
-                        crate::scenario::scenario_toml(&self.calibration.base),
-                    ),
-                    (&file, batch_file_text(self.calibration, batch)),
+                    (&base, crate::scenario::scenario_toml(&self.arm.scenario)),
+                    (&file, batch_file_text(self.calibration, &self.arm, batch)),
                 ] {
                     std::fs::write(path, text).map_err(sweep::io_at(path))?;
                 }
@@ -125,7 +199,7 @@ impl Simulator for CitySimulator<'_> {
         sweep::walk_runs(&exp, &out.join("runs.csv"), |point, rep, values| {
             results[point * reps + rep] = values.and_then(|v| {
                 let summary: Vec<f64> = v.collect();
-                quantities(self.calibration, &summary)
+                quantities(&self.arm, &summary)
             });
         })?;
         Ok(results)

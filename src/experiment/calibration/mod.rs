@@ -33,6 +33,56 @@ pub struct Fixed {
     pub source: String,
 }
 
+/// How a parameter carried as scenario uncertainty is drawn for each run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Draw {
+    /// Uniform on `lo..hi`; exactly 0 with probability `zero_mass` (e.g. MAPPING.md's
+    /// metric-inflation prior: 0 with probability 0.5, else U(0, 0.5)).
+    Uniform { lo: f64, hi: f64, zero_mass: f64 },
+    /// One of `values`, each equally likely.
+    Values(Vec<ParamValue>),
+}
+
+/// A parameter (or a value an intervention sets, `interventions.N.<key>`) that is not fitted
+/// but drawn afresh for every run, so its uncertainty enters the spread of the runs at a
+/// parameter set: the seed-noise estimate of history matching, the ABC distance's scale, and
+/// the predictive intervals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Uncertain {
+    pub key: String,
+    pub draw: Draw,
+    pub source: String,
+}
+
+impl Uncertain {
+    /// One draw, from `rng`.
+    pub fn draw(&self, rng: &mut crate::model::rng::Stream) -> ParamValue {
+        use rand::Rng;
+        match &self.draw {
+            Draw::Uniform { lo, hi, zero_mass } => {
+                let zero = *zero_mass > 0.0 && rng.random::<f64>() < *zero_mass;
+                let u: f64 = rng.random();
+                ParamValue::Float(if zero { 0.0 } else { lo + u * (hi - lo) })
+            }
+            Draw::Values(values) => values[rng.random_range(0..values.len())],
+        }
+    }
+
+    /// The draw in words, for tables: `U(0, 0.5)`, `0 w.p. 0.5, else U(0, 0.5)`, `{1, 2}`.
+    pub fn describe(&self) -> String {
+        match &self.draw {
+            Draw::Uniform { lo, hi, zero_mass } if *zero_mass > 0.0 => {
+                format!("0 w.p. {zero_mass}, else U({lo}, {hi})")
+            }
+            Draw::Uniform { lo, hi, .. } => format!("U({lo}, {hi})"),
+            Draw::Values(v) => {
+                let v: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+                format!("one of {{{}}}", v.join(", "))
+            }
+        }
+    }
+}
+
 /// The model quantity a target is compared with.
 ///
 /// The one extension point for new kinds of target: an arrival cohort's quantity (a share of
@@ -79,6 +129,8 @@ pub struct Calibration {
     pub fixed: Vec<Fixed>,
     pub parameters: Vec<Parameter>,
     pub targets: Vec<Target>,
+    /// Parameters drawn afresh for every run (`[[uncertain]]`).
+    pub uncertain: Vec<Uncertain>,
     pub method: Method,
     /// The file's text (kept in the manifest).
     pub source: String,
@@ -113,7 +165,7 @@ impl Calibration {
 }
 
 const TOP_KEYS: &str =
-    "[calibration], [fixed], [[parameters]], [[targets]], [history_matching] and [abc]";
+    "[calibration], [fixed], [[parameters]], [[uncertain]], [[targets]], [history_matching] and [abc]";
 
 /// Reads and validates a calibration file; a relative `base` path is resolved against the
 /// file's folder.
@@ -225,6 +277,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
         fixed: Vec::new(),
         parameters: Vec::new(),
         targets: Vec::new(),
+        uncertain: Vec::new(),
         method: Method {
             seed: 1,
             history_matching: HistoryMatching {
@@ -247,7 +300,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
     };
     let mut base_path: Option<(String, std::ops::Range<usize>)> = None;
     let mut ticks = None;
-    let (mut fixed, mut parameters, mut targets) = (None, None, None);
+    let (mut fixed, mut parameters, mut targets, mut uncertain) = (None, None, None, None);
     for (k, v) in root.get_ref().iter() {
         match k.get_ref().as_ref() {
             "calibration" => {
@@ -290,6 +343,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
             "fixed" => fixed = Some(v),
             "parameters" => parameters = Some(v),
             "targets" => targets = Some(v),
+            "uncertain" => uncertain = Some(v),
             "history_matching" => {
                 const KEYS: [&str; 5] = [
                     "waves",
@@ -363,6 +417,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
                     "calibration",
                     "fixed",
                     "parameters",
+                    "uncertain",
                     "targets",
                     "history_matching",
                     "abc",
@@ -409,6 +464,12 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
             ),
         ));
     }
+    if let Some(v) = uncertain {
+        for (t, span) in array_of_tables(&src, "uncertain", v)? {
+            let u = read_uncertain(&src, "uncertain", t, span, &cal, &cal.base)?;
+            cal.uncertain.push(u);
+        }
+    }
     let targets = targets.ok_or_else(|| {
         src.error(
             None,
@@ -453,7 +514,7 @@ fn read_fixed(
         let (mut value, mut source) = (None, None);
         for (fk, fv) in inner.iter() {
             match fk.get_ref().as_ref() {
-                "value" => value = Some(super::value_of(src, &key, fv)?),
+                "value" => value = Some((super::design_value(src, &key, fv, &cal.base)?, fv)),
                 "source" => {
                     source = Some(scenario::string_of(
                         src,
@@ -479,11 +540,18 @@ fn read_fixed(
                 "missing: where the value comes from (a citation, or `assumption`)",
             )
         })?;
-        let value = value.expect("checked above");
+        let (value, value_at) = value.expect("checked above");
         if cal.fixed.iter().any(|f| f.key == key) {
             return Err(src.error(Some(v.span()), Some(&format!("fixed.{key}")), "given twice"));
         }
-        cal.base.params.set(&key, value).expect("validated");
+        // Removing an intervention here would renumber the others under the later keys.
+        if super::apply_setting(&mut cal.base, &key, value).is_some() {
+            return Err(src.error(
+                Some(value_at.span()),
+                Some(&key),
+                "week 0 would remove the intervention; remove it from the base scenario instead",
+            ));
+        }
         cal.fixed.push(Fixed { key, value, source });
     }
     Ok(())
@@ -502,14 +570,14 @@ fn read_parameter(
         match k.get_ref().as_ref() {
             "key" => {
                 let text = scenario::string_of(src, &name, v)?;
-                let spec = super::known_spec(src, &text, v)?;
-                if spec.kind != ParamKind::Float {
+                let kind = super::factor(src, &text, v, &cal.base)?.kind();
+                if kind != ParamKind::Float {
                     return Err(src.error(
                         Some(v.span()),
                         Some(&text),
                         format!(
                             "is of type {}; only real-valued parameters can be fitted (fix it in [fixed])",
-                            spec.kind.name()
+                            kind.name()
                         ),
                     ));
                 }
@@ -544,16 +612,8 @@ fn read_parameter(
     let prior = prior.ok_or_else(|| missing("prior"))?;
     let (lo, lo_at) = lo.ok_or_else(|| missing("lo"))?;
     let (hi, hi_at) = hi.ok_or_else(|| missing("hi"))?;
-    for (x, at) in [(lo, lo_at), (hi, hi_at)] {
-        let raw = src.text[at.span()].trim();
-        let mut probe = crate::model::Params::default();
-        probe.set(&key, ParamValue::Float(x)).map_err(|e| {
-            src.error(
-                Some(at.span()),
-                Some(&key),
-                scenario::set_error_message(&key, &e, raw),
-            )
-        })?;
+    for at in [lo_at, hi_at] {
+        super::design_value(src, &key, at, &cal.base)?;
     }
     if hi <= lo {
         return Err(src.error(
@@ -580,6 +640,147 @@ fn read_parameter(
         return Err(src.error(Some(key_at.span()), Some(&key), "is fitted twice"));
     }
     Ok(Parameter { key, prior, lo, hi })
+}
+
+/// One `[[uncertain]]` table of `section` (`uncertain`, `prediction.uncertain`), its key
+/// checked against `scenario`: `{ key, lo, hi }` (uniform, with an optional `zero_mass`) or
+/// `{ key, values = [..] }`, and an optional `source`.
+fn read_uncertain(
+    src: &Source<'_>,
+    section: &str,
+    t: &DeTable<'_>,
+    span: std::ops::Range<usize>,
+    cal: &Calibration,
+    scenario: &Scenario,
+) -> Result<Uncertain, ConfigError> {
+    const KEYS: [&str; 6] = ["key", "lo", "hi", "values", "zero_mass", "source"];
+    let (mut key, mut lo, mut hi, mut values, mut zero_mass, mut source) =
+        (None, None, None, None, None, String::new());
+    for (k, v) in t.iter() {
+        let name = format!("{section}.{}", k.get_ref());
+        match k.get_ref().as_ref() {
+            "key" => {
+                let text = scenario::string_of(src, &name, v)?;
+                super::factor(src, &text, v, scenario)?;
+                key = Some((text, v));
+            }
+            "lo" => lo = Some(v),
+            "hi" => hi = Some(v),
+            "values" => values = Some(v),
+            "zero_mass" => zero_mass = Some((number_in(src, &name, v, 0.0, 1.0, false)?, v)),
+            "source" => source = scenario::string_of(src, &name, v)?,
+            _ => {
+                return Err(unknown(
+                    src,
+                    k.span(),
+                    &name,
+                    &format!("[[{section}]]"),
+                    &KEYS,
+                ))
+            }
+        }
+    }
+    let (key, key_at) = key.ok_or_else(|| {
+        src.error(
+            Some(span.clone()),
+            Some(&format!("{section}.key")),
+            "missing: the parameter drawn for every run",
+        )
+    })?;
+    let repeated = if cal.fixed.iter().any(|f| f.key == key) {
+        Some("is held fixed in [fixed]")
+    } else if cal.parameters.iter().any(|p| p.key == key) {
+        Some("is fitted in [[parameters]]")
+    } else if cal.uncertain.iter().any(|u| u.key == key) {
+        Some("is drawn twice: it is in [[uncertain]] already")
+    } else {
+        None
+    };
+    if let Some(why) = repeated {
+        return Err(src.error(
+            Some(key_at.span()),
+            Some(&key),
+            format!("{why}; a parameter is either fixed, fitted or drawn"),
+        ));
+    }
+    let factor = super::factor(src, &key, key_at, scenario)?;
+    let kind = factor.kind();
+    let draw = match (lo, hi, values) {
+        (Some(lo_at), Some(hi_at), None) => {
+            if kind != ParamKind::Float {
+                return Err(src.error(
+                    Some(key_at.span()),
+                    Some(&key),
+                    format!(
+                        "is of type {}; draw it from a list instead: values = [..]",
+                        kind.name()
+                    ),
+                ));
+            }
+            let num = |at| match super::design_value(src, &key, at, scenario)? {
+                ParamValue::Float(x) => Ok(x),
+                ParamValue::Int(i) => Ok(i as f64),
+                ParamValue::Bool(_) => unreachable!("a real-valued parameter"),
+            };
+            let (lo, hi) = (num(lo_at)?, num(hi_at)?);
+            if hi <= lo {
+                return Err(src.error(
+                    Some(span),
+                    Some(&key),
+                    format!("expected lo < hi, got lo = {lo}, hi = {hi}"),
+                ));
+            }
+            let zero_mass = match zero_mass {
+                Some((p, at)) => {
+                    let (min, max) = match factor {
+                        super::Factor::Param(spec) | super::Factor::Value(spec) => {
+                            (spec.min, spec.max)
+                        }
+                        super::Factor::Week => (f64::NAN, f64::NAN),
+                    };
+                    if !(min <= 0.0 && 0.0 <= max) {
+                        return Err(src.error(
+                            Some(at.span()),
+                            Some(&format!("{section}.zero_mass")),
+                            format!("{key} cannot be 0 (its range is {min}..={max}), so it cannot have a mass at 0"),
+                        ));
+                    }
+                    p
+                }
+                None => 0.0,
+            };
+            Draw::Uniform { lo, hi, zero_mass }
+        }
+        (None, None, Some(list)) => {
+            if let Some((_, at)) = zero_mass {
+                return Err(src.error(
+                    Some(at.span()),
+                    Some(&format!("{section}.zero_mass")),
+                    "goes with a uniform draw (lo, hi); with values = [..], list 0 as often as it should come up",
+                ));
+            }
+            let DeValue::Array(items) = list.get_ref() else {
+                return Err(src.error(Some(list.span()), Some(&key), "expected values = [..], each equally likely"));
+            };
+            if items.is_empty() {
+                return Err(src.error(Some(list.span()), Some(&key), "expected at least one value"));
+            }
+            Draw::Values(
+                items
+                    .iter()
+                    .map(|i| super::design_value(src, &key, i, scenario))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        _ => {
+            return Err(src.error(
+                Some(span),
+                Some(&key),
+                format!("[[{section}]] takes either lo and hi (uniform, optionally with zero_mass) or values = [..] (each equally likely)"),
+            ))
+        }
+    };
+    Ok(Uncertain { key, draw, source })
 }
 
 fn read_target(
@@ -716,6 +917,161 @@ source = "synthetic"
                 index: crate::output::records::summary_index("resolution_rate").unwrap()
             }
         );
+    }
+
+    const UNCERTAIN: &str = "\n[[uncertain]]\nkey = \"tools.media_pressure\"\nlo = 0.0\nhi = 0.5\nzero_mass = 0.5\nsource = \"MAPPING.md\"\n";
+
+    /// `[[uncertain]]`: a uniform with a mass at 0 (about half the draws exactly 0, the rest
+    /// in 0..0.5) and a discrete list load; the draws of a run are a pure function of the
+    /// batch seed and the run; intervention values are accepted.
+    #[test]
+    fn uncertain_parameters_load_and_draw_deterministically() {
+        let text = format!(
+            "{SMALL}{UNCERTAIN}\n[[uncertain]]\nkey = \"territory.grids_per_community\"\nvalues = [1, 2]\n"
+        );
+        let c = load_str(&text, "c.toml", None).unwrap();
+        assert_eq!(c.uncertain.len(), 2);
+        assert_eq!(
+            c.uncertain[0].draw,
+            Draw::Uniform {
+                lo: 0.0,
+                hi: 0.5,
+                zero_mass: 0.5
+            }
+        );
+        assert_eq!(
+            c.uncertain[1].draw,
+            Draw::Values(vec![ParamValue::Int(1), ParamValue::Int(2)])
+        );
+        let runs: Vec<_> = (0..400).map(|r| city::draws(&c.uncertain, 11, r)).collect();
+        assert_eq!(
+            runs,
+            (0..400)
+                .map(|r| city::draws(&c.uncertain, 11, r))
+                .collect::<Vec<_>>()
+        );
+        assert_ne!(runs[0], city::draws(&c.uncertain, 12, 0));
+        let zeros = runs
+            .iter()
+            .filter(|d| d[0].1 == ParamValue::Float(0.0))
+            .count();
+        assert!((160..240).contains(&zeros), "{zeros} of 400 exactly 0");
+        for d in &runs {
+            let ParamValue::Float(x) = d[0].1 else {
+                panic!()
+            };
+            assert!((0.0..0.5).contains(&x));
+        }
+        let twos = runs.iter().filter(|d| d[1].1 == ParamValue::Int(2)).count();
+        assert!((160..240).contains(&twos), "{twos} of 400 are 2");
+    }
+
+    /// Intervention values (`interventions.N.<key>`) can be fitted, fixed and drawn: the fixed
+    /// one is set in the base scenario, and a batch's runs carry the fitted one.
+    #[test]
+    fn intervention_values_are_calibration_keys() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let text = SMALL
+            .replace("ticks = 10", "base = \"beijing_2021_reform.toml\"")
+            .replace(
+                "motivation.incentive_compatibility\"",
+                "interventions.2.motivation.responsibility_lists\"",
+            )
+            .replace(
+                "[fixed]\n",
+                "[fixed]\n\"interventions.3.motivation.incentive_compatibility\" = { value = 0.7, source = \"test\" }\n",
+            );
+        let text = format!(
+            "{text}\n[[uncertain]]\nkey = \"interventions.4.process.information_sharing\"\nlo = 0.3\nhi = 0.7\n"
+        );
+        let c = load_str(&text, "c.toml", Some(&dir)).unwrap();
+        assert_eq!(
+            c.base.interventions[2].intervention.changes[1],
+            (
+                "motivation.incentive_compatibility".to_string(),
+                ParamValue::Float(0.7)
+            )
+        );
+        let batch = method::Batch {
+            name: "wave-01".into(),
+            seed: 5,
+            points: vec![vec![0.25], vec![0.75]],
+            replications: 2,
+        };
+        let arm = city::Arm::base(&c);
+        let exp = city::batch_experiment(&c, &arm, &batch).unwrap();
+        assert_eq!(
+            exp.points.len(),
+            4,
+            "one package per parameter set and replication"
+        );
+        for (i, p) in exp.points.iter().enumerate() {
+            let sc = exp.scenario_for(p, 0);
+            let fitted = [0.25, 0.75][i / 2];
+            assert_eq!(
+                sc.interventions[1].intervention.changes[0].1,
+                ParamValue::Float(fitted)
+            );
+            let ParamValue::Float(x) = sc.interventions[3].intervention.changes[0].1 else {
+                panic!()
+            };
+            assert!((0.3..0.7).contains(&x));
+            assert_eq!(
+                Some(ParamValue::Float(x)),
+                exp.setting(p, "interventions.4.process.information_sharing")
+            );
+        }
+    }
+
+    #[test]
+    fn bad_uncertain_tables_are_refused_with_location() {
+        let with = |u: &str| format!("{SMALL}{u}");
+        let cases = [
+            (
+                with(&UNCERTAIN.replace("tools.media_pressure", "motivation.incentive_compatibility")),
+                "c.toml:25:7: motivation.incentive_compatibility: is fitted in [[parameters]]; a parameter is either fixed, fitted or drawn",
+            ),
+            (
+                with(&UNCERTAIN.replace("tools.media_pressure", "territory.districts")),
+                "c.toml:25:7: territory.districts: is held fixed in [fixed]",
+            ),
+            (
+                with(&UNCERTAIN.replace("hi = 0.5", "hi = 5")),
+                "c.toml:27:6: tools.media_pressure: must be in 0..=1, got 5",
+            ),
+            (
+                with(&UNCERTAIN.replace("lo = 0.0\nhi = 0.5", "values = [0.1, 0.2]")),
+                "c.toml:27:13: uncertain.zero_mass: goes with a uniform draw",
+            ),
+            (
+                with(&UNCERTAIN.replace("zero_mass = 0.5", "zero_mass = 1.5")),
+                "c.toml:28:13: uncertain.zero_mass: must be in [0, 1], got 1.5",
+            ),
+            (
+                with(&UNCERTAIN.replace("tools.media_pressure", "capacity.progress_rate").replace("lo = 0.0", "lo = 0.1")),
+                "c.toml:28:13: uncertain.zero_mass: capacity.progress_rate cannot be 0 (its range is 0.01..=1)",
+            ),
+            (
+                with(&UNCERTAIN.replace("tools.media_pressure", "territory.grids_per_community").replace("lo = 0.0\nhi = 0.5\nzero_mass = 0.5", "lo = 1\nhi = 3")),
+                "c.toml:25:7: territory.grids_per_community: is of type integer; draw it from a list instead",
+            ),
+            (
+                with(&UNCERTAIN.replace("hi = 0.5\n", "")),
+                "c.toml:24:1: tools.media_pressure: [[uncertain]] takes either lo and hi",
+            ),
+            (
+                with(&UNCERTAIN.replace("source", "sourc")),
+                "c.toml:29:1: uncertain.sourc: unknown key (did you mean `source`?)",
+            ),
+            (
+                with(&UNCERTAIN.replace("tools.media_pressure", "interventions.1.tools.media_pressure")),
+                "c.toml:25:7: interventions.1.tools.media_pressure: no intervention 1: the base scenario has no [[interventions]]",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = load_str(&text, "c.toml", None).unwrap_err().to_string();
+            assert!(e.starts_with(expected), "{e}\n  expected: {expected}");
+        }
     }
 
     /// Every mistake names file, line, key and what was expected.

@@ -23,7 +23,7 @@
 use std::fs;
 use std::path::Path;
 
-use super::city::CitySimulator;
+use super::city::{Arm, CitySimulator};
 use super::method::{self, weighted_moments, weighted_quantile, Outcome, Step};
 use super::Calibration;
 use crate::experiment::sweep::{
@@ -108,6 +108,7 @@ pub fn calibrate_into(
     }
     let mut sim = CitySimulator {
         calibration: cal,
+        arm: Arm::base(cal),
         dir: batches,
         progress: on_runs,
         leave_to: opts.next_batch.then(|| out.to_path_buf()),
