@@ -536,3 +536,272 @@ proptest::proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Scenario uncertainty and prediction on a tiny city.
+
+/// A tiny city (2 districts of 2 streets of 2 communities), 12 weeks with 4 of warm-up;
+/// `extra` is appended (interventions).
+fn tiny_scenario(name: &str, extra: &str) -> String {
+    format!(
+        "[scenario]\nname = \"{name}\"\nseed = 1\nticks = 12\n\n[territory]\ndistricts = 2\nstreets_per_district = 2\ncommunities_per_street = 2\n\n[observation]\nwarmup_ticks = 4\n{extra}"
+    )
+}
+
+/// A calibration of one parameter on the tiny base city, with one parameter drawn per run,
+/// predicting a tiny reform scenario (an intervention at week 6 whose intensity is drawn per
+/// prediction run) on two targets: one observed far outside anything the model gives
+/// (resolution rate 5 ± 0.01: a miss) and one with an enormous observation sd (a hit).
+fn prediction_setup(dir: &Path, draws: u32) -> PathBuf {
+    fs::write(dir.join("base.toml"), tiny_scenario("tiny_base", "")).unwrap();
+    fs::write(
+        dir.join("reform.toml"),
+        tiny_scenario(
+            "tiny_reform",
+            "\n[[interventions]]\ntick = 6\nset = { \"motivation.responsibility_lists\" = 0.5 }\n",
+        ),
+    )
+    .unwrap();
+    let cal = format!(
+        r#"[calibration]
+name = "tiny_prediction"
+base = "base.toml"
+seed = 5
+
+[[parameters]]
+key = "motivation.incentive_compatibility"
+prior = "uniform"
+lo = 0.0
+hi = 1.0
+
+[[uncertain]]
+key = "tools.media_pressure"
+lo = 0.0
+hi = 0.5
+zero_mass = 0.5
+source = "test"
+
+[[targets]]
+name = "resolution"
+column = "resolution_rate"
+observed = 0.5
+sd = 0.05
+discrepancy_sd = 0.02
+source = "synthetic"
+
+[history_matching]
+waves = 1
+points = 4
+replications = 2
+
+[abc]
+population = 10
+generations = 1
+predictive = 4
+
+[prediction]
+scenario = "reform.toml"
+draws = {draws}
+
+[[prediction.targets]]
+name = "far"
+column = "resolution_rate"
+observed = 5.0
+sd = 0.01
+source = "constructed: far outside"
+
+[[prediction.targets]]
+name = "wide"
+column = "resolution_rate"
+observed = 0.5
+sd = 10.0
+source = "constructed: an enormous observation error"
+
+[[prediction.uncertain]]
+key = "interventions.1.motivation.responsibility_lists"
+values = [0.25, 0.75]
+"#
+    );
+    let path = dir.join("cal.toml");
+    fs::write(&path, cal).unwrap();
+    path
+}
+
+const PREDICTION_TABLES: [&str; 8] = [
+    "waves.csv",
+    "wave_points.csv",
+    "generations.csv",
+    "posterior.csv",
+    "estimates.csv",
+    "predictive.csv",
+    "prediction.csv",
+    "prediction_timeseries.csv",
+];
+
+fn csv_column(text: &str, name: &str) -> Vec<String> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let c = header
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+    lines
+        .map(|l| l.split(',').nth(c).unwrap_or("").to_string())
+        .collect()
+}
+
+fn calibrate_ok(args: &[&str], threads: &str) {
+    let out = cogov(args, threads);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// [[uncertain]] and [prediction]: one and two threads give the same bytes; every run of a
+/// batch carries its draw in runs.csv (about half of them exactly 0); the prediction scores
+/// the constructed targets (far: hit_95 false; wide: true) and writes a weekly band; a kill -9
+/// during the prediction and --resume end with the bytes of an uninterrupted run; a changed
+/// [prediction] resumes on the finished calibration (its batches reused) and predicts anew.
+#[test]
+fn uncertain_parameters_and_a_prediction_are_deterministic_and_resumable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cal = prediction_setup(tmp.path(), 24);
+    let cal = cal.to_str().unwrap();
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    calibrate_ok(
+        &[
+            "calibrate",
+            cal,
+            "--out",
+            one.to_str().unwrap(),
+            "-q",
+            "--no-charts",
+        ],
+        "1",
+    );
+    calibrate_ok(
+        &[
+            "calibrate",
+            cal,
+            "--out",
+            two.to_str().unwrap(),
+            "-q",
+            "--no-charts",
+        ],
+        "2",
+    );
+    for f in PREDICTION_TABLES {
+        assert_eq!(
+            read(&one, f),
+            read(&two, f),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    // The wave's 4 points x 2 replications are 8 packages, each with its own draw.
+    let runs = String::from_utf8(read(&one.join("batches/wave-01"), "runs.csv")).unwrap();
+    let drawn = csv_column(&runs, "tools.media_pressure");
+    assert_eq!(drawn.len(), 8);
+    let zeros = drawn.iter().filter(|x| *x == "0").count();
+    assert!((1..8).contains(&zeros), "{drawn:?}");
+    let runs = String::from_utf8(read(&one.join("batches/prediction"), "runs.csv")).unwrap();
+    let drawn = csv_column(&runs, "interventions.1.motivation.responsibility_lists");
+    assert_eq!(drawn.len(), 24);
+    assert!(
+        drawn.iter().all(|x| x == "0.25" || x == "0.75"),
+        "{drawn:?}"
+    );
+    assert!(drawn.iter().any(|x| x == "0.25") && drawn.iter().any(|x| x == "0.75"));
+    assert!(
+        !csv_column(&runs, "tools.media_pressure").is_empty(),
+        "base draws apply too"
+    );
+
+    let prediction = String::from_utf8(read(&one, "prediction.csv")).unwrap();
+    eprintln!("{prediction}");
+    assert_eq!(csv_column(&prediction, "target"), ["far", "wide"]);
+    assert_eq!(csv_column(&prediction, "n"), ["24", "24"]);
+    assert_eq!(csv_column(&prediction, "hit_95"), ["false", "true"]);
+    let series = String::from_utf8(read(&one, "prediction_timeseries.csv")).unwrap();
+    assert_eq!(series.lines().count(), 13, "a header and 12 weeks");
+    for c in ["satisfaction", "resident_trust", "backlog"] {
+        let lo = csv_column(&series, &format!("{c}_q05"));
+        let hi = csv_column(&series, &format!("{c}_q95"));
+        for (l, h) in lo.iter().zip(&hi) {
+            assert!(
+                l.parse::<f64>().unwrap() <= h.parse::<f64>().unwrap(),
+                "{c}"
+            );
+        }
+    }
+
+    // kill -9 during the prediction, then --resume.
+    let killed = tmp.path().join("killed");
+    let mut child = Command::new(BIN)
+        .args([
+            "calibrate",
+            cal,
+            "--out",
+            killed.to_str().unwrap(),
+            "-q",
+            "--no-charts",
+        ])
+        .env("RAYON_NUM_THREADS", "1")
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !killed.join("batches/prediction/runs.csv").is_file()
+        && started.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !killed.join("prediction.csv").exists(),
+        "the kill should land during the prediction"
+    );
+    calibrate_ok(
+        &[
+            "calibrate",
+            cal,
+            "--out",
+            killed.to_str().unwrap(),
+            "--resume",
+            "-q",
+            "--no-charts",
+        ],
+        "2",
+    );
+    for f in PREDICTION_TABLES {
+        assert_eq!(
+            read(&one, f),
+            read(&killed, f),
+            "{f} differs after kill -9 and resume"
+        );
+    }
+
+    // A changed [prediction] on the finished calibration: its batches are reused (the wave's
+    // journal is not rewritten), the prediction is made again with 12 draws.
+    let wave = one.join("batches/wave-01/runs.csv");
+    let before = fs::metadata(&wave).unwrap().modified().unwrap();
+    let cal2 = prediction_setup(tmp.path(), 12);
+    calibrate_ok(
+        &[
+            "calibrate",
+            cal2.to_str().unwrap(),
+            "--out",
+            one.to_str().unwrap(),
+            "--resume",
+            "-q",
+            "--no-charts",
+        ],
+        "2",
+    );
+    assert_eq!(fs::metadata(&wave).unwrap().modified().unwrap(), before);
+    let prediction = String::from_utf8(read(&one, "prediction.csv")).unwrap();
+    assert_eq!(csv_column(&prediction, "n"), ["12", "12"]);
+    assert_eq!(read(&one, "posterior.csv"), read(&two, "posterior.csv"));
+}

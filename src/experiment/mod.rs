@@ -220,6 +220,16 @@ pub(crate) fn remove_interventions(sc: &mut Scenario, mut indices: Vec<usize>) {
     }
 }
 
+/// Whether design key `key` addresses something in `sc`: any parameter, or an intervention
+/// `sc` has (and, for a value, one that intervention sets).
+pub(crate) fn key_applies(sc: &Scenario, key: &str) -> bool {
+    match intervention_key(key) {
+        Some(InterventionKey::Week(n)) => n <= sc.interventions.len(),
+        Some(InterventionKey::Value(..)) => setting_in(sc, key).is_some(),
+        None => spec_of(key).is_some(),
+    }
+}
+
 /// The value design key `key` has in `sc` (a parameter, an intervention's value or week).
 pub(crate) fn setting_in(sc: &Scenario, key: &str) -> Option<ParamValue> {
     match intervention_key(key) {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rand::SeedableRng;
 
 use super::method::{Batch, RunValues, Simulator};
-use super::{Calibration, Quantity, Uncertain};
+use super::{Calibration, Prediction, Quantity, Uncertain};
 use crate::experiment::sweep::{self, Shard, SweepError, SweepOptions};
 use crate::experiment::{self, Experiment};
 use crate::model::params::ParamValue;
@@ -45,6 +45,17 @@ impl Arm {
             timeseries: false,
         }
     }
+
+    /// The prediction's batch: its scenario, draws and targets, with each run's time series.
+    pub fn prediction(pred: &Prediction) -> Arm {
+        Arm {
+            label: "-prediction".into(),
+            scenario: pred.scenario.clone(),
+            uncertain: pred.uncertain.clone(),
+            quantities: pred.targets.iter().map(|t| t.quantity.clone()).collect(),
+            timeseries: true,
+        }
+    }
 }
 
 /// Runs a calibration's batches as sweeps under `dir`.
@@ -59,6 +70,9 @@ pub struct CitySimulator<'a> {
     /// with `SweepError::Pending`: the batch is then run elsewhere (`cogov slurm`) and its
     /// merged sweep placed at `batches/<batch>`.
     pub leave_to: Option<PathBuf>,
+    /// Replace a batch directory that holds another experiment (a prediction made before
+    /// `[prediction]` changed) instead of refusing it.
+    pub replace_stale: bool,
 }
 
 /// The experiment file of a batch as a file of its own beside `base.toml`: loaded with
@@ -144,12 +158,15 @@ pub fn batch_experiment(
         .map_err(|e| SweepError::Usage(format!("batch {}: {e}", batch.name)))
 }
 
+/// The manifest of the sweep in `out`, if any.
+fn manifest_in(out: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(out.join("manifest.json")).ok()?;
+    Manifest::parse(&text, "manifest.json").ok()
+}
+
 /// Whether `out` holds this experiment's complete sweep.
 fn is_complete(out: &Path, exp: &Experiment) -> bool {
-    let Ok(text) = std::fs::read_to_string(out.join("manifest.json")) else {
-        return false;
-    };
-    Manifest::parse(&text, "manifest.json").is_ok_and(|m| {
+    manifest_in(out).is_some_and(|m| {
         m.complete == Some(true) && m.fingerprint.as_deref() == Some(&exp.fingerprint()[..])
     })
 }
@@ -186,10 +203,13 @@ impl Simulator for CitySimulator<'_> {
                     file,
                 });
             }
+            let stale = self.replace_stale
+                && manifest_in(&out)
+                    .is_some_and(|m| m.fingerprint.as_deref() != Some(&exp.fingerprint()[..]));
             let opts = SweepOptions {
                 shard: Shard::WHOLE,
-                resume: true,
-                force: false,
+                resume: !stale,
+                force: stale,
                 block: 0,
             };
             sweep::sweep(&exp, &out, opts, self.progress)?;

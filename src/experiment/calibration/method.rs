@@ -535,6 +535,55 @@ pub fn calibrate(
     })
 }
 
+/// One run of a prediction: its quantities, and the same with observation error added.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictedRun {
+    /// `None` if the run failed.
+    pub values: RunValues,
+    pub noisy: RunValues,
+}
+
+/// Predicts `targets` of a second scenario (the simulator's) from `posterior`: `draws`
+/// parameter sets drawn by systematic resampling (a stream of its own, so the calibration's
+/// predictive draws are untouched), each run once in the batch `prediction`, and each run's
+/// quantities with N(0, sd² + discrepancy_sd²) added, as the predictive runs are.
+pub fn predict(
+    posterior: &Generation,
+    targets: &[Observation],
+    draws: u32,
+    seed: u64,
+    sim: &mut dyn Simulator,
+) -> Result<Vec<PredictedRun>, SweepError> {
+    let particles = &posterior.particles;
+    let chosen = systematic_resample(
+        &particles.iter().map(|p| p.weight).collect::<Vec<_>>(),
+        draws as usize,
+        &mut stream(seed, PURPOSE_RESAMPLE, 1, 0),
+    );
+    let batch = Batch {
+        name: "prediction".into(),
+        seed: batch_seed(seed, u64::MAX, 1),
+        points: chosen.iter().map(|i| particles[*i].theta.clone()).collect(),
+        replications: 1,
+    };
+    let results = checked_run(sim, &batch)?;
+    Ok(results
+        .into_iter()
+        .enumerate()
+        .map(|(i, values)| {
+            let mut rng = stream(seed, PURPOSE_NOISE, u64::MAX - 1, i as u64);
+            let noisy = values.as_ref().map(|v| {
+                targets
+                    .iter()
+                    .zip(v)
+                    .map(|(t, x)| x + observation_noise(t, &mut rng))
+                    .collect()
+            });
+            PredictedRun { values, noisy }
+        })
+        .collect())
+}
+
 /// The index of scale 1 among the discrepancy scales (the loader puts it there).
 fn main_scale(hm: &HistoryMatching) -> usize {
     hm.discrepancy_scales

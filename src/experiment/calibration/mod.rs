@@ -116,6 +116,34 @@ pub struct Target {
     pub source: String,
 }
 
+/// The `[prediction]` section: a second scenario predicted from the posterior (not fitted).
+#[derive(Clone, Debug)]
+pub struct Prediction {
+    /// The scenario file as written (relative to the calibration file).
+    pub path: String,
+    /// The prediction scenario, with the calibration's `[fixed]` values set where it does not
+    /// state a value of its own (see `load_str`).
+    pub scenario: Scenario,
+    /// Posterior draws run on it.
+    pub draws: u32,
+    pub targets: Vec<Target>,
+    /// Drawn for every prediction run: the calibration's `[[uncertain]]` whose keys apply to the
+    /// prediction scenario, then `[[prediction.uncertain]]`.
+    pub uncertain: Vec<Uncertain>,
+}
+
+impl Target {
+    /// The target as the method sees it.
+    pub fn observation(&self) -> Observation {
+        Observation {
+            name: self.name.clone(),
+            observed: self.observed,
+            sd: self.sd,
+            discrepancy_sd: self.discrepancy_sd,
+        }
+    }
+}
+
 /// A validated calibration file.
 #[derive(Clone, Debug)]
 pub struct Calibration {
@@ -131,6 +159,8 @@ pub struct Calibration {
     pub targets: Vec<Target>,
     /// Parameters drawn afresh for every run (`[[uncertain]]`).
     pub uncertain: Vec<Uncertain>,
+    /// A second scenario predicted from the posterior (`[prediction]`).
+    pub prediction: Option<Prediction>,
     pub method: Method,
     /// The file's text (kept in the manifest).
     pub source: String,
@@ -141,31 +171,25 @@ impl Calibration {
     pub fn problem(&self) -> Problem {
         Problem {
             parameters: self.parameters.clone(),
-            targets: self
-                .targets
-                .iter()
-                .map(|t| Observation {
-                    name: t.name.clone(),
-                    observed: t.observed,
-                    sd: t.sd,
-                    discrepancy_sd: t.discrepancy_sd,
-                })
-                .collect(),
+            targets: self.targets.iter().map(Target::observation).collect(),
         }
     }
 
-    /// A fingerprint of everything that determines the results: the file and the resolved
-    /// base scenario.
+    /// A fingerprint of everything that determines the calibration's results: the resolved
+    /// base scenario, what is fixed, fitted and drawn, the targets and the method. Not the
+    /// `[prediction]`, so a calibration resumed with another prediction keeps its batches.
     pub fn fingerprint(&self) -> String {
         let mut text = crate::output::manifest_json(&self.base, "calibration-base").to_string();
-        text.push('|');
-        text.push_str(&self.source);
+        text.push_str(&format!(
+            "|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.name, self.fixed, self.parameters, self.uncertain, self.targets, self.method
+        ));
         super::fingerprint_of(&text)
     }
 }
 
 const TOP_KEYS: &str =
-    "[calibration], [fixed], [[parameters]], [[uncertain]], [[targets]], [history_matching] and [abc]";
+    "[calibration], [fixed], [[parameters]], [[uncertain]], [[targets]], [history_matching], [abc] and [prediction]";
 
 /// Reads and validates a calibration file; a relative `base` path is resolved against the
 /// file's folder.
@@ -278,6 +302,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
         parameters: Vec::new(),
         targets: Vec::new(),
         uncertain: Vec::new(),
+        prediction: None,
         method: Method {
             seed: 1,
             history_matching: HistoryMatching {
@@ -301,6 +326,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
     let mut base_path: Option<(String, std::ops::Range<usize>)> = None;
     let mut ticks = None;
     let (mut fixed, mut parameters, mut targets, mut uncertain) = (None, None, None, None);
+    let mut prediction = None;
     for (k, v) in root.get_ref().iter() {
         match k.get_ref().as_ref() {
             "calibration" => {
@@ -344,6 +370,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
             "parameters" => parameters = Some(v),
             "targets" => targets = Some(v),
             "uncertain" => uncertain = Some(v),
+            "prediction" => prediction = Some(v),
             "history_matching" => {
                 const KEYS: [&str; 5] = [
                     "waves",
@@ -421,6 +448,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
                     "targets",
                     "history_matching",
                     "abc",
+                    "prediction",
                 ];
                 let hint = scenario::nearest(other, &known)
                     .map(|n| format!(" (did you mean `{n}`?)"))
@@ -438,6 +466,9 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
     if let Some(t) = ticks {
         cal.base.ticks = t;
     }
+    // The base scenario as its file states it, before [fixed]: a prediction scenario keeps a
+    // value of its own where it differs from this.
+    let stated_base = cal.base.clone();
     if let Some(v) = fixed {
         read_fixed(&src, "fixed", super::table(&src, "fixed", v)?, &mut cal)?;
         scenario::check_size(&cal.base.params)
@@ -478,10 +509,111 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
         )
     })?;
     for (t, span) in array_of_tables(&src, "targets", targets)? {
-        let target = read_target(&src, t, span, &cal)?;
+        let target = read_target(&src, "targets", t, span, &cal.targets, true)?;
         cal.targets.push(target);
     }
+    if let Some(v) = prediction {
+        cal.prediction = Some(read_prediction(&src, v, dir, &cal, &stated_base)?);
+    }
     Ok(cal)
+}
+
+/// `[prediction]`: `scenario` (a path relative to the calibration file), `draws`, `ticks`,
+/// `[[prediction.targets]]` and `[[prediction.uncertain]]`.
+///
+/// The calibration's `[fixed]` values are the model's, so they are set in the prediction
+/// scenario too — except where the prediction scenario states a value of its own, i.e. one
+/// that differs from the base scenario's file (a measurement window of its own, say), and
+/// except intervention keys that do not apply to it. Every fitted key must apply to it.
+fn read_prediction(
+    src: &Source<'_>,
+    v: &Spanned<DeValue<'_>>,
+    dir: Option<&Path>,
+    cal: &Calibration,
+    stated_base: &Scenario,
+) -> Result<Prediction, ConfigError> {
+    const KEYS: [&str; 5] = ["scenario", "draws", "ticks", "targets", "uncertain"];
+    let (mut path, mut draws, mut ticks, mut targets, mut uncertain) =
+        (None, 200, None, None, None);
+    for (k, pv) in super::table(src, "prediction", v)?.iter() {
+        let key = format!("prediction.{}", k.get_ref());
+        match k.get_ref().as_ref() {
+            "scenario" => path = Some((scenario::string_of(src, &key, pv)?, pv.span())),
+            "draws" => draws = super::positive(src, &key, pv, 1, 100_000)?,
+            "ticks" => ticks = Some(super::positive(src, &key, pv, 1, MAX_TICKS as i64)?),
+            "targets" => targets = Some(pv),
+            "uncertain" => uncertain = Some(pv),
+            _ => return Err(unknown(src, k.span(), &key, "[prediction]", &KEYS)),
+        }
+    }
+    let path = path.ok_or_else(|| {
+        src.error(
+            Some(v.span()),
+            Some("prediction.scenario"),
+            "missing: the scenario file to predict (a path relative to the calibration file)",
+        )
+    })?;
+    let mut sc = super::base_scenario(src, "prediction.scenario", Some(&path), dir)?;
+    if let Some(t) = ticks {
+        sc.ticks = t;
+    }
+    let mut removed = Vec::new();
+    for f in &cal.fixed {
+        let own = super::setting_in(&sc, &f.key) != super::setting_in(stated_base, &f.key);
+        if super::key_applies(&sc, &f.key) && !own {
+            removed.extend(super::apply_setting(&mut sc, &f.key, f.value));
+        }
+    }
+    super::remove_interventions(&mut sc, removed);
+    scenario::check_size(&sc.params)
+        .map_err(|m| src.error(Some(path.1.clone()), Some("prediction.scenario"), m))?;
+    for p in &cal.parameters {
+        if !super::key_applies(&sc, &p.key) {
+            return Err(src.error(
+                Some(path.1.clone()),
+                Some("prediction.scenario"),
+                format!(
+                    "the fitted parameter {} does not apply to {}: it {}",
+                    p.key,
+                    path.0,
+                    super::listed_interventions(&sc)
+                ),
+            ));
+        }
+    }
+    let mut pred = Prediction {
+        path: path.0.clone(),
+        scenario: sc,
+        draws,
+        targets: Vec::new(),
+        uncertain: Vec::new(),
+    };
+    pred.uncertain = cal
+        .uncertain
+        .iter()
+        .filter(|u| super::key_applies(&pred.scenario, &u.key))
+        .cloned()
+        .collect();
+    let targets = targets.ok_or_else(|| {
+        src.error(
+            Some(v.span()),
+            Some("prediction.targets"),
+            "missing: at least one [[prediction.targets]] table (name, column, observed, sd, source)",
+        )
+    })?;
+    for (t, span) in array_of_tables(src, "prediction.targets", targets)? {
+        let target = read_target(src, "prediction.targets", t, span, &pred.targets, false)?;
+        pred.targets.push(target);
+    }
+    if let Some(u) = uncertain {
+        for (t, span) in array_of_tables(src, "prediction.uncertain", u)? {
+            let mut seen = cal.clone();
+            seen.uncertain = pred.uncertain.clone();
+            let u = read_uncertain(src, "prediction.uncertain", t, span, &seen, &pred.scenario)?;
+            pred.uncertain.push(u);
+        }
+    }
+    Ok(pred)
 }
 
 /// `[fixed]`: `key = { value = …, source = "…" }`, with dotted or nested keys.
@@ -783,11 +915,15 @@ fn read_uncertain(
     Ok(Uncertain { key, draw, source })
 }
 
+/// One `[[targets]]` table (`section`), or `[[prediction.targets]]`, whose `discrepancy_sd`
+/// is optional (0: a prediction is scored against the observation's own uncertainty).
 fn read_target(
     src: &Source<'_>,
+    section: &str,
     t: &DeTable<'_>,
     span: std::ops::Range<usize>,
-    cal: &Calibration,
+    earlier: &[Target],
+    discrepancy_required: bool,
 ) -> Result<Target, ConfigError> {
     const KEYS: [&str; 6] = [
         "name",
@@ -800,7 +936,7 @@ fn read_target(
     let (mut name, mut quantity, mut observed, mut sd, mut discrepancy, mut source) =
         (None, None, None, None, None, None);
     for (k, v) in t.iter() {
-        let key = format!("targets.{}", k.get_ref());
+        let key = format!("{section}.{}", k.get_ref());
         match k.get_ref().as_ref() {
             "name" => name = Some((scenario::string_of(src, &key, v)?, v.span())),
             "column" => {
@@ -826,21 +962,29 @@ fn read_target(
             "sd" => sd = Some(number_in(src, &key, v, 0.0, f64::MAX, true)?),
             "discrepancy_sd" => discrepancy = Some(number_in(src, &key, v, 0.0, f64::MAX, false)?),
             "source" => source = Some(scenario::string_of(src, &key, v)?),
-            _ => return Err(unknown(src, k.span(), &key, "[[targets]]", &KEYS)),
+            _ => {
+                return Err(unknown(
+                    src,
+                    k.span(),
+                    &key,
+                    &format!("[[{section}]]"),
+                    &KEYS,
+                ))
+            }
         }
     }
     let missing = |what: &str, why: &str| {
         src.error(
             Some(span.clone()),
-            Some(&format!("targets.{what}")),
+            Some(&format!("{section}.{what}")),
             format!("missing: {why}"),
         )
     };
     let (name, name_at) = name.ok_or_else(|| missing("name", "every target needs a name"))?;
-    if cal.targets.iter().any(|t| t.name == name) {
+    if earlier.iter().any(|t| t.name == name) {
         return Err(src.error(
             Some(name_at),
-            Some("targets.name"),
+            Some(&format!("{section}.name")),
             format!("`{name}` is given twice"),
         ));
     }
@@ -858,12 +1002,16 @@ fn read_target(
                 "the observation's uncertainty (a standard deviation > 0)",
             )
         })?,
-        discrepancy_sd: discrepancy.ok_or_else(|| {
-            missing(
-                "discrepancy_sd",
-                "the model discrepancy stated in advance (a standard deviation; 0 if none)",
-            )
-        })?,
+        discrepancy_sd: match discrepancy {
+            Some(d) => d,
+            None if !discrepancy_required => 0.0,
+            None => {
+                return Err(missing(
+                    "discrepancy_sd",
+                    "the model discrepancy stated in advance (a standard deviation; 0 if none)",
+                ))
+            }
+        },
         source: source.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
             missing(
                 "source",

@@ -25,7 +25,7 @@ use std::path::Path;
 
 use super::city::{Arm, CitySimulator};
 use super::method::{self, weighted_moments, weighted_quantile, Outcome, Step};
-use super::Calibration;
+use super::{Calibration, Prediction, Target};
 use crate::experiment::sweep::{
     create_and_lock, io_at, output_error, write_json_atomic, write_table, Finish, SweepError,
 };
@@ -112,11 +112,38 @@ pub fn calibrate_into(
         dir: batches,
         progress: on_runs,
         leave_to: opts.next_batch.then(|| out.to_path_buf()),
+        replace_stale: false,
     };
     let outcome = method::calibrate(&cal.problem(), &cal.method, &mut sim, on_step)?;
+    let predicted = match (&cal.prediction, outcome.posterior()) {
+        (Some(pred), Some(posterior)) => {
+            on_step(&Step {
+                stage: 1,
+                stages: 1,
+                label_en: format!("prediction of {}", pred.scenario.name),
+                label_zh: format!("预测 {}", pred.scenario.name),
+                tolerance: None,
+            });
+            sim.arm = Arm::prediction(pred);
+            sim.replace_stale = true;
+            let observations: Vec<_> = pred.targets.iter().map(Target::observation).collect();
+            let runs = method::predict(
+                posterior,
+                &observations,
+                pred.draws,
+                cal.method.seed,
+                &mut sim,
+            )?;
+            Some(runs)
+        }
+        _ => None,
+    };
     // Every batch is done: a batch file left for another runner is stale.
     let _ = fs::remove_file(out.join("next_batch.toml"));
     write_tables(cal, &outcome, out)?;
+    if let (Some(pred), Some(runs)) = (&cal.prediction, &predicted) {
+        write_prediction(pred, runs, &sim.dir.join("prediction"), out)?;
+    }
     finish(out)?;
     write_json_atomic(&manifest_path, &manifest(cal, true))?;
     Ok(outcome)
@@ -412,3 +439,228 @@ pub const PREDICTIVE_COLUMNS: [&str; 13] = [
     "q75",
     "q95",
 ];
+
+/// Columns of `prediction.csv`.
+pub const PREDICTION_COLUMNS: [&str; 24] = [
+    "target",
+    "quantity",
+    "observed",
+    "observed_sd",
+    "n",
+    "mean",
+    "sd",
+    "q025",
+    "q05",
+    "q25",
+    "q50",
+    "q75",
+    "q95",
+    "q975",
+    "hit_95",
+    "model_mean",
+    "model_sd",
+    "model_q025",
+    "model_q05",
+    "model_q25",
+    "model_q50",
+    "model_q75",
+    "model_q95",
+    "model_q975",
+];
+
+/// The quantiles of `prediction.csv`.
+const PREDICTION_QUANTILES: [f64; 7] = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975];
+
+/// The weekly columns of `prediction_timeseries.csv`.
+pub const PREDICTION_SERIES: [&str; 3] = [
+    crate::output::records::ts::SATISFACTION,
+    crate::output::records::ts::RESIDENT_TRUST,
+    crate::output::records::ts::BACKLOG,
+];
+
+/// The quantiles of `prediction_timeseries.csv`, as column suffixes.
+pub const SERIES_QUANTILES: [(f64, &str); 5] = [
+    (0.05, "q05"),
+    (0.25, "q25"),
+    (0.5, "q50"),
+    (0.75, "q75"),
+    (0.95, "q95"),
+];
+
+/// One prediction target's summary: n, mean, sd and the quantiles of the predictive
+/// distribution (observation error included), whether the observation lies in its central
+/// 95% interval, and mean, sd and quantiles of the model's values alone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictionSummary {
+    pub n: usize,
+    pub mean: f64,
+    pub sd: f64,
+    /// At 2.5, 5, 25, 50, 75, 95 and 97.5%.
+    pub quantiles: Vec<f64>,
+    /// The observation inside [q2.5, q97.5] of the predictive distribution.
+    pub hit_95: bool,
+    pub model_mean: f64,
+    pub model_sd: f64,
+    pub model_quantiles: Vec<f64>,
+}
+
+/// Mean, sd and `PREDICTION_QUANTILES` of a sample (NaN if empty).
+fn describe(x: &[f64]) -> (f64, f64, Vec<f64>) {
+    if x.is_empty() {
+        return (
+            f64::NAN,
+            f64::NAN,
+            vec![f64::NAN; PREDICTION_QUANTILES.len()],
+        );
+    }
+    let w = vec![1.0; x.len()];
+    let (m, s) = weighted_moments(x, &w);
+    (m, s, quantiles(x, &PREDICTION_QUANTILES))
+}
+
+/// The summary of target `j` (observed `observed`) over the prediction's runs.
+pub fn prediction_summary(
+    runs: &[method::PredictedRun],
+    j: usize,
+    observed: f64,
+) -> PredictionSummary {
+    let noisy: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| r.noisy.as_ref().map(|v| v[j]))
+        .collect();
+    let model: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| r.values.as_ref().map(|v| v[j]))
+        .collect();
+    let (mean, sd, q) = describe(&noisy);
+    let (model_mean, model_sd, model_quantiles) = describe(&model);
+    PredictionSummary {
+        n: noisy.len(),
+        mean,
+        sd,
+        hit_95: !noisy.is_empty() && q[0] <= observed && observed <= q[6],
+        quantiles: q,
+        model_mean,
+        model_sd,
+        model_quantiles,
+    }
+}
+
+/// Per week, `SERIES_QUANTILES` of each of `PREDICTION_SERIES` over the runs whose time
+/// series `batch/timeseries/run-NNNNNN.csv` exists (the successful ones); NaN cells skipped.
+fn weekly_quantiles(runs: usize, batch: &Path) -> Result<Vec<(u32, Vec<Vec<f64>>)>, SweepError> {
+    // values[week][series] = the runs' values
+    let mut values: Vec<Vec<Vec<f64>>> = Vec::new();
+    let mut ticks: Vec<u32> = Vec::new();
+    for run in 0..runs {
+        let path = batch.join("timeseries").join(format!("run-{run:06}.csv"));
+        if !path.is_file() {
+            continue;
+        }
+        let mut reader = csv::Reader::from_path(&path)
+            .map_err(|e| SweepError::Usage(format!("{}: {e}", path.display())))?;
+        let header = reader
+            .headers()
+            .map_err(|e| SweepError::Usage(format!("{}: {e}", path.display())))?
+            .clone();
+        let find = |name: &str| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .ok_or_else(|| SweepError::Usage(format!("{}: no column {name}", path.display())))
+        };
+        let tick_col = find(crate::output::records::ts::TICK)?;
+        let cols: Vec<usize> = PREDICTION_SERIES
+            .iter()
+            .map(|c| find(c))
+            .collect::<Result<_, _>>()?;
+        for (w, rec) in reader.records().enumerate() {
+            let rec = rec.map_err(|e| SweepError::Usage(format!("{}: {e}", path.display())))?;
+            if values.len() <= w {
+                values.push(vec![Vec::new(); cols.len()]);
+                ticks.push(
+                    rec.get(tick_col)
+                        .and_then(|t| t.parse().ok())
+                        .unwrap_or(w as u32 + 1),
+                );
+            }
+            for (k, c) in cols.iter().enumerate() {
+                if let Some(x) = rec
+                    .get(*c)
+                    .and_then(|x| x.parse::<f64>().ok())
+                    .filter(|x| x.is_finite())
+                {
+                    values[w][k].push(x);
+                }
+            }
+        }
+    }
+    let qs: Vec<f64> = SERIES_QUANTILES.iter().map(|(q, _)| *q).collect();
+    Ok(ticks
+        .into_iter()
+        .zip(values)
+        .map(|(t, per)| {
+            let q = per
+                .iter()
+                .map(|x| {
+                    if x.is_empty() {
+                        vec![f64::NAN; qs.len()]
+                    } else {
+                        quantiles(x, &qs)
+                    }
+                })
+                .collect();
+            (t, q)
+        })
+        .collect())
+}
+
+/// Writes `prediction.csv` and `prediction_timeseries.csv` from the prediction's runs (their
+/// sweep in `batch`).
+fn write_prediction(
+    pred: &Prediction,
+    runs: &[method::PredictedRun],
+    batch: &Path,
+    out: &Path,
+) -> Result<(), SweepError> {
+    write_table(
+        out,
+        "prediction.csv",
+        &PREDICTION_COLUMNS,
+        pred.targets.iter().enumerate().map(|(j, t)| {
+            let s = prediction_summary(runs, j, t.observed);
+            let mut row = vec![
+                t.name.clone(),
+                t.quantity.describe(),
+                cell(t.observed),
+                cell(t.sd),
+                s.n.to_string(),
+                cell(s.mean),
+                cell(s.sd),
+            ];
+            row.extend(s.quantiles.iter().map(|x| cell(*x)));
+            row.push(s.hit_95.to_string());
+            row.push(cell(s.model_mean));
+            row.push(cell(s.model_sd));
+            row.extend(s.model_quantiles.iter().map(|x| cell(*x)));
+            row
+        }),
+    )?;
+    let mut header = vec![crate::output::records::ts::TICK.to_string()];
+    for c in PREDICTION_SERIES {
+        header.extend(SERIES_QUANTILES.iter().map(|(_, s)| format!("{c}_{s}")));
+    }
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    write_table(
+        out,
+        "prediction_timeseries.csv",
+        &h,
+        weekly_quantiles(runs.len(), batch)?
+            .into_iter()
+            .map(|(t, per)| {
+                let mut row = vec![t.to_string()];
+                row.extend(per.iter().flatten().map(|x| cell(*x)));
+                row
+            }),
+    )
+}
