@@ -71,7 +71,8 @@ pub struct CitySimulator<'a> {
     /// merged sweep placed at `batches/<batch>`.
     pub leave_to: Option<PathBuf>,
     /// Replace a batch directory that holds another experiment (a prediction made before
-    /// `[prediction]` changed) instead of refusing it.
+    /// `[prediction]` changed, the predictive runs of a calibration that stopped at another
+    /// generation) instead of refusing it.
     pub replace_stale: bool,
 }
 

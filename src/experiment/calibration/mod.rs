@@ -180,9 +180,17 @@ impl Calibration {
     /// `[prediction]`, so a calibration resumed with another prediction keeps its batches.
     pub fn fingerprint(&self) -> String {
         let mut text = crate::output::manifest_json(&self.base, "calibration-base").to_string();
+        // Where the method stops is left out: every batch up to there is the same whether it
+        // stops sooner or later, so a calibration can be resumed with more or fewer ABC
+        // generations, another final tolerance or another predictive count (each batch is
+        // checked against its own fingerprint all the same).
+        let mut method = self.method.clone();
+        method.abc.generations = 0;
+        method.abc.min_tolerance = 0.0;
+        method.abc.predictive = 0;
         text.push_str(&format!(
             "|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.name, self.fixed, self.parameters, self.uncertain, self.targets, self.method
+            self.name, self.fixed, self.parameters, self.uncertain, self.targets, method
         ));
         super::fingerprint_of(&text)
     }

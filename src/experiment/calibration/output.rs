@@ -112,7 +112,10 @@ pub fn calibrate_into(
         dir: batches,
         progress: on_runs,
         leave_to: opts.next_batch.then(|| out.to_path_buf()),
-        replace_stale: false,
+        // The calibration's fingerprint matched (above), so a batch that holds another
+        // experiment was made under other stopping settings (the predictive runs of a shorter
+        // calibration) and is stale.
+        replace_stale: true,
     };
     let outcome = method::calibrate(&cal.problem(), &cal.method, &mut sim, on_step)?;
     let predicted = match (&cal.prediction, outcome.posterior()) {
@@ -125,7 +128,6 @@ pub fn calibrate_into(
                 tolerance: None,
             });
             sim.arm = Arm::prediction(pred);
-            sim.replace_stale = true;
             let observations: Vec<_> = pred.targets.iter().map(Target::observation).collect();
             let runs = method::predict(
                 posterior,
