@@ -227,7 +227,7 @@ COGOV_EOF
 driver=$(sbatch --parsable --output="$S/logs/driver-%j.out" "$S/driver.sbatch")
 driver=${driver%%;*}
 echo "$driver" > "$S/driver.id"
-echo "submitted the driver of calibration @NAME@ as job $driver 已提交校准驱动作业; log 日志: $S/logs/driver-$driver.out; results in 结果: $DIR"
+echo "submitted the driver of calibration "@NAME@" as job $driver 已提交校准驱动作业; log 日志: $S/logs/driver-$driver.out; results in 结果: $DIR"
 "#;
 
 #[cfg(test)]
