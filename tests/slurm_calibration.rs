@@ -4,6 +4,9 @@
 //! `cogov calibrate --next-batch` that the driver reads. The real Slurm run is
 //! `.ci/slurm-check.sh`.
 
+#[path = "common/files.rs"]
+mod files;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -269,18 +272,7 @@ fn driver_matches_a_local_calibration_and_resumes_where_it_stopped() {
     ]));
     assert_eq!(said, format!("complete {}\n", dir.display()));
 
-    let mut pwned = Vec::new();
-    let mut stack = vec![tmp.path().to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap().flatten() {
-            if e.file_name().to_string_lossy().starts_with("PWNED") {
-                pwned.push(e.path());
-            }
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            }
-        }
-    }
+    let pwned = files::named_under(tmp.path(), "PWNED");
     assert!(pwned.is_empty(), "commands ran: {pwned:?}");
 }
 
