@@ -166,9 +166,11 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
                 "next batch 下一批: {batch} → {}
   run it, e.g. on Slurm 运行（如在Slurm上）:  cogov slurm {} --out SCRATCH --shards 8 | bash
   then 然后:  mv SCRATCH/merged {out}/batches/{batch}
-  and continue 继续:  cogov calibrate {} --out {out} --resume --next-batch",
+  and continue 继续:  cogov calibrate {} --out {out} --resume --next-batch
+  (or let a Slurm driver job do it all 或由Slurm驱动作业完成全部批次:  cogov slurm {} --out {out} | bash)",
                 file.display(),
                 file.display(),
+                args.calibration.display(),
                 args.calibration.display()
             )?;
             outln!("{NEXT_BATCH} {batch} {}", file.display())?;
