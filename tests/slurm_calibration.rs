@@ -223,6 +223,10 @@ fn driver_matches_a_local_calibration_and_resumes_where_it_stopped() {
     ok(&submit(&fake, &script, None));
     let logs = driver_logs(&dir);
     assert!(logs.contains("the calibration is complete"), "{logs}");
+    assert!(fs::read_to_string(dir.join("report_zh.html"))
+        .unwrap()
+        .contains("后验估计"));
+    assert!(dir.join("charts/en/calibration_marginals.svg").is_file());
     for f in [
         "posterior.csv",
         "estimates.csv",

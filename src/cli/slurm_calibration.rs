@@ -105,7 +105,8 @@ const TEMPLATE: &str = r#"#!/bin/bash
 # The driver job (1 CPU, time limit @DRIVER_TIME@) asks `cogov calibrate --resume --next-batch`
 # for the next batch, runs it as a job array of @SHARDS@ shards, merges them, places the merged
 # sweep at DIR/batches/<batch>, and repeats until the calibration is complete; its last call
-# writes the results (tables, charts) into DIR. What the driver makes besides is under
+# writes the results (tables, charts) into DIR, then the driver its reports (report_en.html,
+# report_zh.html). What the driver makes besides is under
 # DIR/slurm: the job scripts, logs/, and scratch/<batch> while a batch runs. Submitting this
 # again after the driver was killed or ran out of time continues where it stopped: a placed
 # batch is not run again, nor a finished shard of the batch in flight.
@@ -172,6 +173,10 @@ while :; do
     batch=
     case $last in
         "@COMPLETE@ "*)
+            for lang in en zh; do
+                "$COGOV" report "$DIR" --lang "$lang" --quiet \
+                    || echo "cogov driver: no $lang report (cogov report $DIR --lang $lang) 未能生成报告" >&2
+            done
             echo "cogov driver: the calibration is complete 校准完成: $DIR"
             exit 0 ;;
         "@NEXT_BATCH@ "*)
