@@ -105,7 +105,8 @@ pub struct SlurmArgs {
     /// Number of shards (array tasks) （分片数）
     #[arg(long, default_value_t = 4)]
     pub shards: u32,
-    /// Output directory on the cluster's shared file system （集群共享目录中的输出目录）
+    /// Output directory on the cluster's shared file system; for a calibration, its
+    /// calibration directory （集群共享目录中的输出目录；校准则为校准输出目录）
     #[arg(long, short)]
     pub out: PathBuf,
     /// CPUs per array task （每个任务的CPU数）
