@@ -165,10 +165,14 @@ fn manifest_in(out: &Path) -> Option<Manifest> {
     Manifest::parse(&text, "manifest.json").ok()
 }
 
-/// Whether `out` holds this experiment's complete sweep.
+/// Whether `out` holds this experiment's complete sweep: complete, with its fingerprint, and
+/// whole (one shard of it, placed by hand instead of the merged sweep, is complete too but
+/// lacks the other shards' runs).
 fn is_complete(out: &Path, exp: &Experiment) -> bool {
     manifest_in(out).is_some_and(|m| {
-        m.complete == Some(true) && m.fingerprint.as_deref() == Some(&exp.fingerprint()[..])
+        m.complete == Some(true)
+            && m.fingerprint.as_deref() == Some(&exp.fingerprint()[..])
+            && m.shard.is_none_or(|s| s == Shard::WHOLE.record())
     })
 }
 
