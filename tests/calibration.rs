@@ -672,16 +672,28 @@ fn uncertain_parameters_and_a_prediction_are_deterministic_and_resumable() {
     let one = tmp.path().join("one");
     let two = tmp.path().join("two");
     calibrate_ok(
-        &[
-            "calibrate",
-            cal,
-            "--out",
-            one.to_str().unwrap(),
-            "-q",
-            "--no-charts",
-        ],
+        &["calibrate", cal, "--out", one.to_str().unwrap(), "-q"],
         "1",
     );
+    for lang in ["en", "zh"] {
+        for chart in ["calibration_prediction", "calibration_prediction_series"] {
+            assert!(
+                one.join(format!("charts/{lang}/{chart}.svg")).is_file(),
+                "{lang} {chart}"
+            );
+        }
+    }
+    let report = cogov(
+        &["report", one.to_str().unwrap(), "--lang", "zh", "-q"],
+        "1",
+    );
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let html = fs::read_to_string(one.join("report_zh.html")).unwrap();
+    assert!(html.contains("far (未命中)") && html.contains("wide (命中)"));
     calibrate_ok(
         &[
             "calibrate",

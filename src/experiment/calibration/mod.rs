@@ -1171,6 +1171,92 @@ source = "synthetic"
         }
     }
 
+    const PREDICTION: &str = "\n[prediction]\nscenario = \"beijing_2021_reform.toml\"\ndraws = 20\n\n[[prediction.targets]]\nname = \"resolved\"\ncolumn = \"hotline_resolution_rate\"\nobserved = 0.89\nsd = 0.02\nsource = \"test\"\n";
+
+    /// `[prediction]`: its scenario gets the calibration's [fixed] values except where it
+    /// states its own (the reform file's warm-up), the applicable [[uncertain]], and its own.
+    #[test]
+    fn a_prediction_section_loads() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let text = SMALL.replace(
+            "[fixed]\n",
+            "[fixed]\n\"observation.warmup_ticks\" = { value = 5, source = \"test\" }\n",
+        );
+        let text = format!("{text}{UNCERTAIN}{PREDICTION}\n[[prediction.uncertain]]\nkey = \"interventions.2.motivation.responsibility_lists\"\nvalues = [0.25, 0.5]\n");
+        let c = load_str(&text, "c.toml", Some(&dir)).unwrap();
+        let p = c.prediction.as_ref().unwrap();
+        assert_eq!(p.draws, 20);
+        assert_eq!(p.scenario.params.territory.districts, 2, "[fixed] applies");
+        assert_eq!(
+            p.scenario.params.observation.warmup_ticks, 408,
+            "the file's own window"
+        );
+        assert_eq!(p.scenario.ticks, 416);
+        assert_eq!(p.targets[0].discrepancy_sd, 0.0);
+        let keys: Vec<&str> = p.uncertain.iter().map(|u| u.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "tools.media_pressure",
+                "interventions.2.motivation.responsibility_lists"
+            ]
+        );
+        // The calibration's fingerprint leaves the prediction out.
+        let without = load_str(
+            &text.replace("draws = 20", "draws = 30"),
+            "c.toml",
+            Some(&dir),
+        )
+        .unwrap();
+        assert_eq!(c.fingerprint(), without.fingerprint());
+    }
+
+    #[test]
+    fn bad_prediction_sections_are_refused_with_location() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let with = |p: &str| format!("{SMALL}{UNCERTAIN}{p}");
+        let cases = [
+            (
+                with(&PREDICTION.replace("beijing_2021_reform", "nowhere")),
+                "c.toml:32:12: prediction.scenario: no scenario file at",
+            ),
+            (
+                with(&PREDICTION.replace("draws", "drows")),
+                "c.toml:33:1: prediction.drows: unknown key (did you mean `draws`?)",
+            ),
+            (
+                with(&PREDICTION.replace("draws = 20", "draws = 0")),
+                "c.toml:33:9: prediction.draws",
+            ),
+            (
+                with(&PREDICTION.replace("hotline_resolution_rate", "hotline_rate")),
+                "c.toml:37:10: prediction.targets.column: no summary.csv column `hotline_rate`",
+            ),
+            (
+                with(&PREDICTION.replace("observed = 0.89\n", "")),
+                "c.toml:35:1: prediction.targets.observed: missing",
+            ),
+            (
+                with(&format!("{PREDICTION}\n[[prediction.uncertain]]\nkey = \"tools.media_pressure\"\nvalues = [0.1]\n")),
+                "c.toml:43:7: tools.media_pressure: is drawn twice",
+            ),
+            (
+                with(&format!("{PREDICTION}\n[[prediction.uncertain]]\nkey = \"interventions.2.tools.media_pressure\"\nvalues = [0.1]\n")),
+                "c.toml:43:7: interventions.2.tools.media_pressure: intervention 2 does not set `tools.media_pressure`",
+            ),
+            (
+                with(&PREDICTION.replace("[[prediction.targets]]", "[[prediction.target]]")),
+                "c.toml:35:14: prediction.target: unknown key (did you mean `targets`?)",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = load_str(&text, "c.toml", Some(&dir))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(expected), "{e}\n  expected: {expected}");
+        }
+    }
+
     #[test]
     fn bad_uncertain_tables_are_refused_with_location() {
         let with = |u: &str| format!("{SMALL}{u}");

@@ -441,7 +441,7 @@ pub const PREDICTIVE_COLUMNS: [&str; 13] = [
 ];
 
 /// Columns of `prediction.csv`.
-pub const PREDICTION_COLUMNS: [&str; 24] = [
+pub const PREDICTION_COLUMNS: [&str; 26] = [
     "target",
     "quantity",
     "observed",
@@ -466,6 +466,8 @@ pub const PREDICTION_COLUMNS: [&str; 24] = [
     "model_q75",
     "model_q95",
     "model_q975",
+    "window_first",
+    "window_last",
 ];
 
 /// The quantiles of `prediction.csv`.
@@ -623,6 +625,12 @@ fn write_prediction(
     batch: &Path,
     out: &Path,
 ) -> Result<(), SweepError> {
+    // The weeks the summary's window covers (after the warm-up).
+    let sc = &pred.scenario;
+    let window = (
+        (sc.params.observation.warmup_ticks + 1).min(sc.ticks),
+        sc.ticks,
+    );
     write_table(
         out,
         "prediction.csv",
@@ -643,6 +651,8 @@ fn write_prediction(
             row.push(cell(s.model_mean));
             row.push(cell(s.model_sd));
             row.extend(s.model_quantiles.iter().map(|x| cell(*x)));
+            row.push(window.0.to_string());
+            row.push(window.1.to_string());
             row
         }),
     )?;
