@@ -11,6 +11,9 @@
 //! - `estimates.csv` — per parameter: prior, posterior mean, sd, 5/50/95% quantiles and the
 //!   contraction 1 − posterior variance / prior variance;
 //! - `predictive.csv` — per target: the observation and its posterior predictive distribution;
+//! - `prediction.csv`, `prediction_timeseries.csv` — with `[prediction]`, the second
+//!   scenario's predictive distribution of each prediction target (hit or miss) and its
+//!   weekly quantiles;
 //! - `batches/<batch>/` — the sweep of every batch (journal, points, manifest);
 //! - `next_batch.toml`, `base.toml` — with `--next-batch`, the experiment file of the batch to
 //!   run elsewhere and the base scenario it names;
