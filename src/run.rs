@@ -278,6 +278,8 @@ fn run_ticks(
         warmup: sc.params.observation.warmup_ticks,
         return_visit: sc.params.observation.return_visit_ticks,
         unsettleable: sc.params.observation.unsettleable_share,
+        inflation: sc.params.observation.metric_inflation,
+        inflation_from: sc.params.observation.metric_inflation_from_tick,
         cohort_horizon: sc.params.observation.cohort_horizon_ticks,
         residents: sim.world.resident_count(),
         grids: sim.world.n_grids,

@@ -205,6 +205,8 @@ names! {
     "observation.return_visit_ticks" => "热线回访时间";
     "observation.unsettleable_share" => "无法解决诉求比例";
     "observation.cohort_horizon_ticks" => "新发事项跟踪周数";
+    "observation.metric_inflation" => "指标虚高";
+    "observation.metric_inflation_from_tick" => "指标虚高起始周";
 }
 
 /// The policy source of each lever (`docs/GLOSSARY-ZH.md`, the report's glossary), in the

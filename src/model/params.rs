@@ -832,6 +832,12 @@ define_params! {
         cohort_horizon_ticks: u32 = 13; [1, 25] "weeks"; Structural; "";
             en "weeks each arrival cohort of the window is followed for the headline resolution rate (a quarter)";
             zh "测量窗口内新发事项按批跟踪的周数，用于首要解决率指标（一个季度）";
+        metric_inflation: f64 = 0.0; [0.0, 1.0] "share"; Structural; "";
+            en "metric inflation: share of the gap to 100 % that reported hotline rates gain once units are ranked on them (0: reported = true)";
+            zh "指标虚高：以热线指标排名后，上报的解决率与满意率向100%虚增的差距比例（0表示如实）";
+        metric_inflation_from_tick: u32 = 0; [0, 5200] "week"; Structural; "";
+            en "first week of report (or of closure, for satisfaction) whose hotline figures carry the metric inflation";
+            zh "指标虚高起始周：自该周受理（满意度按办结周）的热线指标开始虚高";
     }
 }
 

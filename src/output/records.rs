@@ -108,6 +108,7 @@ pub mod summary {
     pub const WINDOW_START: &str = "window_start";
     pub const RESOLUTION_RATE: &str = "resolution_rate";
     pub const HOTLINE_RESOLUTION_RATE: &str = "hotline_resolution_rate";
+    pub const HOTLINE_RESOLUTION_TRUE: &str = "hotline_resolution_true";
     pub const COHORT_RESOLUTION_RATE: &str = "cohort_resolution_rate";
     pub const COHORT_ARRIVALS: &str = "cohort_arrivals";
     pub const MEAN_WEEKS_TO_RESOLVE: &str = "mean_weeks_to_resolve";
@@ -122,6 +123,7 @@ pub mod summary {
     pub const RESIDENT_TRUST_FINAL: &str = "resident_trust_final";
     pub const ORG_TRUST_FINAL: &str = "org_trust_final";
     pub const SATISFACTION_MEAN: &str = "satisfaction_mean";
+    pub const SATISFACTION_REPORTED: &str = "satisfaction_reported";
     pub const SUBSTANTIVE_SHARE: &str = "substantive_share";
     pub const COST_TOTAL: &str = "cost_total";
 }
@@ -448,8 +450,13 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
         def(
             summary::HOTLINE_RESOLUTION_RATE,
             "share",
-            "hotline-style resolution rate: issues reported in the window resolved by the return visit after the report, less those no agency could settle",
-            "热线口径解决率：窗口内受理的诉求在受理后回访时已解决的比例（扣除无法解决的诉求）", |w: &Window| hotline_resolution_rate(w)),
+            "hotline-style resolution rate as reported: issues reported in the window resolved by the return visit after the report, less those no agency could settle, plus any metric inflation",
+            "热线口径解决率（上报值）：窗口内受理的诉求在受理后回访时已解决的比例（扣除无法解决的诉求，含指标虚高）", |w: &Window| w.hotline.reported_rate()),
+        def(
+            summary::HOTLINE_RESOLUTION_TRUE,
+            "share",
+            "hotline-style resolution rate without metric inflation (equal to the reported rate when there is none)",
+            "不含指标虚高的热线口径解决率（指标虚高为0时与上报值相同）", |w: &Window| w.hotline.true_rate()),
         def(
             summary::MEAN_WEEKS_TO_RESOLVE,
             "weeks",
@@ -537,6 +544,11 @@ fn summary_defs() -> Vec<ColumnDef<Window>> {
             "mean satisfaction over all closed issues",
             "全部办结事项平均满意度", |w: &Window| ratio(w.total.satisfaction_sum, w.total.closed as f64)),
         def(
+            summary::SATISFACTION_REPORTED,
+            "0..1",
+            "mean satisfaction over all closed issues as reported, with any metric inflation (equal to the mean satisfaction when there is none)",
+            "上报的办结事项平均满意度（含指标虚高；指标虚高为0时与平均满意度相同）", |w: &Window| ratio(w.satisfaction_reported, w.total.closed as f64)),
+        def(
             "cost_transaction_total",
             "effort units",
             "transaction cost",
@@ -575,6 +587,10 @@ pub struct RunFacts {
     /// `observation.unsettleable_share`).
     pub return_visit: u32,
     pub unsettleable: f64,
+    /// Metric inflation (`observation.metric_inflation`) and the first week it applies to
+    /// (`observation.metric_inflation_from_tick`).
+    pub inflation: f64,
+    pub inflation_from: u32,
     /// Weeks each arrival cohort of the window is followed (`observation.cohort_horizon_ticks`).
     pub cohort_horizon: u32,
     pub residents: u64,
@@ -661,7 +677,9 @@ pub struct Window {
     /// The window's arrival cohorts followed for `cohort_horizon` weeks, and its report
     /// cohorts followed to the hotline's return visit.
     cohort: Cohort,
-    hotline_cohort: Cohort,
+    hotline: HotlineCohorts,
+    /// The window's satisfaction sum as reported (with metric inflation).
+    satisfaction_reported: f64,
     facts: RunFacts,
 }
 
@@ -720,6 +738,73 @@ fn cohorts(
         }
     }
     cohorts
+}
+
+/// The window's report cohorts as the hotline's return visit sees them: requests, those resolved
+/// by the visit less the unsettleable share (true), and the same with metric inflation
+/// (reported).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HotlineCohorts {
+    pub requests: f64,
+    pub resolved_true: f64,
+    pub resolved_reported: f64,
+}
+
+impl HotlineCohorts {
+    pub fn true_rate(&self) -> f64 {
+        ratio(self.resolved_true, self.requests)
+    }
+    pub fn reported_rate(&self) -> f64 {
+        ratio(self.resolved_reported, self.requests)
+    }
+}
+
+/// Metric inflation (ODD §7.19): a figure `x` on a 0..1 scale as reported from week `tick` on,
+/// `x + ι · (1 − x)` — the units ranked on it close part of the gap to 100 % without the service
+/// changing. Applied to per-issue sums, so `x` is `value` out of `count`.
+fn inflate(value: f64, count: f64, tick: usize, facts: &RunFacts) -> f64 {
+    if tick >= facts.inflation_from as usize {
+        value + facts.inflation * (count - value)
+    } else {
+        value
+    }
+}
+
+/// The hotline's report cohorts, one per week of report (index `i` is week `i + 1`), seen at the
+/// return visit: the unsettleable share counted unresolved, then metric inflation from
+/// `inflation_from` (ODD §7.19). Weeks whose visit falls after the run are incomplete.
+fn hotline_cohorts(series: &[TickStats], facts: &RunFacts) -> Vec<HotlineCohorts> {
+    report_cohorts(series, facts.return_visit as usize)
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let requests = c.arrived as f64;
+            let resolved_true = (1.0 - facts.unsettleable) * c.resolved as f64;
+            HotlineCohorts {
+                requests,
+                resolved_true,
+                resolved_reported: inflate(resolved_true, requests, i + 1, facts),
+            }
+        })
+        .collect()
+}
+
+/// The hotline's reported resolution rate per week of report (ODD §7.19): the week's requests
+/// resolved by the return visit as the hotline publishes it; NaN for weeks whose visit falls
+/// after the run or that had no request. The trajectory a calibration's predictive band shows.
+pub fn hotline_weekly(series: &[TickStats], facts: &RunFacts) -> Vec<f64> {
+    let complete = series.len().saturating_sub(facts.return_visit as usize);
+    hotline_cohorts(series, facts)
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < complete && c.requests > 0.0 {
+                c.reported_rate()
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
 }
 
 /// The complete arrival cohorts of the window: issues arriving from week `warmup + 1` to
@@ -795,21 +880,29 @@ pub fn summary_row(series: &[TickStats], facts: &RunFacts) -> Vec<f64> {
         last: window.last().cloned().unwrap_or_default(),
         open_at_start: before.last().map_or(facts.initial_backlog, |s| s.backlog),
         cohort: window_cohort(series, warmup, facts.cohort_horizon as usize),
-        hotline_cohort: window_total(
-            &report_cohorts(series, facts.return_visit as usize),
-            warmup,
-            facts.return_visit as usize,
-        ),
+        hotline: window_hotline(series, facts, warmup),
+        satisfaction_reported: window
+            .iter()
+            .enumerate()
+            .map(|(i, s)| inflate(s.satisfaction_sum, s.closed as f64, warmup + i + 1, facts))
+            .sum(),
         facts: *facts,
     };
     summary_table().iter().map(|d| (d.value)(&w)).collect()
 }
 
-/// The hotline's resolution rate (ODD §7.19): the share of the window's requests a return
-/// visit `return_visit` weeks after the report finds resolved, less the requests no agency
-/// could settle — the report cohorts that can be followed that long.
-fn hotline_resolution_rate(w: &Window) -> f64 {
-    (1.0 - w.facts.unsettleable) * w.hotline_cohort.rate()
+/// The window's complete report cohorts summed (ODD §7.19): the requests of the window that a
+/// return visit `return_visit` weeks after the report can follow.
+fn window_hotline(series: &[TickStats], facts: &RunFacts, warmup: usize) -> HotlineCohorts {
+    let cohorts = hotline_cohorts(series, facts);
+    let complete = cohorts.len().saturating_sub(facts.return_visit as usize);
+    let mut total = HotlineCohorts::default();
+    for c in cohorts.get(warmup..complete).unwrap_or(&[]) {
+        total.requests += c.requests;
+        total.resolved_true += c.resolved_true;
+        total.resolved_reported += c.resolved_reported;
+    }
+    total
 }
 
 /// Index of a named summary column (for terminal output and tests).
@@ -874,5 +967,68 @@ mod tests {
         let t = row[timeseries_index(ts::FENGQIAO_TOWN).unwrap()];
         let n = row[timeseries_index(ts::FENGQIAO_NO_UPWARD).unwrap()];
         assert!((v - 0.4).abs() < 1e-12 && (t - 0.7).abs() < 1e-12 && (n - 0.9).abs() < 1e-12);
+    }
+
+    /// Metric inflation closes ι of the gap to 100 % on the reported hotline figures from its
+    /// first week on, and nowhere else: 10 requests a week, 6 resolved by the visit, 20 % of
+    /// them unsettleable ⇒ true 0.48; with ι = 0.5 from week 3, reported 0.74 from week 3.
+    #[test]
+    fn metric_inflation_moves_only_reported_hotline_figures_from_its_week() {
+        let week = |t: u32| {
+            let mut s = TickStats {
+                tick: t,
+                discovered: 10,
+                closed: 4,
+                satisfaction_sum: 2.0,
+                ..TickStats::default()
+            };
+            // Six of the week-before's requests resolved one week after their report.
+            if t > 1 {
+                s.resolved_by_report_wait[1] = 6;
+            }
+            s
+        };
+        let series: Vec<TickStats> = (1..=8).map(week).collect();
+        let facts = RunFacts {
+            return_visit: 1,
+            unsettleable: 0.2,
+            inflation: 0.5,
+            inflation_from: 3,
+            ..RunFacts::default()
+        };
+        let weekly = hotline_weekly(&series, &facts);
+        assert!((weekly[0] - 0.48).abs() < 1e-12 && (weekly[1] - 0.48).abs() < 1e-12);
+        for r in &weekly[2..7] {
+            assert!((r - 0.74).abs() < 1e-12, "{weekly:?}");
+        }
+        assert!(
+            weekly[7].is_nan(),
+            "the last week's visit falls after the run"
+        );
+        let get = |row: &[f64], name: &str| row[summary_index(name).unwrap()];
+        // Window weeks 5..=8: complete report weeks 5..=7, all inflated; closures 5..=8.
+        let row = summary_row(&series, &RunFacts { warmup: 4, ..facts });
+        assert!((get(&row, summary::HOTLINE_RESOLUTION_RATE) - 0.74).abs() < 1e-12);
+        assert!((get(&row, summary::HOTLINE_RESOLUTION_TRUE) - 0.48).abs() < 1e-12);
+        assert!((get(&row, summary::SATISFACTION_MEAN) - 0.5).abs() < 1e-12);
+        assert!((get(&row, summary::SATISFACTION_REPORTED) - 0.75).abs() < 1e-12);
+        // Window weeks 2..=8 straddle week 3: week 2 carries none.
+        let row = summary_row(&series, &RunFacts { warmup: 1, ..facts });
+        let expected = (0.48 + 5.0 * 0.74) / 6.0;
+        assert!((get(&row, summary::HOTLINE_RESOLUTION_RATE) - expected).abs() < 1e-12);
+        // Without inflation reported equals true, to the bit.
+        let plain = RunFacts {
+            inflation: 0.0,
+            ..facts
+        };
+        let row = summary_row(&series, &plain);
+        assert_eq!(
+            get(&row, summary::HOTLINE_RESOLUTION_RATE),
+            get(&row, summary::HOTLINE_RESOLUTION_TRUE)
+        );
+        assert_eq!(
+            get(&row, summary::SATISFACTION_MEAN),
+            get(&row, summary::SATISFACTION_REPORTED)
+        );
     }
 }
