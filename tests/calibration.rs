@@ -738,6 +738,14 @@ fn uncertain_parameters_and_a_prediction_are_deterministic_and_resumable() {
     assert_eq!(csv_column(&prediction, "hit_95"), ["false", "true"]);
     let series = String::from_utf8(read(&one, "prediction_timeseries.csv")).unwrap();
     assert_eq!(series.lines().count(), 13, "a header and 12 weeks");
+    // The hotline's rate by week of report: defined until the return visit falls after the
+    // run, empty after.
+    let hotline = csv_column(&series, "hotline_resolution_weekly_q50");
+    assert!(
+        hotline[..6].iter().all(|x| x.parse::<f64>().is_ok()),
+        "{hotline:?}"
+    );
+    assert_eq!(hotline[11], "", "{hotline:?}");
     for c in ["satisfaction", "resident_trust", "backlog"] {
         let lo = csv_column(&series, &format!("{c}_q05"));
         let hi = csv_column(&series, &format!("{c}_q95"));

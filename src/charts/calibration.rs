@@ -564,12 +564,18 @@ fn prediction_series(pred: &PredictionData, data: &CalibrationData, lang: Lang) 
     if pred.weeks.is_empty() || pred.series.is_empty() {
         return None;
     }
-    let columns = crate::output::records::timeseries_columns();
+    let mut columns = crate::output::records::timeseries_columns();
+    columns.push(crate::output::records::hotline_weekly_column());
     let panels = pred
         .series
         .iter()
         .map(|(name, rows)| {
-            let q = |k: usize| rows.iter().map(|r| r[k]).collect::<Vec<f64>>();
+            // Weeks with a value only (the hotline's last weeks have no return visit yet).
+            let weeks: Vec<usize> = (0..rows.len())
+                .filter(|w| rows[*w].iter().all(|x| x.is_finite()))
+                .collect();
+            let x: Vec<f64> = weeks.iter().map(|w| pred.weeks[*w]).collect();
+            let q = |k: usize| weeks.iter().map(|w| rows[*w][k]).collect::<Vec<f64>>();
             let title = columns
                 .iter()
                 .find(|c| &c.name == name)
@@ -578,7 +584,7 @@ fn prediction_series(pred: &PredictionData, data: &CalibrationData, lang: Lang) 
                 label: label.get(lang).to_string(),
                 colour: style::BLUE,
                 kind: SeriesKind::Area {
-                    x: pred.weeks.clone(),
+                    x: x.clone(),
                     lower: q(lo),
                     upper: q(hi),
                     opacity,
@@ -591,7 +597,7 @@ fn prediction_series(pred: &PredictionData, data: &CalibrationData, lang: Lang) 
                     label: t::C_MEDIAN_DRAWS.get(lang).to_string(),
                     colour: style::BLUE,
                     kind: SeriesKind::Line {
-                        points: pred.weeks.iter().copied().zip(q(2)).collect(),
+                        points: x.iter().copied().zip(q(2)).collect(),
                         dashed: false,
                     },
                 },
@@ -599,7 +605,7 @@ fn prediction_series(pred: &PredictionData, data: &CalibrationData, lang: Lang) 
             let observed: Vec<&PredictionTarget> = pred
                 .targets
                 .iter()
-                .filter(|p| p.column.starts_with(name.as_str()))
+                .filter(|p| p.column.starts_with(name.trim_end_matches("_weekly")))
                 .collect();
             if !observed.is_empty() {
                 series.push(Series {

@@ -476,8 +476,9 @@ pub const PREDICTION_COLUMNS: [&str; 26] = [
 /// The quantiles of `prediction.csv`.
 const PREDICTION_QUANTILES: [f64; 7] = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975];
 
-/// The weekly columns of `prediction_timeseries.csv`.
-pub const PREDICTION_SERIES: [&str; 3] = [
+/// The weekly columns of `prediction_timeseries.csv` (the hotline's by week of report).
+pub const PREDICTION_SERIES: [&str; 4] = [
+    crate::output::records::HOTLINE_WEEKLY,
     crate::output::records::ts::SATISFACTION,
     crate::output::records::ts::RESIDENT_TRUST,
     crate::output::records::ts::BACKLOG,
