@@ -1211,6 +1211,22 @@ source = "synthetic"
         assert_eq!(c.fingerprint(), without.fingerprint());
     }
 
+    /// The Beijing calibration file: its prediction of the reform keeps the reform file's own
+    /// measurement window, takes the calibration's fixed return visit, and draws the
+    /// unsettleable share (from [[uncertain]]) beside the reform's own intensities.
+    #[test]
+    fn the_beijing_calibration_predicts_the_reform_file() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/experiments/beijing_2019_calibration.toml");
+        let c = load_file(&path).unwrap();
+        let p = c.prediction.as_ref().unwrap();
+        assert_eq!(p.scenario.name, "beijing_2021_reform");
+        assert_eq!(p.scenario.params.observation.warmup_ticks, 408);
+        assert_eq!(p.scenario.params.observation.return_visit_ticks, 3);
+        assert_eq!(p.uncertain[0].key, "observation.unsettleable_share");
+        assert!(p.uncertain.len() > c.uncertain.len());
+    }
+
     #[test]
     fn bad_prediction_sections_are_refused_with_location() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
