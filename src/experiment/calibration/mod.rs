@@ -114,6 +114,9 @@ pub struct Target {
     /// Model discrepancy (standard deviation), stated in advance.
     pub discrepancy_sd: f64,
     pub source: String,
+    /// The scenario the quantity is read from: `None` for the base scenario, else an index
+    /// into `Calibration::scenarios` (`scenario = "path.toml"`).
+    pub scenario: Option<usize>,
 }
 
 /// The `[prediction]` section: a second scenario predicted from the posterior (not fitted).
@@ -159,6 +162,9 @@ pub struct Calibration {
     pub targets: Vec<Target>,
     /// Parameters drawn afresh for every run (`[[uncertain]]`).
     pub uncertain: Vec<Uncertain>,
+    /// Further scenarios some targets are measured on (`[[targets]]`' `scenario`), as written
+    /// and resolved like a prediction scenario; every batch runs each of them too.
+    pub scenarios: Vec<(String, Scenario)>,
     /// A second scenario predicted from the posterior (`[prediction]`).
     pub prediction: Option<Prediction>,
     pub method: Method,
@@ -184,6 +190,10 @@ impl Calibration {
             "|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.name, self.fixed, self.parameters, self.uncertain, self.targets, self.method
         ));
+        for (path, sc) in &self.scenarios {
+            text.push_str(&format!("|{path}|"));
+            text.push_str(&crate::output::manifest_json(sc, "calibration-scenario").to_string());
+        }
         super::fingerprint_of(&text)
     }
 }
@@ -302,6 +312,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
         parameters: Vec::new(),
         targets: Vec::new(),
         uncertain: Vec::new(),
+        scenarios: Vec::new(),
         prediction: None,
         method: Method {
             seed: 1,
@@ -509,7 +520,26 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
         )
     })?;
     for (t, span) in array_of_tables(&src, "targets", targets)? {
-        let target = read_target(&src, "targets", t, span, &cal.targets, true)?;
+        let (mut target, path) = read_target(&src, "targets", t, span, &cal.targets, true)?;
+        if let Some(path) = path {
+            let known = cal.scenarios.iter().position(|(p, _)| *p == path.0);
+            target.scenario = Some(match known {
+                Some(i) => i,
+                None => {
+                    let sc = derived_scenario(
+                        &src,
+                        "targets.scenario",
+                        &path,
+                        dir,
+                        &cal,
+                        &stated_base,
+                        None,
+                    )?;
+                    cal.scenarios.push((path.0.clone(), sc));
+                    cal.scenarios.len() - 1
+                }
+            });
+        }
         cal.targets.push(target);
     }
     if let Some(v) = prediction {
@@ -518,13 +548,55 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
     Ok(cal)
 }
 
+/// A scenario other than the base that the calibration runs (a target's or the prediction's),
+/// named at `key` by `path` (relative to the calibration file's folder `dir`), with `ticks`
+/// if given. The calibration's `[fixed]` values are the model's, so they are set in it too —
+/// except where it states a value of its own, i.e. one that differs from the base scenario's
+/// file (a measurement window of its own, say), and except intervention keys that do not
+/// apply to it. Every fitted key must apply to it.
+fn derived_scenario(
+    src: &Source<'_>,
+    key: &str,
+    path: &(String, std::ops::Range<usize>),
+    dir: Option<&Path>,
+    cal: &Calibration,
+    stated_base: &Scenario,
+    ticks: Option<u32>,
+) -> Result<Scenario, ConfigError> {
+    let mut sc = super::base_scenario(src, key, Some(path), dir)?;
+    if let Some(t) = ticks {
+        sc.ticks = t;
+    }
+    let mut removed = Vec::new();
+    for f in &cal.fixed {
+        let own = super::setting_in(&sc, &f.key) != super::setting_in(stated_base, &f.key);
+        if super::key_applies(&sc, &f.key) && !own {
+            removed.extend(super::apply_setting(&mut sc, &f.key, f.value));
+        }
+    }
+    super::remove_interventions(&mut sc, removed);
+    scenario::check_size(&sc.params).map_err(|m| src.error(Some(path.1.clone()), Some(key), m))?;
+    for p in &cal.parameters {
+        if !super::key_applies(&sc, &p.key) {
+            return Err(src.error(
+                Some(path.1.clone()),
+                Some(key),
+                format!(
+                    "the fitted parameter {} does not apply to {}: it {}",
+                    p.key,
+                    path.0,
+                    super::listed_interventions(&sc)
+                ),
+            ));
+        }
+    }
+    Ok(sc)
+}
+
 /// `[prediction]`: `scenario` (a path relative to the calibration file), `draws`, `ticks`,
 /// `[[prediction.targets]]` and `[[prediction.uncertain]]`.
 ///
-/// The calibration's `[fixed]` values are the model's, so they are set in the prediction
-/// scenario too — except where the prediction scenario states a value of its own, i.e. one
-/// that differs from the base scenario's file (a measurement window of its own, say), and
-/// except intervention keys that do not apply to it. Every fitted key must apply to it.
+/// The prediction scenario is resolved as `derived_scenario` says.
 fn read_prediction(
     src: &Source<'_>,
     v: &Spanned<DeValue<'_>>,
@@ -553,36 +625,17 @@ fn read_prediction(
             "missing: the scenario file to predict (a path relative to the calibration file)",
         )
     })?;
-    let mut sc = super::base_scenario(src, "prediction.scenario", Some(&path), dir)?;
-    if let Some(t) = ticks {
-        sc.ticks = t;
-    }
-    let mut removed = Vec::new();
-    for f in &cal.fixed {
-        let own = super::setting_in(&sc, &f.key) != super::setting_in(stated_base, &f.key);
-        if super::key_applies(&sc, &f.key) && !own {
-            removed.extend(super::apply_setting(&mut sc, &f.key, f.value));
-        }
-    }
-    super::remove_interventions(&mut sc, removed);
-    scenario::check_size(&sc.params)
-        .map_err(|m| src.error(Some(path.1.clone()), Some("prediction.scenario"), m))?;
-    for p in &cal.parameters {
-        if !super::key_applies(&sc, &p.key) {
-            return Err(src.error(
-                Some(path.1.clone()),
-                Some("prediction.scenario"),
-                format!(
-                    "the fitted parameter {} does not apply to {}: it {}",
-                    p.key,
-                    path.0,
-                    super::listed_interventions(&sc)
-                ),
-            ));
-        }
-    }
+    let sc = derived_scenario(
+        src,
+        "prediction.scenario",
+        &path,
+        dir,
+        cal,
+        stated_base,
+        ticks,
+    )?;
     let mut pred = Prediction {
-        path: path.0.clone(),
+        path: path.0,
         scenario: sc,
         draws,
         targets: Vec::new(),
@@ -602,7 +655,7 @@ fn read_prediction(
         )
     })?;
     for (t, span) in array_of_tables(src, "prediction.targets", targets)? {
-        let target = read_target(src, "prediction.targets", t, span, &pred.targets, false)?;
+        let (target, _) = read_target(src, "prediction.targets", t, span, &pred.targets, false)?;
         pred.targets.push(target);
     }
     if let Some(u) = uncertain {
@@ -915,26 +968,31 @@ fn read_uncertain(
     Ok(Uncertain { key, draw, source })
 }
 
-/// One `[[targets]]` table (`section`), or `[[prediction.targets]]`, whose `discrepancy_sd`
-/// is optional (0: a prediction is scored against the observation's own uncertainty).
+/// One `[[targets]]` table (`section`; `fitted`), with the scenario it names if any, or a
+/// `[[prediction.targets]]` table, which names no scenario and whose `discrepancy_sd` is
+/// optional (0: a prediction is scored against the observation's own uncertainty).
 fn read_target(
     src: &Source<'_>,
     section: &str,
     t: &DeTable<'_>,
     span: std::ops::Range<usize>,
     earlier: &[Target],
-    discrepancy_required: bool,
-) -> Result<Target, ConfigError> {
-    const KEYS: [&str; 6] = [
+    fitted: bool,
+) -> Result<(Target, Option<(String, std::ops::Range<usize>)>), ConfigError> {
+    const KEYS: [&str; 7] = [
         "name",
         "column",
         "observed",
         "sd",
         "discrepancy_sd",
         "source",
+        "scenario",
     ];
+    // A prediction target is read from the prediction scenario.
+    let keys = if fitted { &KEYS[..] } else { &KEYS[..6] };
     let (mut name, mut quantity, mut observed, mut sd, mut discrepancy, mut source) =
         (None, None, None, None, None, None);
+    let mut path = None;
     for (k, v) in t.iter() {
         let key = format!("{section}.{}", k.get_ref());
         match k.get_ref().as_ref() {
@@ -962,13 +1020,14 @@ fn read_target(
             "sd" => sd = Some(number_in(src, &key, v, 0.0, f64::MAX, true)?),
             "discrepancy_sd" => discrepancy = Some(number_in(src, &key, v, 0.0, f64::MAX, false)?),
             "source" => source = Some(scenario::string_of(src, &key, v)?),
+            "scenario" if fitted => path = Some((scenario::string_of(src, &key, v)?, v.span())),
             _ => {
                 return Err(unknown(
                     src,
                     k.span(),
                     &key,
                     &format!("[[{section}]]"),
-                    &KEYS,
+                    keys,
                 ))
             }
         }
@@ -988,7 +1047,7 @@ fn read_target(
             format!("`{name}` is given twice"),
         ));
     }
-    Ok(Target {
+    let target = Target {
         quantity: quantity.ok_or_else(|| {
             missing(
                 "column",
@@ -1004,7 +1063,7 @@ fn read_target(
         })?,
         discrepancy_sd: match discrepancy {
             Some(d) => d,
-            None if !discrepancy_required => 0.0,
+            None if !fitted => 0.0,
             None => {
                 return Err(missing(
                     "discrepancy_sd",
@@ -1019,7 +1078,9 @@ fn read_target(
             )
         })?,
         name,
-    })
+        scenario: None,
+    };
+    Ok((target, path))
 }
 
 #[cfg(test)]
@@ -1146,8 +1207,8 @@ source = "synthetic"
             points: vec![vec![0.25], vec![0.75]],
             replications: 2,
         };
-        let arm = city::Arm::base(&c);
-        let exp = city::batch_experiment(&c, &arm, &batch).unwrap();
+        let (arms, _) = city::Arm::calibration(&c);
+        let exp = city::batch_experiment(&c, &arms[0], &batch).unwrap();
         assert_eq!(
             exp.points.len(),
             4,
@@ -1225,6 +1286,51 @@ source = "synthetic"
         assert_eq!(p.scenario.params.observation.return_visit_ticks, 3);
         assert_eq!(p.uncertain[0].key, "observation.unsettleable_share");
         assert!(p.uncertain.len() > c.uncertain.len());
+    }
+
+    /// A target with `scenario` is read from that scenario's run: each distinct scenario
+    /// once, [fixed] set in it as in a prediction scenario; a bad path and `scenario` in a
+    /// prediction target are refused.
+    #[test]
+    fn targets_may_be_measured_on_a_second_scenario() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let second = "\n[[targets]]\nname = \"reformed\"\nscenario = \"beijing_2021_reform.toml\"\ncolumn = \"hotline_resolution_rate\"\nobserved = 0.89\nsd = 0.02\ndiscrepancy_sd = 0.0\nsource = \"test\"\n";
+        let text = format!(
+            "{SMALL}{UNCERTAIN}{second}{}",
+            second.replace("\"reformed\"", "\"again\"")
+        );
+        let c = load_str(&text, "c.toml", Some(&dir)).unwrap();
+        assert_eq!(c.scenarios.len(), 1, "one scenario, named twice");
+        assert_eq!(c.scenarios[0].1.params.territory.districts, 2);
+        assert_eq!(c.targets[0].scenario, None);
+        assert_eq!(c.targets[1].scenario, Some(0));
+        assert_eq!(c.targets[2].scenario, Some(0));
+        let (arms, picks) = city::Arm::calibration(&c);
+        assert_eq!(arms.len(), 2);
+        assert_eq!(arms[1].label, "-beijing_2021_reform");
+        assert_eq!(picks, [(0, 0), (1, 0), (1, 1)]);
+        let e = load_str(
+            &text.replace("beijing_2021_reform.toml", "nowhere.toml"),
+            "c.toml",
+            Some(&dir),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("c.toml:33:12: targets.scenario: no scenario file at"),
+            "{e}"
+        );
+        let bad = format!("{SMALL}{PREDICTION}").replace(
+            "name = \"resolved\"",
+            "name = \"resolved\"\nscenario = \"x.toml\"",
+        );
+        let e = load_str(&bad, "c.toml", Some(&dir))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("prediction.targets.scenario: unknown key"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -109,9 +109,11 @@ pub fn calibrate_into(
         }
         return Err(e);
     }
+    let (arms, picks) = Arm::calibration(cal);
     let mut sim = CitySimulator {
         calibration: cal,
-        arm: Arm::base(cal),
+        arms,
+        picks,
         dir: batches,
         progress: on_runs,
         leave_to: opts.next_batch.then(|| out.to_path_buf()),
@@ -127,7 +129,8 @@ pub fn calibrate_into(
                 label_zh: format!("预测 {}", pred.scenario.name),
                 tolerance: None,
             });
-            sim.arm = Arm::prediction(pred);
+            sim.arms = vec![Arm::prediction(pred)];
+            sim.picks = (0..pred.targets.len()).map(|j| (0, j)).collect();
             sim.replace_stale = true;
             let observations: Vec<_> = pred.targets.iter().map(Target::observation).collect();
             let runs = method::predict(
