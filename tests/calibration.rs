@@ -672,16 +672,28 @@ fn uncertain_parameters_and_a_prediction_are_deterministic_and_resumable() {
     let one = tmp.path().join("one");
     let two = tmp.path().join("two");
     calibrate_ok(
-        &[
-            "calibrate",
-            cal,
-            "--out",
-            one.to_str().unwrap(),
-            "-q",
-            "--no-charts",
-        ],
+        &["calibrate", cal, "--out", one.to_str().unwrap(), "-q"],
         "1",
     );
+    for lang in ["en", "zh"] {
+        for chart in ["calibration_prediction", "calibration_prediction_series"] {
+            assert!(
+                one.join(format!("charts/{lang}/{chart}.svg")).is_file(),
+                "{lang} {chart}"
+            );
+        }
+    }
+    let report = cogov(
+        &["report", one.to_str().unwrap(), "--lang", "zh", "-q"],
+        "1",
+    );
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let html = fs::read_to_string(one.join("report_zh.html")).unwrap();
+    assert!(html.contains("far (未命中)") && html.contains("wide (命中)"));
     calibrate_ok(
         &[
             "calibrate",
@@ -726,6 +738,14 @@ fn uncertain_parameters_and_a_prediction_are_deterministic_and_resumable() {
     assert_eq!(csv_column(&prediction, "hit_95"), ["false", "true"]);
     let series = String::from_utf8(read(&one, "prediction_timeseries.csv")).unwrap();
     assert_eq!(series.lines().count(), 13, "a header and 12 weeks");
+    // The hotline's rate by week of report: defined until the return visit falls after the
+    // run, empty after.
+    let hotline = csv_column(&series, "hotline_resolution_weekly_q50");
+    assert!(
+        hotline[..6].iter().all(|x| x.parse::<f64>().is_ok()),
+        "{hotline:?}"
+    );
+    assert_eq!(hotline[11], "", "{hotline:?}");
     for c in ["satisfaction", "resident_trust", "backlog"] {
         let lo = csv_column(&series, &format!("{c}_q05"));
         let hi = csv_column(&series, &format!("{c}_q95"));
@@ -856,4 +876,73 @@ fn a_calibration_resumes_with_more_generations_than_it_stopped_at() {
             "{f}: resumed with more generations"
         );
     }
+}
+
+/// D: a target measured on a second scenario. Every batch runs the base scenario and the
+/// reform with the same parameter sets, seeds and draws (the uncertain key applies to both),
+/// and the reform target's value of each run is the reform run's: a wave point's mean of the
+/// reform target equals the mean of its two reform runs in `runs.csv`. One and two threads
+/// give the same bytes.
+#[test]
+fn targets_of_a_second_scenario_are_read_from_its_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = prediction_setup(tmp.path(), 4);
+    let text = fs::read_to_string(&path).unwrap();
+    let cut = text.find("[prediction]").unwrap();
+    let two_scenarios = format!(
+        "{}\n[[targets]]\nname = \"reformed\"\nscenario = \"reform.toml\"\ncolumn = \"resolution_rate\"\nobserved = 0.6\nsd = 0.05\ndiscrepancy_sd = 0.02\nsource = \"synthetic\"\n",
+        &text[..cut]
+    );
+    let cal = tmp.path().join("joint.toml");
+    fs::write(&cal, two_scenarios).unwrap();
+    let cal = cal.to_str().unwrap();
+    let (one, two) = (tmp.path().join("j1"), tmp.path().join("j2"));
+    for (dir, threads) in [(&one, "1"), (&two, "2")] {
+        calibrate_ok(
+            &[
+                "calibrate",
+                cal,
+                "--out",
+                dir.to_str().unwrap(),
+                "-q",
+                "--no-charts",
+            ],
+            threads,
+        );
+    }
+    for f in TABLES {
+        assert_eq!(
+            read(&one, f),
+            read(&two, f),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    let base = String::from_utf8(read(&one.join("batches/wave-01"), "runs.csv")).unwrap();
+    let reform =
+        String::from_utf8(read(&one.join("batches/wave-01-tiny_reform"), "runs.csv")).unwrap();
+    assert_eq!(
+        csv_column(&base, "tools.media_pressure"),
+        csv_column(&reform, "tools.media_pressure"),
+        "the same draws on both scenarios"
+    );
+    assert_eq!(csv_column(&base, "seed"), csv_column(&reform, "seed"));
+    let values: Vec<f64> = csv_column(&reform, "resolution_rate")
+        .iter()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let points = String::from_utf8(read(&one, "wave_points.csv")).unwrap();
+    let means: Vec<f64> = csv_column(&points, "reformed_mean")
+        .iter()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    for (p, m) in means.iter().enumerate() {
+        let expected = (values[2 * p] + values[2 * p + 1]) / 2.0;
+        assert!((m - expected).abs() < 1e-12, "point {p}: {m} vs {expected}");
+    }
+    let base_values = csv_column(&base, "resolution_rate");
+    assert_ne!(
+        base_values,
+        csv_column(&reform, "resolution_rate"),
+        "the reform's runs differ from the base's"
+    );
 }

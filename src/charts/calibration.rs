@@ -1,7 +1,8 @@
 //! The charts and report section of a calibration directory (`cogov calibrate`), drawn from
 //! its CSV files only: prior against posterior for each parameter, the posterior pairwise,
-//! the posterior predictive interval of every target against its observation, and the
-//! tolerance schedule with the acceptance rate and effective sample size.
+//! the posterior predictive interval of every target against its observation, the
+//! tolerance schedule with the acceptance rate and effective sample size, and, with a
+//! `[prediction]`, the second scenario's predictive intervals (hit or miss) and weekly bands.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -43,6 +44,97 @@ pub struct Prediction {
     pub q95: f64,
 }
 
+/// One target of the prediction as `prediction.csv` gives it.
+#[derive(Clone, Debug)]
+pub struct PredictionTarget {
+    pub target: String,
+    /// The `summary.csv` column it compares with.
+    pub column: String,
+    pub observed: f64,
+    pub sd: f64,
+    pub q025: f64,
+    pub q50: f64,
+    pub q975: f64,
+    pub hit: bool,
+    /// First and last week of the measurement window.
+    pub window: (f64, f64),
+}
+
+/// The prediction of a second scenario: `prediction.csv` and `prediction_timeseries.csv`.
+#[derive(Clone, Debug)]
+pub struct PredictionData {
+    pub targets: Vec<PredictionTarget>,
+    pub weeks: Vec<f64>,
+    /// Per weekly column: its name and, per week, its 5/25/50/75/95% quantiles.
+    pub series: Vec<(String, Vec<[f64; 5]>)>,
+}
+
+/// The suffixes of `prediction_timeseries.csv`'s quantile columns.
+const SERIES_SUFFIXES: [&str; 5] = ["_q05", "_q25", "_q50", "_q75", "_q95"];
+
+impl PredictionData {
+    fn read(dir: &Path) -> Result<Option<PredictionData>, ChartError> {
+        if !dir.join("prediction.csv").is_file() {
+            return Ok(None);
+        }
+        let pred = Table::read(&dir.join("prediction.csv"))?;
+        let c: Vec<usize> = [
+            "target",
+            "quantity",
+            "observed",
+            "observed_sd",
+            "q025",
+            "q50",
+            "q975",
+            "hit_95",
+            "window_first",
+            "window_last",
+        ]
+        .iter()
+        .map(|c| pred.column(c))
+        .collect::<Result<_, _>>()?;
+        let mut targets = Vec::new();
+        for r in 0..pred.records.len() {
+            let quantity = pred.text(r, c[1]);
+            targets.push(PredictionTarget {
+                target: pred.text(r, c[0]).to_string(),
+                column: quantity
+                    .strip_prefix("summary.csv:")
+                    .unwrap_or(quantity)
+                    .to_string(),
+                observed: pred.number(r, c[2])?,
+                sd: pred.number(r, c[3])?,
+                q025: number_or_nan(&pred, r, c[4]),
+                q50: number_or_nan(&pred, r, c[5]),
+                q975: number_or_nan(&pred, r, c[6]),
+                hit: pred.text(r, c[7]) == "true",
+                window: (pred.number(r, c[8])?, pred.number(r, c[9])?),
+            });
+        }
+        let ts = Table::read(&dir.join("prediction_timeseries.csv"))?;
+        let tick = ts.column("tick")?;
+        let weeks = (0..ts.records.len())
+            .map(|r| ts.number(r, tick))
+            .collect::<Result<Vec<f64>, _>>()?;
+        let mut series = Vec::new();
+        for name in ts.header.iter().filter_map(|h| h.strip_suffix("_q05")) {
+            let cols: Vec<usize> = SERIES_SUFFIXES
+                .iter()
+                .map(|s| ts.column(&format!("{name}{s}")))
+                .collect::<Result<_, _>>()?;
+            let rows = (0..ts.records.len())
+                .map(|r| std::array::from_fn(|k| number_or_nan(&ts, r, cols[k])))
+                .collect();
+            series.push((name.to_string(), rows));
+        }
+        Ok(Some(PredictionData {
+            targets,
+            weeks,
+            series,
+        }))
+    }
+}
+
 /// A calibration directory read back.
 #[derive(Clone, Debug)]
 pub struct CalibrationData {
@@ -58,6 +150,8 @@ pub struct CalibrationData {
     pub predictions: Vec<Prediction>,
     /// generation, tolerance (NaN for generation 0), acceptance rate, ESS / population.
     pub generations: Vec<(f64, f64, f64, f64)>,
+    /// The prediction of a second scenario, if the calibration made one.
+    pub prediction: Option<PredictionData>,
 }
 
 fn number_or_nan(table: &Table, row: usize, col: usize) -> f64 {
@@ -181,6 +275,7 @@ impl CalibrationData {
             particles,
             predictions,
             generations,
+            prediction: PredictionData::read(dir)?,
         })
     }
 
@@ -319,24 +414,48 @@ fn predictive(data: &CalibrationData, lang: Lang) -> Figure {
             upper: z(p, p.q95),
         })
         .collect();
-    let mut fig = Figure::new(
+    against_observed(
         "calibration_predictive",
-        t::C_PREDICTIVE.get(lang),
+        [
+            t::C_PREDICTIVE,
+            t::C_PREDICTIVE_AXIS,
+            t::C_PREDICTIVE_90,
+            t::C_PREDICTIVE_NOTE,
+        ],
+        rows,
+        data,
+        lang,
+    )
+}
+
+/// Predicted intervals against the observations (at 0, in units of each one's sd), one row
+/// per target: `words` are the title, axis, legend and note.
+fn against_observed(
+    id: &str,
+    words: [t::L; 4],
+    rows: Vec<IntervalRow>,
+    data: &CalibrationData,
+    lang: Lang,
+) -> Figure {
+    let [title, axis, legend, note] = words;
+    let mut fig = Figure::new(
+        id,
+        title.get(lang),
         &data.title(lang),
         vec![Panel::Intervals(IntervalPanel {
             title: String::new(),
-            x_label: t::C_PREDICTIVE_AXIS.get(lang).to_string(),
+            x_label: axis.get(lang).to_string(),
             rows,
             reference: Some((0.0, t::C_OBSERVED.get(lang).to_string())),
             colour: style::BLUE,
             legend: vec![LegendEntry {
-                label: t::C_PREDICTIVE_90.get(lang).to_string(),
+                label: legend.get(lang).to_string(),
                 colour: style::BLUE,
                 swatch: Swatch::Interval,
             }],
         })],
     );
-    fig.notes.push(t::C_PREDICTIVE_NOTE.get(lang).to_string());
+    fig.notes.push(note.get(lang).to_string());
     fig
 }
 
@@ -404,12 +523,134 @@ fn tolerance(data: &CalibrationData, lang: Lang) -> Figure {
     )
 }
 
+/// A prediction target's label: its name and whether it was a hit.
+fn hit_label(p: &PredictionTarget, lang: Lang) -> String {
+    let verdict = if p.hit { t::C_HIT } else { t::C_MISS };
+    format!("{} ({})", p.target, verdict.get(lang))
+}
+
+/// Each prediction target's predictive median and 95% interval, as distances from its
+/// observation in units of the observation's sd, labelled hit or miss.
+fn prediction_check(pred: &PredictionData, data: &CalibrationData, lang: Lang) -> Figure {
+    let z = |p: &PredictionTarget, x: f64| (x - p.observed) / p.sd;
+    let rows = pred
+        .targets
+        .iter()
+        .filter(|p| p.q50.is_finite())
+        .map(|p| IntervalRow {
+            label: hit_label(p, lang),
+            value: z(p, p.q50),
+            lower: z(p, p.q025),
+            upper: z(p, p.q975),
+        })
+        .collect();
+    against_observed(
+        "calibration_prediction",
+        [
+            t::C_PREDICTION,
+            t::C_PREDICTION_AXIS,
+            t::C_PREDICTION_95,
+            t::C_PREDICTION_NOTE,
+        ],
+        rows,
+        data,
+        lang,
+    )
+}
+
+/// The predictive band of each weekly column over the weeks, with the observed prediction
+/// targets of that quantity (a summary column named after it) as points.
+fn prediction_series(pred: &PredictionData, data: &CalibrationData, lang: Lang) -> Option<Figure> {
+    if pred.weeks.is_empty() || pred.series.is_empty() {
+        return None;
+    }
+    let mut columns = crate::output::records::timeseries_columns();
+    columns.push(crate::output::records::hotline_weekly_column());
+    let panels = pred
+        .series
+        .iter()
+        .map(|(name, rows)| {
+            // Weeks with a value only (the hotline's last weeks have no return visit yet).
+            let weeks: Vec<usize> = (0..rows.len())
+                .filter(|w| rows[*w].iter().all(|x| x.is_finite()))
+                .collect();
+            let x: Vec<f64> = weeks.iter().map(|w| pred.weeks[*w]).collect();
+            let q = |k: usize| weeks.iter().map(|w| rows[*w][k]).collect::<Vec<f64>>();
+            let title = columns
+                .iter()
+                .find(|c| &c.name == name)
+                .map_or(name.clone(), |c| lang.pick(&c.en, &c.zh).to_string());
+            let band = |label: t::L, lo: usize, hi: usize, opacity: f64| Series {
+                label: label.get(lang).to_string(),
+                colour: style::BLUE,
+                kind: SeriesKind::Area {
+                    x: x.clone(),
+                    lower: q(lo),
+                    upper: q(hi),
+                    opacity,
+                },
+            };
+            let mut series = vec![
+                band(t::C_BAND_90, 0, 4, 0.18),
+                band(t::C_BAND_50, 1, 3, 0.35),
+                Series {
+                    label: t::C_MEDIAN_DRAWS.get(lang).to_string(),
+                    colour: style::BLUE,
+                    kind: SeriesKind::Line {
+                        points: x.iter().copied().zip(q(2)).collect(),
+                        dashed: false,
+                    },
+                },
+            ];
+            let observed: Vec<&PredictionTarget> = pred
+                .targets
+                .iter()
+                .filter(|p| p.column.starts_with(name.trim_end_matches("_weekly")))
+                .collect();
+            if !observed.is_empty() {
+                series.push(Series {
+                    label: t::C_OBSERVED.get(lang).to_string(),
+                    colour: style::VERMILLION,
+                    kind: SeriesKind::Points {
+                        points: observed
+                            .iter()
+                            .map(|p| ((p.window.0 + p.window.1) / 2.0, p.observed))
+                            .collect(),
+                        labels: observed.iter().map(|p| hit_label(p, lang)).collect(),
+                    },
+                });
+            }
+            Panel::Xy(XyPanel {
+                title,
+                x_label: t::WEEK.get(lang).to_string(),
+                y_label: String::new(),
+                x_integer: true,
+                series,
+                ..XyPanel::default()
+            })
+        })
+        .collect();
+    let mut fig = Figure::new(
+        "calibration_prediction_series",
+        t::C_PREDICTION_SERIES.get(lang),
+        &data.title(lang),
+        panels,
+    );
+    fig.notes
+        .push(t::C_PREDICTION_SERIES_NOTE.get(lang).to_string());
+    Some(fig)
+}
+
 /// Every chart of a calibration directory, in `lang`.
 pub fn calibration_figures(data: &CalibrationData, lang: Lang) -> Vec<Figure> {
     let mut figs = vec![marginals(data, lang)];
     figs.extend(pairs(data, lang));
     figs.push(predictive(data, lang));
     figs.push(tolerance(data, lang));
+    if let Some(pred) = &data.prediction {
+        figs.push(prediction_check(pred, data, lang));
+        figs.extend(prediction_series(pred, data, lang));
+    }
     figs
 }
 
@@ -472,9 +713,35 @@ pub fn results_html(data: &CalibrationData, lang: Lang) -> String {
     }
     let _ = write!(
         b,
-        "</tbody></table><p>{}</p></section>\n",
+        "</tbody></table><p>{}</p>",
         esc(l(t::C_CONTRACTION_NOTE))
     );
+    if let Some(pred) = &data.prediction {
+        let _ = write!(
+            b,
+            "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+            l(t::C_PREDICTION),
+            l(t::C_TARGET),
+            l(t::C_OBSERVED),
+            l(t::C_MEDIAN),
+            l(t::C_INTERVAL_95),
+        );
+        for p in &pred.targets {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{} ± {}</td><td>{}</td><td>[{}, {}]</td><td>{}</td></tr>",
+                esc(&p.target),
+                num(p.observed),
+                num(p.sd),
+                num(p.q50),
+                num(p.q025),
+                num(p.q975),
+                l(if p.hit { t::C_HIT } else { t::C_MISS })
+            );
+        }
+        let _ = write!(b, "</tbody></table><p>{}</p>", esc(l(t::C_PREDICTION_NOTE)));
+    }
+    b.push_str("</section>\n");
     b
 }
 
@@ -517,6 +784,7 @@ mod tests {
                 q95: 0.7,
             }],
             generations: vec![(0.0, f64::NAN, 1.0, 1.0), (1.0, 0.5, 0.4, 0.9)],
+            prediction: None,
         };
         let ids = |d: &CalibrationData| -> Vec<String> {
             calibration_figures(d, Lang::Zh)
@@ -587,6 +855,18 @@ mod tests {
             t::C_MEDIAN,
             t::C_CONTRACTION_NOTE,
             t::R_CALIBRATION,
+            t::C_PREDICTION,
+            t::C_PREDICTION_AXIS,
+            t::C_PREDICTION_95,
+            t::C_PREDICTION_NOTE,
+            t::C_PREDICTION_SERIES,
+            t::C_PREDICTION_SERIES_NOTE,
+            t::C_BAND_50,
+            t::C_BAND_90,
+            t::C_MEDIAN_DRAWS,
+            t::C_HIT,
+            t::C_MISS,
+            t::C_INTERVAL_95,
         ]
         .iter()
         .map(|l| l.zh)

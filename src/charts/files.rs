@@ -137,13 +137,18 @@ impl Table {
     }
 }
 
-/// Reads a CSV of numbers into (header, rows).
+/// Reads a CSV of numbers into (header, rows); an empty cell is NaN (a gap).
 pub(super) fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>), ChartError> {
     let table = Table::read(path)?;
     let rows = (0..table.records.len())
         .map(|i| {
             (0..table.records[i].len())
-                .map(|j| table.number(i, j))
+                .map(|j| match table.text(i, j) {
+                    // A gap: a quantity not defined that week (a sweep run's hotline rate
+                    // whose return visit falls after the run).
+                    "" => Ok(f64::NAN),
+                    _ => table.number(i, j),
+                })
                 .collect::<Result<Vec<f64>, _>>()
         })
         .collect::<Result<Vec<_>, _>>()?;

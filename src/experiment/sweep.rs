@@ -25,8 +25,11 @@ use super::stats::Moments;
 use super::Experiment;
 use crate::model::params::ParamValue;
 use crate::output::manifest::{ExperimentRecord, Manifest, PointRecord, ShardRecord};
-use crate::output::records::{summary_columns, summary_row, timeseries_columns, timeseries_row};
-use crate::output::{format_value, place, text_cell, write_csv, OutputError};
+use crate::output::records::{
+    hotline_weekly, hotline_weekly_column, summary_columns, summary_row, timeseries_columns,
+    timeseries_row,
+};
+use crate::output::{format_value, place, text_cell, write_csv_gaps, OutputError};
 use crate::run::{check_summary, simulate_checked, NonFinite};
 
 /// Which part of the runs this process does: runs whose index ≡ `index` (mod `count`).
@@ -188,10 +191,21 @@ fn run_line(
                     let path = dir.join(format!("run-{run:06}.csv"));
                     let tmp = dir.join(format!(".run-{run:06}.csv.tmp"));
                     let file = File::create(&tmp).map_err(io_at(&tmp))?;
-                    write_csv(
+                    // The time series, then the hotline rate by week of report (a
+                    // calibration's predictive band of the hotline trajectory reads it).
+                    let mut columns = timeseries_columns();
+                    let gaps_from = columns.len();
+                    columns.push(hotline_weekly_column());
+                    let hotline = hotline_weekly(&result.series, &result.facts);
+                    write_csv_gaps(
                         io::BufWriter::new(file),
-                        &timeseries_columns(),
-                        result.series.iter().map(timeseries_row),
+                        &columns,
+                        result.series.iter().zip(hotline).map(|(s, h)| {
+                            let mut row = timeseries_row(s);
+                            row.push(h);
+                            row
+                        }),
+                        gaps_from,
                     )
                     .map_err(io_at(&tmp))?;
                     fs::rename(&tmp, &path).map_err(io_at(&path))?;

@@ -36,16 +36,36 @@ pub fn write_csv<W: Write>(
     columns: &[Column],
     rows: impl IntoIterator<Item = Vec<f64>>,
 ) -> io::Result<()> {
+    write_csv_gaps(out, columns, rows, columns.len())
+}
+
+/// `write_csv`, except that the columns from `gaps_from` on may have gaps: a non-finite value
+/// there is written as an empty cell (a quantity not defined that week), never as NaN.
+pub fn write_csv_gaps<W: Write>(
+    out: W,
+    columns: &[Column],
+    rows: impl IntoIterator<Item = Vec<f64>>,
+    gaps_from: usize,
+) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(columns.iter().map(|c| c.name.as_str()))?;
     for row in rows {
-        if let Some(i) = row.iter().position(|x| !x.is_finite()) {
+        if let Some(i) = row[..gaps_from.min(row.len())]
+            .iter()
+            .position(|x| !x.is_finite())
+        {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("non-finite value in column {}", columns[i].name),
             ));
         }
-        w.write_record(row.iter().map(|x| format_value(*x)))?;
+        w.write_record(row.iter().map(|x| {
+            if x.is_finite() {
+                format_value(*x)
+            } else {
+                String::new()
+            }
+        }))?;
     }
     w.flush()
 }

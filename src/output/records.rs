@@ -789,6 +789,20 @@ fn hotline_cohorts(series: &[TickStats], facts: &RunFacts) -> Vec<HotlineCohorts
         .collect()
 }
 
+/// The column a sweep's per-run time series adds after `timeseries_columns` (its cells empty
+/// where `hotline_weekly` is NaN): the hotline's reported resolution rate by week of report.
+pub fn hotline_weekly_column() -> Column {
+    Column {
+        name: HOTLINE_WEEKLY.into(),
+        unit: "rate",
+        en: "hotline resolution rate, by week of report".into(),
+        zh: "热线回访解决率（按受理周）".into(),
+    }
+}
+
+/// Name of `hotline_weekly_column`.
+pub const HOTLINE_WEEKLY: &str = "hotline_resolution_weekly";
+
 /// The hotline's reported resolution rate per week of report (ODD §7.19): the week's requests
 /// resolved by the return visit as the hotline publishes it; NaN for weeks whose visit falls
 /// after the run or that had no request. The trajectory a calibration's predictive band shows.

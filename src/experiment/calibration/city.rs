@@ -22,12 +22,16 @@ use crate::scenario::Scenario;
 /// read from each run: the calibration's base scenario, or the prediction scenario.
 #[derive(Clone, Debug)]
 pub struct Arm {
-    /// Appended to `<calibration>-` in each batch's experiment name.
+    /// Appended to the batch's name for its directory and experiment name (`""` for the
+    /// base scenario and the prediction, `-<scenario name>` for a target's scenario).
     pub label: String,
     pub scenario: Scenario,
     /// Drawn for every run; with any, every parameter set × replication is a package of its
     /// own (one replication), carrying its draws as design columns of `runs.csv`.
     pub uncertain: Vec<Uncertain>,
+    /// Whether each of `uncertain` applies to this scenario (all are drawn, those that apply
+    /// are set).
+    pub applies: Vec<bool>,
     /// The quantities read from each run's `summary.csv` row.
     pub quantities: Vec<Quantity>,
     /// Write each run's time series (`timeseries/run-NNNNNN.csv`).
@@ -35,33 +39,70 @@ pub struct Arm {
 }
 
 impl Arm {
-    /// The calibration's own batches: its base scenario, its `[[uncertain]]` and targets.
-    pub fn base(cal: &Calibration) -> Arm {
-        Arm {
-            label: String::new(),
-            scenario: cal.base.clone(),
-            uncertain: cal.uncertain.clone(),
-            quantities: cal.targets.iter().map(|t| t.quantity.clone()).collect(),
-            timeseries: false,
+    /// The calibration's arms — its base scenario, then each scenario a target is measured
+    /// on — and, for each target, its arm and its place among that arm's quantities. Every
+    /// arm draws every `[[uncertain]]` parameter from the same streams (so a key that applies
+    /// to two scenarios takes the same value in both runs) and sets those that apply to it.
+    pub fn calibration(cal: &Calibration) -> (Vec<Arm>, Vec<(usize, usize)>) {
+        let scenarios = std::iter::once((String::new(), &cal.base)).chain(
+            cal.scenarios
+                .iter()
+                .map(|(_, sc)| (format!("-{}", sc.name), sc)),
+        );
+        let mut arms: Vec<Arm> = Vec::new();
+        for (label, sc) in scenarios {
+            // Two scenarios of one name get their number too, so their directories differ.
+            let label = if arms.iter().any(|a| a.label == label) {
+                format!("{label}-{}", arms.len())
+            } else {
+                label
+            };
+            arms.push(Arm {
+                label,
+                scenario: sc.clone(),
+                uncertain: cal.uncertain.clone(),
+                applies: cal
+                    .uncertain
+                    .iter()
+                    .map(|u| crate::experiment::key_applies(sc, &u.key))
+                    .collect(),
+                quantities: Vec::new(),
+                timeseries: false,
+            });
         }
+        let picks = cal
+            .targets
+            .iter()
+            .map(|t| {
+                let a = t.scenario.map_or(0, |i| i + 1);
+                arms[a].quantities.push(t.quantity.clone());
+                (a, arms[a].quantities.len() - 1)
+            })
+            .collect();
+        (arms, picks)
     }
 
     /// The prediction's batch: its scenario, draws and targets, with each run's time series.
     pub fn prediction(pred: &Prediction) -> Arm {
         Arm {
-            label: "-prediction".into(),
+            label: String::new(),
             scenario: pred.scenario.clone(),
             uncertain: pred.uncertain.clone(),
+            applies: vec![true; pred.uncertain.len()],
             quantities: pred.targets.iter().map(|t| t.quantity.clone()).collect(),
             timeseries: true,
         }
     }
 }
 
-/// Runs a calibration's batches as sweeps under `dir`.
+/// Runs a calibration's batches as sweeps under `dir`: each batch on every arm (the base
+/// scenario and the scenarios targets are measured on, into `batches/<batch>` and
+/// `batches/<batch>-<scenario name>`), or on the prediction's.
 pub struct CitySimulator<'a> {
     pub calibration: &'a Calibration,
-    pub arm: Arm,
+    pub arms: Vec<Arm>,
+    /// For each target, in order: its arm and its place among that arm's quantities.
+    pub picks: Vec<(usize, usize)>,
     pub dir: PathBuf,
     /// Runs done and runs in the batch, as a sweep reports them.
     pub progress: &'a (dyn Fn(u64, u64) + Sync),
@@ -136,7 +177,9 @@ pub fn batch_text(cal: &Calibration, arm: &Arm, batch: &Batch) -> String {
             set.extend(
                 draws(&arm.uncertain, batch.seed, run)
                     .into_iter()
-                    .map(|(k, v)| format!("{k:?} = {}", toml_text(v))),
+                    .zip(&arm.applies)
+                    .filter(|(_, applies)| **applies)
+                    .map(|((k, v), _)| format!("{k:?} = {}", toml_text(v))),
             );
             let _ = write!(
                 text,
@@ -189,24 +232,23 @@ fn quantities(arm: &Arm, summary: &[f64]) -> Option<Vec<f64>> {
     values.iter().all(|v| v.is_finite()).then_some(values)
 }
 
-impl Simulator for CitySimulator<'_> {
-    fn run(&mut self, batch: &Batch) -> Result<Vec<RunValues>, SweepError> {
-        let exp = batch_experiment(self.calibration, &self.arm, batch)?;
-        let out = self.dir.join(&batch.name);
+impl CitySimulator<'_> {
+    /// Runs `batch` on `arm` (or leaves it to another runner): each run's quantities.
+    fn run_arm(&self, arm: &Arm, batch: &Batch) -> Result<Vec<RunValues>, SweepError> {
+        let exp = batch_experiment(self.calibration, arm, batch)?;
+        let name = format!("{}{}", batch.name, arm.label);
+        let out = self.dir.join(&name);
         if !is_complete(&out, &exp) {
             if let Some(dir) = &self.leave_to {
                 let base = dir.join("base.toml");
                 let file = dir.join("next_batch.toml");
                 for (path, text) in [
-                    (&base, crate::scenario::scenario_toml(&self.arm.scenario)),
-                    (&file, batch_file_text(self.calibration, &self.arm, batch)),
+                    (&base, crate::scenario::scenario_toml(&arm.scenario)),
+                    (&file, batch_file_text(self.calibration, arm, batch)),
                 ] {
                     std::fs::write(path, text).map_err(sweep::io_at(path))?;
                 }
-                return Err(SweepError::Pending {
-                    batch: batch.name.clone(),
-                    file,
-                });
+                return Err(SweepError::Pending { batch: name, file });
             }
             let stale = self.replace_stale
                 && manifest_in(&out)
@@ -224,9 +266,30 @@ impl Simulator for CitySimulator<'_> {
         sweep::walk_runs(&exp, &out.join("runs.csv"), |point, rep, values| {
             results[point * reps + rep] = values.and_then(|v| {
                 let summary: Vec<f64> = v.collect();
-                quantities(&self.arm, &summary)
+                quantities(arm, &summary)
             });
         })?;
         Ok(results)
+    }
+}
+
+impl Simulator for CitySimulator<'_> {
+    /// Every arm's sweep of the batch, then each run's targets in order, each from its arm: a
+    /// run failed if it failed on any arm.
+    fn run(&mut self, batch: &Batch) -> Result<Vec<RunValues>, SweepError> {
+        let per_arm = self
+            .arms
+            .iter()
+            .map(|arm| self.run_arm(arm, batch))
+            .collect::<Result<Vec<_>, _>>()?;
+        let runs = per_arm.first().map_or(0, Vec::len);
+        Ok((0..runs)
+            .map(|i| {
+                self.picks
+                    .iter()
+                    .map(|(a, k)| per_arm[*a][i].as_ref().map(|v| v[*k]))
+                    .collect()
+            })
+            .collect())
     }
 }

@@ -114,6 +114,9 @@ pub struct Target {
     /// Model discrepancy (standard deviation), stated in advance.
     pub discrepancy_sd: f64,
     pub source: String,
+    /// The scenario the quantity is read from: `None` for the base scenario, else an index
+    /// into `Calibration::scenarios` (`scenario = "path.toml"`).
+    pub scenario: Option<usize>,
 }
 
 /// The `[prediction]` section: a second scenario predicted from the posterior (not fitted).
@@ -159,6 +162,9 @@ pub struct Calibration {
     pub targets: Vec<Target>,
     /// Parameters drawn afresh for every run (`[[uncertain]]`).
     pub uncertain: Vec<Uncertain>,
+    /// Further scenarios some targets are measured on (`[[targets]]`' `scenario`), as written
+    /// and resolved like a prediction scenario; every batch runs each of them too.
+    pub scenarios: Vec<(String, Scenario)>,
     /// A second scenario predicted from the posterior (`[prediction]`).
     pub prediction: Option<Prediction>,
     pub method: Method,
@@ -192,6 +198,10 @@ impl Calibration {
             "|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.name, self.fixed, self.parameters, self.uncertain, self.targets, method
         ));
+        for (path, sc) in &self.scenarios {
+            text.push_str(&format!("|{path}|"));
+            text.push_str(&crate::output::manifest_json(sc, "calibration-scenario").to_string());
+        }
         super::fingerprint_of(&text)
     }
 }
@@ -310,6 +320,7 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
         parameters: Vec::new(),
         targets: Vec::new(),
         uncertain: Vec::new(),
+        scenarios: Vec::new(),
         prediction: None,
         method: Method {
             seed: 1,
@@ -517,7 +528,26 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
         )
     })?;
     for (t, span) in array_of_tables(&src, "targets", targets)? {
-        let target = read_target(&src, "targets", t, span, &cal.targets, true)?;
+        let (mut target, path) = read_target(&src, "targets", t, span, &cal.targets, true)?;
+        if let Some(path) = path {
+            let known = cal.scenarios.iter().position(|(p, _)| *p == path.0);
+            target.scenario = Some(match known {
+                Some(i) => i,
+                None => {
+                    let sc = derived_scenario(
+                        &src,
+                        "targets.scenario",
+                        &path,
+                        dir,
+                        &cal,
+                        &stated_base,
+                        None,
+                    )?;
+                    cal.scenarios.push((path.0.clone(), sc));
+                    cal.scenarios.len() - 1
+                }
+            });
+        }
         cal.targets.push(target);
     }
     if let Some(v) = prediction {
@@ -526,13 +556,55 @@ pub fn load_str(text: &str, file: &str, dir: Option<&Path>) -> Result<Calibratio
     Ok(cal)
 }
 
+/// A scenario other than the base that the calibration runs (a target's or the prediction's),
+/// named at `key` by `path` (relative to the calibration file's folder `dir`), with `ticks`
+/// if given. The calibration's `[fixed]` values are the model's, so they are set in it too —
+/// except where it states a value of its own, i.e. one that differs from the base scenario's
+/// file (a measurement window of its own, say), and except intervention keys that do not
+/// apply to it. Every fitted key must apply to it.
+fn derived_scenario(
+    src: &Source<'_>,
+    key: &str,
+    path: &(String, std::ops::Range<usize>),
+    dir: Option<&Path>,
+    cal: &Calibration,
+    stated_base: &Scenario,
+    ticks: Option<u32>,
+) -> Result<Scenario, ConfigError> {
+    let mut sc = super::base_scenario(src, key, Some(path), dir)?;
+    if let Some(t) = ticks {
+        sc.ticks = t;
+    }
+    let mut removed = Vec::new();
+    for f in &cal.fixed {
+        let own = super::setting_in(&sc, &f.key) != super::setting_in(stated_base, &f.key);
+        if super::key_applies(&sc, &f.key) && !own {
+            removed.extend(super::apply_setting(&mut sc, &f.key, f.value));
+        }
+    }
+    super::remove_interventions(&mut sc, removed);
+    scenario::check_size(&sc.params).map_err(|m| src.error(Some(path.1.clone()), Some(key), m))?;
+    for p in &cal.parameters {
+        if !super::key_applies(&sc, &p.key) {
+            return Err(src.error(
+                Some(path.1.clone()),
+                Some(key),
+                format!(
+                    "the fitted parameter {} does not apply to {}: it {}",
+                    p.key,
+                    path.0,
+                    super::listed_interventions(&sc)
+                ),
+            ));
+        }
+    }
+    Ok(sc)
+}
+
 /// `[prediction]`: `scenario` (a path relative to the calibration file), `draws`, `ticks`,
 /// `[[prediction.targets]]` and `[[prediction.uncertain]]`.
 ///
-/// The calibration's `[fixed]` values are the model's, so they are set in the prediction
-/// scenario too — except where the prediction scenario states a value of its own, i.e. one
-/// that differs from the base scenario's file (a measurement window of its own, say), and
-/// except intervention keys that do not apply to it. Every fitted key must apply to it.
+/// The prediction scenario is resolved as `derived_scenario` says.
 fn read_prediction(
     src: &Source<'_>,
     v: &Spanned<DeValue<'_>>,
@@ -561,36 +633,17 @@ fn read_prediction(
             "missing: the scenario file to predict (a path relative to the calibration file)",
         )
     })?;
-    let mut sc = super::base_scenario(src, "prediction.scenario", Some(&path), dir)?;
-    if let Some(t) = ticks {
-        sc.ticks = t;
-    }
-    let mut removed = Vec::new();
-    for f in &cal.fixed {
-        let own = super::setting_in(&sc, &f.key) != super::setting_in(stated_base, &f.key);
-        if super::key_applies(&sc, &f.key) && !own {
-            removed.extend(super::apply_setting(&mut sc, &f.key, f.value));
-        }
-    }
-    super::remove_interventions(&mut sc, removed);
-    scenario::check_size(&sc.params)
-        .map_err(|m| src.error(Some(path.1.clone()), Some("prediction.scenario"), m))?;
-    for p in &cal.parameters {
-        if !super::key_applies(&sc, &p.key) {
-            return Err(src.error(
-                Some(path.1.clone()),
-                Some("prediction.scenario"),
-                format!(
-                    "the fitted parameter {} does not apply to {}: it {}",
-                    p.key,
-                    path.0,
-                    super::listed_interventions(&sc)
-                ),
-            ));
-        }
-    }
+    let sc = derived_scenario(
+        src,
+        "prediction.scenario",
+        &path,
+        dir,
+        cal,
+        stated_base,
+        ticks,
+    )?;
     let mut pred = Prediction {
-        path: path.0.clone(),
+        path: path.0,
         scenario: sc,
         draws,
         targets: Vec::new(),
@@ -610,7 +663,7 @@ fn read_prediction(
         )
     })?;
     for (t, span) in array_of_tables(src, "prediction.targets", targets)? {
-        let target = read_target(src, "prediction.targets", t, span, &pred.targets, false)?;
+        let (target, _) = read_target(src, "prediction.targets", t, span, &pred.targets, false)?;
         pred.targets.push(target);
     }
     if let Some(u) = uncertain {
@@ -923,26 +976,31 @@ fn read_uncertain(
     Ok(Uncertain { key, draw, source })
 }
 
-/// One `[[targets]]` table (`section`), or `[[prediction.targets]]`, whose `discrepancy_sd`
-/// is optional (0: a prediction is scored against the observation's own uncertainty).
+/// One `[[targets]]` table (`section`; `fitted`), with the scenario it names if any, or a
+/// `[[prediction.targets]]` table, which names no scenario and whose `discrepancy_sd` is
+/// optional (0: a prediction is scored against the observation's own uncertainty).
 fn read_target(
     src: &Source<'_>,
     section: &str,
     t: &DeTable<'_>,
     span: std::ops::Range<usize>,
     earlier: &[Target],
-    discrepancy_required: bool,
-) -> Result<Target, ConfigError> {
-    const KEYS: [&str; 6] = [
+    fitted: bool,
+) -> Result<(Target, Option<(String, std::ops::Range<usize>)>), ConfigError> {
+    const KEYS: [&str; 7] = [
         "name",
         "column",
         "observed",
         "sd",
         "discrepancy_sd",
         "source",
+        "scenario",
     ];
+    // A prediction target is read from the prediction scenario.
+    let keys = if fitted { &KEYS[..] } else { &KEYS[..6] };
     let (mut name, mut quantity, mut observed, mut sd, mut discrepancy, mut source) =
         (None, None, None, None, None, None);
+    let mut path = None;
     for (k, v) in t.iter() {
         let key = format!("{section}.{}", k.get_ref());
         match k.get_ref().as_ref() {
@@ -970,13 +1028,14 @@ fn read_target(
             "sd" => sd = Some(number_in(src, &key, v, 0.0, f64::MAX, true)?),
             "discrepancy_sd" => discrepancy = Some(number_in(src, &key, v, 0.0, f64::MAX, false)?),
             "source" => source = Some(scenario::string_of(src, &key, v)?),
+            "scenario" if fitted => path = Some((scenario::string_of(src, &key, v)?, v.span())),
             _ => {
                 return Err(unknown(
                     src,
                     k.span(),
                     &key,
                     &format!("[[{section}]]"),
-                    &KEYS,
+                    keys,
                 ))
             }
         }
@@ -996,7 +1055,7 @@ fn read_target(
             format!("`{name}` is given twice"),
         ));
     }
-    Ok(Target {
+    let target = Target {
         quantity: quantity.ok_or_else(|| {
             missing(
                 "column",
@@ -1012,7 +1071,7 @@ fn read_target(
         })?,
         discrepancy_sd: match discrepancy {
             Some(d) => d,
-            None if !discrepancy_required => 0.0,
+            None if !fitted => 0.0,
             None => {
                 return Err(missing(
                     "discrepancy_sd",
@@ -1027,7 +1086,9 @@ fn read_target(
             )
         })?,
         name,
-    })
+        scenario: None,
+    };
+    Ok((target, path))
 }
 
 #[cfg(test)]
@@ -1154,8 +1215,8 @@ source = "synthetic"
             points: vec![vec![0.25], vec![0.75]],
             replications: 2,
         };
-        let arm = city::Arm::base(&c);
-        let exp = city::batch_experiment(&c, &arm, &batch).unwrap();
+        let (arms, _) = city::Arm::calibration(&c);
+        let exp = city::batch_experiment(&c, &arms[0], &batch).unwrap();
         assert_eq!(
             exp.points.len(),
             4,
@@ -1176,6 +1237,153 @@ source = "synthetic"
                 Some(ParamValue::Float(x)),
                 exp.setting(p, "interventions.4.process.information_sharing")
             );
+        }
+    }
+
+    const PREDICTION: &str = "\n[prediction]\nscenario = \"beijing_2021_reform.toml\"\ndraws = 20\n\n[[prediction.targets]]\nname = \"resolved\"\ncolumn = \"hotline_resolution_rate\"\nobserved = 0.89\nsd = 0.02\nsource = \"test\"\n";
+
+    /// `[prediction]`: its scenario gets the calibration's [fixed] values except where it
+    /// states its own (the reform file's warm-up), the applicable [[uncertain]], and its own.
+    #[test]
+    fn a_prediction_section_loads() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let text = SMALL.replace(
+            "[fixed]\n",
+            "[fixed]\n\"observation.warmup_ticks\" = { value = 5, source = \"test\" }\n",
+        );
+        let text = format!("{text}{UNCERTAIN}{PREDICTION}\n[[prediction.uncertain]]\nkey = \"interventions.2.motivation.responsibility_lists\"\nvalues = [0.25, 0.5]\n");
+        let c = load_str(&text, "c.toml", Some(&dir)).unwrap();
+        let p = c.prediction.as_ref().unwrap();
+        assert_eq!(p.draws, 20);
+        assert_eq!(p.scenario.params.territory.districts, 2, "[fixed] applies");
+        assert_eq!(
+            p.scenario.params.observation.warmup_ticks, 408,
+            "the file's own window"
+        );
+        assert_eq!(p.scenario.ticks, 416);
+        assert_eq!(p.targets[0].discrepancy_sd, 0.0);
+        let keys: Vec<&str> = p.uncertain.iter().map(|u| u.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "tools.media_pressure",
+                "interventions.2.motivation.responsibility_lists"
+            ]
+        );
+        // The calibration's fingerprint leaves the prediction out.
+        let without = load_str(
+            &text.replace("draws = 20", "draws = 30"),
+            "c.toml",
+            Some(&dir),
+        )
+        .unwrap();
+        assert_eq!(c.fingerprint(), without.fingerprint());
+    }
+
+    /// The Beijing calibration file: its prediction of the reform keeps the reform file's own
+    /// measurement window, takes the calibration's fixed return visit, and draws the
+    /// unsettleable share (from [[uncertain]]) beside the reform's own intensities.
+    #[test]
+    fn the_beijing_calibration_predicts_the_reform_file() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/experiments/beijing_2019_calibration.toml");
+        let c = load_file(&path).unwrap();
+        let p = c.prediction.as_ref().unwrap();
+        assert_eq!(p.scenario.name, "beijing_2021_reform");
+        assert_eq!(p.scenario.params.observation.warmup_ticks, 408);
+        assert_eq!(p.scenario.params.observation.return_visit_ticks, 3);
+        assert_eq!(p.uncertain[0].key, "observation.unsettleable_share");
+        assert!(p.uncertain.len() > c.uncertain.len());
+    }
+
+    /// A target with `scenario` is read from that scenario's run: each distinct scenario
+    /// once, [fixed] set in it as in a prediction scenario; a bad path and `scenario` in a
+    /// prediction target are refused.
+    #[test]
+    fn targets_may_be_measured_on_a_second_scenario() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let second = "\n[[targets]]\nname = \"reformed\"\nscenario = \"beijing_2021_reform.toml\"\ncolumn = \"hotline_resolution_rate\"\nobserved = 0.89\nsd = 0.02\ndiscrepancy_sd = 0.0\nsource = \"test\"\n";
+        let text = format!(
+            "{SMALL}{UNCERTAIN}{second}{}",
+            second.replace("\"reformed\"", "\"again\"")
+        );
+        let c = load_str(&text, "c.toml", Some(&dir)).unwrap();
+        assert_eq!(c.scenarios.len(), 1, "one scenario, named twice");
+        assert_eq!(c.scenarios[0].1.params.territory.districts, 2);
+        assert_eq!(c.targets[0].scenario, None);
+        assert_eq!(c.targets[1].scenario, Some(0));
+        assert_eq!(c.targets[2].scenario, Some(0));
+        let (arms, picks) = city::Arm::calibration(&c);
+        assert_eq!(arms.len(), 2);
+        assert_eq!(arms[1].label, "-beijing_2021_reform");
+        assert_eq!(picks, [(0, 0), (1, 0), (1, 1)]);
+        let e = load_str(
+            &text.replace("beijing_2021_reform.toml", "nowhere.toml"),
+            "c.toml",
+            Some(&dir),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("c.toml:33:12: targets.scenario: no scenario file at"),
+            "{e}"
+        );
+        let bad = format!("{SMALL}{PREDICTION}").replace(
+            "name = \"resolved\"",
+            "name = \"resolved\"\nscenario = \"x.toml\"",
+        );
+        let e = load_str(&bad, "c.toml", Some(&dir))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("prediction.targets.scenario: unknown key"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_prediction_sections_are_refused_with_location() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let with = |p: &str| format!("{SMALL}{UNCERTAIN}{p}");
+        let cases = [
+            (
+                with(&PREDICTION.replace("beijing_2021_reform", "nowhere")),
+                "c.toml:32:12: prediction.scenario: no scenario file at",
+            ),
+            (
+                with(&PREDICTION.replace("draws", "drows")),
+                "c.toml:33:1: prediction.drows: unknown key (did you mean `draws`?)",
+            ),
+            (
+                with(&PREDICTION.replace("draws = 20", "draws = 0")),
+                "c.toml:33:9: prediction.draws",
+            ),
+            (
+                with(&PREDICTION.replace("hotline_resolution_rate", "hotline_rate")),
+                "c.toml:37:10: prediction.targets.column: no summary.csv column `hotline_rate`",
+            ),
+            (
+                with(&PREDICTION.replace("observed = 0.89\n", "")),
+                "c.toml:35:1: prediction.targets.observed: missing",
+            ),
+            (
+                with(&format!("{PREDICTION}\n[[prediction.uncertain]]\nkey = \"tools.media_pressure\"\nvalues = [0.1]\n")),
+                "c.toml:43:7: tools.media_pressure: is drawn twice",
+            ),
+            (
+                with(&format!("{PREDICTION}\n[[prediction.uncertain]]\nkey = \"interventions.2.tools.media_pressure\"\nvalues = [0.1]\n")),
+                "c.toml:43:7: interventions.2.tools.media_pressure: intervention 2 does not set `tools.media_pressure`",
+            ),
+            (
+                with(&PREDICTION.replace("[[prediction.targets]]", "[[prediction.target]]")),
+                "c.toml:35:14: prediction.target: unknown key (did you mean `targets`?)",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = load_str(&text, "c.toml", Some(&dir))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(expected), "{e}\n  expected: {expected}");
         }
     }
 

@@ -11,6 +11,9 @@
 //! - `estimates.csv` — per parameter: prior, posterior mean, sd, 5/50/95% quantiles and the
 //!   contraction 1 − posterior variance / prior variance;
 //! - `predictive.csv` — per target: the observation and its posterior predictive distribution;
+//! - `prediction.csv`, `prediction_timeseries.csv` — with `[prediction]`, the second
+//!   scenario's predictive distribution of each prediction target (hit or miss) and its
+//!   weekly quantiles;
 //! - `batches/<batch>/` — the sweep of every batch (journal, points, manifest);
 //! - `next_batch.toml`, `base.toml` — with `--next-batch`, the experiment file of the batch to
 //!   run elsewhere and the base scenario it names;
@@ -106,9 +109,11 @@ pub fn calibrate_into(
         }
         return Err(e);
     }
+    let (arms, picks) = Arm::calibration(cal);
     let mut sim = CitySimulator {
         calibration: cal,
-        arm: Arm::base(cal),
+        arms,
+        picks,
         dir: batches,
         progress: on_runs,
         leave_to: opts.next_batch.then(|| out.to_path_buf()),
@@ -127,7 +132,8 @@ pub fn calibrate_into(
                 label_zh: format!("预测 {}", pred.scenario.name),
                 tolerance: None,
             });
-            sim.arm = Arm::prediction(pred);
+            sim.arms = vec![Arm::prediction(pred)];
+            sim.picks = (0..pred.targets.len()).map(|j| (0, j)).collect();
             let observations: Vec<_> = pred.targets.iter().map(Target::observation).collect();
             let runs = method::predict(
                 posterior,
@@ -443,7 +449,7 @@ pub const PREDICTIVE_COLUMNS: [&str; 13] = [
 ];
 
 /// Columns of `prediction.csv`.
-pub const PREDICTION_COLUMNS: [&str; 24] = [
+pub const PREDICTION_COLUMNS: [&str; 26] = [
     "target",
     "quantity",
     "observed",
@@ -468,13 +474,16 @@ pub const PREDICTION_COLUMNS: [&str; 24] = [
     "model_q75",
     "model_q95",
     "model_q975",
+    "window_first",
+    "window_last",
 ];
 
 /// The quantiles of `prediction.csv`.
 const PREDICTION_QUANTILES: [f64; 7] = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975];
 
-/// The weekly columns of `prediction_timeseries.csv`.
-pub const PREDICTION_SERIES: [&str; 3] = [
+/// The weekly columns of `prediction_timeseries.csv` (the hotline's by week of report).
+pub const PREDICTION_SERIES: [&str; 4] = [
+    crate::output::records::HOTLINE_WEEKLY,
     crate::output::records::ts::SATISFACTION,
     crate::output::records::ts::RESIDENT_TRUST,
     crate::output::records::ts::BACKLOG,
@@ -625,6 +634,12 @@ fn write_prediction(
     batch: &Path,
     out: &Path,
 ) -> Result<(), SweepError> {
+    // The weeks the summary's window covers (after the warm-up).
+    let sc = &pred.scenario;
+    let window = (
+        (sc.params.observation.warmup_ticks + 1).min(sc.ticks),
+        sc.ticks,
+    );
     write_table(
         out,
         "prediction.csv",
@@ -645,6 +660,8 @@ fn write_prediction(
             row.push(cell(s.model_mean));
             row.push(cell(s.model_sd));
             row.extend(s.model_quantiles.iter().map(|x| cell(*x)));
+            row.push(window.0.to_string());
+            row.push(window.1.to_string());
             row
         }),
     )?;
