@@ -656,7 +656,12 @@ fn write_prediction(
                 cell(s.sd),
             ];
             row.extend(s.quantiles.iter().map(|x| cell(*x)));
-            row.push(s.hit_95.to_string());
+            // No observed value (a forecast made before its year is published): no verdict.
+            row.push(if t.observed.is_finite() {
+                s.hit_95.to_string()
+            } else {
+                String::new()
+            });
             row.push(cell(s.model_mean));
             row.push(cell(s.model_sd));
             row.extend(s.model_quantiles.iter().map(|x| cell(*x)));
