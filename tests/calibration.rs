@@ -946,3 +946,23 @@ fn targets_of_a_second_scenario_are_read_from_its_runs() {
         "the reform's runs differ from the base's"
     );
 }
+
+/// The 2022–2024 forecast resumes the 2019 calibration's directory: its calibration part must be
+/// the 2019 file's, to the fingerprint (only `[prediction]` differs).
+#[test]
+fn the_beijing_forecast_shares_the_2019_calibration() {
+    let dir = repo().join("scenarios/experiments");
+    let load = |f: &str| cogov::experiment::calibration::load_file(&dir.join(f)).unwrap();
+    let (cal, forecast) = (
+        load("beijing_2019_calibration.toml"),
+        load("beijing_2024_forecast.toml"),
+    );
+    assert_eq!(cal.fingerprint(), forecast.fingerprint());
+    let (a, b) = (cal.prediction.unwrap(), forecast.prediction.unwrap());
+    assert_eq!(a.scenario.name, b.scenario.name);
+    assert_eq!(
+        (b.scenario.ticks, b.scenario.params.observation.warmup_ticks),
+        (575, 416)
+    );
+    assert_eq!(a.uncertain, b.uncertain, "the same mapping ranges and priors");
+}
