@@ -829,8 +829,8 @@ fn uncertain_parameters_and_a_prediction_are_deterministic_and_resumable() {
 /// D: a target measured on a second scenario. Every batch runs the base scenario and the
 /// reform with the same parameter sets, seeds and draws (the uncertain key applies to both),
 /// and the reform target's value of each run is the reform run's: a wave point's mean of the
-/// reform target equals the mean of its two reform runs in `runs.csv`. One and two threads
-/// give the same bytes.
+/// reform target equals the mean of its two reform runs in `runs.csv`. One and two threads,
+/// and every batch left to `cogov sweep` (`--next-batch`), give the same bytes.
 #[test]
 fn targets_of_a_second_scenario_are_read_from_its_runs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -838,8 +838,9 @@ fn targets_of_a_second_scenario_are_read_from_its_runs() {
     let text = fs::read_to_string(&path).unwrap();
     let cut = text.find("[prediction]").unwrap();
     let two_scenarios = format!(
-        "{}\n[[targets]]\nname = \"reformed\"\nscenario = \"reform.toml\"\ncolumn = \"resolution_rate\"\nobserved = 0.6\nsd = 0.05\ndiscrepancy_sd = 0.02\nsource = \"synthetic\"\n",
-        &text[..cut]
+        "{}\n[[targets]]\nname = \"reformed\"\nscenario = \"reform.toml\"\ncolumn = \"resolution_rate\"\nobserved = 0.6\nsd = 0.05\ndiscrepancy_sd = 0.02\nsource = \"synthetic\"\n\n{}",
+        &text[..cut],
+        &text[cut..]
     );
     let cal = tmp.path().join("joint.toml");
     fs::write(&cal, two_scenarios).unwrap();
@@ -858,11 +859,66 @@ fn targets_of_a_second_scenario_are_read_from_its_runs() {
             threads,
         );
     }
-    for f in TABLES {
+    for f in PREDICTION_TABLES {
         assert_eq!(
             read(&one, f),
             read(&two, f),
             "{f} differs between 1 and 2 threads"
+        );
+    }
+    // --next-batch leaves every batch of every scenario, and the prediction, to `cogov sweep`
+    // and ends with the same bytes.
+    let stepped = tmp.path().join("stepped");
+    let mut rounds = 0;
+    loop {
+        let s = stepped.to_str().unwrap();
+        let mut args = vec![
+            "calibrate",
+            cal,
+            "--out",
+            s,
+            "--next-batch",
+            "-q",
+            "--no-charts",
+        ];
+        if rounds > 0 {
+            args.push("--resume");
+        }
+        let out = cogov(&args, "2");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        let Some(batch) = said
+            .strip_prefix("next batch 下一批: ")
+            .and_then(|l| l.split_whitespace().next())
+        else {
+            break;
+        };
+        let file = stepped.join("next_batch.toml");
+        let target = stepped.join("batches").join(batch);
+        calibrate_ok(
+            &[
+                "sweep",
+                file.to_str().unwrap(),
+                "--out",
+                target.to_str().unwrap(),
+                "-q",
+                "--no-charts",
+            ],
+            "2",
+        );
+        rounds += 1;
+        assert!(rounds < 40, "too many batches");
+    }
+    assert!(stepped.join("batches/wave-01-tiny_reform").is_dir());
+    for f in PREDICTION_TABLES {
+        assert_eq!(
+            read(&one, f),
+            read(&stepped, f),
+            "{f} differs when batches run elsewhere"
         );
     }
     let base = String::from_utf8(read(&one.join("batches/wave-01"), "runs.csv")).unwrap();

@@ -681,3 +681,34 @@ fn write_prediction(
             }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use method::PredictedRun;
+
+    /// hit_95: the observation inside [q2.5, q97.5] of the predictive draws (here 0..=99, so
+    /// the interval is [2, 97]); a miss outside it, and never a hit without a successful run.
+    #[test]
+    fn a_prediction_hits_when_the_observation_is_in_the_central_95_percent() {
+        let runs: Vec<PredictedRun> = (0..100)
+            .map(|i| PredictedRun {
+                values: Some(vec![50.0]),
+                noisy: Some(vec![i as f64]),
+            })
+            .chain(std::iter::once(PredictedRun {
+                values: None,
+                noisy: None,
+            }))
+            .collect();
+        let s = prediction_summary(&runs, 0, 50.0);
+        assert_eq!(s.n, 100);
+        assert_eq!((s.quantiles[0], s.quantiles[6]), (2.0, 97.0));
+        assert!(s.hit_95);
+        assert_eq!(s.model_quantiles, vec![50.0; 7], "the model's values alone");
+        assert!(!prediction_summary(&runs, 0, 98.0).hit_95);
+        assert!(!prediction_summary(&runs, 0, 1.5).hit_95);
+        assert!(prediction_summary(&runs, 0, 2.0).hit_95);
+        assert!(!prediction_summary(&runs[100..], 0, 50.0).hit_95);
+    }
+}
