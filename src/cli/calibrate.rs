@@ -170,6 +170,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
         }
         other => other.map_err(sweep_error)?,
     };
+    let (outcome, scored) = outcome;
     if let calibration::method::Stop::NothingPlausible(_) = outcome.stop {
         return Err(CliError::Runtime(format!(
             "{}: {}; see {}",
@@ -217,6 +218,26 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
             s[3],
             s[7]
         )?;
+    }
+    if let Some(pred) = &cal.prediction {
+        outln!(
+            "prediction 预测 ({}): observed 观测值   predictive 95% 预测区间",
+            pred.path
+        )?;
+        for (t, s) in pred.targets.iter().zip(&scored) {
+            outln!(
+                "{:<30} {:>10.4}   [{:.4}, {:.4}]   {}",
+                t.name,
+                t.observed,
+                s.quantiles[0],
+                s.quantiles[6],
+                if s.hit_95 {
+                    "hit 命中"
+                } else {
+                    "miss 未命中"
+                }
+            )?;
+        }
     }
     Ok(())
 }

@@ -56,7 +56,8 @@ fn manifest(cal: &Calibration, complete: bool) -> Manifest {
 }
 
 /// Runs `cal` into `out` (or continues it there with `resume`), writes its tables, runs
-/// `finish` (the charts), and marks it complete.
+/// `finish` (the charts), and marks it complete. Returns the method's outcome and, with a
+/// `[prediction]`, each prediction target's summary.
 pub fn calibrate_into(
     cal: &Calibration,
     out: &Path,
@@ -64,7 +65,7 @@ pub fn calibrate_into(
     on_step: &mut dyn FnMut(&Step),
     on_runs: &(dyn Fn(u64, u64) + Sync),
     finish: Finish<'_>,
-) -> Result<Outcome, SweepError> {
+) -> Result<(Outcome, Vec<PredictionSummary>), SweepError> {
     let manifest_path = out.join("manifest.json");
     let existed = fs::symlink_metadata(out).is_ok();
     if existed && !out.is_dir() {
@@ -147,12 +148,19 @@ pub fn calibrate_into(
     // Every batch is done: a batch file left for another runner is stale.
     let _ = fs::remove_file(out.join("next_batch.toml"));
     write_tables(cal, &outcome, out)?;
+    let mut scored = Vec::new();
     if let (Some(pred), Some(runs)) = (&cal.prediction, &predicted) {
-        write_prediction(pred, runs, &sim.dir.join("prediction"), out)?;
+        scored = pred
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(j, t)| prediction_summary(runs, j, t.observed))
+            .collect();
+        write_prediction(pred, &scored, runs.len(), &sim.dir.join("prediction"), out)?;
     }
     finish(out)?;
     write_json_atomic(&manifest_path, &manifest(cal, true))?;
-    Ok(outcome)
+    Ok((outcome, scored))
 }
 
 /// A number for a table: empty for NaN or infinity (no such value reaches a file).
@@ -628,7 +636,8 @@ fn weekly_quantiles(runs: usize, batch: &Path) -> Result<Vec<(u32, Vec<Vec<f64>>
 /// sweep in `batch`).
 fn write_prediction(
     pred: &Prediction,
-    runs: &[method::PredictedRun],
+    scored: &[PredictionSummary],
+    runs: usize,
     batch: &Path,
     out: &Path,
 ) -> Result<(), SweepError> {
@@ -642,8 +651,7 @@ fn write_prediction(
         out,
         "prediction.csv",
         &PREDICTION_COLUMNS,
-        pred.targets.iter().enumerate().map(|(j, t)| {
-            let s = prediction_summary(runs, j, t.observed);
+        pred.targets.iter().zip(scored).map(|(t, s)| {
             let mut row = vec![
                 t.name.clone(),
                 t.quantity.describe(),
@@ -672,13 +680,11 @@ fn write_prediction(
         out,
         "prediction_timeseries.csv",
         &h,
-        weekly_quantiles(runs.len(), batch)?
-            .into_iter()
-            .map(|(t, per)| {
-                let mut row = vec![t.to_string()];
-                row.extend(per.iter().flatten().map(|x| cell(*x)));
-                row
-            }),
+        weekly_quantiles(runs, batch)?.into_iter().map(|(t, per)| {
+            let mut row = vec![t.to_string()];
+            row.extend(per.iter().flatten().map(|x| cell(*x)));
+            row
+        }),
     )
 }
 
