@@ -826,6 +826,58 @@ fn uncertain_parameters_and_a_prediction_are_deterministic_and_resumable() {
     assert_eq!(read(&one, "posterior.csv"), read(&two, "posterior.csv"));
 }
 
+/// Where ABC-SMC stops is not part of a calibration's fingerprint: a calibration run with two
+/// generations and resumed with the file's three ends with the bytes of a calibration run with
+/// three from the start (every batch up to the second generation is the same either way).
+#[test]
+fn a_calibration_resumes_with_more_generations_than_it_stopped_at() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(example()).unwrap();
+    assert!(
+        text.contains("generations = 3"),
+        "the example's ABC settings"
+    );
+    let short = tmp.path().join("short.toml");
+    fs::write(&short, text.replace("generations = 3", "generations = 2")).unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let run = |args: &[&str]| {
+        let out = cogov(args, "2");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let (a_str, b_str) = (a.to_str().unwrap(), b.to_str().unwrap());
+    run(&[
+        "calibrate",
+        short.to_str().unwrap(),
+        "--out",
+        a_str,
+        "-q",
+        "--no-charts",
+    ]);
+    let two = String::from_utf8(read(&a, "generations.csv")).unwrap();
+    assert_eq!(two.lines().count(), 1 + 3, "generations 0-2:\n{two}");
+    run(&[
+        "calibrate",
+        &example(),
+        "--out",
+        a_str,
+        "--resume",
+        "-q",
+        "--no-charts",
+    ]);
+    run(&["calibrate", &example(), "--out", b_str, "-q", "--no-charts"]);
+    for f in TABLES {
+        assert_eq!(
+            read(&a, f),
+            read(&b, f),
+            "{f}: resumed with more generations"
+        );
+    }
+}
+
 /// D: a target measured on a second scenario. Every batch runs the base scenario and the
 /// reform with the same parameter sets, seeds and draws (the uncertain key applies to both),
 /// and the reform target's value of each run is the reform run's: a wave point's mean of the

@@ -2,6 +2,9 @@
 //! the whole, kill -9 + resume equals an uninterrupted sweep, Morris output, paired
 //! comparison, the Slurm script, and clear refusals of bad experiment files.
 
+#[path = "common/files.rs"]
+mod files;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -884,18 +887,7 @@ fn the_slurm_script_runs_nothing_hidden_in_names_paths_or_flags() {
         ));
     }
     results.push(bash(&[out.join("merge.sbatch").to_str().unwrap()], None));
-    let mut pwned = Vec::new();
-    let mut stack = vec![tmp.path().to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap().flatten() {
-            if e.file_name().to_string_lossy().starts_with("PWNED") {
-                pwned.push(e.path());
-            }
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            }
-        }
-    }
+    let pwned = files::named_under(tmp.path(), "PWNED");
     assert!(pwned.is_empty(), "commands ran: {pwned:?}");
     for (success, stderr) in results {
         assert!(success, "{stderr}");

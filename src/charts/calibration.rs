@@ -102,7 +102,8 @@ impl PredictionData {
                     .strip_prefix("summary.csv:")
                     .unwrap_or(quantity)
                     .to_string(),
-                observed: pred.number(r, c[2])?,
+                // A forecast's target may have no observed value yet.
+                observed: number_or_nan(&pred, r, c[2]),
                 sd: pred.number(r, c[3])?,
                 q025: number_or_nan(&pred, r, c[4]),
                 q50: number_or_nan(&pred, r, c[5]),
@@ -536,7 +537,7 @@ fn prediction_check(pred: &PredictionData, data: &CalibrationData, lang: Lang) -
     let rows = pred
         .targets
         .iter()
-        .filter(|p| p.q50.is_finite())
+        .filter(|p| p.q50.is_finite() && p.observed.is_finite())
         .map(|p| IntervalRow {
             label: hit_label(p, lang),
             value: z(p, p.q50),
@@ -605,7 +606,9 @@ fn prediction_series(pred: &PredictionData, data: &CalibrationData, lang: Lang) 
             let observed: Vec<&PredictionTarget> = pred
                 .targets
                 .iter()
-                .filter(|p| p.column.starts_with(name.trim_end_matches("_weekly")))
+                .filter(|p| {
+                    p.observed.is_finite() && p.column.starts_with(name.trim_end_matches("_weekly"))
+                })
                 .collect();
             if !observed.is_empty() {
                 series.push(Series {

@@ -34,7 +34,12 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// Do not run the next batch: write it as OUT/next_batch.toml for `cogov sweep` or
-    /// `cogov slurm`, and stop （不运行下一批模拟，写出其实验文件供 sweep 或 slurm 运行后退出）
+    /// `cogov slurm`, and stop. The last line on stdout then says what is next, for scripts:
+    /// `next-batch BATCH FILE` (run FILE, place its merged sweep at OUT/batches/BATCH) or
+    /// `complete OUT` (every batch was done; the results are written); printed with --quiet
+    /// too. Exit 1 if nothing is plausible, 2 for a bad file
+    /// （不运行下一批模拟，写出其实验文件供 sweep 或 slurm 运行后退出；标准输出最后一行供脚本读取：
+    /// `next-batch 批名 文件` 或 `complete 目录`）
     #[arg(long)]
     pub next_batch: bool,
 }
@@ -161,11 +166,14 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
                 "next batch 下一批: {batch} → {}
   run it, e.g. on Slurm 运行（如在Slurm上）:  cogov slurm {} --out SCRATCH --shards 8 | bash
   then 然后:  mv SCRATCH/merged {out}/batches/{batch}
-  and continue 继续:  cogov calibrate {} --out {out} --resume --next-batch",
+  and continue 继续:  cogov calibrate {} --out {out} --resume --next-batch
+  (or let a Slurm driver job do it all 或由Slurm驱动作业完成全部批次:  cogov slurm {} --out {out} | bash)",
                 file.display(),
                 file.display(),
+                args.calibration.display(),
                 args.calibration.display()
             )?;
+            outln!("{NEXT_BATCH} {batch} {}", file.display())?;
             return Ok(());
         }
         other => other.map_err(sweep_error)?,
@@ -179,9 +187,28 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
             args.out.join("waves.csv").display()
         )));
     }
-    if args.quiet {
-        return Ok(());
+    if !args.quiet {
+        summary(&cal, &outcome, started, args)?;
     }
+    if args.next_batch {
+        outln!("{COMPLETE} {}", args.out.display())?;
+    }
+    Ok(())
+}
+
+/// The first word of the last line `--next-batch` prints when a batch is left to run.
+pub const NEXT_BATCH: &str = "next-batch";
+/// The first word of the last line `--next-batch` prints when the calibration is complete.
+pub const COMPLETE: &str = "complete";
+
+/// The summary of a finished calibration: its stages, the estimates and the predictive
+/// intervals of the targets.
+fn summary(
+    cal: &calibration::Calibration,
+    outcome: &calibration::method::Outcome,
+    started: Instant,
+    args: &CalibrateArgs,
+) -> Result<(), CliError> {
     let post = outcome
         .posterior()
         .expect("a posterior unless nothing was plausible");
@@ -198,7 +225,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
         args.out.display()
     )?;
     outln!("parameter 参数                                   mean 均值      sd 标准差   90% interval 区间        contraction 收缩")?;
-    for (p, e) in cal.parameters.iter().zip(output::estimates(&cal, &outcome)) {
+    for (p, e) in cal.parameters.iter().zip(output::estimates(cal, outcome)) {
         outln!(
             "{:<46} {:>10.4} {:>10.4}   [{:.4}, {:.4}]   {:.2}",
             p.key,
@@ -210,7 +237,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
         )?;
     }
     outln!("target 目标                    observed 观测值   predictive 90% 预测区间")?;
-    for (t, s) in cal.targets.iter().zip(output::predictive_summary(&outcome)) {
+    for (t, s) in cal.targets.iter().zip(output::predictive_summary(outcome)) {
         outln!(
             "{:<30} {:>10.4}   [{:.4}, {:.4}]",
             t.name,

@@ -100,12 +100,13 @@ pub struct CompareArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct SlurmArgs {
-    /// Experiment file (.toml) （实验设计文件）
+    /// Experiment or calibration file (.toml) （实验设计文件或校准设定文件）
     pub experiment: PathBuf,
     /// Number of shards (array tasks) （分片数）
     #[arg(long, default_value_t = 4)]
     pub shards: u32,
-    /// Output directory on the cluster's shared file system （集群共享目录中的输出目录）
+    /// Output directory on the cluster's shared file system; for a calibration, its
+    /// calibration directory （集群共享目录中的输出目录；校准则为校准输出目录）
     #[arg(long, short)]
     pub out: PathBuf,
     /// CPUs per array task （每个任务的CPU数）
@@ -124,6 +125,14 @@ pub struct SlurmArgs {
     /// Path of the cogov binary on the cluster (default: this binary) （集群上cogov的路径）
     #[arg(long)]
     pub cogov: Option<PathBuf>,
+    /// Calibrations: time limit of the driver job that runs the batches one after another
+    /// [default: 3-00:00:00] （校准：驱动作业的时限）
+    #[arg(long)]
+    pub driver_time: Option<String>,
+    /// Calibrations: seconds between the driver's looks at its job array [default: 30]
+    /// （校准：驱动作业查询作业数组状态的间隔秒数）
+    #[arg(long)]
+    pub poll: Option<u32>,
 }
 
 /// Refuses a sweep whose largest design point, run on every worker at once, would not fit in
@@ -651,13 +660,13 @@ pub fn write_table(
 }
 
 /// Quotes text for a POSIX shell: inside single quotes nothing is special but the quote itself.
-fn sh(text: &str) -> String {
+pub(super) fn sh(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// `what`'s text, refused if it holds a control character: a newline would end the comment or
 /// the `#SBATCH` line it is printed on and start a line of its own in the script.
-fn script_text<'a>(what: &str, text: &'a str) -> Result<&'a str, CliError> {
+pub(super) fn script_text<'a>(what: &str, text: &'a str) -> Result<&'a str, CliError> {
     match text.chars().find(|c| c.is_control()) {
         Some(c) => Err(CliError::Config(format!(
             "{what}: holds the control character {:?} ({}); it cannot go into a job script",
@@ -669,7 +678,7 @@ fn script_text<'a>(what: &str, text: &'a str) -> Result<&'a str, CliError> {
 }
 
 /// A path as script text: UTF-8 (a shell script is text) without control characters.
-fn script_path(what: &str, p: &Path) -> Result<String, CliError> {
+pub(super) fn script_path(what: &str, p: &Path) -> Result<String, CliError> {
     let text = p.to_str().ok_or_else(|| {
         CliError::Config(format!(
             "{what}: {} is not UTF-8; it cannot go into a job script",
@@ -681,7 +690,7 @@ fn script_path(what: &str, p: &Path) -> Result<String, CliError> {
 
 /// Checks a Slurm time limit: `M`, `M:S`, `H:M:S`, `D-H`, `D-H:M` or `D-H:M:S` (whole
 /// numbers), or `UNLIMITED`/`INFINITE`, as sbatch's `--time` reads it.
-fn check_slurm_time(text: &str) -> Result<(), CliError> {
+pub(super) fn check_slurm_time(text: &str) -> Result<(), CliError> {
     let number = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
     let ok = match text.split_once('-') {
         _ if text == "UNLIMITED" || text == "INFINITE" => true,
@@ -739,7 +748,7 @@ fn check_slurm_mem(text: &str) -> Result<(), CliError> {
     }
 }
 
-fn absolute(p: &Path) -> PathBuf {
+pub(super) fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -754,44 +763,15 @@ fn absolute(p: &Path) -> PathBuf {
 /// the shell only inside single quotes; the job scripts are written through quoted heredocs,
 /// so nothing in them is expanded when they are written.
 pub fn slurm_script(args: &SlurmArgs, name: &str, runs: u64) -> Result<String, CliError> {
-    if args.shards == 0 {
-        return Err(CliError::Config("--shards: must be at least 1".into()));
-    }
-    if args.cpus == 0 {
-        return Err(CliError::Config(
-            "--cpus: must be at least 1 (it is also the sweep's --threads)".into(),
-        ));
-    }
-    check_slurm_time(&args.time)?;
-    if let Some(p) = &args.partition {
-        check_partition(p)?;
-    }
-    if let Some(m) = &args.mem {
-        check_slurm_mem(m)?;
-    }
-    let cogov = match &args.cogov {
-        Some(p) => p.clone(),
-        None => std::env::current_exe()
-            .map_err(|e| CliError::Runtime(format!("cannot find this binary: {e}")))?,
-    };
+    let SlurmJobs {
+        input: exp,
+        out,
+        bin,
+        partition,
+        mem,
+    } = slurm_jobs(args)?;
     let name = sh(script_text("the experiment's name", name)?);
-    let exp = sh(&script_path(
-        "the experiment file",
-        &absolute(&args.experiment),
-    )?);
-    let out = sh(&script_path("--out", &absolute(&args.out))?);
-    let bin = sh(&script_path("--cogov", &absolute(&cogov))?);
     let n = args.shards;
-    let partition = args
-        .partition
-        .as_ref()
-        .map(|p| format!("#SBATCH --partition={p}\n"))
-        .unwrap_or_default();
-    let mem = args
-        .mem
-        .as_ref()
-        .map(|m| format!("#SBATCH --mem={m}\n"))
-        .unwrap_or_default();
     let shard_dirs: Vec<String> = (0..n).map(|i| format!("{out}/shard-{i}")).collect();
     Ok(format!(
         r#"#!/bin/bash
@@ -833,7 +813,76 @@ echo "submitted shards ${{shards%%;*}} and merge $merge; results in $OUT/merged"
     ))
 }
 
+/// What every job script of `cogov slurm` takes from the command line, checked, made absolute
+/// and single-quoted for the shell; `partition` and `mem` are `#SBATCH` lines or empty.
+pub(super) struct SlurmJobs {
+    pub input: String,
+    pub out: String,
+    pub bin: String,
+    pub partition: String,
+    pub mem: String,
+}
+
+/// Checks the options common to experiments and calibrations (`--shards`, `--cpus`, `--time`,
+/// `--partition`, `--mem`, paths) and quotes them.
+pub(super) fn slurm_jobs(args: &SlurmArgs) -> Result<SlurmJobs, CliError> {
+    if args.shards == 0 {
+        return Err(CliError::Config("--shards: must be at least 1".into()));
+    }
+    if args.cpus == 0 {
+        return Err(CliError::Config(
+            "--cpus: must be at least 1 (it is also the sweep's --threads)".into(),
+        ));
+    }
+    check_slurm_time(&args.time)?;
+    if let Some(p) = &args.partition {
+        check_partition(p)?;
+    }
+    if let Some(m) = &args.mem {
+        check_slurm_mem(m)?;
+    }
+    let cogov = match &args.cogov {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()
+            .map_err(|e| CliError::Runtime(format!("cannot find this binary: {e}")))?,
+    };
+    let exp = sh(&script_path(
+        "the experiment file",
+        &absolute(&args.experiment),
+    )?);
+    let out = sh(&script_path("--out", &absolute(&args.out))?);
+    let bin = sh(&script_path("--cogov", &absolute(&cogov))?);
+    let partition = args
+        .partition
+        .as_ref()
+        .map(|p| format!("#SBATCH --partition={p}\n"))
+        .unwrap_or_default();
+    let mem = args
+        .mem
+        .as_ref()
+        .map(|m| format!("#SBATCH --mem={m}\n"))
+        .unwrap_or_default();
+    Ok(SlurmJobs {
+        input: exp,
+        out,
+        bin,
+        partition,
+        mem,
+    })
+}
+
 pub fn slurm(args: &SlurmArgs) -> Result<(), CliError> {
+    if super::slurm_calibration::is_calibration(&args.experiment) {
+        let script = super::slurm_calibration::driver_script(args)?;
+        out!("{script}")?;
+        return Ok(());
+    }
+    if args.driver_time.is_some() || args.poll.is_some() {
+        return Err(CliError::Config(format!(
+            "--driver-time and --poll are for a calibration file (with a [calibration] table); {} is an experiment",
+            args.experiment.display()
+        )));
+    }
     let exp =
         experiment::load_file(&args.experiment).map_err(|e| CliError::Config(e.to_string()))?;
     let script = slurm_script(args, &exp.name, exp.total_runs())?;

@@ -28,6 +28,7 @@ pub mod plot;
 pub mod report;
 pub mod run;
 pub mod serve;
+pub mod slurm_calibration;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -105,8 +106,9 @@ pub enum Command {
     /// Every lever against a base scenario on common random numbers, with 95% intervals
     /// （每项政策举措与基准情景的配对比较，含95%置信区间）
     Levers(levers::LeversArgs),
-    /// Print a Slurm job-array script that runs an experiment's shards and merges them
-    /// （生成在Slurm集群上分片运行并合并的作业脚本）
+    /// Print a Slurm job-array script that runs an experiment's shards and merges them, or
+    /// for a calibration file a driver job that runs its batches one after another
+    /// （生成在Slurm集群上分片运行并合并的作业脚本；校准文件则生成逐批运行的驱动作业）
     Slurm(experiment::SlurmArgs),
     /// Run parameter sets read as JSON lines on stdin; write each summary as a JSON line
     /// （从标准输入逐行读取JSON参数组并运行，逐行输出JSON汇总结果）

@@ -112,7 +112,8 @@ pub struct CitySimulator<'a> {
     /// merged sweep placed at `batches/<batch>`.
     pub leave_to: Option<PathBuf>,
     /// Replace a batch directory that holds another experiment (a prediction made before
-    /// `[prediction]` changed) instead of refusing it.
+    /// `[prediction]` changed, the predictive runs of a calibration that stopped at another
+    /// generation) instead of refusing it.
     pub replace_stale: bool,
 }
 
@@ -207,10 +208,14 @@ fn manifest_in(out: &Path) -> Option<Manifest> {
     Manifest::parse(&text, "manifest.json").ok()
 }
 
-/// Whether `out` holds this experiment's complete sweep.
+/// Whether `out` holds this experiment's complete sweep: complete, with its fingerprint, and
+/// whole (one shard of it, placed by hand instead of the merged sweep, is complete too but
+/// lacks the other shards' runs).
 fn is_complete(out: &Path, exp: &Experiment) -> bool {
     manifest_in(out).is_some_and(|m| {
-        m.complete == Some(true) && m.fingerprint.as_deref() == Some(&exp.fingerprint()[..])
+        m.complete == Some(true)
+            && m.fingerprint.as_deref() == Some(&exp.fingerprint()[..])
+            && m.shard.is_none_or(|s| s == Shard::WHOLE.record())
     })
 }
 

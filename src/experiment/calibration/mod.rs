@@ -186,9 +186,17 @@ impl Calibration {
     /// `[prediction]`, so a calibration resumed with another prediction keeps its batches.
     pub fn fingerprint(&self) -> String {
         let mut text = crate::output::manifest_json(&self.base, "calibration-base").to_string();
+        // Where the method stops is left out: every batch up to there is the same whether it
+        // stops sooner or later, so a calibration can be resumed with more or fewer ABC
+        // generations, another final tolerance or another predictive count (each batch is
+        // checked against its own fingerprint all the same).
+        let mut method = self.method.clone();
+        method.abc.generations = 0;
+        method.abc.min_tolerance = 0.0;
+        method.abc.predictive = 0;
         text.push_str(&format!(
             "|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.name, self.fixed, self.parameters, self.uncertain, self.targets, self.method
+            self.name, self.fixed, self.parameters, self.uncertain, self.targets, method
         ));
         for (path, sc) in &self.scenarios {
             text.push_str(&format!("|{path}|"));
@@ -604,15 +612,17 @@ fn read_prediction(
     cal: &Calibration,
     stated_base: &Scenario,
 ) -> Result<Prediction, ConfigError> {
-    const KEYS: [&str; 5] = ["scenario", "draws", "ticks", "targets", "uncertain"];
+    const KEYS: [&str; 6] = ["scenario", "draws", "ticks", "warmup", "targets", "uncertain"];
     let (mut path, mut draws, mut ticks, mut targets, mut uncertain) =
         (None, 200, None, None, None);
+    let mut warmup = None;
     for (k, pv) in super::table(src, "prediction", v)?.iter() {
         let key = format!("prediction.{}", k.get_ref());
         match k.get_ref().as_ref() {
             "scenario" => path = Some((scenario::string_of(src, &key, pv)?, pv.span())),
             "draws" => draws = super::positive(src, &key, pv, 1, 100_000)?,
             "ticks" => ticks = Some(super::positive(src, &key, pv, 1, MAX_TICKS as i64)?),
+            "warmup" => warmup = Some((super::positive(src, &key, pv, 0, MAX_TICKS as i64)?, pv)),
             "targets" => targets = Some(pv),
             "uncertain" => uncertain = Some(pv),
             _ => return Err(unknown(src, k.span(), &key, "[prediction]", &KEYS)),
@@ -634,6 +644,19 @@ fn read_prediction(
         stated_base,
         ticks,
     )?;
+    let mut sc = sc;
+    if let Some((w, at)) = warmup {
+        // The measurement window of the prediction: the weeks after `warmup` (a forecast of one
+        // year runs to the year's end and starts its window at the year's first week).
+        if w >= sc.ticks {
+            return Err(src.error(
+                Some(at.span()),
+                Some("prediction.warmup"),
+                format!("must be below the prediction's weeks ({}), got {w}", sc.ticks),
+            ));
+        }
+        sc.params.observation.warmup_ticks = w;
+    }
     let mut pred = Prediction {
         path: path.0,
         scenario: sc,
@@ -1054,7 +1077,12 @@ fn read_target(
                 "the model quantity: a summary.csv column (see `cogov columns`)",
             )
         })?,
-        observed: observed.ok_or_else(|| missing("observed", "the observed value"))?,
+        // A prediction may forecast what is not yet observed (no hit or miss then).
+        observed: match observed {
+            Some(x) => x,
+            None if !fitted => f64::NAN,
+            None => return Err(missing("observed", "the observed value")),
+        },
         sd: sd.ok_or_else(|| {
             missing(
                 "sd",

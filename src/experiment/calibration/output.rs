@@ -118,7 +118,10 @@ pub fn calibrate_into(
         dir: batches,
         progress: on_runs,
         leave_to: opts.next_batch.then(|| out.to_path_buf()),
-        replace_stale: false,
+        // The calibration's fingerprint matched (above), so a batch that holds another
+        // experiment was made under other stopping settings (the predictive runs of a shorter
+        // calibration) and is stale.
+        replace_stale: true,
     };
     let outcome = method::calibrate(&cal.problem(), &cal.method, &mut sim, on_step)?;
     let predicted = match (&cal.prediction, outcome.posterior()) {
@@ -132,7 +135,6 @@ pub fn calibrate_into(
             });
             sim.arms = vec![Arm::prediction(pred)];
             sim.picks = (0..pred.targets.len()).map(|j| (0, j)).collect();
-            sim.replace_stale = true;
             let observations: Vec<_> = pred.targets.iter().map(Target::observation).collect();
             let runs = method::predict(
                 posterior,
@@ -662,7 +664,12 @@ fn write_prediction(
                 cell(s.sd),
             ];
             row.extend(s.quantiles.iter().map(|x| cell(*x)));
-            row.push(s.hit_95.to_string());
+            // No observed value (a forecast made before its year is published): no verdict.
+            row.push(if t.observed.is_finite() {
+                s.hit_95.to_string()
+            } else {
+                String::new()
+            });
             row.push(cell(s.model_mean));
             row.push(cell(s.model_sd));
             row.extend(s.model_quantiles.iter().map(|x| cell(*x)));
