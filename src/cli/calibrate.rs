@@ -188,7 +188,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
         )));
     }
     if !args.quiet {
-        summary(&cal, &outcome, started, args)?;
+        summary(&cal, &outcome, &scored, started, args)?;
     }
     if args.next_batch {
         outln!("{COMPLETE} {}", args.out.display())?;
@@ -206,6 +206,7 @@ pub const COMPLETE: &str = "complete";
 fn summary(
     cal: &calibration::Calibration,
     outcome: &calibration::method::Outcome,
+    scored: &[output::PredictionSummary],
     started: Instant,
     args: &CalibrateArgs,
 ) -> Result<(), CliError> {
@@ -251,17 +252,18 @@ fn summary(
             "prediction 预测 ({}): observed 观测值   predictive 95% 预测区间",
             pred.path
         )?;
-        for (t, s) in pred.targets.iter().zip(&scored) {
+        for (t, s) in pred.targets.iter().zip(scored) {
             outln!(
                 "{:<30} {:>10.4}   [{:.4}, {:.4}]   {}",
                 t.name,
                 t.observed,
                 s.quantiles[0],
                 s.quantiles[6],
-                if s.hit_95 {
-                    "hit 命中"
-                } else {
-                    "miss 未命中"
+                match (t.observed.is_finite(), s.hit_95) {
+                    // A forecast made before its value is published: no verdict yet.
+                    (false, _) => "—",
+                    (true, true) => "hit 命中",
+                    (true, false) => "miss 未命中",
                 }
             )?;
         }
