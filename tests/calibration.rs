@@ -239,6 +239,83 @@ fn read(dir: &Path, file: &str) -> Vec<u8> {
     fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
 }
 
+/// Runs `cal` into `dir` with `--next-batch`, each batch left to `cogov sweep` (as a Slurm job
+/// array's merged output would be placed), until the calibration is done; the batches run.
+fn leave_every_batch_to_sweep(cal: &str, dir: &Path) -> u32 {
+    let s = dir.to_str().unwrap();
+    let mut rounds = 0;
+    loop {
+        let mut args = vec![
+            "calibrate",
+            cal,
+            "--out",
+            s,
+            "--next-batch",
+            "-q",
+            "--no-charts",
+        ];
+        if rounds > 0 {
+            args.push("--resume");
+        }
+        let out = cogov(&args, "2");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        let Some(batch) = said
+            .strip_prefix("next batch 下一批: ")
+            .and_then(|l| l.split_whitespace().next())
+        else {
+            return rounds;
+        };
+        let file = dir.join("next_batch.toml");
+        let target = dir.join("batches").join(batch);
+        let run = cogov(
+            &[
+                "sweep",
+                file.to_str().unwrap(),
+                "--out",
+                target.to_str().unwrap(),
+                "-q",
+                "--no-charts",
+            ],
+            "2",
+        );
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        rounds += 1;
+        assert!(rounds < 40, "too many batches");
+    }
+}
+
+/// Checks that `dir` has each of `charts` in both languages, writes its Chinese report and
+/// returns it.
+fn charts_and_report(dir: &Path, charts: &[&str]) -> String {
+    for lang in ["en", "zh"] {
+        for chart in charts {
+            assert!(
+                dir.join(format!("charts/{lang}/{chart}.svg")).is_file(),
+                "{lang} {chart}"
+            );
+        }
+    }
+    let report = cogov(
+        &["report", dir.to_str().unwrap(), "--lang", "zh", "-q"],
+        "1",
+    );
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    fs::read_to_string(dir.join("report_zh.html")).unwrap()
+}
+
 const TABLES: [&str; 6] = [
     "waves.csv",
     "wave_points.csv",
@@ -277,30 +354,15 @@ fn calibrate_recovers_a_known_parameter_on_a_tiny_city() {
     let contraction: f64 = row[13].parse().unwrap();
     assert!(q05 <= 0.6 && 0.6 <= q95, "90% interval [{q05}, {q95}]");
     assert!(contraction > 0.3, "contraction {contraction}");
-    for lang in ["en", "zh"] {
-        for chart in [
+    let html = charts_and_report(
+        &one,
+        &[
             "calibration_marginals",
             "calibration_predictive",
             "calibration_tolerance",
-        ] {
-            assert!(
-                one.join(format!("charts/{lang}/{chart}.svg")).is_file(),
-                "{lang} {chart}"
-            );
-        }
-    }
-    let report = cogov(
-        &["report", one.to_str().unwrap(), "--lang", "zh", "-q"],
-        "1",
+        ],
     );
-    assert!(
-        report.status.success(),
-        "{}",
-        String::from_utf8_lossy(&report.stderr)
-    );
-    assert!(fs::read_to_string(one.join("report_zh.html"))
-        .unwrap()
-        .contains("后验估计"));
+    assert!(html.contains("后验估计"));
 
     let two = tmp.path().join("two");
     let out = cogov(
@@ -393,55 +455,7 @@ fn calibrate_recovers_a_known_parameter_on_a_tiny_city() {
     // --next-batch leaves each batch to another runner (here `cogov sweep`, as a Slurm job
     // array's merged output would be placed) and ends with the same bytes.
     let stepped = tmp.path().join("stepped");
-    let s = stepped.to_str().unwrap();
-    let mut rounds = 0;
-    loop {
-        let mut args = vec![
-            "calibrate",
-            &cal_file,
-            "--out",
-            s,
-            "--next-batch",
-            "-q",
-            "--no-charts",
-        ];
-        if rounds > 0 {
-            args.push("--resume");
-        }
-        let out = cogov(&args, "2");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let said = String::from_utf8_lossy(&out.stdout).to_string();
-        let Some(batch) = said
-            .strip_prefix("next batch 下一批: ")
-            .and_then(|l| l.split_whitespace().next())
-        else {
-            break;
-        };
-        let target = stepped.join("batches").join(batch);
-        let file = stepped.join("next_batch.toml");
-        let run = cogov(
-            &[
-                "sweep",
-                file.to_str().unwrap(),
-                "--out",
-                target.to_str().unwrap(),
-                "-q",
-                "--no-charts",
-            ],
-            "2",
-        );
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        rounds += 1;
-        assert!(rounds < 40, "too many batches");
-    }
+    let rounds = leave_every_batch_to_sweep(&cal_file, &stepped);
     assert!(rounds > 5, "{rounds} batches left to another runner");
     assert!(!stepped.join("next_batch.toml").exists());
     for f in TABLES {
@@ -675,24 +689,10 @@ fn uncertain_parameters_and_a_prediction_are_deterministic_and_resumable() {
         &["calibrate", cal, "--out", one.to_str().unwrap(), "-q"],
         "1",
     );
-    for lang in ["en", "zh"] {
-        for chart in ["calibration_prediction", "calibration_prediction_series"] {
-            assert!(
-                one.join(format!("charts/{lang}/{chart}.svg")).is_file(),
-                "{lang} {chart}"
-            );
-        }
-    }
-    let report = cogov(
-        &["report", one.to_str().unwrap(), "--lang", "zh", "-q"],
-        "1",
+    let html = charts_and_report(
+        &one,
+        &["calibration_prediction", "calibration_prediction_series"],
     );
-    assert!(
-        report.status.success(),
-        "{}",
-        String::from_utf8_lossy(&report.stderr)
-    );
-    let html = fs::read_to_string(one.join("report_zh.html")).unwrap();
     assert!(html.contains("far (未命中)") && html.contains("wide (命中)"));
     calibrate_ok(
         &[
@@ -881,8 +881,8 @@ fn a_calibration_resumes_with_more_generations_than_it_stopped_at() {
 /// D: a target measured on a second scenario. Every batch runs the base scenario and the
 /// reform with the same parameter sets, seeds and draws (the uncertain key applies to both),
 /// and the reform target's value of each run is the reform run's: a wave point's mean of the
-/// reform target equals the mean of its two reform runs in `runs.csv`. One and two threads
-/// give the same bytes.
+/// reform target equals the mean of its two reform runs in `runs.csv`. One and two threads,
+/// and every batch left to `cogov sweep` (`--next-batch`), give the same bytes.
 #[test]
 fn targets_of_a_second_scenario_are_read_from_its_runs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -890,8 +890,9 @@ fn targets_of_a_second_scenario_are_read_from_its_runs() {
     let text = fs::read_to_string(&path).unwrap();
     let cut = text.find("[prediction]").unwrap();
     let two_scenarios = format!(
-        "{}\n[[targets]]\nname = \"reformed\"\nscenario = \"reform.toml\"\ncolumn = \"resolution_rate\"\nobserved = 0.6\nsd = 0.05\ndiscrepancy_sd = 0.02\nsource = \"synthetic\"\n",
-        &text[..cut]
+        "{}\n[[targets]]\nname = \"reformed\"\nscenario = \"reform.toml\"\ncolumn = \"resolution_rate\"\nobserved = 0.6\nsd = 0.05\ndiscrepancy_sd = 0.02\nsource = \"synthetic\"\n\n{}",
+        &text[..cut],
+        &text[cut..]
     );
     let cal = tmp.path().join("joint.toml");
     fs::write(&cal, two_scenarios).unwrap();
@@ -910,11 +911,24 @@ fn targets_of_a_second_scenario_are_read_from_its_runs() {
             threads,
         );
     }
-    for f in TABLES {
+    for f in PREDICTION_TABLES {
         assert_eq!(
             read(&one, f),
             read(&two, f),
             "{f} differs between 1 and 2 threads"
+        );
+    }
+    // --next-batch leaves every batch of every scenario, and the prediction, to `cogov sweep`
+    // and ends with the same bytes.
+    let stepped = tmp.path().join("stepped");
+    // Four stages on two scenarios, and the prediction.
+    assert!(leave_every_batch_to_sweep(cal, &stepped) >= 9);
+    assert!(stepped.join("batches/wave-01-tiny_reform").is_dir());
+    for f in PREDICTION_TABLES {
+        assert_eq!(
+            read(&one, f),
+            read(&stepped, f),
+            "{f} differs when batches run elsewhere"
         );
     }
     let base = String::from_utf8(read(&one.join("batches/wave-01"), "runs.csv")).unwrap();

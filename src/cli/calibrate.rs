@@ -178,6 +178,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
         }
         other => other.map_err(sweep_error)?,
     };
+    let (outcome, scored) = outcome;
     if let calibration::method::Stop::NothingPlausible(_) = outcome.stop {
         return Err(CliError::Runtime(format!(
             "{}: {}; see {}",
@@ -187,7 +188,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
         )));
     }
     if !args.quiet {
-        summary(&cal, &outcome, started, args)?;
+        summary(&cal, &outcome, &scored, started, args)?;
     }
     if args.next_batch {
         outln!("{COMPLETE} {}", args.out.display())?;
@@ -205,6 +206,7 @@ pub const COMPLETE: &str = "complete";
 fn summary(
     cal: &calibration::Calibration,
     outcome: &calibration::method::Outcome,
+    scored: &[output::PredictionSummary],
     started: Instant,
     args: &CalibrateArgs,
 ) -> Result<(), CliError> {
@@ -244,6 +246,27 @@ fn summary(
             s[3],
             s[7]
         )?;
+    }
+    if let Some(pred) = &cal.prediction {
+        outln!(
+            "prediction 预测 ({}): observed 观测值   predictive 95% 预测区间",
+            pred.path
+        )?;
+        for (t, s) in pred.targets.iter().zip(scored) {
+            outln!(
+                "{:<30} {:>10.4}   [{:.4}, {:.4}]   {}",
+                t.name,
+                t.observed,
+                s.quantiles[0],
+                s.quantiles[6],
+                match (t.observed.is_finite(), s.hit_95) {
+                    // A forecast made before its value is published: no verdict yet.
+                    (false, _) => "—",
+                    (true, true) => "hit 命中",
+                    (true, false) => "miss 未命中",
+                }
+            )?;
+        }
     }
     Ok(())
 }

@@ -612,7 +612,14 @@ fn read_prediction(
     cal: &Calibration,
     stated_base: &Scenario,
 ) -> Result<Prediction, ConfigError> {
-    const KEYS: [&str; 6] = ["scenario", "draws", "ticks", "warmup", "targets", "uncertain"];
+    const KEYS: [&str; 6] = [
+        "scenario",
+        "draws",
+        "ticks",
+        "warmup",
+        "targets",
+        "uncertain",
+    ];
     let (mut path, mut draws, mut ticks, mut targets, mut uncertain) =
         (None, 200, None, None, None);
     let mut warmup = None;
@@ -652,7 +659,10 @@ fn read_prediction(
             return Err(src.error(
                 Some(at.span()),
                 Some("prediction.warmup"),
-                format!("must be below the prediction's weeks ({}), got {w}", sc.ticks),
+                format!(
+                    "must be below the prediction's weeks ({}), got {w}",
+                    sc.ticks
+                ),
             ));
         }
         sc.params.observation.warmup_ticks = w;
@@ -1381,10 +1391,6 @@ source = "synthetic"
             (
                 with(&PREDICTION.replace("hotline_resolution_rate", "hotline_rate")),
                 "c.toml:37:10: prediction.targets.column: no summary.csv column `hotline_rate`",
-            ),
-            (
-                with(&PREDICTION.replace("observed = 0.89\n", "")),
-                "c.toml:35:1: prediction.targets.observed: missing",
             ),
             (
                 with(&format!("{PREDICTION}\n[[prediction.uncertain]]\nkey = \"tools.media_pressure\"\nvalues = [0.1]\n")),

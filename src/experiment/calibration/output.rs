@@ -56,7 +56,8 @@ fn manifest(cal: &Calibration, complete: bool) -> Manifest {
 }
 
 /// Runs `cal` into `out` (or continues it there with `resume`), writes its tables, runs
-/// `finish` (the charts), and marks it complete.
+/// `finish` (the charts), and marks it complete. Returns the method's outcome and, with a
+/// `[prediction]`, each prediction target's summary.
 pub fn calibrate_into(
     cal: &Calibration,
     out: &Path,
@@ -64,7 +65,7 @@ pub fn calibrate_into(
     on_step: &mut dyn FnMut(&Step),
     on_runs: &(dyn Fn(u64, u64) + Sync),
     finish: Finish<'_>,
-) -> Result<Outcome, SweepError> {
+) -> Result<(Outcome, Vec<PredictionSummary>), SweepError> {
     let manifest_path = out.join("manifest.json");
     let existed = fs::symlink_metadata(out).is_ok();
     if existed && !out.is_dir() {
@@ -149,12 +150,19 @@ pub fn calibrate_into(
     // Every batch is done: a batch file left for another runner is stale.
     let _ = fs::remove_file(out.join("next_batch.toml"));
     write_tables(cal, &outcome, out)?;
+    let mut scored = Vec::new();
     if let (Some(pred), Some(runs)) = (&cal.prediction, &predicted) {
-        write_prediction(pred, runs, &sim.dir.join("prediction"), out)?;
+        scored = pred
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(j, t)| prediction_summary(runs, j, t.observed))
+            .collect();
+        write_prediction(pred, &scored, runs.len(), &sim.dir.join("prediction"), out)?;
     }
     finish(out)?;
     write_json_atomic(&manifest_path, &manifest(cal, true))?;
-    Ok(outcome)
+    Ok((outcome, scored))
 }
 
 /// A number for a table: empty for NaN or infinity (no such value reaches a file).
@@ -630,7 +638,8 @@ fn weekly_quantiles(runs: usize, batch: &Path) -> Result<Vec<(u32, Vec<Vec<f64>>
 /// sweep in `batch`).
 fn write_prediction(
     pred: &Prediction,
-    runs: &[method::PredictedRun],
+    scored: &[PredictionSummary],
+    runs: usize,
     batch: &Path,
     out: &Path,
 ) -> Result<(), SweepError> {
@@ -644,8 +653,7 @@ fn write_prediction(
         out,
         "prediction.csv",
         &PREDICTION_COLUMNS,
-        pred.targets.iter().enumerate().map(|(j, t)| {
-            let s = prediction_summary(runs, j, t.observed);
+        pred.targets.iter().zip(scored).map(|(t, s)| {
             let mut row = vec![
                 t.name.clone(),
                 t.quantity.describe(),
@@ -679,12 +687,41 @@ fn write_prediction(
         out,
         "prediction_timeseries.csv",
         &h,
-        weekly_quantiles(runs.len(), batch)?
-            .into_iter()
-            .map(|(t, per)| {
-                let mut row = vec![t.to_string()];
-                row.extend(per.iter().flatten().map(|x| cell(*x)));
-                row
-            }),
+        weekly_quantiles(runs, batch)?.into_iter().map(|(t, per)| {
+            let mut row = vec![t.to_string()];
+            row.extend(per.iter().flatten().map(|x| cell(*x)));
+            row
+        }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use method::PredictedRun;
+
+    /// hit_95: the observation inside [q2.5, q97.5] of the predictive draws (here 0..=99, so
+    /// the interval is [2, 97]); a miss outside it, and never a hit without a successful run.
+    #[test]
+    fn a_prediction_hits_when_the_observation_is_in_the_central_95_percent() {
+        let runs: Vec<PredictedRun> = (0..100)
+            .map(|i| PredictedRun {
+                values: Some(vec![50.0]),
+                noisy: Some(vec![i as f64]),
+            })
+            .chain(std::iter::once(PredictedRun {
+                values: None,
+                noisy: None,
+            }))
+            .collect();
+        let s = prediction_summary(&runs, 0, 50.0);
+        assert_eq!(s.n, 100);
+        assert_eq!((s.quantiles[0], s.quantiles[6]), (2.0, 97.0));
+        assert!(s.hit_95);
+        assert_eq!(s.model_quantiles, vec![50.0; 7], "the model's values alone");
+        assert!(!prediction_summary(&runs, 0, 98.0).hit_95);
+        assert!(!prediction_summary(&runs, 0, 1.5).hit_95);
+        assert!(prediction_summary(&runs, 0, 2.0).hit_95);
+        assert!(!prediction_summary(&runs[100..], 0, 50.0).hit_95);
+    }
 }
