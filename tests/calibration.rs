@@ -978,5 +978,8 @@ fn the_beijing_forecast_shares_the_2019_calibration() {
         (b.scenario.ticks, b.scenario.params.observation.warmup_ticks),
         (575, 416)
     );
-    assert_eq!(a.uncertain, b.uncertain, "the same mapping ranges and priors");
+    assert_eq!(
+        a.uncertain, b.uncertain,
+        "the same mapping ranges and priors"
+    );
 }
