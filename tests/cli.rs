@@ -2898,7 +2898,7 @@ fn an_intervention_week_is_a_design_factor_and_a_package_can_remove_one() {
 
     // Strict: a number the base has no intervention for, a week past the run, a bad key.
     for (design, expected) in [
-        ("kind = \"grid\"\n[design.factors]\n\"interventions.3.tick\" = [1]\n", "interventions.3.tick: no intervention 3: the base scenario has interventions 1 (week 3), 2 (week 5)"),
+        ("kind = \"grid\"\n[design.factors]\n\"interventions.3.tick\" = [1]\n", "interventions.3.tick: no intervention 3: the base scenario has interventions 1 (week 3: motivation.responsibility_lists); 2 (week 5: tools.superior_attention)"),
         ("kind = \"grid\"\n[design.factors]\n\"interventions.1.tick\" = [0, 11]\n", "interventions.1.tick: expected a week in 0..=10 (the run's weeks; 0 removes the intervention), got 11"),
         ("kind = \"grid\"\n[design.factors]\n\"interventions.first.tick\" = [1]\n", "expected interventions.N.tick"),
         ("kind = \"packages\"\n[[design.packages]]\nname = \"x\"\nremove_interventions = [3]\n", "design.packages.remove_interventions: expected the number of one of the base scenario's [[interventions]]"),
