@@ -111,10 +111,6 @@ pub struct CitySimulator<'a> {
     /// with `SweepError::Pending`: the batch is then run elsewhere (`cogov slurm`) and its
     /// merged sweep placed at `batches/<batch>`.
     pub leave_to: Option<PathBuf>,
-    /// Replace a batch directory that holds another experiment (a prediction made before
-    /// `[prediction]` changed, the predictive runs of a calibration that stopped at another
-    /// generation) instead of refusing it.
-    pub replace_stale: bool,
 }
 
 /// The experiment file of a batch as a file of its own beside `base.toml`: loaded with
@@ -250,9 +246,12 @@ impl CitySimulator<'_> {
                 }
                 return Err(SweepError::Pending { batch: name, file });
             }
-            let stale = self.replace_stale
-                && manifest_in(&out)
-                    .is_some_and(|m| m.fingerprint.as_deref() != Some(&exp.fingerprint()[..]));
+            // A batch directory holding another experiment is stale, not foreign: the
+            // calibration's own fingerprint matched before any batch ran, so it was made under
+            // another `[prediction]` or other stopping settings (the predictive runs of a
+            // calibration that stopped at another generation). It is replaced, not refused.
+            let stale = manifest_in(&out)
+                .is_some_and(|m| m.fingerprint.as_deref() != Some(&exp.fingerprint()[..]));
             let opts = SweepOptions {
                 shard: Shard::WHOLE,
                 resume: !stale,

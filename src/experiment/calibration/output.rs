@@ -118,10 +118,6 @@ pub fn calibrate_into(
         dir: batches,
         progress: on_runs,
         leave_to: opts.next_batch.then(|| out.to_path_buf()),
-        // The calibration's fingerprint matched (above), so a batch that holds another
-        // experiment was made under other stopping settings (the predictive runs of a shorter
-        // calibration) and is stale.
-        replace_stale: true,
     };
     let outcome = method::calibrate(&cal.problem(), &cal.method, &mut sim, on_step)?;
     let predicted = match (&cal.prediction, outcome.posterior()) {
